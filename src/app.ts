@@ -1,0 +1,135 @@
+/**
+ * Builds the fastify application from a configuration. No `listen` here: `server.ts` owns the
+ * process (signals, listen, shutdown); tests build the app with their own store, clock and WeCom
+ * dispatcher and drive it over real HTTP.
+ */
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { Dispatcher } from 'undici';
+import type { Config, TrustProxy } from './config/types.js';
+import type { BridgeContext } from './context.js';
+import { cookieJar } from './http/cookies.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { registerHealth } from './http/health.js';
+import { installRequestLogging, loggerOptions, requestIdFor, routeOf } from './http/logging.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import { createWeComDispatcher } from './http/outbound.js';
+import { baseSecurityHeaders } from './http/security-headers.js';
+import type { KeyRing } from './keys/key-ring.js';
+import { loadKeyRing } from './keys/load.js';
+import { registerAuthorize } from './oidc/authorize.js';
+import { registerCallback } from './oidc/callback.js';
+import { ClientRegistry } from './oidc/client-auth.js';
+import { registerDiscovery } from './oidc/discovery.js';
+import { registerToken } from './oidc/token.js';
+import { registerUserinfo } from './oidc/userinfo.js';
+import { createStore } from './store/create.js';
+import type { Store } from './store/store.js';
+import { WeComClient } from './wecom/client.js';
+import { VERSION } from './version.js';
+
+/** Overrides for tests, the demo and the benchmark; production passes none. */
+export interface AppOptions {
+  readonly store?: Store;
+  readonly keys?: KeyRing;
+  readonly dispatcher?: Dispatcher;
+  readonly logger?: FastifyBaseLogger;
+  readonly metrics?: Metrics;
+  /** Clock in epoch milliseconds. */
+  readonly now?: () => number;
+}
+
+/** The application and the context it was built with. */
+export interface BuiltApp {
+  readonly app: FastifyInstance;
+  readonly context: BridgeContext;
+}
+
+/** Longest request URL accepted; longer ones get 414 (headers beyond 16 KB get 431 from Node). */
+const MAX_URL_LENGTH = 8192;
+
+/** Builds the bridge. Resources it creates (store, dispatcher) are closed with the app. */
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<BuiltApp> {
+  const logger: FastifyBaseLogger = options.logger ?? pino(loggerOptions(config.logLevel));
+  const store = options.store ?? (await createStore(config));
+  const dispatcher = options.dispatcher ?? createWeComDispatcher();
+  const keys = options.keys ?? (await loadKeyRing(config, logger));
+  const metrics = options.metrics ?? createMetrics(VERSION);
+  const now = options.now ?? Date.now;
+  const wecom = new WeComClient({
+    config: config.wecom,
+    store,
+    dispatcher,
+    now,
+    observe: (api, errcode, seconds) => {
+      metrics.wecomCalls.labels(api, String(errcode)).inc();
+      metrics.wecomDuration.labels(api).observe(seconds);
+    },
+  });
+  const context: BridgeContext = {
+    config, store, keys, wecom, metrics, now,
+    clients: new ClientRegistry(config.clients),
+    cookies: cookieJar(config.publicUrl),
+    lifecycle: { shuttingDown: false },
+  };
+  const app = Fastify({
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
+    bodyLimit: 16 * 1024,
+    forceCloseConnections: 'idle',
+  });
+  installPlumbing(app, context);
+  registerRoutes(app, context);
+  app.addHook('onClose', async () => {
+    await store.close();
+    if (!options.dispatcher) await dispatcher.close();
+  });
+  return { app, context };
+}
+
+function installPlumbing(app: FastifyInstance, context: BridgeContext): void {
+  // Only form bodies are accepted anywhere; JSON or text bodies get 415.
+  app.removeAllContentTypeParsers();
+  app.register(formbody, { bodyLimit: 16 * 1024 });
+  app.register(cookie);
+  installErrorHandling(app);
+  installRequestLogging(app);
+  const securityHeaders = baseSecurityHeaders(context.config.publicUrl.startsWith('https://'));
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(securityHeaders);
+    if (request.url.length > MAX_URL_LENGTH) {
+      reply.code(414).header('cache-control', 'no-store');
+      return reply.send({ error: 'invalid_request', error_description: 'The request URL is too long' });
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    context.metrics.httpRequests
+      .labels(routeOf(request), request.method, String(reply.statusCode))
+      .observe(reply.elapsedTime / 1000);
+  });
+}
+
+function registerRoutes(app: FastifyInstance, context: BridgeContext): void {
+  registerDiscovery(app, context);
+  registerAuthorize(app, context);
+  registerCallback(app, context);
+  registerToken(app, context);
+  registerUserinfo(app, context);
+  registerHealth(app, context);
+}
+
+/**
+ * fastify's `trustProxy`. A hop count becomes a function: recent fastify releases treat a bare
+ * number as "trust nothing". Trusting N hops is safe only if the port is reachable solely through
+ * those proxies; addresses/CIDRs are the better choice.
+ */
+function fastifyTrustProxy(value: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof value === 'number') return (_address, hop) => hop < value;
+  if (typeof value === 'boolean') return value;
+  return [...value];
+}

@@ -1,0 +1,153 @@
+/**
+ * Loads the configuration: `.env` merging, `*_FILE` resolution, schema parsing and cross-variable
+ * rules. Every problem is collected and reported at once in one {@link ConfigError}.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { parseClients, type ConfigProblem } from './clients.js';
+import { envSchema, type ParsedEnv } from './schema.js';
+import type { Config } from './types.js';
+import { signingKeyProblems } from '../keys/material.js';
+import { publicUrlProblem } from './urls.js';
+
+/** Variables that may also be given as `<NAME>_FILE`. */
+export const FILE_VARIABLES = ['WECOM_SECRET', 'OIDC_CLIENT_SECRET', 'SIGNING_KEY'] as const;
+
+/** The configuration is unusable; `problems` lists every reason. */
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]) {
+    const lines = problems.map((p) => `  - ${p.variable}: ${p.message}`);
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super(`Invalid configuration (${count}):\n${lines.join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Environment as a plain map (process.env or a test's object). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads `.env` from `dir` when it exists. Variables already in `env` win over the file, as with
+ * dotenv and docker's `--env-file`: the file is a convenience, never an override.
+ */
+export function withDotEnv(env: Env, dir: string = process.cwd()): Env {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, '.env'), 'utf8');
+  } catch {
+    return env;
+  }
+  return { ...parseEnv(text), ...env };
+}
+
+/**
+ * Validates `env` and returns the configuration.
+ * @throws {ConfigError} listing every problem (never the value of a secret).
+ */
+export function loadConfig(env: Env): Config {
+  const problems: ConfigProblem[] = [];
+  const resolved = resolveFileVariables(env, problems);
+  const parsed = envSchema.safeParse(resolved);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push({ variable: String(issue.path[0] ?? 'environment'), message: cleanMessage(issue.message) });
+    }
+  }
+  const data = parsed.success ? parsed.data : undefined;
+  const allowInsecureHttp = data?.ALLOW_INSECURE_HTTP ?? false;
+  const publicUrl = resolved.PUBLIC_URL?.trim();
+  if (publicUrl) {
+    const problem = publicUrlProblem(publicUrl, allowInsecureHttp);
+    if (problem) problems.push({ variable: 'PUBLIC_URL', message: problem });
+  }
+  if (data?.SIGNING_KEY !== undefined) {
+    const fileVariant = env.SIGNING_KEY_FILE?.trim() ? 'SIGNING_KEY_FILE' : 'SIGNING_KEY';
+    for (const message of signingKeyProblems(data.SIGNING_KEY, data.SIGNING_ALG ?? 'RS256')) problems.push({ variable: fileVariant, message });
+  }
+  const clients = parseClients(data ?? cleanedClientEnv(resolved), allowInsecureHttp, problems);
+  if (problems.length > 0 || !data) throw new ConfigError(uniqueProblems(problems));
+  return buildConfig(data, clients);
+}
+
+function buildConfig(data: ParsedEnv, clients: Config['clients']): Config {
+  return Object.freeze({
+    publicUrl: data.PUBLIC_URL,
+    host: data.HOST,
+    port: data.PORT,
+    wecom: Object.freeze({
+      corpId: data.WECOM_CORP_ID,
+      agentId: data.WECOM_AGENT_ID,
+      secret: data.WECOM_SECRET,
+      apiBase: data.WECOM_API_BASE,
+      oauthBase: data.WECOM_OAUTH_BASE,
+      ssoBase: data.WECOM_SSO_BASE,
+      scope: data.WECOM_SCOPE ?? 'snsapi_privateinfo',
+      loginMode: data.WECOM_LOGIN_MODE ?? 'auto',
+    }),
+    clients: Object.freeze([...clients]),
+    signing: Object.freeze({
+      ...(data.SIGNING_KEY === undefined ? {} : { key: data.SIGNING_KEY }),
+      alg: data.SIGNING_ALG ?? 'RS256',
+      dataDir: data.DATA_DIR,
+    }),
+    ...(data.REDIS_URL === undefined ? {} : { redis: Object.freeze({ url: data.REDIS_URL, keyPrefix: data.REDIS_KEY_PREFIX }) }),
+    trustProxy: data.TRUST_PROXY,
+    logLevel: data.LOG_LEVEL ?? 'info',
+    ttl: Object.freeze({
+      code: data.CODE_TTL,
+      accessToken: data.ACCESS_TOKEN_TTL,
+      idToken: data.ID_TOKEN_TTL,
+      refreshToken: data.REFRESH_TOKEN_TTL,
+      session: data.SESSION_TTL,
+      login: data.LOGIN_TTL,
+    }),
+    allowInsecureHttp: data.ALLOW_INSECURE_HTTP,
+  });
+}
+
+/**
+ * Replaces `<NAME>_FILE` by the file's content under `<NAME>`. Both set is an error (which one
+ * would win is a guess); a trailing newline, as editors and `echo` leave it, is dropped.
+ */
+function resolveFileVariables(env: Env, problems: ConfigProblem[]): Record<string, string | undefined> {
+  const resolved: Record<string, string | undefined> = { ...env };
+  for (const name of FILE_VARIABLES) {
+    const path = env[`${name}_FILE`]?.trim();
+    if (!path) continue;
+    if (env[name]?.trim()) {
+      problems.push({ variable: `${name}_FILE`, message: `set together with ${name}; set only one of them` });
+      continue;
+    }
+    try {
+      resolved[name] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      problems.push({ variable: `${name}_FILE`, message: `cannot read "${path}" (${code})` });
+    }
+  }
+  return resolved;
+}
+
+/** Client variables trimmed as the schema would, for reporting their problems even when others fail. */
+function cleanedClientEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const names = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URIS', 'OIDC_POST_LOGOUT_REDIRECT_URIS', 'OIDC_CLIENTS'];
+  return Object.fromEntries(names.map((name) => [name, env[name]?.trim() || undefined]));
+}
+
+function cleanMessage(message: string): string {
+  return message.replace(/^Invalid input: expected string, received undefined$/, 'required');
+}
+
+function uniqueProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.variable}\n${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

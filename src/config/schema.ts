@@ -1,0 +1,130 @@
+/**
+ * The zod schema of the environment, variable by variable.
+ *
+ * Input is the raw environment (strings) after `.env` merging and `*_FILE` resolution; output is
+ * typed but not yet shaped into {@link Config}. Cross-variable rules live in `load.ts`.
+ */
+import { z } from 'zod';
+import { baseUrlProblem } from './urls.js';
+
+/** An optional string where empty means unset (as in shells and `.env` files). */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+/** A required, non-empty string. */
+const requiredText = (what: string) =>
+  z
+    .string({ error: `required (${what})` })
+    .transform((value) => value.trim())
+    .refine((value) => value !== '', { error: `required (${what}); it is set but empty` });
+
+/** A lifetime in whole seconds within [min, max]. */
+const seconds = (fallback: number, min: number, max: number) =>
+  optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, { error: 'must be a whole number of seconds' })
+      .transform(Number)
+      .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }))
+      .optional()
+      .transform((value) => value ?? fallback),
+  );
+
+/** A boolean written as true/false, 1/0, yes/no, on/off (never `z.coerce.boolean()`, where "false" is true). */
+const flag = (fallback: boolean) =>
+  optionalText.pipe(
+    z
+      .stringbool({ error: 'must be true or false' })
+      .optional()
+      .transform((value) => value ?? fallback),
+  );
+
+const baseUrl = (fallback: string) =>
+  optionalText.transform((value, ctx) => {
+    const url = (value ?? fallback).replace(/\/+$/, '');
+    const problem = baseUrlProblem(url);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    return url;
+  });
+
+/** `TRUST_PROXY`: a boolean word, a hop count, or a list of addresses/CIDRs. */
+const trustProxy = optionalText.transform((value, ctx): boolean | number | string[] => {
+  if (value === undefined) return false;
+  const word = value.toLowerCase();
+  if (['true', 'yes', 'on'].includes(word)) return true;
+  if (['false', 'no', 'off'].includes(word)) return false;
+  // A bare number is a hop count ("1" = one proxy in front), as in fastify's trustProxy.
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.filter((entry) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry));
+  if (bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `must be true/false, a hop count or addresses/CIDRs; not understood: ${bad.join(', ')}` });
+  }
+  return entries;
+});
+
+/** The environment schema. Keys are the variable names, so zod's issue paths name the variable. */
+export const envSchema = z.object({
+  PUBLIC_URL: requiredText('the external base URL of the bridge, e.g. https://sso.example.com'),
+  HOST: optionalText.transform((value) => value ?? '0.0.0.0'),
+  PORT: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, { error: 'must be a port number' })
+      .transform(Number)
+      .pipe(z.number().min(0).max(65535, { error: 'must be at most 65535' }))
+      .optional()
+      .transform((value) => value ?? 8080),
+  ),
+  WECOM_CORP_ID: requiredText('the corp ID, 企业ID').pipe(
+    z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be the corp ID as shown in the admin console (letters and digits)' }),
+  ),
+  WECOM_AGENT_ID: requiredText('the AgentId of the self-built app').pipe(
+    z.string().regex(/^\d{1,12}$/, { error: 'must be the numeric AgentId of the self-built app' }),
+  ),
+  WECOM_SECRET: requiredText('the app secret; or set WECOM_SECRET_FILE'),
+  WECOM_API_BASE: baseUrl('https://qyapi.weixin.qq.com'),
+  WECOM_OAUTH_BASE: baseUrl('https://open.weixin.qq.com'),
+  WECOM_SSO_BASE: baseUrl('https://login.work.weixin.qq.com'),
+  WECOM_SCOPE: optionalText.pipe(
+    z.enum(['snsapi_base', 'snsapi_privateinfo'], { error: 'must be snsapi_privateinfo or snsapi_base' }).optional(),
+  ),
+  WECOM_LOGIN_MODE: optionalText.pipe(z.enum(['auto', 'oauth', 'qr'], { error: 'must be auto, oauth or qr' }).optional()),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  OIDC_REDIRECT_URIS: optionalText,
+  OIDC_POST_LOGOUT_REDIRECT_URIS: optionalText,
+  OIDC_CLIENTS: optionalText,
+  SIGNING_KEY: optionalText,
+  SIGNING_ALG: optionalText.pipe(
+    z.enum(['RS256', 'PS256', 'ES256', 'EdDSA'], { error: 'must be RS256, PS256, ES256 or EdDSA' }).optional(),
+  ),
+  DATA_DIR: optionalText.transform((value) => value ?? './data'),
+  REDIS_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, { error: 'must start with redis:// or rediss://' })
+      .optional(),
+  ),
+  REDIS_KEY_PREFIX: optionalText.transform((value) => value ?? 'wecom-oidc:'),
+  TRUST_PROXY: trustProxy,
+  LOG_LEVEL: optionalText.pipe(
+    z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .optional(),
+  ),
+  CODE_TTL: seconds(60, 10, 600),
+  ACCESS_TOKEN_TTL: seconds(600, 60, 86_400),
+  ID_TOKEN_TTL: seconds(3600, 60, 86_400),
+  REFRESH_TOKEN_TTL: seconds(1_209_600, 60, 31_536_000),
+  SESSION_TTL: seconds(28_800, 0, 2_592_000),
+  LOGIN_TTL: seconds(600, 60, 3600),
+  ALLOW_INSECURE_HTTP: flag(false),
+});
+
+/** The parsed environment. */
+export type ParsedEnv = z.output<typeof envSchema>;

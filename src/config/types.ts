@@ -1,0 +1,65 @@
+/** The validated, immutable configuration the rest of the service reads. */
+
+/** Signing algorithms the bridge can use for ID tokens. */
+export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
+
+/** How the browser is sent to WeCom. */
+export type LoginMode = 'auto' | 'oauth' | 'qr';
+
+/** One registered relying party. */
+export interface ClientConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Exact-match redirect URIs. */
+  readonly redirectUris: readonly string[];
+  /** Exact-match post-logout redirect URIs. */
+  readonly postLogoutRedirectUris: readonly string[];
+}
+
+/** Lifetimes in seconds. */
+export interface TtlConfig {
+  readonly code: number;
+  readonly accessToken: number;
+  readonly idToken: number;
+  readonly refreshToken: number;
+  /** 0 disables the bridge's SSO session. */
+  readonly session: number;
+  /** A started login (the WeCom round trip). */
+  readonly login: number;
+}
+
+/** WeCom app settings. */
+export interface WeComConfig {
+  readonly corpId: string;
+  readonly agentId: string;
+  readonly secret: string;
+  readonly apiBase: string;
+  readonly oauthBase: string;
+  readonly ssoBase: string;
+  readonly scope: 'snsapi_base' | 'snsapi_privateinfo';
+  readonly loginMode: LoginMode;
+}
+
+/** `TRUST_PROXY` as fastify understands it (a hop count is turned into a function by the server). */
+export type TrustProxy = boolean | number | readonly string[];
+
+/** The whole configuration. */
+export interface Config {
+  /** Issuer; no trailing slash. */
+  readonly publicUrl: string;
+  readonly host: string;
+  readonly port: number;
+  readonly wecom: WeComConfig;
+  readonly clients: readonly ClientConfig[];
+  readonly signing: {
+    /** Key material as given (PEM or JWK JSON); undefined → generate/keep in dataDir. */
+    readonly key?: string;
+    readonly alg: SigningAlg;
+    readonly dataDir: string;
+  };
+  readonly redis?: { readonly url: string; readonly keyPrefix: string };
+  readonly trustProxy: TrustProxy;
+  readonly logLevel: string;
+  readonly ttl: TtlConfig;
+  readonly allowInsecureHttp: boolean;
+}

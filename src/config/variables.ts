@@ -1,0 +1,169 @@
+/**
+ * Documentation of every environment variable the bridge reads.
+ *
+ * This list is the single source for `.env.example` and the README's variable table: a test
+ * checks both against it and against the config schema, so the documentation cannot drift.
+ */
+
+/** One documented environment variable. */
+export interface VariableDoc {
+  /** Exact environment variable name. */
+  readonly name: string;
+  /** Default as a user would write it, or `'required'`, or `''` for "empty / unset". */
+  readonly default: string;
+  /** One or two sentences for the README and `.env.example`. */
+  readonly description: string;
+  /** The value is a secret: never logged, never echoed in configuration errors. */
+  readonly secret?: boolean;
+  /** A `_FILE` twin exists that reads the value from a file. */
+  readonly fileVariant?: boolean;
+  /** Example value for `.env.example` when the default is not a good example. */
+  readonly example?: string;
+}
+
+/** All variables, in the order the README and `.env.example` present them. */
+export const VARIABLES: readonly VariableDoc[] = [
+  {
+    name: 'PUBLIC_URL',
+    default: 'required',
+    description:
+      'External base URL of the bridge; the OIDC issuer byte for byte (no trailing slash). Every absolute URL the bridge emits is built from it, never from Host or X-Forwarded-* headers.',
+    example: 'https://sso.example.com',
+  },
+  { name: 'HOST', default: '0.0.0.0', description: 'Listen address.' },
+  { name: 'PORT', default: '8080', description: 'Listen port.' },
+  {
+    name: 'WECOM_CORP_ID',
+    default: 'required',
+    description: 'Corp ID (企业ID): admin console → 我的企业 → 企业信息.',
+    example: 'ww0123456789abcdef',
+  },
+  {
+    name: 'WECOM_AGENT_ID',
+    default: 'required',
+    description: 'AgentId of the self-built app (应用管理 → the app).',
+    example: '1000002',
+  },
+  {
+    name: 'WECOM_SECRET',
+    default: 'required',
+    description: 'Secret of that app. WECOM_SECRET_FILE reads it from a file instead.',
+    secret: true,
+    fileVariant: true,
+    example: 'replace-with-the-app-secret',
+  },
+  {
+    name: 'WECOM_API_BASE',
+    default: 'https://qyapi.weixin.qq.com',
+    description: 'WeCom server API base (private deployments, egress proxies, the simulator).',
+  },
+  {
+    name: 'WECOM_OAUTH_BASE',
+    default: 'https://open.weixin.qq.com',
+    description: 'Base of the in-client OAuth authorize page.',
+  },
+  {
+    name: 'WECOM_SSO_BASE',
+    default: 'https://login.work.weixin.qq.com',
+    description: 'Base of the desktop web login (QR code / desktop-client quick login).',
+  },
+  {
+    name: 'WECOM_SCOPE',
+    default: 'snsapi_privateinfo',
+    description:
+      'In-client OAuth scope. snsapi_privateinfo shows a consent page and yields mobile/email; snsapi_base is silent (userid only).',
+  },
+  {
+    name: 'WECOM_LOGIN_MODE',
+    default: 'auto',
+    description:
+      'auto: in-client OAuth when the User-Agent contains "wxwork", desktop web login otherwise; oauth: always in-client OAuth; qr: always web login.',
+  },
+  {
+    name: 'OIDC_CLIENT_ID',
+    default: 'required unless OIDC_CLIENTS',
+    description: 'Client id of the relying party (e.g. NocoBase).',
+    example: 'nocobase',
+  },
+  {
+    name: 'OIDC_CLIENT_SECRET',
+    default: 'required with OIDC_CLIENT_ID',
+    description:
+      'Its client secret, at least 16 characters (e.g. `openssl rand -base64 32`). OIDC_CLIENT_SECRET_FILE reads it from a file.',
+    secret: true,
+    fileVariant: true,
+    example: 'replace-with-a-long-random-secret',
+  },
+  {
+    name: 'OIDC_REDIRECT_URIS',
+    default: 'required with OIDC_CLIENT_ID',
+    description: 'Comma-separated redirect URIs, matched exactly (no prefix or wildcard).',
+    example: 'https://nocobase.example.com/api/oidc:redirect',
+  },
+  {
+    name: 'OIDC_POST_LOGOUT_REDIRECT_URIS',
+    default: '',
+    description: 'Comma-separated post-logout redirect URIs, matched exactly.',
+  },
+  {
+    name: 'OIDC_CLIENTS',
+    default: '',
+    description:
+      'JSON array for several relying parties: [{"client_id","client_secret","redirect_uris":[…],"post_logout_redirect_uris":[…]}]. Used beside or instead of the OIDC_CLIENT_* variables.',
+    secret: true,
+  },
+  {
+    name: 'SIGNING_KEY',
+    default: 'generated',
+    description:
+      'Private signing key, PEM (PKCS#8) or JWK JSON. SIGNING_KEY_FILE reads it from a file. If absent, one is generated and kept in DATA_DIR.',
+    secret: true,
+    fileVariant: true,
+  },
+  {
+    name: 'SIGNING_ALG',
+    default: 'RS256',
+    description: 'ID token signing algorithm: RS256, PS256, ES256 or EdDSA (NocoBase supports RS256, PS256, ES256).',
+  },
+  { name: 'DATA_DIR', default: './data', description: 'Where a generated signing key is kept.' },
+  {
+    name: 'REDIS_URL',
+    default: '',
+    description:
+      'When set, all shared state lives in Redis so that any number of replicas can serve one login; when empty, it lives in memory (one process).',
+    secret: true,
+    example: 'redis://127.0.0.1:6379/0',
+  },
+  {
+    name: 'REDIS_KEY_PREFIX',
+    default: 'wecom-oidc:',
+    description: 'Prefix of every Redis key, so that the bridge can share a Redis with other software.',
+  },
+  {
+    name: 'TRUST_PROXY',
+    default: 'false',
+    description:
+      'Reverse proxies whose X-Forwarded-For is believed (client IP for logs and rate limits only): true, a hop count, or comma-separated addresses/CIDRs.',
+  },
+  { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
+  { name: 'CODE_TTL', default: '60', description: 'Authorization code lifetime, seconds.' },
+  { name: 'ACCESS_TOKEN_TTL', default: '600', description: 'Access token lifetime, seconds.' },
+  { name: 'ID_TOKEN_TTL', default: '3600', description: 'ID token lifetime, seconds.' },
+  { name: 'REFRESH_TOKEN_TTL', default: '1209600', description: 'Refresh token lifetime, seconds.' },
+  {
+    name: 'SESSION_TTL',
+    default: '28800',
+    description: 'Bridge SSO session lifetime, seconds; 0 disables the session (every login goes through WeCom).',
+  },
+  {
+    name: 'LOGIN_TTL',
+    default: '600',
+    description: 'How long a started login may take (authorize → WeCom → callback), seconds.',
+  },
+  {
+    name: 'ALLOW_INSECURE_HTTP',
+    default: 'false',
+    description:
+      'Allow http:// for PUBLIC_URL and redirect URIs on hosts other than loopback (a trusted intranet only; cookies and tokens then travel unencrypted).',
+  },
+];

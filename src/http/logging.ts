@@ -1,0 +1,67 @@
+/**
+ * Logging: pino JSON, one line per request, nothing secret.
+ *
+ * fastify's default request log prints the full URL, whose query carries codes, states and
+ * tokens; it is switched off and replaced by one `request` line with the route template and the
+ * path only. `redact` is the second line of defence for anything logged by accident.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { LoggerOptions } from 'pino';
+
+/** Paths pino blanks out wherever they appear in a logged object. */
+export const REDACT_PATHS = [
+  'authorization', '*.authorization', 'cookie', '*.cookie', 'set-cookie', '*["set-cookie"]',
+  'headers.authorization', 'headers.cookie', 'req.headers.authorization', 'req.headers.cookie',
+  'code', '*.code', 'state', '*.state', 'nonce', '*.nonce', 'client_secret', '*.client_secret',
+  'access_token', '*.access_token', 'refresh_token', '*.refresh_token', 'id_token', '*.id_token',
+  'id_token_hint', '*.id_token_hint', 'user_ticket', '*.user_ticket', 'corpsecret', '*.corpsecret',
+  'secret', '*.secret', 'clientSecret', '*.clientSecret', 'url', '*.url',
+];
+
+/** pino options for the service. */
+export function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { service: 'wecom-oidc-bridge' },
+  };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * Request id: a caller's `x-request-id` is reused only when it is short and plain (it ends up in
+ * logs and pages); otherwise a fresh one is made.
+ */
+export function requestIdFor(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomBytes(8).toString('hex');
+}
+
+/** Probe routes, logged at debug level only so that they do not flood the log. */
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Adds the one-line request log and the `x-request-id` echo. */
+export function installRequestLogging(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = routeOf(request);
+    const fields = {
+      method: request.method,
+      route,
+      path: request.url.split('?')[0],
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (QUIET_ROUTES.has(route)) request.log.debug(fields, 'request');
+    else request.log.info(fields, 'request');
+  });
+}
+
+/** The route template (`/authorize`), or `unmatched`; never the raw URL. */
+export function routeOf(request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unmatched';
+}

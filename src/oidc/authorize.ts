@@ -1,0 +1,79 @@
+/**
+ * `GET|POST /authorize`: validate, then either answer from the SSO session or start a WeCom leg.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { epochSeconds, type BridgeContext } from '../context.js';
+import { randomAlnum, sha256 } from '../crypto/secrets.js';
+import { BridgeError, loginRequired } from '../errors/bridge-error.js';
+import { bindBrowser } from '../http/cookies.js';
+import { chooseLeg, weComLoginUrl } from '../wecom/login-url.js';
+import { parseAuthRequest, validateRedirectTarget } from './authorize-request.js';
+import { issueCodeRedirect } from './codes.js';
+import { readParam, requestParams } from './params.js';
+import { keys, type AuthRequest, type LoginTransaction } from './records.js';
+import { errorRedirectUrl, redirectBrowser } from './redirect.js';
+import { currentSession, sessionSatisfies } from './session.js';
+
+/** Registers GET and POST /authorize. */
+export function registerAuthorize(app: FastifyInstance, context: BridgeContext): void {
+  const handler = (request: FastifyRequest, reply: FastifyReply) => authorize(request, reply, context);
+  app.get('/authorize', { config: { errorMode: 'page' } }, handler);
+  app.post('/authorize', { config: { errorMode: 'page' } }, handler);
+}
+
+async function authorize(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {
+  const raw = requestParams(request.query, request.body, request.method);
+  // Until client_id and redirect_uri are verified, errors are pages (thrown to the error handler).
+  const target = validateRedirectTarget(raw, context);
+  let state: string | undefined;
+  try {
+    state = readParam(raw, 'state');
+    const authRequest = await parseAuthRequest(raw, target, state, context);
+    const location = await answer(request, reply, context, authRequest);
+    return redirectBrowser(reply, request.method, location);
+  } catch (error) {
+    if (!(error instanceof BridgeError)) throw error;
+    request.log.info({ reason: error.reason, error: error.code }, 'authorization request refused');
+    return redirectBrowser(reply, request.method, errorRedirectUrl(target.redirectUri, error, state));
+  }
+}
+
+/** Where to send the browser: back with a code (session), or on to WeCom. */
+async function answer(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, authRequest: AuthRequest): Promise<string> {
+  const session = await currentSession(request, context);
+  if (session && sessionSatisfies(session, authRequest, epochSeconds(context))) {
+    context.metrics.logins.labels('success', 'session', 'session').inc();
+    return issueCodeRedirect(context, authRequest, session);
+  }
+  if (authRequest.prompt.includes('none')) {
+    throw loginRequired('The user is not signed in at the provider (prompt=none)');
+  }
+  return startWeComLeg(request, reply, context, authRequest, 1);
+}
+
+/**
+ * Stores the login under a fresh WeCom `state` bound to this browser and returns the WeCom URL.
+ * The RP's state, nonce and redirect URI stay here; WeCom only ever sees our random handle.
+ */
+export async function startWeComLeg(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  authRequest: AuthRequest,
+  attempt: number,
+): Promise<string> {
+  const { config } = context;
+  const weComState = randomAlnum();
+  const binding = bindBrowser(request, reply, context.cookies, config.ttl.login);
+  const leg = chooseLeg(config.wecom.loginMode, request.headers['user-agent']);
+  const transaction: LoginTransaction = { request: authRequest, bindingHash: sha256(binding), leg, attempt, createdAt: context.now() };
+  await context.store.set(keys.login(weComState), transaction, config.ttl.login);
+  return weComLoginUrl(config.wecom, config.publicUrl, leg, weComState, webLoginLang(authRequest.uiLocales));
+}
+
+function webLoginLang(uiLocales: string | undefined): 'zh' | 'en' | undefined {
+  const first = uiLocales?.split(' ')[0]?.toLowerCase();
+  if (first?.startsWith('zh')) return 'zh';
+  if (first?.startsWith('en')) return 'en';
+  return undefined;
+}

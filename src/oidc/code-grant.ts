@@ -1,0 +1,54 @@
+/**
+ * The `authorization_code` grant (RFC 6749 §4.1.3, OIDC Core §3.1.3.2).
+ *
+ * Checks run in the order of OIDC Core §3.1.3.2 and, crucially, before the code is consumed, so
+ * that a request with a wrong redirect URI or verifier cannot burn someone else's code. Consuming
+ * is an atomic first-claim in the store; a second redemption fails and revokes every token the
+ * first one produced (RFC 6749 §4.1.2).
+ */
+import { createHash } from 'node:crypto';
+import type { ClientConfig } from '../config/types.js';
+import type { BridgeContext } from '../context.js';
+import { safeEqual } from '../crypto/secrets.js';
+import { invalidGrant, invalidRequest } from '../errors/bridge-error.js';
+import { revokeGrant } from './access-tokens.js';
+import { readParams, type RawParams } from './params.js';
+import { keys, type CodeRecord } from './records.js';
+
+const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+
+/** Validates and consumes the code; returns what it was issued for. */
+export async function redeemCode(context: BridgeContext, client: ClientConfig, body: RawParams): Promise<CodeRecord> {
+  const p = readParams(body, ['code', 'redirect_uri', 'code_verifier']);
+  if (p.code === undefined) throw invalidRequest('The code parameter is missing');
+  const record = await context.store.get<CodeRecord>(keys.code(p.code));
+  if (!record) throw invalidGrant('The authorization code is invalid or expired', 'code_unknown');
+  if (record.clientId !== client.clientId) throw invalidGrant('The authorization code was issued to another client', 'code_client_mismatch');
+  if (p.redirect_uri !== record.redirectUri) {
+    throw invalidGrant('redirect_uri does not match the one of the authorization request', 'code_redirect_mismatch');
+  }
+  checkPkce(record.codeChallenge, p.code_verifier);
+  const first = await context.store.claim(keys.codeUsed(p.code), { grantId: record.grantId }, usedMarkTtl(context));
+  if (!first) {
+    await revokeGrant(context, record.grantId, 'code_replay');
+    throw invalidGrant('The authorization code was already used; the tokens issued for it are revoked', 'code_replay');
+  }
+  return record;
+}
+
+/** RFC 7636 §4.6, S256 only; a verifier without a challenge is a downgrade attempt. */
+function checkPkce(challenge: string | undefined, verifier: string | undefined): void {
+  if (challenge === undefined) {
+    if (verifier !== undefined) throw invalidGrant('code_verifier sent, but the authorization request had no code_challenge', 'pkce_unexpected');
+    return;
+  }
+  if (verifier === undefined) throw invalidGrant('code_verifier is required for this code', 'pkce_missing');
+  if (!VERIFIER.test(verifier)) throw invalidGrant('code_verifier is malformed (43-128 unreserved characters)', 'pkce_malformed');
+  const computed = createHash('sha256').update(verifier).digest('base64url');
+  if (!safeEqual(computed, challenge)) throw invalidGrant('code_verifier does not match the code_challenge', 'pkce_mismatch');
+}
+
+/** The "used" mark outlives the code, so a replay soon after expiry is still recognised. */
+function usedMarkTtl(context: BridgeContext): number {
+  return Math.max(context.config.ttl.code, context.config.ttl.accessToken);
+}

@@ -1,0 +1,77 @@
+/**
+ * The records the OpenID side keeps in the store, and their keys.
+ *
+ * Every key derived from a secret (WeCom state, cookie, code, token) is its SHA-256 hash: whoever
+ * reads the store cannot replay what it finds.
+ */
+import { sha256 } from '../crypto/secrets.js';
+import { storeKey } from '../store/store.js';
+import type { WeComUser } from '../wecom/identity.js';
+import type { WeComLeg } from '../wecom/login-url.js';
+
+/** A validated authorization request, exactly as the relying party sent it. */
+export interface AuthRequest {
+  readonly clientId: string;
+  readonly redirectUri: string;
+  /** The RP's state, byte for byte; never sent to WeCom. */
+  readonly state?: string;
+  readonly nonce?: string;
+  readonly scopes: readonly string[];
+  /** PKCE S256 challenge. */
+  readonly codeChallenge?: string;
+  readonly prompt: readonly string[];
+  readonly maxAge?: number;
+  /** `sub` named by a valid id_token_hint. */
+  readonly hintSub?: string;
+  readonly uiLocales?: string;
+}
+
+/** A login waiting for WeCom's callback, under the hash of its WeCom `state`. */
+export interface LoginTransaction {
+  readonly request: AuthRequest;
+  /** Hash of the browser-binding cookie: the callback must come from the same browser. */
+  readonly bindingHash: string;
+  readonly leg: WeComLeg;
+  /** How many WeCom legs this login has started (a dead WeCom code restarts it once). */
+  readonly attempt: number;
+  readonly createdAt: number;
+}
+
+/** The bridge's SSO session, under the hash of the session cookie. */
+export interface SessionRecord {
+  readonly sid: string;
+  readonly user: WeComUser;
+  /** Epoch seconds of the WeCom login. */
+  readonly authTime: number;
+}
+
+/** What a code, and then the tokens issued for it, stand for. */
+export interface GrantData {
+  /** Random id shared by every token of one grant (revocation unit, refresh family). */
+  readonly grantId: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly user: WeComUser;
+  readonly sid: string;
+  readonly authTime: number;
+  readonly nonce?: string;
+}
+
+/** An authorization code, under the hash of the code. */
+export interface CodeRecord extends GrantData {
+  readonly redirectUri: string;
+  readonly codeChallenge?: string;
+}
+
+/** An access token, under the hash of the token. */
+export type AccessTokenRecord = GrantData;
+
+/** Store keys, one function per record type. */
+export const keys = {
+  login: (weComState: string) => storeKey('login', sha256(weComState)),
+  session: (cookieValue: string) => storeKey('session', sha256(cookieValue)),
+  code: (code: string) => storeKey('code', sha256(code)),
+  codeUsed: (code: string) => storeKey('code-used', sha256(code)),
+  accessToken: (token: string) => storeKey('at', sha256(token)),
+  revokedGrant: (grantId: string) => storeKey('revoked-grant', grantId),
+};

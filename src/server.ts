@@ -1,0 +1,59 @@
+/**
+ * Runs the bridge as a process: build, listen, and shut down gracefully on SIGTERM/SIGINT
+ * (readiness turns 503 first, in-flight requests finish, the store closes, exit 0).
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppOptions, type BuiltApp } from './app.js';
+import type { Config } from './config/types.js';
+
+/** Grace period before forcing exit, ms. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/** Builds and starts the bridge; resolves with the listening app and its address. */
+export async function startServer(config: Config, options: AppOptions = {}): Promise<BuiltApp & { url: string }> {
+  const built = await buildApp(config, options);
+  const url = await built.app.listen({ host: config.host, port: config.port });
+  built.app.log.info(
+    {
+      address: url,
+      issuer: config.publicUrl,
+      clients: config.clients.map((client) => client.clientId),
+      store: config.redis ? 'redis' : 'memory',
+      loginMode: config.wecom.loginMode,
+      scope: config.wecom.scope,
+      alg: config.signing.alg,
+      kid: built.context.keys.currentKid,
+    },
+    'wecom-oidc-bridge listening',
+  );
+  return { ...built, url };
+}
+
+/** Installs SIGTERM/SIGINT handlers that close `built` gracefully. */
+export function handleSignals(built: BuiltApp): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    built.context.lifecycle.shuttingDown = true;
+    built.app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      built.app.log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    closeApp(built.app).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        built.app.log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function closeApp(app: FastifyInstance): Promise<void> {
+  await app.close();
+}

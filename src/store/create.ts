@@ -1,0 +1,15 @@
+/**
+ * Picks the store from the configuration: Redis when REDIS_URL is set, memory otherwise.
+ */
+import type { Config } from '../config/types.js';
+import { MemoryStore } from './memory.js';
+import { RedisStore } from './redis.js';
+import type { Store } from './store.js';
+
+/** Creates (and, for Redis, connects) the configured store. */
+export async function createStore(config: Config): Promise<Store> {
+  if (!config.redis) return new MemoryStore();
+  const store = new RedisStore({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
+  await store.connect();
+  return store;
+}

@@ -1,0 +1,123 @@
+/**
+ * In-process implementation of {@link Store}: one process only, nothing survives a restart.
+ *
+ * Memory is bounded: each namespace (the part of a key before the first `:`) holds at most
+ * `maxEntriesPerNamespace` live entries. When full, the oldest entry of that namespace is
+ * dropped, so a flood of abandoned logins evicts old login transactions but can never push out
+ * sessions or tokens, and never grows the process without bound.
+ */
+import type { Store } from './store.js';
+
+interface Entry {
+  readonly json: string;
+  readonly expiresAt: number;
+}
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Live entries kept per namespace (default 100,000). */
+  readonly maxEntriesPerNamespace?: number;
+  /** Clock in milliseconds (tests pass a fake one). */
+  readonly now?: () => number;
+  /** How often expired entries are swept, ms (default 30 s; 0 = never, lazy expiry only). */
+  readonly sweepIntervalMs?: number;
+}
+
+/** A bounded, expiring in-memory store. */
+export class MemoryStore implements Store {
+  private readonly namespaces = new Map<string, Map<string, Entry>>();
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+  private readonly sweeper: NodeJS.Timeout | undefined;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.maxEntries = options.maxEntriesPerNamespace ?? 100_000;
+    this.now = options.now ?? Date.now;
+    const interval = options.sweepIntervalMs ?? 30_000;
+    this.sweeper = interval > 0 ? setInterval(() => this.sweep(), interval).unref() : undefined;
+  }
+
+  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    this.write(key, value, ttlSeconds);
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    return this.read(key) as T | undefined;
+  }
+
+  async getMany(keys: readonly string[]): Promise<unknown[]> {
+    return keys.map((key) => this.read(key));
+  }
+
+  async take<T>(key: string): Promise<T | undefined> {
+    // Read and delete run in one synchronous step: no other caller can interleave.
+    const value = this.read(key);
+    this.bucket(key).delete(key);
+    return value as T | undefined;
+  }
+
+  async claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+    if (this.read(key) !== undefined) return false;
+    this.write(key, value, ttlSeconds);
+    return true;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.bucket(key).delete(key);
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.namespaces.clear();
+  }
+
+  /** Live entries per namespace (metrics, the flood benchmark). */
+  sizes(): Record<string, number> {
+    return Object.fromEntries([...this.namespaces].map(([name, bucket]) => [name, bucket.size]));
+  }
+
+  private write(key: string, value: unknown, ttlSeconds: number): void {
+    const bucket = this.bucket(key);
+    // Re-inserting moves the key to the end, so eviction order stays "oldest write first".
+    bucket.delete(key);
+    if (bucket.size >= this.maxEntries) this.evictOldest(bucket);
+    bucket.set(key, { json: JSON.stringify(value), expiresAt: this.now() + ttlSeconds * 1000 });
+  }
+
+  private read(key: string): unknown {
+    const bucket = this.bucket(key);
+    const entry = bucket.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      bucket.delete(key);
+      return undefined;
+    }
+    // Each reader gets its own copy, as from Redis: callers may not mutate shared state.
+    return JSON.parse(entry.json);
+  }
+
+  private evictOldest(bucket: Map<string, Entry>): void {
+    const oldest = bucket.keys().next();
+    if (!oldest.done) bucket.delete(oldest.value);
+  }
+
+  private bucket(key: string): Map<string, Entry> {
+    const colon = key.indexOf(':');
+    const name = colon === -1 ? '' : key.slice(0, colon);
+    let bucket = this.namespaces.get(name);
+    if (!bucket) {
+      bucket = new Map();
+      this.namespaces.set(name, bucket);
+    }
+    return bucket;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const bucket of this.namespaces.values()) {
+      for (const [key, entry] of bucket) if (entry.expiresAt <= now) bucket.delete(key);
+    }
+  }
+}

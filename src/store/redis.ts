@@ -1,0 +1,96 @@
+/**
+ * Redis implementation of {@link Store}: shared by every replica.
+ *
+ * Single use is atomic on the server (`GETDEL`, `SET NX`), so a code redeemed concurrently on two
+ * replicas succeeds exactly once. Commands fail fast while Redis is unreachable (no offline queue,
+ * short timeouts): the bridge fails closed with a clear error instead of hanging, and ioredis
+ * reconnects by itself when Redis returns.
+ */
+import { Redis } from 'ioredis';
+import { temporarilyUnavailable } from '../errors/bridge-error.js';
+import type { Store } from './store.js';
+
+/** Options of {@link RedisStore}. */
+export interface RedisStoreOptions {
+  readonly url: string;
+  /** Prefix of every key (default `wecom-oidc:`). */
+  readonly keyPrefix?: string;
+  /** Per-command timeout, ms (default 2000). */
+  readonly commandTimeoutMs?: number;
+}
+
+/** The {@link Store} on Redis (ioredis). */
+export class RedisStore implements Store {
+  /** The underlying client; exposed for the rate limiter, which shares the connection. */
+  readonly client: Redis;
+
+  constructor(options: RedisStoreOptions) {
+    this.client = new Redis(options.url, {
+      keyPrefix: options.keyPrefix ?? 'wecom-oidc:',
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2000,
+      commandTimeout: options.commandTimeoutMs ?? 2000,
+      lazyConnect: true,
+      // Reconnect forever with a capped backoff: the bridge must recover by itself.
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    });
+    // Without a listener ioredis prints every connection error; readiness reports it instead.
+    this.client.on('error', () => {});
+  }
+
+  /** Connects; resolves even when Redis is down (the client keeps retrying in the background). */
+  async connect(): Promise<void> {
+    await this.client.connect().catch(() => {});
+  }
+
+  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    await this.run(() => this.client.set(key, JSON.stringify(value), 'EX', ttlSeconds));
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    return parse(await this.run(() => this.client.get(key))) as T | undefined;
+  }
+
+  async getMany(keys: readonly string[]): Promise<unknown[]> {
+    if (keys.length === 0) return [];
+    const values = await this.run(() => this.client.mget(...keys));
+    return values.map(parse);
+  }
+
+  async take<T>(key: string): Promise<T | undefined> {
+    return parse(await this.run(() => this.client.getdel(key))) as T | undefined;
+  }
+
+  async claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+    const result = await this.run(() => this.client.set(key, JSON.stringify(value), 'EX', ttlSeconds, 'NX'));
+    return result === 'OK';
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.run(() => this.client.del(key));
+  }
+
+  async ping(): Promise<void> {
+    await this.run(() => this.client.ping());
+  }
+
+  async close(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  private async run<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      throw temporarilyUnavailable('The session store is unreachable', 'store_unavailable', {
+        hint: 'Redis (REDIS_URL) does not answer; check that it runs and that this host can reach it',
+        cause: error,
+      });
+    }
+  }
+}
+
+function parse(raw: string | null): unknown {
+  return raw === null ? undefined : JSON.parse(raw);
+}

@@ -1,0 +1,36 @@
+/**
+ * The one storage interface of the bridge.
+ *
+ * All shared state (login transactions, codes, sessions, tokens, revocations, the WeCom access
+ * token) goes through it, so that a memory store serves one process and a Redis store serves any
+ * number of replicas with the same behaviour. One conformance suite (`test/store/`) runs against
+ * every implementation.
+ *
+ * Keys are `<namespace>:<id>`; ids derived from secrets (codes, tokens, cookies) are SHA-256
+ * hashes, never the secret itself. Values are JSON-serialisable.
+ */
+
+/** Key/value storage with per-key expiry and the atomic operations single-use needs. */
+export interface Store {
+  /** Stores `value` under `key` for `ttlSeconds`, replacing any previous value. */
+  set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+  /** The value under `key`, or undefined when absent or expired. */
+  get<T>(key: string): Promise<T | undefined>;
+  /** Several values in one round trip, in the order of `keys`. */
+  getMany(keys: readonly string[]): Promise<unknown[]>;
+  /** Atomically reads and deletes `key`: of concurrent callers (on any replica) exactly one gets the value. */
+  take<T>(key: string): Promise<T | undefined>;
+  /** Creates `key` only if it does not exist; true when this call created it (the atomic "first use"). */
+  claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean>;
+  /** Removes `key` (no error when absent). */
+  delete(key: string): Promise<void>;
+  /** Resolves when the store is usable; rejects otherwise (readiness). */
+  ping(): Promise<void>;
+  /** Releases connections and timers. */
+  close(): Promise<void>;
+}
+
+/** Builds a store key from a namespace and an id. */
+export function storeKey(namespace: string, id: string): string {
+  return `${namespace}:${id}`;
+}

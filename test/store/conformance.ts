@@ -1,0 +1,92 @@
+/**
+ * The store conformance suite: every {@link Store} implementation must pass it unchanged.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/store.js';
+
+/** How a backend under test is made and how its time is moved. */
+export interface StoreFixture {
+  readonly name: string;
+  make(): Promise<Store>;
+  /** Moves the store's clock forward (a fake clock, or real waiting for Redis). */
+  advance(seconds: number): Promise<void>;
+}
+
+/** Registers the suite for `fixture`. */
+export function storeConformance(fixture: StoreFixture): void {
+  describe(`Store conformance: ${fixture.name}`, () => {
+    it('sets, gets and deletes JSON values', async () => {
+      const store = await fixture.make();
+      await store.set('ns:a', { n: 1, list: ['x'], nested: { ok: true } }, 60);
+      expect(await store.get('ns:a')).toEqual({ n: 1, list: ['x'], nested: { ok: true } });
+      await store.set('ns:a', 'replaced', 60);
+      expect(await store.get('ns:a')).toBe('replaced');
+      await store.delete('ns:a');
+      expect(await store.get('ns:a')).toBeUndefined();
+      await store.delete('ns:never');
+      await store.close();
+    });
+
+    it('returns copies: mutating a read value does not change the stored one', async () => {
+      const store = await fixture.make();
+      await store.set('ns:obj', { n: 1 }, 60);
+      const first = await store.get<{ n: number }>('ns:obj');
+      first!.n = 2;
+      expect(await store.get('ns:obj')).toEqual({ n: 1 });
+      await store.close();
+    });
+
+    it('reads several keys in order with getMany', async () => {
+      const store = await fixture.make();
+      await store.set('ns:1', 'one', 60);
+      await store.set('other:3', 3, 60);
+      expect(await store.getMany(['ns:1', 'ns:2', 'other:3'])).toEqual(['one', undefined, 3]);
+      expect(await store.getMany([])).toEqual([]);
+      await store.close();
+    });
+
+    it('expires values after their TTL', async () => {
+      const store = await fixture.make();
+      await store.set('ns:short', 'v', 1);
+      await store.set('ns:long', 'v', 60);
+      expect(await store.get('ns:short')).toBe('v');
+      await fixture.advance(2);
+      expect(await store.get('ns:short')).toBeUndefined();
+      expect(await store.get('ns:long')).toBe('v');
+      expect(await store.claim('ns:short', 'again', 60)).toBe(true);
+      await store.close();
+    });
+
+    it('take returns the value once', async () => {
+      const store = await fixture.make();
+      await store.set('ns:once', { id: 7 }, 60);
+      expect(await store.take('ns:once')).toEqual({ id: 7 });
+      expect(await store.take('ns:once')).toBeUndefined();
+      expect(await store.get('ns:once')).toBeUndefined();
+      await store.close();
+    });
+
+    it('take is atomic under concurrency: exactly one caller wins', async () => {
+      const stores = await Promise.all([fixture.make(), fixture.make(), fixture.make()]);
+      await stores[0]!.set('ns:race', 'prize', 60);
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => stores[i % 3]!.take('ns:race')));
+      expect(results.filter((r) => r === 'prize')).toHaveLength(1);
+      await Promise.all(stores.map((s) => s.close()));
+    });
+
+    it('claim succeeds only for the first caller, even concurrently', async () => {
+      const stores = await Promise.all([fixture.make(), fixture.make()]);
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 2]!.claim('ns:claim', { by: i }, 60)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await stores[0]!.claim('ns:claim', 'late', 60)).toBe(false);
+      expect(await stores[1]!.get('ns:claim')).toEqual({ by: results.indexOf(true) });
+      await Promise.all(stores.map((s) => s.close()));
+    });
+
+    it('answers ping while usable', async () => {
+      const store = await fixture.make();
+      await expect(store.ping()).resolves.toBeUndefined();
+      await store.close();
+    });
+  });
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../src/store/memory.js';
+import { storeConformance } from './conformance.js';
+
+// One fake clock shared by every store of the suite, as replicas share Redis' clock.
+let clock = 1_700_000_000_000;
+const shared = new MemoryStore({ now: () => clock, sweepIntervalMs: 0 });
+
+storeConformance({
+  name: 'memory',
+  // Several "replicas" of one process share the same map: hand out views of one store.
+  make: async () => ({
+    set: (k, v, t) => shared.set(k, v, t),
+    get: (k) => shared.get(k),
+    getMany: (k) => shared.getMany(k),
+    take: (k) => shared.take(k),
+    claim: (k, v, t) => shared.claim(k, v, t),
+    delete: (k) => shared.delete(k),
+    ping: () => shared.ping(),
+    close: async () => {},
+  }),
+  advance: async (seconds) => {
+    clock += seconds * 1000;
+  },
+});
+
+describe('MemoryStore bounds', () => {
+  it('caps each namespace and evicts its oldest entries only', async () => {
+    const store = new MemoryStore({ maxEntriesPerNamespace: 3, sweepIntervalMs: 0 });
+    await store.set('session:keep', 's', 60);
+    for (let i = 0; i < 10; i += 1) await store.set(`login:${i}`, i, 60);
+    expect(store.sizes()).toEqual({ session: 1, login: 3 });
+    expect(await store.getMany(['login:6', 'login:7', 'login:8', 'login:9'])).toEqual([undefined, 7, 8, 9]);
+    expect(await store.get('session:keep')).toBe('s');
+    await store.close();
+  });
+
+  it('sweeps expired entries in the background', async () => {
+    let now = 0;
+    const store = new MemoryStore({ now: () => now, sweepIntervalMs: 5 });
+    await store.set('login:a', 1, 1);
+    now = 5000;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(store.sizes()).toEqual({ login: 0 });
+    await store.close();
+  });
+});
