@@ -82,6 +82,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 16 * 1024,
     forceCloseConnections: 'idle',
+    rewriteUrl: prefixStripper(config.publicUrl),
   });
   installPlumbing(app, context);
   registerRoutes(app, context);
@@ -121,6 +122,20 @@ function registerRoutes(app: FastifyInstance, context: BridgeContext): void {
   registerToken(app, context);
   registerUserinfo(app, context);
   registerHealth(app, context);
+}
+
+/**
+ * With a path prefix in PUBLIC_URL (`https://example.com/sso`), a reverse proxy may pass the
+ * prefix through or strip it; both work: routes live at the root and a leading prefix is removed.
+ */
+function prefixStripper(publicUrl: string): (request: { url?: string }) => string {
+  const prefix = new URL(publicUrl).pathname.replace(/\/$/, '');
+  return (request) => {
+    const url = request.url ?? '/';
+    if (prefix === '' || !(url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`))) return url;
+    const rest = url.slice(prefix.length);
+    return rest.startsWith('/') ? rest : `/${rest}`;
+  };
 }
 
 /**

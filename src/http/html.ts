@@ -24,6 +24,8 @@ p{margin:.5rem 0}
 a.button,button{display:inline-block;padding:.55rem 1rem;border-radius:8px;border:1px solid var(--accent);background:var(--accent);color:#fff;text-decoration:none;font:inherit;cursor:pointer}
 a.button.secondary,button.secondary{background:transparent;color:var(--accent)}
 form{margin:0}
+h2{font-size:1.05rem;margin:1.25rem 0 .5rem}
+pre{overflow:auto;background:var(--bg);border:1px solid var(--line);padding:.75rem;border-radius:6px;font-size:.85rem;line-height:1.45}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9em}
 `;
 

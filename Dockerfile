@@ -1,0 +1,37 @@
+# syntax=docker/dockerfile:1
+# wecom-oidc-bridge: multi-stage build on Node 24 LTS (slim), non-root, with an init process.
+
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: the npm `node` dev dependency (Node 24 for bare machines) is not needed in an
+# image that already is Node 24, and the TypeScript compiler needs no install script.
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY sim ./sim
+COPY demo ./demo
+RUN npx tsc -p tsconfig.build.json
+
+FROM node:24-slim AS runtime
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATA_DIR=/data
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "dist/src/healthcheck.js"]
+LABEL org.opencontainers.image.title="wecom-oidc-bridge" \
+      org.opencontainers.image.description="Sign in to NocoBase or any OpenID Connect relying party with WeCom" \
+      org.opencontainers.image.licenses="MIT"
+# tini as PID 1 forwards signals and reaps zombies; node runs directly (not through npm) so that
+# SIGTERM reaches the bridge's graceful shutdown.
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,121 @@
+/**
+ * Starts what an end-to-end test needs on loopback: the WeCom simulator and the bridge (real
+ * HTTP, real config loader), both configured the way an administrator would.
+ */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { startWeComSimulator, type SimOptions, type WeComSimulator } from '../../sim/server.js';
+import type { AppOptions } from '../../src/app.js';
+import { loadConfig, type Env } from '../../src/config/load.js';
+import type { Config } from '../../src/config/types.js';
+import { startServer } from '../../src/server.js';
+import type { BuiltApp } from '../../src/app.js';
+import { freePort } from '../../demo/free-port.js';
+import { TestBrowser, USER_AGENTS } from './browser.js';
+import { TRICKY_SECRET } from './env.js';
+
+/** The relying parties every harness registers. */
+export const CLIENTS = {
+  /** Configured like NocoBase: single-client variables, a secret that needs URL-decoding. */
+  nocobase: {
+    id: 'nocobase',
+    secret: TRICKY_SECRET,
+    redirectUri: 'http://127.0.0.1:13000/api/oidc:redirect',
+    postLogoutRedirectUri: 'http://127.0.0.1:13000/signin',
+  },
+  /** A modern RP from OIDC_CLIENTS: PKCE, nonce, client_secret_post. */
+  modern: {
+    id: 'modern-app',
+    secret: 'modern-app-secret-0123456789abcdef',
+    redirectUri: 'http://localhost:3000/callback',
+    postLogoutRedirectUri: 'http://localhost:3000/bye',
+  },
+  /** A second client for cross-client checks; its redirect URI carries a query of its own. */
+  other: {
+    id: 'other-app',
+    secret: 'other-app-secret-0123456789abcdef',
+    redirectUri: 'http://localhost:4000/cb?tenant=a%20b',
+    postLogoutRedirectUri: 'http://localhost:4000/bye',
+  },
+} as const;
+
+/** Options of {@link startHarness}. */
+export interface HarnessOptions {
+  /** Extra or overriding environment variables. */
+  readonly env?: Env;
+  readonly sim?: SimOptions;
+  readonly app?: AppOptions;
+  /** Capture the bridge's log lines (JSON strings). */
+  readonly captureLogs?: boolean;
+}
+
+/** A running simulator + bridge. */
+export interface Harness {
+  readonly sim: WeComSimulator;
+  readonly bridge: BuiltApp & { url: string };
+  readonly issuer: string;
+  readonly config: Config;
+  readonly logs: string[];
+  /** A fresh browser (desktop by default) that the simulator logs in as `user`. */
+  browser(user?: string, userAgent?: string): TestBrowser;
+  close(): Promise<void>;
+}
+
+/** The environment of a harness bridge on `port` talking to the simulator at `simUrl`. */
+export function harnessEnv(port: number, simUrl: string, extra: Env = {}): Record<string, string | undefined> {
+  return {
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    WECOM_CORP_ID: 'ww5imulat0rc0rp1d',
+    WECOM_AGENT_ID: '1000002',
+    WECOM_SECRET: 'sim-secret-0123456789',
+    WECOM_API_BASE: simUrl,
+    WECOM_OAUTH_BASE: simUrl,
+    WECOM_SSO_BASE: simUrl,
+    OIDC_CLIENT_ID: CLIENTS.nocobase.id,
+    OIDC_CLIENT_SECRET: CLIENTS.nocobase.secret,
+    OIDC_REDIRECT_URIS: CLIENTS.nocobase.redirectUri,
+    OIDC_POST_LOGOUT_REDIRECT_URIS: CLIENTS.nocobase.postLogoutRedirectUri,
+    OIDC_CLIENTS: JSON.stringify(
+      [CLIENTS.modern, CLIENTS.other].map((c) => ({
+        client_id: c.id,
+        client_secret: c.secret,
+        redirect_uris: [c.redirectUri],
+        post_logout_redirect_uris: [c.postLogoutRedirectUri],
+      })),
+    ),
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+/** Starts the simulator and a bridge pointed at it. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const port = await freePort();
+  const sim = await startWeComSimulator({ trustedDomains: [`127.0.0.1:${port}`], ...options.sim });
+  const config = loadConfig(harnessEnv(port, sim.url, options.env));
+  const logs: string[] = [];
+  const logger = pino(
+    { level: config.logLevel },
+    new Writable({
+      write(chunk, _encoding, done) {
+        if (options.captureLogs) logs.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    }),
+  );
+  const bridge = await startServer(config, { logger, ...options.app });
+  return {
+    sim,
+    bridge,
+    issuer: config.publicUrl,
+    config,
+    logs,
+    browser: (user = 'zhangsan', userAgent = USER_AGENTS.desktop) => new TestBrowser(userAgent, user, sim.url),
+    close: async () => {
+      await bridge.app.close();
+      await sim.close();
+    },
+  };
+}
