@@ -36,16 +36,15 @@ async function main(): Promise<void> {
     OIDC_REDIRECT_URIS: `${rpUrl}/callback`,
     OIDC_POST_LOGOUT_REDIRECT_URIS: `${rpUrl}/`,
     DATA_DIR: mkdtempSync(join(tmpdir(), 'wecom-oidc-demo-')),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
   });
   const bridge = await startServer(config);
   const rp = await buildDemoRp({ issuer: bridgeUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, url: rpUrl });
   await rp.listen({ host: HOST, port: rpPort });
-  bridge.app.addHook('onClose', async () => {
+  handleSignals(bridge, async () => {
     await rp.close();
     await sim.close();
   });
-  handleSignals(bridge);
   process.stdout.write(
     [
       '',

@@ -5,7 +5,7 @@
  */
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Config, TrustProxy } from './config/types.js';
@@ -76,7 +76,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   };
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: true,
+    // fastify's own request lines print the full URL (codes, states, tokens): off; see http/logging.ts.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
     requestIdHeader: false,
     trustProxy: fastifyTrustProxy(config.trustProxy),

@@ -29,8 +29,11 @@ export async function startServer(config: Config, options: AppOptions = {}): Pro
   return { ...built, url };
 }
 
-/** Installs SIGTERM/SIGINT handlers that close `built` gracefully. */
-export function handleSignals(built: BuiltApp): void {
+/**
+ * Installs SIGTERM/SIGINT handlers that close `built` gracefully; `alsoClose` releases whatever
+ * else the process runs (the demo's simulator and sample RP).
+ */
+export function handleSignals(built: BuiltApp, alsoClose: () => Promise<void> = async () => {}): void {
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -42,7 +45,9 @@ export function handleSignals(built: BuiltApp): void {
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
     force.unref();
-    closeApp(built.app).then(
+    closeApp(built.app)
+      .then(alsoClose)
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         built.app.log.error({ err: error }, 'error during shutdown');
