@@ -1,0 +1,121 @@
+/**
+ * The machine's ceiling, measured in the same run so that the bridge's figures can be read as
+ * multiples of it on any machine, noisy or not:
+ *
+ * - a bare fastify route (`GET /`) and a bare outbound call (`GET /hop` minus `GET /`), served by
+ *   the same kind of process and driven by the same load generator as the bridge;
+ * - a bare RS256 signature with jose (one per ID token), timed in this process while nothing else
+ *   runs, and, for reference, node:crypto's asynchronous `sign` on the same key.
+ *
+ * The floor of one login is what it cannot avoid: four served requests, three WeCom calls and one
+ * signature.
+ */
+import { createPrivateKey, sign as nodeSign, type KeyObject } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { importPKCS8, SignJWT } from 'jose';
+import { Origin } from './http.js';
+import { hammer } from './load.js';
+import { cpuMs } from './proc.js';
+import { round3 } from './stats.js';
+import { startBareServer } from './services.js';
+
+/** Throughput and cost of one route. */
+export interface RouteFigures {
+  readonly requestsPerSecond: number;
+  readonly cpuMsPerRequest: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+}
+
+/** The ceiling's figures. */
+export interface Ceiling {
+  readonly bareRoute: RouteFigures;
+  readonly bareHop: RouteFigures;
+  /** CPU of one outbound keep-alive call: hop minus route. */
+  readonly outboundCpuMs: number;
+  readonly signJose: { readonly cpuMs: number; readonly wallMs: number };
+  readonly signNode: { readonly cpuMs: number; readonly wallMs: number };
+  /** 4 served requests + 3 outbound calls + 1 jose signature. */
+  readonly floorCpuMsPerLogin: number;
+}
+
+/** Drives `path` on `origin` while measuring the CPU of process `pid`. */
+export async function measureRoute(origin: Origin, pid: number, path: string, connections: number, seconds: number): Promise<RouteFigures> {
+  const cpuBefore = cpuMs(pid);
+  const result = await hammer(origin, path, connections, seconds);
+  const cpu = cpuMs(pid) - cpuBefore;
+  const latency = result.recorder.summary().request;
+  return {
+    requestsPerSecond: Math.round(result.completed / result.seconds),
+    cpuMsPerRequest: result.completed === 0 ? 0 : round3(cpu / result.completed),
+    p50Ms: latency?.p50 ?? 0,
+    p99Ms: latency?.p99 ?? 0,
+    errors: result.recorder.errors,
+  };
+}
+
+/** Measures the ceiling; `upstream` is a cheap JSON URL for the outbound call (the simulator's stats). */
+export async function measureCeiling(options: { upstream: string; signingKeyPem: string; connections: number; seconds: number }): Promise<Ceiling> {
+  const bare = await startBareServer(options.upstream);
+  const origin = new Origin(bare.url, options.connections);
+  try {
+    await measureRoute(origin, bare.child.pid, '/', options.connections, Math.min(1, options.seconds)); // warm-up
+    await measureRoute(origin, bare.child.pid, '/hop', options.connections, Math.min(1, options.seconds));
+    const bareRoute = await measureRoute(origin, bare.child.pid, '/', options.connections, options.seconds);
+    const bareHop = await measureRoute(origin, bare.child.pid, '/hop', options.connections, options.seconds);
+    const outboundCpuMs = round3(Math.max(0, bareHop.cpuMsPerRequest - bareRoute.cpuMsPerRequest));
+    await origin.close();
+    await bare.child.stop();
+    const signJose = await signLoopJose(options.signingKeyPem, options.seconds);
+    const signNode = await signLoopNode(createPrivateKey(options.signingKeyPem), options.seconds);
+    return {
+      bareRoute,
+      bareHop,
+      outboundCpuMs,
+      signJose,
+      signNode,
+      floorCpuMsPerLogin: round3(4 * bareRoute.cpuMsPerRequest + 3 * outboundCpuMs + signJose.cpuMs),
+    };
+  } finally {
+    await origin.close().catch(() => {});
+    await bare.child.stop();
+  }
+}
+
+/** Sequential RS256 signatures of an ID-token-sized payload with jose for `seconds`. */
+async function signLoopJose(pem: string, seconds: number): Promise<{ cpuMs: number; wallMs: number }> {
+  const key = await importPKCS8(pem, 'RS256');
+  const payload = idTokenPayload();
+  return timeLoop(seconds, () => new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: 'bench', typ: 'JWT' }).sign(key));
+}
+
+/** The same with node:crypto's asynchronous sign (libuv pool), for reference. */
+async function signLoopNode(key: KeyObject, seconds: number): Promise<{ cpuMs: number; wallMs: number }> {
+  const sign = promisify(nodeSign);
+  const data = Buffer.from(`eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(idTokenPayload())).toString('base64url')}`);
+  return timeLoop(seconds, () => sign('sha256', data, key));
+}
+
+async function timeLoop(seconds: number, once: () => Promise<unknown>): Promise<{ cpuMs: number; wallMs: number }> {
+  for (let i = 0; i < 50; i += 1) await once(); // warm-up
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  let count = 0;
+  while (performance.now() - started < seconds * 1000) {
+    await once();
+    count += 1;
+  }
+  const wall = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { cpuMs: round3((cpu.user + cpu.system) / 1000 / count), wallMs: round3(wall / count) };
+}
+
+function idTokenPayload(): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    iss: 'https://sso.example.com', sub: 'user00001', aud: 'bench-rp', exp: now + 3600, iat: now,
+    auth_time: now, nonce: 'n0123456789', sid: 'Zm9vYmFyYmF6cXV4cXV1eA',
+  };
+}
