@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { epochSeconds, type BridgeContext } from '../context.js';
-import { safeEqual, sha256 } from '../crypto/secrets.js';
+import { sha256 } from '../crypto/secrets.js';
 import { accessDenied, BridgeError, loginRequired } from '../errors/bridge-error.js';
 import { readCookie } from '../http/cookies.js';
 import { renderErrorPage } from '../http/error-page.js';
@@ -63,16 +63,14 @@ async function claimTransaction(request: FastifyRequest, context: BridgeContext,
   if (typeof state !== 'string' || !WECOM_STATE.test(state)) {
     throw pageError('The state parameter is missing or malformed', 'malformed_state');
   }
-  const pending = await context.store.get<LoginTransaction>(keys.login(state));
-  if (!pending) throw pageError('No pending sign-in matches this state (expired, finished or unknown)', 'login_not_found');
   const binding = readCookie(request, context.cookies.bindingName);
-  if (binding === undefined || !safeEqual(sha256(binding), pending.bindingHash)) {
-    // Not consumed: a replay from another browser must not cancel the real user's login.
-    throw pageError('This sign-in was started in another browser', 'browser_mismatch');
-  }
-  const taken = await context.store.take<LoginTransaction>(keys.login(state));
-  if (!taken) throw pageError('This sign-in was already completed', 'login_not_found');
-  return taken;
+  // One atomic store call: consumed only when this browser's binding hash matches; a replay from
+  // another browser leaves the login in place, so it cannot cancel the real user's login. A plain
+  // comparison is enough: both sides are SHA-256 hashes of a 256-bit secret, nothing to time.
+  const pending = await context.store.takeIf<LoginTransaction>(keys.login(state), 'bindingHash', binding === undefined ? '' : sha256(binding));
+  if (!pending.found) throw pageError('No pending sign-in matches this state (expired, finished or unknown)', 'login_not_found');
+  if (!pending.taken) throw pageError('This sign-in was started in another browser', 'browser_mismatch');
+  return pending.value;
 }
 
 async function complete(

@@ -6,7 +6,7 @@
  * dropped, so a flood of abandoned logins evicts old login transactions but can never push out
  * sessions or tokens, and never grows the process without bound.
  */
-import type { Store } from './store.js';
+import type { ConditionalTake, Store } from './store.js';
 
 interface Entry {
   readonly json: string;
@@ -54,6 +54,14 @@ export class MemoryStore implements Store {
     const value = this.read(key);
     this.bucket(key).delete(key);
     return value as T | undefined;
+  }
+
+  async takeIf<T>(key: string, field: string, expected: string): Promise<ConditionalTake<T>> {
+    const value = this.read(key);
+    if (value === undefined) return { found: false };
+    const taken = typeof value === 'object' && value !== null && (value as Record<string, unknown>)[field] === expected;
+    if (taken) this.bucket(key).delete(key);
+    return { found: true, taken, value: value as T };
   }
 
   async claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {

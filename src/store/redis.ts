@@ -6,9 +6,10 @@
  * short timeouts): the bridge fails closed with a clear error instead of hanging, and ioredis
  * reconnects by itself when Redis returns.
  */
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { temporarilyUnavailable } from '../errors/bridge-error.js';
-import type { Store } from './store.js';
+import type { ConditionalTake, Store } from './store.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -62,6 +63,16 @@ export class RedisStore implements Store {
     return parse(await this.run(() => this.client.getdel(key))) as T | undefined;
   }
 
+  async takeIf<T>(key: string, field: string, expected: string): Promise<ConditionalTake<T>> {
+    // One script call: the comparison and the delete happen atomically on the server.
+    const result = (await this.run(() => this.client.evalsha(TAKE_IF.sha, 1, key, field, expected).catch((error: unknown) => {
+      if (!String(error).includes('NOSCRIPT')) throw error;
+      return this.client.eval(TAKE_IF.lua, 1, key, field, expected);
+    }))) as [string, number] | null;
+    if (result === null) return { found: false };
+    return { found: true, taken: result[1] === 1, value: JSON.parse(result[0]) as T };
+  }
+
   async claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
     const result = await this.run(() => this.client.set(key, JSON.stringify(value), 'EX', ttlSeconds, 'NX'));
     return result === 'OK';
@@ -89,6 +100,25 @@ export class RedisStore implements Store {
       });
     }
   }
+}
+
+/**
+ * {@link RedisStore.takeIf} on the server: GET, compare one field of the JSON value, DEL when it
+ * matches. Answers nil when absent, else `{value, 1|0}`.
+ */
+const TAKE_IF = script(`
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local ok, doc = pcall(cjson.decode, raw)
+if ok and type(doc) == 'table' and doc[ARGV[1]] == ARGV[2] then
+  redis.call('DEL', KEYS[1])
+  return {raw, 1}
+end
+return {raw, 0}
+`);
+
+function script(lua: string): { lua: string; sha: string } {
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
 }
 
 function parse(raw: string | null): unknown {

@@ -20,6 +20,12 @@ export interface Store {
   getMany(keys: readonly string[]): Promise<unknown[]>;
   /** Atomically reads and deletes `key`: of concurrent callers (on any replica) exactly one gets the value. */
   take<T>(key: string): Promise<T | undefined>;
+  /**
+   * {@link take}, but only if the stored object's top-level `field` equals `expected`; otherwise
+   * the value stays. One round trip where a `get` then a `take` would need two: the WeCom
+   * callback consumes a login only from the browser that holds its binding.
+   */
+  takeIf<T>(key: string, field: string, expected: string): Promise<ConditionalTake<T>>;
   /** Creates `key` only if it does not exist; true when this call created it (the atomic "first use"). */
   claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean>;
   /** Removes `key` (no error when absent). */
@@ -29,6 +35,9 @@ export interface Store {
   /** Releases connections and timers. */
   close(): Promise<void>;
 }
+
+/** What {@link Store.takeIf} found: nothing, or the value and whether it was taken. */
+export type ConditionalTake<T> = { readonly found: false } | { readonly found: true; readonly taken: boolean; readonly value: T };
 
 /** Builds a store key from a namespace and an id. */
 export function storeKey(namespace: string, id: string): string {

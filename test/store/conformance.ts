@@ -74,6 +74,33 @@ export function storeConformance(fixture: StoreFixture): void {
       await Promise.all(stores.map((s) => s.close()));
     });
 
+    it('takeIf takes only when the field matches, and leaves the value otherwise', async () => {
+      const store = await fixture.make();
+      expect(await store.takeIf('ns:cond', 'owner', 'a')).toEqual({ found: false });
+      await store.set('ns:cond', { owner: 'a', n: 1 }, 60);
+      expect(await store.takeIf('ns:cond', 'owner', 'b')).toEqual({ found: true, taken: false, value: { owner: 'a', n: 1 } });
+      expect(await store.takeIf('ns:cond', 'missing', 'a')).toEqual({ found: true, taken: false, value: { owner: 'a', n: 1 } });
+      expect(await store.get('ns:cond')).toEqual({ owner: 'a', n: 1 });
+      expect(await store.takeIf('ns:cond', 'owner', 'a')).toEqual({ found: true, taken: true, value: { owner: 'a', n: 1 } });
+      expect(await store.get('ns:cond')).toBeUndefined();
+      await store.set('ns:scalar', 'a', 60);
+      expect(await store.takeIf('ns:scalar', 'owner', 'a')).toEqual({ found: true, taken: false, value: 'a' });
+      await store.set('ns:expiring', { owner: 'a' }, 1);
+      await fixture.advance(2);
+      expect(await store.takeIf('ns:expiring', 'owner', 'a')).toEqual({ found: false });
+      await store.close();
+    });
+
+    it('takeIf is atomic under concurrency: exactly one matching caller wins', async () => {
+      const stores = await Promise.all([fixture.make(), fixture.make(), fixture.make()]);
+      await stores[0]!.set('ns:cond-race', { owner: 'a' }, 60);
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => stores[i % 3]!.takeIf('ns:cond-race', 'owner', i % 2 === 0 ? 'a' : 'b')),
+      );
+      expect(results.filter((r) => r.found && r.taken)).toHaveLength(1);
+      await Promise.all(stores.map((s) => s.close()));
+    });
+
     it('claim succeeds only for the first caller, even concurrently', async () => {
       const stores = await Promise.all([fixture.make(), fixture.make()]);
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 2]!.claim('ns:claim', { by: i }, 60)));

@@ -14,6 +14,7 @@ storeConformance({
     get: (k) => shared.get(k),
     getMany: (k) => shared.getMany(k),
     take: (k) => shared.take(k),
+    takeIf: (k, f, e) => shared.takeIf(k, f, e),
     claim: (k, v, t) => shared.claim(k, v, t),
     delete: (k) => shared.delete(k),
     ping: () => shared.ping(),
