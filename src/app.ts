@@ -14,7 +14,7 @@ import { cookieJar } from './http/cookies.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { registerHealth } from './http/health.js';
 import { installRequestLogging, loggerOptions, requestIdFor, routeOf } from './http/logging.js';
-import { createMetrics, type Metrics } from './http/metrics.js';
+import { createMetrics, watchMemoryStore, type Metrics } from './http/metrics.js';
 import { createWeComDispatcher } from './http/outbound.js';
 import { baseSecurityHeaders } from './http/security-headers.js';
 import type { KeyRing } from './keys/key-ring.js';
@@ -26,6 +26,7 @@ import { registerDiscovery } from './oidc/discovery.js';
 import { registerToken } from './oidc/token.js';
 import { registerUserinfo } from './oidc/userinfo.js';
 import { createStore } from './store/create.js';
+import { MemoryStore } from './store/memory.js';
 import type { Store } from './store/store.js';
 import { WeComClient } from './wecom/client.js';
 import { VERSION } from './version.js';
@@ -57,6 +58,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const dispatcher = options.dispatcher ?? createWeComDispatcher();
   const keys = options.keys ?? (await loadKeyRing(config, logger));
   const metrics = options.metrics ?? createMetrics(VERSION);
+  if (store instanceof MemoryStore) watchMemoryStore(metrics, () => store.sizes());
   const now = options.now ?? Date.now;
   const wecom = new WeComClient({
     config: config.wecom,

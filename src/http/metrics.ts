@@ -65,3 +65,22 @@ export function createMetrics(version: string, defaultMetrics = true): Metrics {
     }),
   };
 }
+
+/**
+ * The memory store's live entries per namespace, read at scrape time: a `login` namespace at its
+ * cap is the sign of a flood of abandoned logins (the benchmark's `--flood` reads it too).
+ */
+export function watchMemoryStore(metrics: Metrics, sizes: () => Record<string, number>): void {
+  // A metrics object shared by several apps (tests) keeps the first store's gauge.
+  if (metrics.registry.getSingleMetric('wecom_oidc_memory_store_entries')) return;
+  new Gauge({
+    name: 'wecom_oidc_memory_store_entries',
+    help: 'Live entries in the memory store by namespace',
+    labelNames: ['namespace'],
+    registers: [metrics.registry],
+    collect() {
+      this.reset();
+      for (const [namespace, entries] of Object.entries(sizes())) this.labels(namespace).set(entries);
+    },
+  });
+}
