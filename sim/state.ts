@@ -219,6 +219,16 @@ export class SimState {
     return ticket;
   }
 
+  /** Every ticket minted so far (tests check that none leaks into logs). */
+  issuedTickets(): string[] {
+    return [...this.tickets.keys()];
+  }
+
+  /** Every access token issued so far. */
+  issuedTokens(): string[] {
+    return [...this.tokens.keys()];
+  }
+
   /** 84015 unknown, 84014 expired, else the ticket. */
   readTicket(ticket: string): SimTicket | 84014 | 84015 {
     const entry = this.tickets.get(ticket);

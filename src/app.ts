@@ -53,11 +53,11 @@ const MAX_URL_LENGTH = 8192;
 /** Builds the bridge. Resources it creates (store, dispatcher) are closed with the app. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<BuiltApp> {
   const logger: FastifyBaseLogger = options.logger ?? pino(loggerOptions(config.logLevel));
-  const store = options.store ?? (await createStore(config));
+  const now = options.now ?? Date.now;
+  const store = options.store ?? (await createStore(config, now));
   const dispatcher = options.dispatcher ?? createWeComDispatcher();
   const keys = options.keys ?? (await loadKeyRing(config, logger));
   const metrics = options.metrics ?? createMetrics(VERSION);
-  const now = options.now ?? Date.now;
   const wecom = new WeComClient({
     config: config.wecom,
     store,
