@@ -6,6 +6,8 @@ import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
 
 let sim: WeComSimulator;
 
+const toJson = async (response: Response) => (await response.json()) as Record<string, unknown>;
+
 beforeAll(async () => {
   sim = await startWeComSimulator();
 });
@@ -57,7 +59,7 @@ describe('access token rules', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ access_token: t, user_ticket: 'x' }),
-    }).then((r) => r.json());
+    }).then(toJson);
     expect(viaBody.errcode).toBe(41001);
     expect((await get('/cgi-bin/user/get?access_token=nope&userid=zhangsan')).errcode).toBe(40014);
     sim.state.expireTokens();
@@ -121,7 +123,7 @@ describe('auth/getuserdetail', () => {
     const t = await token();
     const info = await get(`/cgi-bin/auth/getuserinfo?access_token=${t}&code=${await code('zhangsan')}`);
     const post = (body: object) =>
-      fetch(`${sim.url}/cgi-bin/auth/getuserdetail?access_token=${t}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+      fetch(`${sim.url}/cgi-bin/auth/getuserdetail?access_token=${t}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(toJson);
     const detail = await post({ user_ticket: info.user_ticket });
     expect(detail).toMatchObject({ errcode: 0, userid: 'zhangsan', mobile: '13800138000', biz_mail: 'zhangsan@corp.example', gender: '1' });
     expect(detail).not.toHaveProperty('name');
@@ -178,7 +180,7 @@ describe('faults and latency', () => {
   });
 
   it('answers wrong methods with 40058 and unknown APIs with 48001', async () => {
-    expect((await fetch(`${sim.url}/cgi-bin/gettoken`, { method: 'POST' }).then((r) => r.json())).errcode).toBe(40058);
+    expect((await fetch(`${sim.url}/cgi-bin/gettoken`, { method: 'POST' }).then(toJson)).errcode).toBe(40058);
     expect((await get('/cgi-bin/no/such/api')).errcode).toBe(48001);
   });
 
@@ -186,7 +188,7 @@ describe('faults and latency', () => {
     const response = await fetch(`${sim.url}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ api: 'gettoken', errcode: 45009 }) });
     expect(response.status).toBe(200);
     expect((await get('/cgi-bin/gettoken?corpid=ww5imulat0rc0rp1d&corpsecret=sim-secret-0123456789')).errcode).toBe(45009);
-    expect(await fetch(`${sim.url}/_sim/stats`).then((r) => r.json())).toEqual({
+    expect(await fetch(`${sim.url}/_sim/stats`).then(toJson)).toEqual({
       calls: { gettoken: 1, getuserinfo: 0, getuserdetail: 0, userget: 0, department: 0 },
       tokensIssued: 0,
     });

@@ -8,6 +8,8 @@ import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
 
 let sim: WeComSimulator;
 
+const toJson = async (response: Response) => (await response.json()) as Record<string, unknown>;
+
 beforeAll(async () => {
   sim = await startWeComSimulator({ trustedDomains: ['127.0.0.1:9'] });
 });
@@ -101,7 +103,7 @@ describe('simulator CLI', () => {
       child.once('error', reject);
     });
     const url = /listening on (http:\/\/\S+)/.exec(line)![1]!;
-    const answer = await fetch(`${url}/cgi-bin/gettoken?corpid=ww5imulat0rc0rp1d&corpsecret=sim-secret-0123456789`).then((r) => r.json());
+    const answer = await fetch(`${url}/cgi-bin/gettoken?corpid=ww5imulat0rc0rp1d&corpsecret=sim-secret-0123456789`).then(toJson);
     expect(answer.errcode).toBe(0);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
