@@ -29,6 +29,7 @@ const MESSAGES: Record<number, string> = {
   60011: 'no privilege to access/modify contact/party/agent',
   60020: 'not allow to access from your ip',
   60111: 'userid not found',
+  60123: 'invalid party id',
   84014: 'invalid user ticket, user ticket expired',
   84015: 'invalid user ticket',
   84090: 'missing user ticket',
@@ -175,6 +176,7 @@ function restrictedFields(member: SimMember): Answer {
 
 function listDepartments(state: SimState, q: Answer, withNames: boolean): Answer {
   const root = text(q.id) === undefined ? undefined : Number(q.id);
+  if (root !== undefined && !state.departments.some((d) => d.id === root)) throw new WeComFault(60123);
   const inTree = (id: number): boolean => {
     if (root === undefined || id === root) return true;
     const department = state.departments.find((d) => d.id === id);

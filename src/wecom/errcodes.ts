@@ -60,6 +60,7 @@ const TABLE: Readonly<Record<number, WeComErrcodeInfo>> = {
   60011: { action: 'deny', reason: 'wecom_not_visible', hint: "The member is outside the app's visible range (可见范围)" },
   60021: { action: 'deny', reason: 'wecom_not_visible', hint: "The member is outside the app's visible range (可见范围)" },
   60111: { action: 'deny', reason: 'wecom_user_not_found' },
+  60123: { action: 'deny', reason: 'wecom_department_not_found' },
   40058: { action: 'bug', reason: 'wecom_bad_parameter' },
   40063: { action: 'bug', reason: 'wecom_empty_parameter' },
   45009: { action: 'backoff', reason: 'wecom_rate_limited', hint: 'WeCom rate-limits or blocks this server (too many calls or wrong secrets); it lifts by itself after the block period' },
