@@ -85,6 +85,16 @@ export const REASON_MESSAGES: Readonly<Record<string, PageMessage>> = {
   malformed_request: INVALID_REQUEST,
   invalid_request: INVALID_REQUEST,
   method_not_allowed: INVALID_REQUEST,
+  // Normally redirected to the relying party; shown only if it cannot be.
+  unsupported_prompt: INVALID_REQUEST,
+  pkce_method_unsupported: INVALID_REQUEST,
+  pkce_malformed: INVALID_REQUEST,
+  invalid_id_token_hint: m(
+    'Invalid sign-in request',
+    '无效的登录请求',
+    'The application sent a sign-in hint this service did not issue. Go back to the application and sign in again.',
+    '应用发送了不是本服务签发的登录提示（id_token_hint）。请返回应用重新登录。',
+  ),
   // The WeCom callback.
   login_not_found: SIGN_IN_AGAIN,
   browser_mismatch: m(

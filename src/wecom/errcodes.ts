@@ -86,3 +86,8 @@ export function classifyErrcode(errcode: number, api: string): WeComErrcodeInfo 
     }
   );
 }
+
+/** Every row of the table, gettoken's own included (tests walk it: each reason needs page texts). */
+export function errcodeRows(): readonly (readonly [number, WeComErrcodeInfo])[] {
+  return [...Object.entries(TABLE), ...Object.entries(GETTOKEN_CONFIG)].map(([code, info]) => [Number(code), info] as const);
+}
