@@ -14,22 +14,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { epochSeconds, type BridgeContext } from '../context.js';
 import { safeEqual, sha256 } from '../crypto/secrets.js';
-import { BridgeError } from '../errors/bridge-error.js';
+import { accessDenied, BridgeError } from '../errors/bridge-error.js';
 import { readCookie } from '../http/cookies.js';
-import { renderErrorPage } from '../http/error-page.js';
 import { hintFacts } from '../http/admin-hints.js';
+import { renderErrorPage } from '../http/error-page.js';
 import { sendPage } from '../http/security-headers.js';
 import { issueCodeRedirect } from '../oidc/codes.js';
 import { pageLang } from '../oidc/login-failure.js';
 import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
 import { startSession } from '../oidc/session.js';
 import { startAgainUrl } from '../oidc/start-again.js';
-import { accessDenied } from '../errors/bridge-error.js';
-import { renderWaitingPage, POLL_SCRIPT_HASH } from './pages.js';
+import { POLL_SCRIPT_HASH, renderWaitingPage } from './pages.js';
 import { startHandoffLeg } from './phone-leg.js';
+import { handoffGone } from './phone.js';
 import { handleId, handoffKeys, updateHandoff, type HandoffRecord, type ScanIndex } from './records.js';
 import { handoffUrls } from './start.js';
-import { handoffGone } from './phone.js';
 
 /** Handles and scan tokens: 256-bit base64url. */
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;

@@ -81,8 +81,8 @@ async function check(page: Page, name: string, lang: Lang, size: Size, title: Re
   const meta = await page.locator('.meta').textContent();
   expect(meta).toMatch(lang === 'zh' ? /请求编号: \S+/ : /Request ID: \S+/);
   // Nothing wider than the screen (the page must read well on a phone).
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+  expect(overflow).toBeLessThanOrEqual(0 as number);
   await page.screenshot({ path: `${SHOTS}/${name}-${lang}-${size}.png`, fullPage: true });
   expect(seen.foreign).toEqual([]);
   expect(seen.csp).toEqual([]);
@@ -207,7 +207,7 @@ const SCENARIOS: Scenario[] = [
 
 describe.skipIf(!available)('every page, in Chromium, at phone and desktop size, in both languages', () => {
   for (const scenario of SCENARIOS) {
-    it(scenario.name, async () => {
+    it(scenario.name, { timeout: 120_000 }, async () => {
       for (const size of ['phone', 'desktop'] as const) {
         for (const lang of ['zh', 'en'] as const) {
           const page = await scenario.open(size, lang);
@@ -221,7 +221,7 @@ describe.skipIf(!available)('every page, in Chromium, at phone and desktop size,
     });
   }
 
-  it('the waiting page continues to the relying party by itself once the phone has consented', async () => {
+  it('the waiting page continues to the relying party by itself once the phone has consented', { timeout: 60_000 }, async () => {
     const context = await contextFor('desktop', 'en', 'lisi', USER_AGENTS.desktop);
     const page = await context.newPage();
     const seen = watch(page);

@@ -19,6 +19,7 @@ beforeAll(async () => {
   h = await startHarness({
     env: { REQUIRE_CLAIMS: 'phone_number', HANDOFF_TTL: '120' },
     app: { now, store: new MemoryStore({ now }) },
+    captureLogs: true,
   });
 });
 
@@ -167,6 +168,18 @@ describe('a desktop login that lacks a required claim', () => {
     expect(late.response!.status).toBe(404);
     expect(heading(late.body!)).toBe('二维码已过期');
     expect(await statusOf(login.desktop, login.statusUrl)).toEqual({ code: 200, body: { status: 'expired' } });
+  });
+
+  it('never logs the desktop handle or the scan token', async () => {
+    const login = await desktopLogin();
+    await phone().follow(login.scanUrl!, 'http://never.example/');
+    await login.desktop.follow(login.continueUrl, CLIENTS.nocobase.redirectUri);
+    const handle = new URL(login.pageUrl).searchParams.get('h')!;
+    const scanToken = new URL(login.scanUrl!).searchParams.get('s')!;
+    const logs = h.logs.join('\n');
+    expect(logs).toContain('hand-off completed on the phone');
+    expect(logs).not.toContain(handle);
+    expect(logs).not.toContain(scanToken);
   });
 
   it('explains the first-login rule inside WeCom when the consent shared nothing (no code, no hand-off)', async () => {
