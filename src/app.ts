@@ -19,6 +19,7 @@ import { createWeComDispatcher } from './http/outbound.js';
 import { baseSecurityHeaders } from './http/security-headers.js';
 import type { KeyRing } from './keys/key-ring.js';
 import { loadKeyRing } from './keys/load.js';
+import { registerHandoff } from './handoff/routes.js';
 import { registerAuthorize } from './oidc/authorize.js';
 import { registerCallback } from './oidc/callback.js';
 import { ClientRegistry } from './oidc/client-auth.js';
@@ -99,7 +100,7 @@ function installPlumbing(app: FastifyInstance, context: BridgeContext): void {
   app.removeAllContentTypeParsers();
   app.register(formbody, { bodyLimit: 16 * 1024 });
   app.register(cookie);
-  installErrorHandling(app);
+  installErrorHandling(app, context.config.publicUrl);
   installRequestLogging(app);
   const securityHeaders = baseSecurityHeaders(context.config.publicUrl.startsWith('https://'));
   app.addHook('onRequest', async (request, reply) => {
@@ -120,6 +121,7 @@ function registerRoutes(app: FastifyInstance, context: BridgeContext): void {
   registerDiscovery(app, context);
   registerAuthorize(app, context);
   registerCallback(app, context);
+  registerHandoff(app, context);
   registerToken(app, context);
   registerUserinfo(app, context);
   registerHealth(app, context);

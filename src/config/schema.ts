@@ -49,6 +49,37 @@ const baseUrl = (fallback: string) =>
     return url;
   });
 
+/** A comma-separated list; empty items are dropped. */
+const list = optionalText.transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean));
+
+/** WeCom userids: 1-64 of letters, digits and `_-@.` (WeCom's rule). */
+const userids = list.superRefine((items, ctx) => {
+  const bad = items.filter((item) => !/^[A-Za-z0-9_@.-]{1,64}$/.test(item));
+  if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `not WeCom userids (1-64 letters, digits, _ - @ .): ${bad.join(', ')}` });
+});
+
+/** Department ids: positive whole numbers. */
+const departmentIds = list.transform((items, ctx) => {
+  const bad = items.filter((item) => !/^[1-9]\d{0,9}$/.test(item));
+  if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `not department ids (positive whole numbers): ${bad.join(', ')}` });
+  return items.map(Number);
+});
+
+/** Claims REQUIRE_CLAIMS can enforce. */
+const requiredClaims = list.superRefine((items, ctx) => {
+  const bad = items.filter((item) => item !== 'phone_number' && item !== 'email');
+  if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `only phone_number and email can be required; not understood: ${bad.join(', ')}` });
+});
+
+/** `{userid}@domain`: the placeholder once, one `@`, a domain with a dot. */
+const emailTemplate = optionalText.superRefine((value, ctx) => {
+  if (value === undefined) return;
+  const sample = value.replace('{userid}', 'userid');
+  if (!value.includes('{userid}') || !/^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(sample)) {
+    ctx.addIssue({ code: 'custom', message: 'must contain {userid} and give an email address, e.g. {userid}@corp.example.com' });
+  }
+});
+
 /** `TRUST_PROXY`: a boolean word, a hop count, or a list of addresses/CIDRs. */
 const trustProxy = optionalText.transform((value, ctx): boolean | number | string[] => {
   if (value === undefined) return false;
@@ -124,6 +155,19 @@ export const envSchema = z.object({
   SESSION_TTL: seconds(28_800, 0, 2_592_000),
   LOGIN_TTL: seconds(600, 60, 3600),
   ALLOW_INSECURE_HTTP: flag(false),
+  WECOM_ALLOWED_USERS: userids,
+  WECOM_ALLOWED_DEPARTMENTS: departmentIds,
+  DEPARTMENT_CACHE_TTL: seconds(600, 10, 86_400),
+  OIDC_INITIATE_LOGIN_URI: optionalText,
+  SUB_FORMAT: optionalText.pipe(z.enum(['userid', 'corpid:userid'], { error: 'must be userid or corpid:userid' }).optional()),
+  USERNAME_FROM: optionalText.pipe(
+    z.enum(['userid', 'mobile', 'email_local_part'], { error: 'must be userid, mobile or email_local_part' }).optional(),
+  ),
+  EMAIL_FALLBACK_TEMPLATE: emailTemplate,
+  GROUP_NAMES: flag(false),
+  REQUIRE_CLAIMS: requiredClaims,
+  PROFILE_TTL: seconds(7_776_000, 0, 31_536_000),
+  HANDOFF_TTL: seconds(300, 60, 900),
 });
 
 /** The parsed environment. */

@@ -14,6 +14,8 @@ export interface ClientConfig {
   readonly redirectUris: readonly string[];
   /** Exact-match post-logout redirect URIs. */
   readonly postLogoutRedirectUris: readonly string[];
+  /** The RP's login page (OIDC `initiate_login_uri`): the "start again" link of our pages. */
+  readonly initiateLoginUri?: string;
 }
 
 /** Lifetimes in seconds. */
@@ -40,6 +42,36 @@ export interface WeComConfig {
   readonly loginMode: LoginMode;
 }
 
+/** Claims `REQUIRE_CLAIMS` can demand. */
+export type RequiredClaim = 'phone_number' | 'email';
+
+/** How claims are shaped (SUB_FORMAT, USERNAME_FROM, EMAIL_FALLBACK_TEMPLATE, GROUP_NAMES, REQUIRE_CLAIMS). */
+export interface ClaimsConfig {
+  readonly subFormat: 'userid' | 'corpid:userid';
+  readonly usernameFrom: 'userid' | 'mobile' | 'email_local_part';
+  /** Contains `{userid}`. */
+  readonly emailFallbackTemplate?: string;
+  readonly groupNames: boolean;
+  readonly requireClaims: readonly RequiredClaim[];
+}
+
+/** Who may sign in (WECOM_ALLOWED_*); both lists empty = every active member. */
+export interface PolicyConfig {
+  /** Lower-cased userids (WeCom userids are case-insensitive). */
+  readonly allowedUsers: readonly string[];
+  readonly allowedDepartments: readonly number[];
+  /** Seconds the department tree and names are cached. */
+  readonly departmentCacheTtl: number;
+}
+
+/** First-login support: profile memory and the QR hand-off. */
+export interface FirstLoginConfig {
+  /** Seconds a consented profile is remembered; 0 = not at all. */
+  readonly profileTtl: number;
+  /** Seconds a QR hand-off stays usable. */
+  readonly handoffTtl: number;
+}
+
 /** `TRUST_PROXY` as fastify understands it (a hop count is turned into a function by the server). */
 export type TrustProxy = boolean | number | readonly string[];
 
@@ -62,4 +94,7 @@ export interface Config {
   readonly logLevel: string;
   readonly ttl: TtlConfig;
   readonly allowInsecureHttp: boolean;
+  readonly claims: ClaimsConfig;
+  readonly policy: PolicyConfig;
+  readonly firstLogin: FirstLoginConfig;
 }

@@ -80,6 +80,25 @@ export const VARIABLES: readonly VariableDoc[] = [
       'auto: in-client OAuth when the User-Agent contains "wxwork", desktop web login otherwise; oauth: always in-client OAuth; qr: always web login.',
   },
   {
+    name: 'WECOM_ALLOWED_USERS',
+    default: '',
+    description:
+      'Comma-separated userids that may sign in (case-insensitive, as in WeCom). With WECOM_ALLOWED_DEPARTMENTS, a member on either list may sign in; with neither, every active member in the app\'s visible range may.',
+    example: 'zhangsan,lisi',
+  },
+  {
+    name: 'WECOM_ALLOWED_DEPARTMENTS',
+    default: '',
+    description:
+      'Comma-separated department ids whose members may sign in, sub-departments included (resolved through department/list and cached for DEPARTMENT_CACHE_TTL).',
+    example: '2,5',
+  },
+  {
+    name: 'DEPARTMENT_CACHE_TTL',
+    default: '600',
+    description: 'How long the department tree (policy) and department names (GROUP_NAMES) are cached, seconds.',
+  },
+  {
     name: 'OIDC_CLIENT_ID',
     default: 'required unless OIDC_CLIENTS',
     description: 'Client id of the relying party (e.g. NocoBase).',
@@ -111,6 +130,55 @@ export const VARIABLES: readonly VariableDoc[] = [
     description:
       'JSON array for several relying parties: [{"client_id","client_secret","redirect_uris":[…],"post_logout_redirect_uris":[…]}]. Used beside or instead of the OIDC_CLIENT_* variables.',
     secret: true,
+  },
+  {
+    name: 'OIDC_INITIATE_LOGIN_URI',
+    default: '',
+    description:
+      'Login page of the OIDC_CLIENT_ID relying party (e.g. https://nocobase.example.com/signin), linked as "start again" on the bridge\'s pages; without it the origin of its redirect URI is used. In OIDC_CLIENTS: initiate_login_uri.',
+  },
+  {
+    name: 'SUB_FORMAT',
+    default: 'userid',
+    description:
+      'The sub claim: userid (the WeCom userid) or corpid:userid (for sites that may later join several corps). sub is the binding key at the relying party: never change it after go-live.',
+  },
+  {
+    name: 'USERNAME_FROM',
+    default: 'userid',
+    description:
+      'Source of the username claim: userid, mobile (the phone claim) or email_local_part. A value NocoBase would refuse (1-50 characters, none of @ < > " \' /) is omitted.',
+  },
+  {
+    name: 'EMAIL_FALLBACK_TEMPLATE',
+    default: '',
+    description:
+      'Email for members without one, e.g. {userid}@corp.example.com; emitted with email_verified false. Only a corporate mailbox (biz_mail) is ever email_verified true.',
+    example: '{userid}@corp.example.com',
+  },
+  {
+    name: 'GROUP_NAMES',
+    default: 'false',
+    description:
+      'Also emit group_names (department names, in the order of groups) beside groups (department ids); needs an app that may read department names.',
+  },
+  {
+    name: 'REQUIRE_CLAIMS',
+    default: '',
+    description:
+      'Comma-separated claims every login must carry: phone_number and/or email. A login that lacks one gets no code; a desktop login is offered the QR hand-off to the phone (in-client consent). Needs WECOM_SCOPE=snsapi_privateinfo.',
+    example: 'phone_number',
+  },
+  {
+    name: 'PROFILE_TTL',
+    default: '7776000',
+    description:
+      'How long a member\'s consented profile (mobile, email, avatar, gender from an in-client login) is remembered for later desktop logins, seconds (90 days); 0 remembers nothing. Renewed only by a new in-client consent.',
+  },
+  {
+    name: 'HANDOFF_TTL',
+    default: '300',
+    description: 'How long the QR hand-off from a desktop login to WeCom on the phone stays usable, seconds.',
   },
   {
     name: 'SIGNING_KEY',

@@ -4,22 +4,26 @@
  * Order matters: the state must name a pending login, and this browser must hold that login's
  * binding cookie, before anything touches WeCom; only then is the login consumed (once, atomically)
  * and the code exchanged. The final redirect uses only the stored request, never a value from
- * the callback or a cookie.
+ * the callback or a cookie. Failures are answered by login-failure.ts; a login that lacks a
+ * REQUIRE_CLAIMS value becomes a QR hand-off (src/handoff/).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { epochSeconds, type BridgeContext } from '../context.js';
 import { safeEqual, sha256 } from '../crypto/secrets.js';
 import { accessDenied, BridgeError, loginRequired } from '../errors/bridge-error.js';
+import { completeHandoffOnPhone, failHandoffOnPhone } from '../handoff/phone.js';
+import { startHandoffLeg } from '../handoff/phone-leg.js';
+import { startHandoff } from '../handoff/start.js';
 import { readCookie } from '../http/cookies.js';
-import { renderErrorPage } from '../http/error-page.js';
-import { pickLang } from '../http/i18n.js';
-import { sendPage } from '../http/security-headers.js';
 import { WeComApiError } from '../wecom/errors.js';
 import { resolveWeComUser, type WeComUser } from '../wecom/identity.js';
+import { admitMember } from './admission.js';
 import { startWeComLeg } from './authorize.js';
+import { missingRequiredClaims, subjectOf } from './claims.js';
 import { issueCodeRedirect } from './codes.js';
+import { failLogin } from './login-failure.js';
 import { keys, type LoginTransaction } from './records.js';
-import { errorRedirectUrl, redirectBrowser } from './redirect.js';
+import { redirectBrowser } from './redirect.js';
 import { startSession } from './session.js';
 
 const WECOM_STATE = /^[A-Za-z0-9]{1,128}$/;
@@ -35,24 +39,63 @@ export function registerCallback(app: FastifyInstance, context: BridgeContext): 
 async function callback(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {
   const query = (request.query ?? {}) as Record<string, unknown>;
   const transaction = await claimTransaction(request, context, query.state);
-  const rpState = transaction.request.state;
   const code = typeof query.code === 'string' && query.code !== '' ? query.code : undefined;
+  const warn = (message: string, details: Record<string, unknown>) => request.log.warn(details, message);
   try {
     // WeCom sends the browser back with `state` but no `code` when the member declines.
     if (code === undefined) throw accessDenied('The sign-in was cancelled at WeCom', 'wecom_cancelled');
-    const user = await resolveWeComUser(context.wecom, code, (message, details) => request.log.warn(details, message));
-    const location = await complete(request, reply, context, transaction, user);
-    context.metrics.logins.labels('success', 'ok', transaction.leg).inc();
-    request.log.info({ leg: transaction.leg, client: transaction.request.clientId }, 'login succeeded');
-    return redirectBrowser(reply, 'GET', location);
+    const resolved = await resolveWeComUser(context.wecom, code, warn);
+    // The phone's leg of a QR hand-off completes the desktop's login, not a login of its own.
+    if (transaction.handoff !== undefined) return await completeHandoffOnPhone(request, reply, context, transaction, resolved);
+    const user = await admitMember(context, resolved, warn);
+    return await finishLogin(request, reply, context, transaction, user);
   } catch (error) {
     if (!(error instanceof BridgeError)) throw error;
     if (error instanceof WeComApiError && error.action === 'restart' && transaction.attempt < MAX_ATTEMPTS) {
       request.log.info({ errcode: error.errcode }, 'WeCom code unusable; restarting the WeCom leg once');
-      return redirectBrowser(reply, 'GET', await startWeComLeg(request, reply, context, transaction.request, transaction.attempt + 1));
+      return redirectBrowser(reply, 'GET', await restartLeg(request, reply, context, transaction));
     }
-    return fail(request, reply, context, transaction, error, rpState);
+    if (transaction.handoff !== undefined) return failHandoffOnPhone(request, reply, context, transaction, error);
+    return failLogin(request, reply, context, transaction, error);
   }
+}
+
+/**
+ * The member passed WeCom and the policy. Without a value REQUIRE_CLAIMS demands there is no code:
+ * a desktop (web login) gets the QR hand-off to WeCom on the phone; inside WeCom the person
+ * declined to share, which only a new consent can change (explained on a page).
+ */
+async function finishLogin(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  transaction: LoginTransaction,
+  user: WeComUser,
+): Promise<FastifyReply> {
+  const { hintSub } = transaction.request;
+  // OIDC Core §3.1.2.1: never issue tokens for another subject than the id_token_hint names.
+  if (hintSub !== undefined && hintSub !== subjectOf(context.config, user.userid)) {
+    throw loginRequired('The signed-in WeCom user differs from the id_token_hint', 'hint_user_mismatch');
+  }
+  const missing = missingRequiredClaims(user, context.config);
+  if (missing.length > 0) {
+    if (transaction.leg === 'oauth') throw accessDenied(`The login lacks required claims: ${missing.join(', ')}`, 'claims_missing');
+    context.metrics.logins.labels('handoff', 'claims_missing', transaction.leg).inc();
+    request.log.info({ leg: transaction.leg, missing }, 'required claims missing; offering the QR hand-off');
+    return redirectBrowser(reply, 'GET', await startHandoff(request, reply, context, transaction, user, missing));
+  }
+  const session = await startSession(request, reply, context, user, epochSeconds(context));
+  const location = await issueCodeRedirect(context, transaction.request, session);
+  context.metrics.logins.labels('success', 'ok', transaction.leg).inc();
+  request.log.info({ leg: transaction.leg, client: transaction.request.clientId }, 'login succeeded');
+  return redirectBrowser(reply, 'GET', location);
+}
+
+/** A fresh WeCom leg for the same login (a dead WeCom code), on the phone for a hand-off. */
+function restartLeg(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, transaction: LoginTransaction): Promise<string> {
+  const attempt = transaction.attempt + 1;
+  if (transaction.handoff !== undefined) return startHandoffLeg(request, reply, context, transaction.request, transaction.handoff, attempt);
+  return startWeComLeg(request, reply, context, transaction.request, attempt);
 }
 
 /**
@@ -73,44 +116,6 @@ async function claimTransaction(request: FastifyRequest, context: BridgeContext,
   const taken = await context.store.take<LoginTransaction>(keys.login(state));
   if (!taken) throw pageError('This sign-in was already completed', 'login_not_found');
   return taken;
-}
-
-async function complete(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  context: BridgeContext,
-  transaction: LoginTransaction,
-  user: WeComUser,
-): Promise<string> {
-  const { hintSub } = transaction.request;
-  // OIDC Core §3.1.2.1: never issue tokens for another user than the id_token_hint names.
-  if (hintSub !== undefined && hintSub !== user.userid) {
-    throw loginRequired('The signed-in WeCom user differs from the id_token_hint', 'hint_user_mismatch');
-  }
-  const session = await startSession(request, reply, context, user, epochSeconds(context));
-  return issueCodeRedirect(context, transaction.request, session);
-}
-
-function fail(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  context: BridgeContext,
-  transaction: LoginTransaction,
-  error: BridgeError,
-  rpState: string | undefined,
-): FastifyReply {
-  const outcome = error.code === 'access_denied' ? 'denied' : 'failed';
-  context.metrics.logins.labels(outcome, error.reason, transaction.leg).inc();
-  const log = { reason: error.reason, error: error.code, ...error.details, ...(error.hint ? { hint: error.hint } : {}) };
-  if (error.status >= 500 && !error.expose) request.log.error(log, `login failed: ${error.description}`);
-  else request.log.info(log, `login refused: ${error.description}`);
-  const back = errorRedirectUrl(transaction.request.redirectUri, error, rpState);
-  // A problem the administrator must fix is shown here, with its hint; the RP would only say "error".
-  if (error.hint !== undefined && error.code === 'server_error') {
-    const lang = pickLang(undefined, transaction.request.uiLocales, request.headers['accept-language']);
-    return sendPage(reply, error.status, renderErrorPage(error, { lang, requestId: request.id, returnUrl: back }));
-  }
-  return redirectBrowser(reply, 'GET', back);
 }
 
 function pageError(description: string, reason: string): BridgeError {

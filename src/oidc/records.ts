@@ -21,7 +21,7 @@ export interface AuthRequest {
   readonly codeChallenge?: string;
   readonly prompt: readonly string[];
   readonly maxAge?: number;
-  /** `sub` named by a valid id_token_hint. */
+  /** `sub` named by a valid id_token_hint (compared with `subjectOf`, never with a userid). */
   readonly hintSub?: string;
   readonly uiLocales?: string;
 }
@@ -35,6 +35,11 @@ export interface LoginTransaction {
   /** How many WeCom legs this login has started (a dead WeCom code restarts it once). */
   readonly attempt: number;
   readonly createdAt: number;
+  /**
+   * Set on the phone's leg of a QR hand-off: the hash of the desktop login's hand-off handle.
+   * The callback then completes that hand-off instead of answering a relying party.
+   */
+  readonly handoff?: string;
 }
 
 /** The bridge's SSO session, under the hash of the session cookie. */

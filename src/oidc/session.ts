@@ -8,6 +8,7 @@ import type { BridgeContext } from '../context.js';
 import { randomSecret } from '../crypto/secrets.js';
 import { readCookie, setSessionCookie } from '../http/cookies.js';
 import type { WeComUser } from '../wecom/identity.js';
+import { missingRequiredClaims, subjectOf, type ClaimsSettings } from './claims.js';
 import { keys, type AuthRequest, type SessionRecord } from './records.js';
 
 /** The session this browser presents, if any and still stored. */
@@ -19,14 +20,15 @@ export async function currentSession(request: FastifyRequest, context: BridgeCon
 
 /**
  * Whether `session` satisfies the request without re-authentication: no prompt that demands
- * interaction, within `max_age` (so `max_age=0` never is), and the user the id_token_hint names.
+ * interaction, within `max_age` (so `max_age=0` never is), the subject the id_token_hint names,
+ * and every REQUIRE_CLAIMS value (a session may predate that setting).
  */
-export function sessionSatisfies(session: SessionRecord, request: AuthRequest, nowSeconds: number): boolean {
+export function sessionSatisfies(session: SessionRecord, request: AuthRequest, nowSeconds: number, settings: ClaimsSettings): boolean {
   if (request.prompt.some((value) => value !== 'none')) return false;
   // ">=": auth_time has whole-second precision, so an age equal to max_age may really exceed it.
   if (request.maxAge !== undefined && nowSeconds - session.authTime >= request.maxAge) return false;
-  if (request.hintSub !== undefined && request.hintSub !== session.user.userid) return false;
-  return true;
+  if (request.hintSub !== undefined && request.hintSub !== subjectOf(settings, session.user.userid)) return false;
+  return missingRequiredClaims(session.user, settings).length === 0;
 }
 
 /**

@@ -27,7 +27,7 @@ async function userinfo(request: FastifyRequest, reply: FastifyReply, context: B
     .header('cache-control', 'no-store')
     .header('pragma', 'no-cache')
     .header('access-control-allow-origin', '*')
-    .send(userinfoClaims(record.user, record.scopes));
+    .send(userinfoClaims(record.user, record.scopes, context.config));
 }
 
 function bearerToken(request: FastifyRequest): string {

@@ -47,7 +47,7 @@ describe('WeCom failures during a login', () => {
     expect(page.response!.status).toBe(502);
     expect(page.response!.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(page.body).toContain('企业可信IP');
-    expect(page.body).toContain('WeCom saw this server as 127.0.0.1');
+    expect(page.body).toContain('企业可信IP 中添加 127.0.0.1');
     const link = /href="([^"]+)"/.exec(page.body!)![1]!.replace(/&amp;/g, '&').replace(/&#38;/g, '&');
     const back = new URL(link);
     expect(`${back.origin}${back.pathname}`).toBe(CLIENTS.nocobase.redirectUri);

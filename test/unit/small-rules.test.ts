@@ -8,15 +8,21 @@ import { phoneClaims, userinfoClaims } from '../../src/oidc/claims.js';
 import { withQuery } from '../../src/oidc/redirect.js';
 import { chooseLeg } from '../../src/wecom/login-url.js';
 
+/** The defaults: sub = userid, username from userid, no fallback email. */
+const SETTINGS = {
+  wecom: { corpId: 'wwcorp' },
+  claims: { subFormat: 'userid', usernameFrom: 'userid', groupNames: false, requireClaims: [] },
+} as const;
+
 describe('claims', () => {
   const user = { userid: 'zhangsan', name: '张三', mobile: '13800138000', email: 'z@gmail.example', bizMail: 'z@corp.example', avatar: 'https://a/0', gender: '1' as const, departments: [2, 3] };
 
   it('filters by scope and omits what is missing', () => {
-    expect(userinfoClaims(user, ['openid'])).toEqual({ sub: 'zhangsan' });
-    expect(userinfoClaims(user, ['openid', 'email'])).toEqual({ sub: 'zhangsan', email: 'z@corp.example', email_verified: true });
-    expect(userinfoClaims({ ...user, bizMail: undefined } as never, ['openid', 'email'])).toEqual({ sub: 'zhangsan', email: 'z@gmail.example', email_verified: false });
-    expect(userinfoClaims({ userid: 'u', departments: [] }, ['openid', 'profile', 'email', 'phone'])).toEqual({ sub: 'u', preferred_username: 'u', username: 'u' });
-    expect(userinfoClaims(user, ['openid', 'groups'])).toEqual({ sub: 'zhangsan', groups: ['2', '3'] });
+    expect(userinfoClaims(user, ['openid'], SETTINGS)).toEqual({ sub: 'zhangsan' });
+    expect(userinfoClaims(user, ['openid', 'email'], SETTINGS)).toEqual({ sub: 'zhangsan', email: 'z@corp.example', email_verified: true });
+    expect(userinfoClaims({ ...user, bizMail: undefined } as never, ['openid', 'email'], SETTINGS)).toEqual({ sub: 'zhangsan', email: 'z@gmail.example', email_verified: false });
+    expect(userinfoClaims({ userid: 'u', departments: [] }, ['openid', 'profile', 'email', 'phone'], SETTINGS)).toEqual({ sub: 'u', preferred_username: 'u', username: 'u' });
+    expect(userinfoClaims(user, ['openid', 'groups'], SETTINGS)).toEqual({ sub: 'zhangsan', groups: ['2', '3'] });
   });
 
   it('normalises phone numbers: E.164 with +86 by default, and NocoBase’s local form', () => {
@@ -28,9 +34,9 @@ describe('claims', () => {
   });
 
   it('omits usernames NocoBase refuses (1-50 chars, none of @ < > " \' /)', () => {
-    expect(userinfoClaims({ userid: 'a@b', departments: [] }, ['openid', 'profile'])).not.toHaveProperty('username');
-    expect(userinfoClaims({ userid: 'x'.repeat(51), departments: [] }, ['openid', 'profile'])).not.toHaveProperty('username');
-    expect(userinfoClaims({ userid: 'Li.Na-01', departments: [] }, ['openid', 'profile']).username).toBe('Li.Na-01');
+    expect(userinfoClaims({ userid: 'a@b', departments: [] }, ['openid', 'profile'], SETTINGS)).not.toHaveProperty('username');
+    expect(userinfoClaims({ userid: 'x'.repeat(51), departments: [] }, ['openid', 'profile'], SETTINGS)).not.toHaveProperty('username');
+    expect(userinfoClaims({ userid: 'Li.Na-01', departments: [] }, ['openid', 'profile'], SETTINGS).username).toBe('Li.Na-01');
   });
 });
 
