@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parseClients, type ConfigProblem } from './clients.js';
+import { parseDomainVerifyFiles, type DomainVerifyFile } from './domain-verify.js';
 import { envSchema, type ParsedEnv } from './schema.js';
 import type { Config } from './types.js';
 import { signingKeyProblems } from '../keys/material.js';
@@ -69,11 +70,13 @@ export function loadConfig(env: Env): Config {
     for (const message of signingKeyProblems(data.SIGNING_KEY, data.SIGNING_ALG ?? 'RS256')) problems.push({ variable: fileVariant, message });
   }
   const clients = parseClients(data ?? cleanedClientEnv(resolved), allowInsecureHttp, problems);
+  const verify = parseDomainVerifyFiles(resolved.WECOM_DOMAIN_VERIFY_FILE);
+  for (const message of verify.problems) problems.push({ variable: 'WECOM_DOMAIN_VERIFY_FILE', message });
   if (problems.length > 0 || !data) throw new ConfigError(uniqueProblems(problems));
-  return buildConfig(data, clients);
+  return buildConfig(data, clients, verify.files);
 }
 
-function buildConfig(data: ParsedEnv, clients: Config['clients']): Config {
+function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFiles: readonly DomainVerifyFile[]): Config {
   return Object.freeze({
     publicUrl: data.PUBLIC_URL,
     host: data.HOST,
@@ -106,6 +109,7 @@ function buildConfig(data: ParsedEnv, clients: Config['clients']): Config {
       login: data.LOGIN_TTL,
     }),
     allowInsecureHttp: data.ALLOW_INSECURE_HTTP,
+    domainVerifyFiles: Object.freeze(domainVerifyFiles.map((file) => Object.freeze({ ...file }))),
   });
 }
 

@@ -1,4 +1,5 @@
 /** The validated, immutable configuration the rest of the service reads. */
+import type { DomainVerifyFile } from './domain-verify.js';
 
 /** Signing algorithms the bridge can use for ID tokens. */
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
@@ -62,4 +63,6 @@ export interface Config {
   readonly logLevel: string;
   readonly ttl: TtlConfig;
   readonly allowInsecureHttp: boolean;
+  /** WeCom domain ownership files served at `/<name>` (`WECOM_DOMAIN_VERIFY_FILE`). */
+  readonly domainVerifyFiles: readonly DomainVerifyFile[];
 }
