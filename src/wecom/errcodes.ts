@@ -85,3 +85,8 @@ export function classifyErrcode(errcode: number, api: string): WeComErrcodeInfo 
     }
   );
 }
+
+/** Every errcode the table knows (docs/troubleshooting.md must explain each; a test checks it). */
+export function knownErrcodes(): number[] {
+  return Object.keys(TABLE).map(Number);
+}
