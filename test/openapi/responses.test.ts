@@ -9,11 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_AGENTS } from '../helpers/browser.js';
 import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
 import { nocobaseState } from '../helpers/rp.js';
+import { PENDING_OPERATIONS } from './pending.js';
 import { ResponseLog } from './recorder.js';
 import { loadSpec, SpecChecker, specOperations } from './spec.js';
 
-/** Operations without a route yet (see routes.test.ts). */
-const PENDING = ['GET /logout', 'POST /logout'];
+const PENDING = PENDING_OPERATIONS;
+const logoutPending = PENDING.includes('GET /logout');
 
 let h: Harness;
 let checker: SpecChecker;
@@ -190,6 +191,34 @@ describe('failures conform to openapi.yaml', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(body.status).toBe(401);
+    expectConforms(log);
+  });
+});
+
+describe('RP-initiated logout conforms to openapi.yaml', () => {
+  it.skipIf(logoutPending)('a valid hint and a registered URI redirect back with state; a POSTed request too', async () => {
+    const log = new ResponseLog(h.issuer);
+    const { browser, tokens } = await login(log, 'modern', USER_AGENTS.desktop);
+    const query = new URLSearchParams({
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: CLIENTS.modern.postLogoutRedirectUri,
+      state: 'bye-1',
+    });
+    const loggedOut = await browser.request(`${h.issuer}/logout?${query}`);
+    expect(loggedOut.status).toBe(302);
+    expect(loggedOut.headers.get('location')).toBe(`${CLIENTS.modern.postLogoutRedirectUri}?state=bye-1`);
+    const posted = await browser.request(`${h.issuer}/logout`, { method: 'POST', body: query.toString() });
+    expect([200, 303]).toContain(posted.status);
+    expectConforms(log);
+  });
+
+  it.skipIf(logoutPending)('without a hint, or with an unregistered URI, it shows a page and never redirects', async () => {
+    const log = new ResponseLog(h.issuer);
+    const browser = log.browser(USER_AGENTS.desktop, 'zhangsan', h.sim.url);
+    const bare = await browser.request(`${h.issuer}/logout`);
+    expect(bare.status).toBe(200);
+    const foreign = await browser.request(`${h.issuer}/logout?post_logout_redirect_uri=${encodeURIComponent('https://evil.example/')}`);
+    expect(foreign.headers.get('location')).toBeNull();
     expectConforms(log);
   });
 });
