@@ -11,7 +11,7 @@ import { parseEnv } from 'node:util';
 import { parseYaml } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { ROOT, readDoc, snippet } from './markdown.js';
+import { ROOT, snippet } from './markdown.js';
 
 const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');
 
@@ -104,8 +104,8 @@ describe('.env.example and the NocoBase guide', () => {
     expect(config.clients).toEqual([
       expect.objectContaining({ redirectUris: ['https://nocobase.example.com/api/oidc:redirect'] }),
     ]);
-    // The redirect path NocoBase's OIDC authenticator uses.
-    expect(readDoc('README.md')).toContain('`OIDC_REDIRECT_URIS`');
-    expect(env.OIDC_REDIRECT_URIS).toMatch(/\/api\/oidc:redirect$/);
+    // The same registration as the README's docker run line, so both guides agree.
+    expect(snippet('README.md', 'docker-run')).toContain(`-e OIDC_REDIRECT_URIS=${env.OIDC_REDIRECT_URIS}`);
+    expect(snippet('README.md', 'docker-run')).toContain(`-e OIDC_POST_LOGOUT_REDIRECT_URIS=${env.OIDC_POST_LOGOUT_REDIRECT_URIS}`);
   });
 });
