@@ -11,6 +11,7 @@ import type { Dispatcher } from 'undici';
 import type { Config, TrustProxy } from './config/types.js';
 import type { BridgeContext } from './context.js';
 import { cookieJar } from './http/cookies.js';
+import { registerDomainVerify } from './http/domain-verify.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { registerHealth } from './http/health.js';
 import { installRequestLogging, loggerOptions, requestIdFor, routeOf } from './http/logging.js';
@@ -125,6 +126,7 @@ function registerRoutes(app: FastifyInstance, context: BridgeContext): void {
   registerToken(app, context);
   registerUserinfo(app, context);
   registerHealth(app, context);
+  registerDomainVerify(app, context);
 }
 
 /**

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parseClients, type ConfigProblem } from './clients.js';
+import { parseDomainVerifyFiles, type DomainVerifyFile } from './domain-verify.js';
 import { envSchema, type ParsedEnv } from './schema.js';
 import type { Config, RequiredClaim } from './types.js';
 import { signingKeyProblems } from '../keys/material.js';
@@ -73,11 +74,13 @@ export function loadConfig(env: Env): Config {
     problems.push({ variable: 'REQUIRE_CLAIMS', message: 'needs WECOM_SCOPE=snsapi_privateinfo (snsapi_base never yields phone or email)' });
   }
   const clients = parseClients(data ?? cleanedClientEnv(resolved), allowInsecureHttp, problems);
+  const verify = parseDomainVerifyFiles(resolved.WECOM_DOMAIN_VERIFY_FILE);
+  for (const message of verify.problems) problems.push({ variable: 'WECOM_DOMAIN_VERIFY_FILE', message });
   if (problems.length > 0 || !data) throw new ConfigError(uniqueProblems(problems));
-  return buildConfig(data, clients);
+  return buildConfig(data, clients, verify.files);
 }
 
-function buildConfig(data: ParsedEnv, clients: Config['clients']): Config {
+function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFiles: readonly DomainVerifyFile[]): Config {
   return Object.freeze({
     publicUrl: data.PUBLIC_URL,
     host: data.HOST,
@@ -123,6 +126,7 @@ function buildConfig(data: ParsedEnv, clients: Config['clients']): Config {
       departmentCacheTtl: data.DEPARTMENT_CACHE_TTL,
     }),
     firstLogin: Object.freeze({ profileTtl: data.PROFILE_TTL, handoffTtl: data.HANDOFF_TTL }),
+    domainVerifyFiles: Object.freeze(domainVerifyFiles.map((file) => Object.freeze({ ...file }))),
   });
 }
 

@@ -123,6 +123,8 @@ export const envSchema = z.object({
     z.enum(['snsapi_base', 'snsapi_privateinfo'], { error: 'must be snsapi_privateinfo or snsapi_base' }).optional(),
   ),
   WECOM_LOGIN_MODE: optionalText.pipe(z.enum(['auto', 'oauth', 'qr'], { error: 'must be auto, oauth or qr' }).optional()),
+  // Parsed (and files read) by domain-verify.ts from load.ts: reading files is the loader's job.
+  WECOM_DOMAIN_VERIFY_FILE: optionalText,
   OIDC_CLIENT_ID: optionalText,
   OIDC_CLIENT_SECRET: optionalText,
   OIDC_REDIRECT_URIS: optionalText,

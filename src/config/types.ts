@@ -1,4 +1,5 @@
 /** The validated, immutable configuration the rest of the service reads. */
+import type { DomainVerifyFile } from './domain-verify.js';
 
 /** Signing algorithms the bridge can use for ID tokens. */
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
@@ -97,4 +98,6 @@ export interface Config {
   readonly claims: ClaimsConfig;
   readonly policy: PolicyConfig;
   readonly firstLogin: FirstLoginConfig;
+  /** WeCom domain ownership files served at `/<name>` (`WECOM_DOMAIN_VERIFY_FILE`). */
+  readonly domainVerifyFiles: readonly DomainVerifyFile[];
 }

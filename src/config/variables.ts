@@ -99,6 +99,13 @@ export const VARIABLES: readonly VariableDoc[] = [
     description: 'How long the department tree (policy) and department names (GROUP_NAMES) are cached, seconds.',
   },
   {
+    name: 'WECOM_DOMAIN_VERIFY_FILE',
+    default: '',
+    description:
+      'WeCom domain verification file(s) to serve at /WW_verify_<token>.txt, for 可信域名 → 校验域名归属: `WW_verify_<token>.txt:<content>` or the path of the downloaded file; comma-separated for several. WeCom fetches it from the domain root (see the WeCom guide when PUBLIC_URL has a path).',
+    example: 'WW_verify_AbC123xYz.txt:AbC123xYz',
+  },
+  {
     name: 'OIDC_CLIENT_ID',
     default: 'required unless OIDC_CLIENTS',
     description: 'Client id of the relying party (e.g. NocoBase).',

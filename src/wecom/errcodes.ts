@@ -91,3 +91,8 @@ export function classifyErrcode(errcode: number, api: string): WeComErrcodeInfo 
 export function errcodeRows(): readonly (readonly [number, WeComErrcodeInfo])[] {
   return [...Object.entries(TABLE), ...Object.entries(GETTOKEN_CONFIG)].map(([code, info]) => [Number(code), info] as const);
 }
+
+/** Every errcode the table knows (docs/troubleshooting.md must explain each; a test checks it). */
+export function knownErrcodes(): number[] {
+  return [...new Set(errcodeRows().map(([code]) => code))];
+}
