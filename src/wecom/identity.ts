@@ -55,6 +55,20 @@ export async function recheckWeComUser(client: WeComClient, userid: string): Pro
   return member;
 }
 
+/** Fields WeCom gives only with the member's in-client consent (or to apps created before 2022-06-20). */
+const CONSENTED_FIELDS = ['mobile', 'email', 'bizMail', 'avatar', 'gender'] as const;
+
+/**
+ * The member after a re-check (`user/get` answer): name, departments and position fresh from the
+ * directory; the consented fields from the directory when it carries them, else kept from the
+ * login (apps created after 2022-06-20 never get them from `user/get`).
+ */
+export function refreshedUser(previous: WeComUser, member: WeComAnswer): WeComUser {
+  const fresh = normalise(previous.userid, member, {});
+  const kept = Object.fromEntries(CONSENTED_FIELDS.filter((key) => previous[key] !== undefined).map((key) => [key, previous[key]]));
+  return { ...kept, ...fresh };
+}
+
 /** A ticket that expired or is unknown costs only the consented fields, not the login. */
 async function readDetail(client: WeComClient, ticket: string, warn: IdentityWarn): Promise<WeComAnswer> {
   try {
