@@ -10,6 +10,8 @@
  * The per-client counter keys on the client_id as sent, before authentication: anyone can spend a
  * client's budget, which is why its default is high; the per-address limit is the one that stops
  * a single abuser. Unregistered ids share one counter, so junk ids cannot grow the counter set.
+ * Counter keys end in `<endpoint>:ip:<address>` or `<endpoint>:client:id:<client_id>`, under
+ * `rate-limit:` (and REDIS_KEY_PREFIX in Redis; the plugin inserts its own segment between).
  */
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

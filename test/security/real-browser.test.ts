@@ -35,7 +35,7 @@ describe.runIf(existsSync(CHROMIUM))('in Chromium', () => {
     const client = { client_id: 'browser-app', client_secret: SECRET, redirect_uris: [`${rp}/callback`], post_logout_redirect_uris: [`${rp}/bye`] };
     h = await startHarness({ sim: { defaultUser: 'zhangsan' }, env: { OIDC_CLIENTS: JSON.stringify([client]) } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  });
+  }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -77,5 +77,5 @@ describe.runIf(existsSync(CHROMIUM))('in Chromium', () => {
     await page.waitForURL((url) => url.href.startsWith(`${rp}/callback?`));
     expect(new URL(page.url()).searchParams.get('error')).toBe('login_required');
     await context.close();
-  });
+  }, 90_000);
 });
