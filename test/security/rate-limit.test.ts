@@ -124,3 +124,23 @@ describe.runIf(available)('in Redis (counters shared by replicas)', () => {
     expect(keys.some((key) => key.endsWith('token:ip:10.1.0.1'))).toBe(true);
   });
 });
+
+describe('Redis unreachable', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { ...LIMITS, REDIS_URL: 'redis://127.0.0.1:1/0' } });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('the limited endpoints fail closed: 503 JSON at /token, a 503 page at /authorize', async () => {
+    const token = await tokenRequest(h, '10.2.0.1');
+    expect(token.status).toBe(503);
+    expect(await token.json()).toMatchObject({ error: 'temporarily_unavailable' });
+    const authorize = await authorizeRequest(h, '10.2.0.1');
+    expect(authorize.status).toBe(503);
+    expect(authorize.headers.get('location')).toBeNull();
+    expectSafePage(authorize.headers, await authorize.text());
+  });
+});
