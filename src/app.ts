@@ -17,6 +17,7 @@ import { registerHealth } from './http/health.js';
 import { installRequestLogging, loggerOptions, requestIdFor, routeOf } from './http/logging.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { createWeComDispatcher } from './http/outbound.js';
+import { installRateLimits } from './http/rate-limit.js';
 import { baseSecurityHeaders } from './http/security-headers.js';
 import type { KeyRing } from './keys/key-ring.js';
 import { loadKeyRing } from './keys/load.js';
@@ -25,6 +26,7 @@ import { registerAuthorize } from './oidc/authorize.js';
 import { registerCallback } from './oidc/callback.js';
 import { ClientRegistry } from './oidc/client-auth.js';
 import { registerDiscovery } from './oidc/discovery.js';
+import { registerLogout } from './oidc/logout.js';
 import { registerToken } from './oidc/token.js';
 import { registerUserinfo } from './oidc/userinfo.js';
 import { createStore } from './store/create.js';
@@ -88,6 +90,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     rewriteUrl: prefixStripper(config.publicUrl),
   });
   installPlumbing(app, context);
+  await installRateLimits(app, context);
   registerRoutes(app, context);
   app.addHook('onClose', async () => {
     await store.close();
@@ -125,6 +128,7 @@ function registerRoutes(app: FastifyInstance, context: BridgeContext): void {
   registerHandoff(app, context);
   registerToken(app, context);
   registerUserinfo(app, context);
+  registerLogout(app, context);
   registerHealth(app, context);
   registerDomainVerify(app, context);
 }

@@ -112,6 +112,13 @@ function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFi
       session: data.SESSION_TTL,
       login: data.LOGIN_TTL,
     }),
+    rateLimit: Object.freeze({
+      windowSeconds: data.RATE_LIMIT_WINDOW,
+      authorizePerIp: data.RATE_LIMIT_AUTHORIZE_PER_IP,
+      authorizePerClient: data.RATE_LIMIT_AUTHORIZE_PER_CLIENT,
+      tokenPerIp: data.RATE_LIMIT_TOKEN_PER_IP,
+      tokenPerClient: data.RATE_LIMIT_TOKEN_PER_CLIENT,
+    }),
     allowInsecureHttp: data.ALLOW_INSECURE_HTTP,
     claims: Object.freeze({
       subFormat: data.SUB_FORMAT ?? 'userid',

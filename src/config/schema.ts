@@ -32,6 +32,18 @@ const seconds = (fallback: number, min: number, max: number) =>
       .transform((value) => value ?? fallback),
   );
 
+/** A request count per window; 0 switches that limit off. */
+const count = (fallback: number) =>
+  optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, { error: 'must be a whole number (0 = no limit)' })
+      .transform(Number)
+      .pipe(z.number().max(1_000_000, { error: 'must be at most 1000000' }))
+      .optional()
+      .transform((value) => value ?? fallback),
+  );
+
 /** A boolean written as true/false, 1/0, yes/no, on/off (never `z.coerce.boolean()`, where "false" is true). */
 const flag = (fallback: boolean) =>
   optionalText.pipe(
@@ -156,6 +168,11 @@ export const envSchema = z.object({
   REFRESH_TOKEN_TTL: seconds(1_209_600, 60, 31_536_000),
   SESSION_TTL: seconds(28_800, 0, 2_592_000),
   LOGIN_TTL: seconds(600, 60, 3600),
+  RATE_LIMIT_WINDOW: seconds(60, 1, 3600),
+  RATE_LIMIT_AUTHORIZE_PER_IP: count(300),
+  RATE_LIMIT_AUTHORIZE_PER_CLIENT: count(6000),
+  RATE_LIMIT_TOKEN_PER_IP: count(1200),
+  RATE_LIMIT_TOKEN_PER_CLIENT: count(6000),
   ALLOW_INSECURE_HTTP: flag(false),
   WECOM_ALLOWED_USERS: userids,
   WECOM_ALLOWED_DEPARTMENTS: departmentIds,

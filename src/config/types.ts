@@ -31,6 +31,15 @@ export interface TtlConfig {
   readonly login: number;
 }
 
+/** Request limits per time window (0 = no limit of that kind). */
+export interface RateLimitConfig {
+  readonly windowSeconds: number;
+  readonly authorizePerIp: number;
+  readonly authorizePerClient: number;
+  readonly tokenPerIp: number;
+  readonly tokenPerClient: number;
+}
+
 /** WeCom app settings. */
 export interface WeComConfig {
   readonly corpId: string;
@@ -94,6 +103,7 @@ export interface Config {
   readonly trustProxy: TrustProxy;
   readonly logLevel: string;
   readonly ttl: TtlConfig;
+  readonly rateLimit: RateLimitConfig;
   readonly allowInsecureHttp: boolean;
   readonly claims: ClaimsConfig;
   readonly policy: PolicyConfig;

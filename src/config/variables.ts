@@ -236,6 +236,33 @@ export const VARIABLES: readonly VariableDoc[] = [
     description: 'How long a started login may take (authorize → WeCom → callback), seconds.',
   },
   {
+    name: 'RATE_LIMIT_WINDOW',
+    default: '60',
+    description: 'Window of the request limits below, seconds. Counters live in Redis when REDIS_URL is set (shared by all replicas).',
+  },
+  {
+    name: 'RATE_LIMIT_AUTHORIZE_PER_IP',
+    default: '300',
+    description:
+      '/authorize requests per window from one source address (IPv6: per /64); beyond it a 429 page with Retry-After. Offices behind one NAT share an address: size it for your busiest morning. 0 = no limit.',
+  },
+  {
+    name: 'RATE_LIMIT_AUTHORIZE_PER_CLIENT',
+    default: '6000',
+    description: '/authorize requests per window for one client_id, from all addresses together. 0 = no limit.',
+  },
+  {
+    name: 'RATE_LIMIT_TOKEN_PER_IP',
+    default: '1200',
+    description:
+      '/token requests per window from one source address; beyond it 429 JSON with Retry-After. The relying party\'s server is usually one address for all its users. 0 = no limit.',
+  },
+  {
+    name: 'RATE_LIMIT_TOKEN_PER_CLIENT',
+    default: '6000',
+    description: '/token requests per window for one client_id (as sent, authenticated or not). 0 = no limit.',
+  },
+  {
     name: 'ALLOW_INSECURE_HTTP',
     default: 'false',
     description:

@@ -76,7 +76,7 @@ async function continueLogin(request: FastifyRequest, reply: FastifyReply, conte
   const taken = await context.store.take<HandoffRecord>(handoffKeys.record(id));
   if (!taken || taken.status !== 'done' || !taken.user) throw handoffGone();
   const session = await startSession(request, reply, context, taken.user, epochSeconds(context));
-  const location = await issueCodeRedirect(context, taken.request, session);
+  const location = await issueCodeRedirect(context, taken.request, session.record);
   context.metrics.logins.labels('success', 'handoff', 'qr').inc();
   request.log.info({ leg: 'qr', client: taken.request.clientId }, 'login succeeded after the hand-off');
   return redirectBrowser(reply, 'GET', location);

@@ -238,6 +238,54 @@ export const REASON_MESSAGES: Readonly<Record<string, PageMessage>> = {
   wecom_code_used: WECOM_EXPIRED,
   wecom_code_missing: WECOM_EXPIRED,
   login_required: SIGN_IN_AGAIN,
+  rate_limited: m(
+    'Too many sign-in attempts',
+    '登录请求过于频繁',
+    'Too many requests came from this network or application. Please wait a moment and try again.',
+    '来自此网络或应用的请求过多，请稍等片刻后重试。',
+  ),
+  scope_exceeds_grant: m(
+    'Invalid request',
+    '无效的请求',
+    'The application asked for more access than the user granted. Sign in again from the application.',
+    '应用请求的权限超出了用户授予的范围。请在应用中重新登录。',
+  ),
+  callback_in_progress: m(
+    'Sign-in still in progress',
+    '登录仍在进行中',
+    'This sign-in is still being completed in another tab or window. Go back to the application; if it does not continue, sign in again.',
+    '此次登录正在另一个标签页或窗口中完成。请返回应用；若未继续，请重新登录。',
+  ),
+  invalid_logout_hint: m(
+    'Invalid sign-out request',
+    '无效的退出请求',
+    'The application sent a sign-out request this service did not issue or cannot verify. You were not signed out and were not sent anywhere.',
+    '应用发送的退出请求无法验证，并非由本服务签发。您尚未退出，也不会被跳转到其他地址。',
+  ),
+  logout_client_mismatch: m(
+    'Invalid sign-out request',
+    '无效的退出请求',
+    'The sign-out request names two different applications. You were not signed out and were not sent anywhere.',
+    '退出请求中的应用信息不一致。您尚未退出，也不会被跳转到其他地址。',
+  ),
+  post_logout_redirect_uri_mismatch: m(
+    'Sign-out address not allowed',
+    '不允许的退出回调地址',
+    'The application asked to return to an address that is not registered for it. You were not signed out and were not sent there. Ask its administrator to register the exact post-logout redirect URI.',
+    '应用要求退出后返回一个未登记的地址。您尚未退出，也不会被跳转。请联系管理员登记完全一致的退出回调地址（post_logout_redirect_uri）。',
+  ),
+  logout_expired: m(
+    'This sign-out link is no longer valid',
+    '退出链接已失效',
+    'The sign-out confirmation expired or was already used. Start the sign-out again from the application.',
+    '退出确认已过期或已被使用。请在应用中重新退出。',
+  ),
+  logout_foreign: m(
+    'Please sign out where you started',
+    '请在发起退出的浏览器中确认',
+    'This sign-out confirmation was not requested in this browser (or cookies are blocked). Start the sign-out again from the application.',
+    '此退出确认并非在当前浏览器中发起（或浏览器禁用了 Cookie）。请在应用中重新退出。',
+  ),
   not_found: m('Page not found', '页面不存在', 'There is nothing at this address.', '此地址没有内容。'),
 };
 

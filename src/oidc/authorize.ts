@@ -17,8 +17,8 @@ import { currentSession, sessionSatisfies } from './session.js';
 /** Registers GET and POST /authorize. */
 export function registerAuthorize(app: FastifyInstance, context: BridgeContext): void {
   const handler = (request: FastifyRequest, reply: FastifyReply) => authorize(request, reply, context);
-  app.get('/authorize', { config: { errorMode: 'page' } }, handler);
-  app.post('/authorize', { config: { errorMode: 'page' } }, handler);
+  app.get('/authorize', { config: { errorMode: 'page', limit: 'authorize' } }, handler);
+  app.post('/authorize', { config: { errorMode: 'page', limit: 'authorize' } }, handler);
 }
 
 async function authorize(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {

@@ -5,7 +5,8 @@
  * binding cookie, before anything touches WeCom; only then is the login consumed (once, atomically)
  * and the code exchanged. The final redirect uses only the stored request, never a value from
  * the callback or a cookie. Failures are answered by login-failure.ts; a login that lacks a
- * REQUIRE_CLAIMS value becomes a QR hand-off (src/handoff/).
+ * REQUIRE_CLAIMS value becomes a QR hand-off (src/handoff/); a repeated hit of the same callback
+ * is answered by callback-replay.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { epochSeconds, type BridgeContext } from '../context.js';
@@ -19,17 +20,24 @@ import { WeComApiError } from '../wecom/errors.js';
 import { resolveWeComUser, type WeComUser } from '../wecom/identity.js';
 import { admitMember } from './admission.js';
 import { startWeComLeg } from './authorize.js';
+import { forgetResult, markInFlight, rememberResult, replayResult } from './callback-replay.js';
 import { missingRequiredClaims, subjectOf } from './claims.js';
 import { issueCodeRedirect } from './codes.js';
-import { failLogin } from './login-failure.js';
+import { explainsOnPage, failLogin } from './login-failure.js';
 import { keys, type LoginTransaction } from './records.js';
-import { redirectBrowser } from './redirect.js';
+import { errorRedirectUrl, redirectBrowser } from './redirect.js';
 import { startSession } from './session.js';
 
 const WECOM_STATE = /^[A-Za-z0-9]{1,128}$/;
 
 /** A dead WeCom code restarts the WeCom leg at most this many times in all. */
 const MAX_ATTEMPTS = 2;
+
+/** The WeCom `state` and this browser's binding cookie value, both already checked. */
+interface CallbackKeys {
+  readonly state: string;
+  readonly binding: string;
+}
 
 /** Registers the WeCom callback. */
 export function registerCallback(app: FastifyInstance, context: BridgeContext): void {
@@ -38,7 +46,31 @@ export function registerCallback(app: FastifyInstance, context: BridgeContext): 
 
 async function callback(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {
   const query = (request.query ?? {}) as Record<string, unknown>;
-  const transaction = await claimTransaction(request, context, query.state);
+  const state = checkedState(query.state);
+  const binding = readCookie(request, context.cookies.bindingName);
+  const transaction = await claimTransaction(context, state, binding);
+  if (!transaction || binding === undefined) {
+    // The login is gone: finished, or being finished, by an earlier hit of this callback.
+    const location = await replayResult(reply, context, state, binding);
+    request.log.info('repeated WeCom callback answered with the first result');
+    return redirectBrowser(reply, 'GET', location);
+  }
+  try {
+    return await finish(request, reply, context, transaction, query, { state, binding });
+  } catch (error) {
+    await forgetResult(context, state);
+    throw error;
+  }
+}
+
+async function finish(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  transaction: LoginTransaction,
+  query: Record<string, unknown>,
+  ids: CallbackKeys,
+): Promise<FastifyReply> {
   const code = typeof query.code === 'string' && query.code !== '' ? query.code : undefined;
   const warn = (message: string, details: Record<string, unknown>) => request.log.warn(details, message);
   try {
@@ -46,17 +78,24 @@ async function callback(request: FastifyRequest, reply: FastifyReply, context: B
     if (code === undefined) throw accessDenied('The sign-in was cancelled at WeCom', 'wecom_cancelled');
     const resolved = await resolveWeComUser(context.wecom, code, warn);
     // The phone's leg of a QR hand-off completes the desktop's login, not a login of its own.
-    if (transaction.handoff !== undefined) return await completeHandoffOnPhone(request, reply, context, transaction, resolved);
+    if (transaction.handoff !== undefined) {
+      await forgetResult(context, ids.state);
+      return await completeHandoffOnPhone(request, reply, context, transaction, resolved);
+    }
     const user = await admitMember(context, resolved, warn);
-    return await finishLogin(request, reply, context, transaction, user);
+    return await finishLogin(request, reply, context, transaction, user, ids);
   } catch (error) {
     if (!(error instanceof BridgeError)) throw error;
     if (error instanceof WeComApiError && error.action === 'restart' && transaction.attempt < MAX_ATTEMPTS) {
       request.log.info({ errcode: error.errcode }, 'WeCom code unusable; restarting the WeCom leg once');
+      await forgetResult(context, ids.state);
       return redirectBrowser(reply, 'GET', await restartLeg(request, reply, context, transaction));
     }
-    if (transaction.handoff !== undefined) return failHandoffOnPhone(request, reply, context, transaction, error);
-    return failLogin(request, reply, context, transaction, error);
+    if (transaction.handoff !== undefined) {
+      await forgetResult(context, ids.state);
+      return failHandoffOnPhone(request, reply, context, transaction, error);
+    }
+    return fail(request, reply, context, transaction, error, ids);
   }
 }
 
@@ -71,6 +110,7 @@ async function finishLogin(
   context: BridgeContext,
   transaction: LoginTransaction,
   user: WeComUser,
+  ids: CallbackKeys,
 ): Promise<FastifyReply> {
   const { hintSub } = transaction.request;
   // OIDC Core §3.1.2.1: never issue tokens for another subject than the id_token_hint names.
@@ -82,13 +122,31 @@ async function finishLogin(
     if (transaction.leg === 'oauth') throw accessDenied(`The login lacks required claims: ${missing.join(', ')}`, 'claims_missing');
     context.metrics.logins.labels('handoff', 'claims_missing', transaction.leg).inc();
     request.log.info({ leg: transaction.leg, missing }, 'required claims missing; offering the QR hand-off');
-    return redirectBrowser(reply, 'GET', await startHandoff(request, reply, context, transaction, user, missing));
+    const handoff = await startHandoff(request, reply, context, transaction, user, missing);
+    await rememberResult(context, ids.state, ids.binding, { location: handoff });
+    return redirectBrowser(reply, 'GET', handoff);
   }
   const session = await startSession(request, reply, context, user, epochSeconds(context));
-  const location = await issueCodeRedirect(context, transaction.request, session);
+  const location = await issueCodeRedirect(context, transaction.request, session.record);
+  // A repeated hit of this callback by the same browser gets this very redirect (and cookie).
+  await rememberResult(context, ids.state, ids.binding, { location, ...(session.cookie ? { session: session.cookie } : {}) });
   context.metrics.logins.labels('success', 'ok', transaction.leg).inc();
   request.log.info({ leg: transaction.leg, client: transaction.request.clientId }, 'login succeeded');
   return redirectBrowser(reply, 'GET', location);
+}
+
+/** A failed login: redirects are remembered for a repeated hit; pages are shown once. */
+async function fail(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  transaction: LoginTransaction,
+  error: BridgeError,
+  ids: CallbackKeys,
+): Promise<FastifyReply> {
+  if (explainsOnPage(error)) await forgetResult(context, ids.state);
+  else await rememberResult(context, ids.state, ids.binding, { location: errorRedirectUrl(transaction.request.redirectUri, error, transaction.request.state) });
+  return failLogin(request, reply, context, transaction, error);
 }
 
 /** A fresh WeCom leg for the same login (a dead WeCom code), on the phone for a hand-off. */
@@ -98,24 +156,28 @@ function restartLeg(request: FastifyRequest, reply: FastifyReply, context: Bridg
   return startWeComLeg(request, reply, context, transaction.request, attempt);
 }
 
-/**
- * Finds the pending login named by `state`, checks this browser's binding cookie, then consumes
- * the login atomically. Every failure here is a page: nothing trustworthy to redirect to.
- */
-async function claimTransaction(request: FastifyRequest, context: BridgeContext, state: unknown): Promise<LoginTransaction> {
+function checkedState(state: unknown): string {
   if (typeof state !== 'string' || !WECOM_STATE.test(state)) {
     throw pageError('The state parameter is missing or malformed', 'malformed_state');
   }
+  return state;
+}
+
+/**
+ * Finds the pending login named by `state` and checks this browser's binding cookie, then consumes
+ * the login atomically. Undefined when the login is gone (a repeated hit: callback-replay.ts
+ * decides); a login of another browser is a page: nothing trustworthy to redirect to.
+ */
+async function claimTransaction(context: BridgeContext, state: string, binding: string | undefined): Promise<LoginTransaction | undefined> {
   const pending = await context.store.get<LoginTransaction>(keys.login(state));
-  if (!pending) throw pageError('No pending sign-in matches this state (expired, finished or unknown)', 'login_not_found');
-  const binding = readCookie(request, context.cookies.bindingName);
+  if (!pending) return undefined;
   if (binding === undefined || !safeEqual(sha256(binding), pending.bindingHash)) {
     // Not consumed: a replay from another browser must not cancel the real user's login.
     throw pageError('This sign-in was started in another browser', 'browser_mismatch');
   }
-  const taken = await context.store.take<LoginTransaction>(keys.login(state));
-  if (!taken) throw pageError('This sign-in was already completed', 'login_not_found');
-  return taken;
+  // Marked before taking, so a second hit that finds the login gone always finds the mark.
+  await markInFlight(context, state, pending.bindingHash);
+  return context.store.take<LoginTransaction>(keys.login(state));
 }
 
 function pageError(description: string, reason: string): BridgeError {

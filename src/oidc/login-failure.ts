@@ -31,7 +31,7 @@ export function failLogin(
 ): FastifyReply {
   recordFailure(request, context, transaction, error);
   const back = errorRedirectUrl(transaction.request.redirectUri, error, transaction.request.state);
-  if (!explainOnPage(error)) return redirectBrowser(reply, 'GET', back);
+  if (!explainsOnPage(error)) return redirectBrowser(reply, 'GET', back);
   const page = renderErrorPage(error, {
     lang: pageLang(request, transaction),
     requestId: request.id,
@@ -58,7 +58,8 @@ export function pageLang(request: FastifyRequest, transaction: Pick<LoginTransac
   return pickLang(override, transaction.request.uiLocales, request.headers['accept-language']);
 }
 
-function explainOnPage(error: BridgeError): boolean {
+/** Whether a failed login is explained on a page (else the browser goes straight back to the RP). */
+export function explainsOnPage(error: BridgeError): boolean {
   if (error.reason === 'wecom_cancelled') return false;
   if (error.code === 'access_denied' || error.code === 'login_required') return true;
   return error.code === 'server_error' && error.hint !== undefined;

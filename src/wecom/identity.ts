@@ -77,16 +77,25 @@ export async function resolveWeComUser(client: WeComClient, code: string, warn: 
   return { user: normalise(info.userid, member, detail ?? {}), consent: consentOf(detail) };
 }
 
-/** The member as a fresh user/get answer describes them (refresh re-checks, policy). */
-export function memberFromDirectory(userid: string, member: WeComAnswer): WeComUser {
-  return normalise(userid, member, {});
-}
-
 /** Re-reads a member (refresh, policy re-check): refuses departed and inactive members. */
 export async function recheckWeComUser(client: WeComClient, userid: string): Promise<WeComAnswer> {
   const member = await client.getUser(userid);
   assertActive(member);
   return member;
+}
+
+/** Fields WeCom gives only with the member's in-client consent (or to apps created before 2022-06-20). */
+const CONSENTED_FIELDS = ['mobile', 'email', 'bizMail', 'avatar', 'gender'] as const;
+
+/**
+ * The member after a re-check (`user/get` answer): name, departments and position fresh from the
+ * directory; the consented fields from the directory when it carries them, else kept from the
+ * login (apps created after 2022-06-20 never get them from `user/get`).
+ */
+export function refreshedUser(previous: WeComUser, member: WeComAnswer): WeComUser {
+  const fresh = normalise(previous.userid, member, {});
+  const kept = Object.fromEntries(CONSENTED_FIELDS.filter((key) => previous[key] !== undefined).map((key) => [key, previous[key]]));
+  return { ...kept, ...fresh };
 }
 
 /** A ticket that expired or is unknown costs only the consented fields, not the login. */

@@ -8,7 +8,7 @@
  */
 import { accessDenied } from '../errors/bridge-error.js';
 import { departmentTree, type DepartmentContext, type DepartmentWarn } from './departments.js';
-import { memberFromDirectory, recheckWeComUser, type WeComUser } from './identity.js';
+import type { WeComUser } from './identity.js';
 
 /** What the policy needs: the configuration, the store (department cache) and the WeCom client. */
 export type PolicyContext = DepartmentContext;
@@ -31,17 +31,6 @@ export async function assertMemberAllowed(context: PolicyContext, member: Policy
     hint: 'The member is neither in WECOM_ALLOWED_USERS nor in (a sub-department of) WECOM_ALLOWED_DEPARTMENTS',
     details: { policy: 'allowed_users_departments' },
   });
-}
-
-/**
- * Re-reads a member from WeCom and applies every login rule that can change over time: still in
- * the directory and visible, active (status 1), inside the policy. For refresh-token grants.
- * @returns the member as the directory describes them now
- */
-export async function recheckMemberAccess(context: PolicyContext, userid: string, warn: DepartmentWarn = silent): Promise<WeComUser> {
-  const member = memberFromDirectory(userid, await recheckWeComUser(context.wecom, userid));
-  await assertMemberAllowed(context, member, warn);
-  return member;
 }
 
 async function inAllowedDepartment(context: PolicyContext, departments: readonly number[], warn: DepartmentWarn): Promise<boolean> {

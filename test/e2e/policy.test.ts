@@ -7,11 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BridgeError } from '../../src/errors/bridge-error.js';
-import { assertMemberAllowed, recheckMemberAccess } from '../../src/wecom/policy.js';
+import * as oidc from 'openid-client';
+import { assertMemberAllowed } from '../../src/wecom/policy.js';
 import { USER_AGENTS } from '../helpers/browser.js';
 import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
 import { heading, linkNamed } from '../helpers/html.js';
-import { nocobaseLogin, nocobaseState } from '../helpers/rp.js';
+import { modernLogin, nocobaseLogin, nocobaseState } from '../helpers/rp.js';
 
 let h: Harness;
 
@@ -78,22 +79,29 @@ describe('access policy on login', () => {
   });
 });
 
-describe('the one exported check (what a refresh re-check calls)', () => {
-  it('takes a userid and a fresh user/get answer, and applies status, visibility and policy', async () => {
+describe('the policy on refresh', () => {
+  it('a refresh re-checks the member: moved out of the allowed tree or disabled → invalid_grant', async () => {
     const context = h.bridge.context;
-    await expect(recheckMemberAccess(context, 'zhangsan')).resolves.toMatchObject({ userid: 'zhangsan', departments: [2, 3] });
     await expect(assertMemberAllowed(context, { userid: 'lisi', departments: [] })).resolves.toBeUndefined();
     const denied = await refusal(assertMemberAllowed(context, { userid: 'user@ext', departments: [4] }));
     expect({ code: denied.code, reason: denied.reason }).toEqual({ code: 'access_denied', reason: 'policy_denied' });
-    // A member moved out of the allowed tree is refused at the next re-check.
-    h.sim.state.upsertMember({ userid: 'Li.Na-01', name: '李娜', department: [5], status: 1 });
     try {
-      expect((await refusal(recheckMemberAccess(context, 'Li.Na-01'))).reason).toBe('policy_denied');
+      for (const [user, change] of [
+        ['Li.Na-01', { userid: 'Li.Na-01', name: '李娜', department: [5], status: 1 }],
+        ['zhangsan', { userid: 'zhangsan', name: '张三', department: [2, 3], status: 2 }],
+      ] as const) {
+        const login = await modernLogin(h, h.browser(user), { scope: 'openid profile offline_access' });
+        const refreshToken = login.tokens!.refresh_token!;
+        // Still admitted: the refresh works and rotates the token.
+        const refreshed = await oidc.refreshTokenGrant(login.config, refreshToken);
+        expect(refreshed.refresh_token).not.toBe(refreshToken);
+        h.sim.state.upsertMember(change);
+        const refused = await oidc.refreshTokenGrant(login.config, refreshed.refresh_token!).then(() => undefined, (e: unknown) => e);
+        expect(refused).toMatchObject({ error: 'invalid_grant' });
+      }
     } finally {
       h.sim.state.reset();
     }
-    expect((await refusal(recheckMemberAccess(context, 'wangwu'))).reason).toBe('wecom_user_disabled');
-    expect((await refusal(recheckMemberAccess(context, 'hidden'))).reason).toBe('wecom_not_visible');
   });
 
   it('treats an allowed department WeCom does not know as admitting nobody, without breaking logins', async () => {
