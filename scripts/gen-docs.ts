@@ -66,25 +66,27 @@ function replaceTable(readme: string): string {
   return `${readme.slice(0, start)}${readmeTable()}${readme.slice(end + END.length)}`;
 }
 
+/** Generated files that differ from what `variables.ts` produces (empty when up to date). */
+export function staleFiles(): string[] {
+  const stale: string[] = [];
+  if (readFileSync(`${root}.env.example`, 'utf8') !== envExample()) stale.push('.env.example');
+  const readme = readFileSync(`${root}README.md`, 'utf8');
+  if (readme !== replaceTable(readme)) stale.push('README.md');
+  return stale;
+}
+
 function main(): void {
-  const check = process.argv.includes('--check');
-  const envPath = `${root}.env.example`;
-  const readmePath = `${root}README.md`;
-  const wantedEnv = envExample();
-  const wantedReadme = replaceTable(readFileSync(readmePath, 'utf8'));
-  if (check) {
-    const stale = [
-      readFileSync(envPath, 'utf8') !== wantedEnv ? '.env.example' : '',
-      readFileSync(readmePath, 'utf8') !== wantedReadme ? 'README.md' : '',
-    ].filter(Boolean);
+  if (process.argv.includes('--check')) {
+    const stale = staleFiles();
     if (stale.length > 0) {
       process.stderr.write(`out of date: ${stale.join(', ')} (run: npx tsx scripts/gen-docs.ts)\n`);
       process.exit(1);
     }
     return;
   }
-  writeFileSync(envPath, wantedEnv);
-  writeFileSync(readmePath, wantedReadme);
+  const readmePath = `${root}README.md`;
+  writeFileSync(`${root}.env.example`, envExample());
+  writeFileSync(readmePath, replaceTable(readFileSync(readmePath, 'utf8')));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main();

@@ -1,30 +1,52 @@
 /**
- * The simulator's test-control API (`/_sim/*`, JSON): counters, faults, clock, configuration and
- * directory changes. Only for tests, the demo and the benchmark; WeCom has nothing like it.
+ * The simulator's test-control API (`/_sim/*`, JSON): counters, faults, tokens, clock,
+ * configuration and directory changes. Only for tests, the demo and the benchmark; WeCom has
+ * nothing like it. Each route calls the `SimState` method of the same purpose.
  */
-import type { FastifyInstance } from 'fastify';
-import type { SimMember } from './directory.js';
-import type { SimConfig, SimFault, SimState } from './state.js';
-
-const CONFIG_KEYS = ['trustedDomains', 'trustedIps', 'appCreatedAfter2022', 'latencyMs', 'defaultUser', 'tokenExpiresIn'] as const;
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { parseAdvance, parseConfigPatch, parseFault, parseMemberPatch, type Parsed } from './control-input.js';
+import type { SimState } from './state.js';
 
 /** Registers the control API. */
 export function registerControl(app: FastifyInstance, state: SimState): void {
-  app.get('/_sim/stats', async () => ({ calls: state.calls, tokensIssued: state.tokensIssued }));
+  app.get('/_sim/stats', async () => state.stats());
   app.post('/_sim/reset', async () => {
     state.reset();
     return { ok: true };
   });
-  app.post('/_sim/faults', async (request, reply) => {
-    const fault = request.body as Partial<SimFault> | undefined;
-    if (!fault || typeof fault.api !== 'string') return reply.code(400).send({ error: 'api is required' });
-    state.addFault({ api: fault.api, ...pickNumbers(fault, ['errcode', 'hangMs', 'status', 'times']) });
-    return { ok: true };
-  });
+  registerFaults(app, state);
+  registerTokens(app, state);
+  app.post('/_sim/clock', async (request, reply) =>
+    withBody(reply, parseAdvance(request.body), (seconds) => {
+      state.advance(seconds);
+      return { now: state.now() };
+    }),
+  );
+  app.put('/_sim/config', async (request, reply) =>
+    withBody(reply, parseConfigPatch(request.body), (patch) => {
+      state.setConfig(patch);
+      // The secret stays out of the answer: it is the one credential the bridge must keep.
+      const { secret: _secret, ...visible } = state.config;
+      return visible;
+    }),
+  );
+  registerMembers(app, state);
+}
+
+function registerFaults(app: FastifyInstance, state: SimState): void {
+  app.post('/_sim/faults', async (request, reply) =>
+    withBody(reply, parseFault(request.body), (fault) => {
+      state.addFault(fault);
+      return { ok: true, pending: state.pendingFaults() };
+    }),
+  );
   app.delete('/_sim/faults', async () => {
     state.clearFaults();
     return { ok: true };
   });
+}
+
+function registerTokens(app: FastifyInstance, state: SimState): void {
   app.post('/_sim/token/expire', async () => {
     state.expireTokens();
     return { ok: true };
@@ -33,27 +55,23 @@ export function registerControl(app: FastifyInstance, state: SimState): void {
     state.invalidateTokens();
     return { ok: true };
   });
-  app.post('/_sim/clock', async (request) => {
-    state.advance(Number((request.body as { advanceSeconds?: unknown } | undefined)?.advanceSeconds ?? 0));
-    return { now: state.now() };
-  });
-  app.put('/_sim/config', async (request) => {
-    const body = (request.body ?? {}) as Partial<SimConfig>;
-    const partial = Object.fromEntries(CONFIG_KEYS.filter((key) => key in body).map((key) => [key, body[key]]));
-    state.setConfig(partial);
-    return state.config;
-  });
-  app.put('/_sim/members/:userid', async (request) => {
-    const { userid } = request.params as { userid: string };
-    state.upsertMember({ ...(request.body as Omit<SimMember, 'userid'>), userid });
+  app.post('/_sim/token/rotate', async () => {
+    state.rotateToken();
     return { ok: true };
-  });
-  app.delete('/_sim/members/:userid', async (request, reply) => {
-    const { userid } = request.params as { userid: string };
-    return state.deleteMember(userid) ? { ok: true } : reply.code(404).send({ error: 'no such member' });
   });
 }
 
-function pickNumbers<K extends string>(source: Record<string, unknown>, keys: readonly K[]): Partial<Record<K, number>> {
-  return Object.fromEntries(keys.filter((key) => typeof source[key] === 'number').map((key) => [key, source[key]])) as Partial<Record<K, number>>;
+function registerMembers(app: FastifyInstance, state: SimState): void {
+  app.put('/_sim/members/:userid', async (request, reply) =>
+    withBody(reply, parseMemberPatch(request.body), (patch) => state.putMember((request.params as { userid: string }).userid, patch)),
+  );
+  app.delete('/_sim/members/:userid', async (request, reply) => {
+    const { userid } = request.params as { userid: string };
+    return state.deleteMember(userid) ? { ok: true } : reply.code(404).send({ error: `no member ${userid}` });
+  });
+}
+
+/** Runs `apply` on a valid body; answers 400 with the reason otherwise. */
+function withBody<T>(reply: FastifyReply, parsed: Parsed<T>, apply: (value: T) => unknown): unknown {
+  return parsed.ok ? apply(parsed.value) : reply.code(400).send({ error: parsed.error });
 }

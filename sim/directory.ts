@@ -33,7 +33,7 @@ export interface SimDepartment {
   readonly order: number;
 }
 
-/** WeCom's default avatar, as a member without a photo gets. */
+/** WeCom's default avatar, as a member without a photo (or without consent) gets. */
 export const DEFAULT_AVATAR = 'https://wework.qpic.cn/bizmail/default/0';
 
 /** The fixture members. */
@@ -79,4 +79,23 @@ export function generateMembers(count: number): SimMember[] {
       status: 1,
     };
   });
+}
+
+/**
+ * The department `rootId` and everything below it, in directory order (all departments when
+ * `rootId` is undefined). WeCom's department/list and simplelist answer with such a subtree.
+ */
+export function departmentSubtree(departments: readonly SimDepartment[], rootId: number | undefined): SimDepartment[] {
+  if (rootId === undefined) return [...departments];
+  const byId = new Map(departments.map((d) => [d.id, d]));
+  const isBelowRoot = (department: SimDepartment): boolean => {
+    // Walk up the parents; the visited set guards against a cyclic fixture.
+    const seen = new Set<number>();
+    for (let current: SimDepartment | undefined = department; current && !seen.has(current.id); current = byId.get(current.parentid)) {
+      if (current.id === rootId) return true;
+      seen.add(current.id);
+    }
+    return false;
+  };
+  return departments.filter(isBelowRoot);
 }

@@ -1,39 +1,66 @@
 /**
  * Runs the WeCom simulator as its own process (benchmarks, manual testing):
  *
- *   node dist/sim/main.js [--port 9001] [--host 127.0.0.1] [--latency 5] [--members 5000]
+ *   node dist/sim/main.js [--host 127.0.0.1] [--port 9001] [--latency 5] [--members 5000]
+ *                         [--trusted-domain host:port]… [--trusted-ip a.b.c.d]… [--default-user zhangsan]
  *
- * Prints `WeCom simulator listening on <url>`; stops on SIGTERM/SIGINT.
+ * Prints one line `WeCom simulator listening on <url>`; stops cleanly on SIGTERM/SIGINT.
+ * `--members N` adds N generated members (user00001…) to the fixtures.
  */
 import { parseArgs } from 'node:util';
+import type { SimOptions } from './config.js';
 import { FIXTURE_MEMBERS, generateMembers } from './directory.js';
 import { startWeComSimulator } from './server.js';
 
-const { values } = parseArgs({
-  options: {
-    host: { type: 'string', default: '127.0.0.1' },
-    port: { type: 'string', default: '0' },
-    latency: { type: 'string', default: '0' },
-    members: { type: 'string', default: '0' },
-    'trusted-domain': { type: 'string', multiple: true },
-  },
-});
+/** The options described by the command line; throws a readable message on a bad value. */
+function optionsFromArgs(args: readonly string[]): SimOptions {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '0' },
+      latency: { type: 'string', default: '0' },
+      members: { type: 'string', default: '0' },
+      'trusted-domain': { type: 'string', multiple: true },
+      'trusted-ip': { type: 'string', multiple: true },
+      'default-user': { type: 'string' },
+    },
+  });
+  return {
+    host: values.host,
+    port: wholeNumber('--port', values.port, 65_535),
+    latencyMs: wholeNumber('--latency', values.latency, 600_000),
+    members: [...FIXTURE_MEMBERS, ...generateMembers(wholeNumber('--members', values.members, 99_999))],
+    trustedDomains: values['trusted-domain'] ?? [],
+    trustedIps: values['trusted-ip'] ?? [],
+    defaultUser: values['default-user'],
+  };
+}
 
-const generated = Number(values.members);
-const simulator = await startWeComSimulator({
-  host: values.host,
-  port: Number(values.port),
-  latencyMs: Number(values.latency),
-  members: [...FIXTURE_MEMBERS, ...generateMembers(generated)],
-  trustedDomains: values['trusted-domain'] ?? [],
-});
-process.stdout.write(`WeCom simulator listening on ${simulator.url}\n`);
+function wholeNumber(flag: string, value: string, max: number): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number > max) throw new Error(`${flag} must be a whole number from 0 to ${max}, got "${value}"`);
+  return number;
+}
 
-const stop = () => {
-  simulator.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+async function main(): Promise<void> {
+  let options: SimOptions;
+  try {
+    options = optionsFromArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`wecom simulator: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const simulator = await startWeComSimulator(options);
+  process.stdout.write(`WeCom simulator listening on ${simulator.url}\n`);
+  const stop = (): void => {
+    simulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+await main();

@@ -1,229 +1,206 @@
 /**
- * The simulator's state (no HTTP here): its configuration, directory, issued codes, tickets and
- * access tokens, queued faults, call counters and a clock that tests can move forward.
+ * The simulator's state (no HTTP here): configuration, directory, codes, tickets, access tokens,
+ * queued faults, call counters and the clock. The HTTP control API (control.ts) and in-process
+ * tests drive the same methods.
  */
-import { randomBytes } from 'node:crypto';
+import { SimClock } from './clock.js';
+import { configFromOptions, type SimConfig, type SimOptions } from './config.js';
 import { FIXTURE_DEPARTMENTS, FIXTURE_MEMBERS, type SimDepartment, type SimMember } from './directory.js';
+import { FaultQueue, type SimApi, type SimFault, type SimFaultInput } from './faults.js';
+import { LoginGrants, type SimCode, type SimCodeInput, type SimTicket } from './grants.js';
+import { AccessTokens, type TokenCheck } from './tokens.js';
 
-/** Settings that tests may change at run time. */
-export interface SimConfig {
-  corpId: string;
-  agentId: string;
-  secret: string;
-  /** host[:port] values a redirect_uri may use; empty = any. */
-  trustedDomains: string[];
-  /** Source IPs allowed to call data APIs; empty = any (gettoken is always allowed). */
-  trustedIps: string[];
-  /** Apps created after 2022-06-20 get no mobile/email/avatar from user/get. */
-  appCreatedAfter2022: boolean;
-  tokenExpiresIn: number;
-  latencyMs: number;
-  /** Userid the login pages use when the request names none (else they show a picker). */
-  defaultUser: string | undefined;
-}
+export type { SimConfig, SimConfigPatch, SimOptions } from './config.js';
+export type { SimApi, SimFault, SimFaultInput, SimFaultTarget } from './faults.js';
+export type { SimCode, SimCodeInput, SimTicket } from './grants.js';
 
-/** Options of the simulator. */
-export interface SimOptions extends Partial<SimConfig> {
-  readonly host?: string;
-  readonly port?: number;
-  readonly members?: readonly SimMember[];
-  readonly departments?: readonly SimDepartment[];
-  readonly logger?: boolean;
-}
-
-/** The server APIs, as counted and as faults target them. */
-export type SimApi = 'gettoken' | 'getuserinfo' | 'getuserdetail' | 'userget' | 'department';
-
-/** A queued fault: the next `times` matching calls misbehave. */
-export interface SimFault {
-  readonly api: SimApi | '*';
-  readonly errcode?: number;
-  readonly hangMs?: number;
-  readonly status?: number;
-  times: number;
-}
-
-/** A code minted by a login page. */
-export interface SimCode {
-  readonly userid: string;
-  readonly nonMember: boolean;
-  /** snsapi_base | snsapi_privateinfo for in-client OAuth, 'web' for web login. */
-  readonly scope: string;
-  readonly redirectHost: string;
-  readonly consent: boolean;
-  readonly createdAt: number;
-  used: boolean;
-}
-
-interface SimTicket {
-  readonly userid: string;
-  readonly consent: boolean;
-  readonly createdAt: number;
-}
-
-/** Calls per API. */
+/** Calls per API since the last reset. */
 export type SimCalls = Record<SimApi, number>;
 
-const CODE_LIFETIME_MS = 300_000;
-const TICKET_LIFETIME_MS = 1_800_000;
-
-function emptyCalls(): SimCalls {
-  return { gettoken: 0, getuserinfo: 0, getuserdetail: 0, userget: 0, department: 0 };
+/** What `GET /_sim/stats` answers. */
+export interface SimStats {
+  readonly calls: SimCalls;
+  readonly tokensIssued: number;
 }
 
 /** Mutable simulator state. */
 export class SimState {
+  /** Current settings (replace through `setConfig`). */
   config: SimConfig;
+  /** The directory, keyed by lower-cased userid: WeCom matches userids case-insensitively. */
   readonly members = new Map<string, SimMember>();
   departments: SimDepartment[];
-  calls: SimCalls = emptyCalls();
-  tokensIssued = 0;
-  private offsetMs = 0;
-  private faults: SimFault[] = [];
-  private readonly codes = new Map<string, SimCode>();
-  private readonly tickets = new Map<string, SimTicket>();
-  private readonly tokens = new Map<string, { expiresAt: number; state: 'valid' | 'expired' | 'invalid' }>();
+  /** Calls per API; the object is kept across resets so that references stay live. */
+  readonly calls: SimCalls = { gettoken: 0, getuserinfo: 0, getuserdetail: 0, userget: 0, departmentList: 0, departmentSimplelist: 0 };
+  private readonly clock: SimClock;
+  private readonly faults = new FaultQueue();
+  private readonly tokens: AccessTokens;
+  private readonly grants: LoginGrants;
 
+  /** @param options the simulator options; `reset()` returns to them */
   constructor(private readonly options: SimOptions = {}) {
-    this.config = SimState.configFrom(options);
+    this.clock = new SimClock(options.clock);
+    const now = () => this.clock.now();
+    this.tokens = new AccessTokens(now);
+    this.grants = new LoginGrants(now);
+    this.config = configFromOptions(options);
     this.departments = [...(options.departments ?? FIXTURE_DEPARTMENTS)];
-    for (const member of options.members ?? FIXTURE_MEMBERS) this.upsertMember(member);
-  }
-
-  private static configFrom(options: SimOptions): SimConfig {
-    return {
-      corpId: options.corpId ?? 'ww5imulat0rc0rp1d',
-      agentId: options.agentId ?? '1000002',
-      secret: options.secret ?? 'sim-secret-0123456789',
-      trustedDomains: [...(options.trustedDomains ?? [])],
-      trustedIps: [...(options.trustedIps ?? [])],
-      appCreatedAfter2022: options.appCreatedAfter2022 ?? true,
-      tokenExpiresIn: options.tokenExpiresIn ?? 7200,
-      latencyMs: options.latencyMs ?? 0,
-      defaultUser: options.defaultUser,
-    };
+    this.loadMembers();
   }
 
   /** Simulated time, epoch ms. */
   now(): number {
-    return Date.now() + this.offsetMs;
+    return this.clock.now();
   }
 
-  /** Moves the simulated clock forward. */
+  /** Moves the simulated clock forward: codes, tickets and tokens expire by it. */
   advance(seconds: number): void {
-    this.offsetMs += seconds * 1000;
+    this.clock.advance(seconds);
   }
 
-  /** Back to the options: counters, codes, tickets, tokens, faults, config and directory. */
+  /** Tokens minted since the last reset. */
+  get tokensIssued(): number {
+    return this.tokens.issued;
+  }
+
+  /** Counters, as `GET /_sim/stats` answers them. */
+  stats(): SimStats {
+    return { calls: { ...this.calls }, tokensIssued: this.tokens.issued };
+  }
+
+  /** Counts one call of `api`. */
+  count(api: SimApi): void {
+    this.calls[api] += 1;
+  }
+
+  /** Back to the options: counters, codes, tickets, tokens, faults, clock, config and directory. */
   reset(): void {
-    this.config = SimState.configFrom(this.options);
-    this.calls = emptyCalls();
-    this.tokensIssued = 0;
-    this.offsetMs = 0;
-    this.faults = [];
-    this.codes.clear();
-    this.tickets.clear();
+    for (const api of Object.keys(this.calls) as SimApi[]) this.calls[api] = 0;
+    this.clock.reset();
+    this.faults.clear();
     this.tokens.clear();
-    this.members.clear();
-    for (const member of this.options.members ?? FIXTURE_MEMBERS) this.upsertMember(member);
+    this.grants.clear();
+    this.config = configFromOptions(this.options);
+    this.departments = [...(this.options.departments ?? FIXTURE_DEPARTMENTS)];
+    this.loadMembers();
   }
 
-  /** Changes settings at run time. */
+  /** Changes settings at run time (arrays are copied). */
   setConfig(partial: Partial<SimConfig>): void {
-    this.config = { ...this.config, ...partial };
+    const next = { ...this.config, ...partial };
+    this.config = { ...next, trustedDomains: [...next.trustedDomains], trustedIps: [...next.trustedIps] };
   }
 
-  /** Adds or replaces a member (userids are case-insensitive in WeCom). */
+  /** Adds or replaces a member (a different casing of an existing userid replaces it). */
   upsertMember(member: SimMember): void {
     this.members.set(member.userid.toLowerCase(), member);
   }
 
-  /** Removes a member. */
+  /**
+   * Creates or changes a member: the fields in `patch` replace the stored ones, and the stored
+   * spelling of the userid is kept. A new member starts active, in no department, named by userid.
+   */
+  putMember(userid: string, patch: Partial<SimMember>): SimMember {
+    const existing = this.findMember(userid);
+    const member: SimMember = { name: userid, department: [], status: 1, ...existing, ...patch, userid: existing?.userid ?? userid };
+    this.upsertMember(member);
+    return member;
+  }
+
+  /** Removes a member; false when there was none. */
   deleteMember(userid: string): boolean {
     return this.members.delete(userid.toLowerCase());
   }
 
-  /** The member with this userid, any casing. */
+  /** The member with this userid, in any casing. */
   findMember(userid: string): SimMember | undefined {
     return this.members.get(userid.toLowerCase());
   }
 
-  /** Queues a fault. */
-  addFault(fault: Omit<SimFault, 'times'> & { times?: number }): void {
-    this.faults.push({ ...fault, times: fault.times ?? 1 });
+  /** Queues a fault for the next `times` (default 1) matching calls. */
+  addFault(fault: SimFaultInput): void {
+    this.faults.add(fault);
   }
 
-  /** Drops all queued faults. */
+  /** Drops every queued fault. */
   clearFaults(): void {
-    this.faults = [];
+    this.faults.clear();
   }
 
-  /** The next fault for `api`, consumed. */
+  /** How many calls the queued faults will still affect. */
+  pendingFaults(): number {
+    return this.faults.pending();
+  }
+
+  /** The fault for this call of `api`, consumed. */
   takeFault(api: SimApi): SimFault | undefined {
-    const fault = this.faults.find((f) => f.api === api || f.api === '*');
-    if (!fault) return undefined;
-    fault.times -= 1;
-    if (fault.times <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
-    return fault;
+    return this.faults.take(api);
   }
 
-  /** The current token if still valid, else a new one (WeCom returns the same token while valid). */
+  /** The token gettoken answers (the same while valid) and the `expires_in` it reports. */
   issueToken(): { token: string; expiresIn: number } {
-    const now = this.now();
-    for (const [token, entry] of this.tokens) {
-      if (entry.state === 'valid' && entry.expiresAt > now) return { token, expiresIn: Math.ceil((entry.expiresAt - now) / 1000) };
-    }
-    const token = randomBytes(48).toString('base64url');
-    this.tokens.set(token, { expiresAt: now + this.config.tokenExpiresIn * 1000, state: 'valid' });
-    this.tokensIssued += 1;
-    return { token, expiresIn: this.config.tokenExpiresIn };
+    // WeCom reports the full lifetime even for a reused token (notes §4, [obs]), so a client that
+    // trusts `expires_in` can hold a dead token: the simulator keeps that trap.
+    return { token: this.tokens.issue(this.config.tokenExpiresIn), expiresIn: this.config.tokenExpiresIn };
+  }
+
+  /** The next gettoken mints a new token; older ones stay valid until they expire. */
+  rotateToken(): void {
+    this.tokens.rotate();
   }
 
   /** 0 for a usable token, else WeCom's errcode (41001 missing, 40014 invalid, 42001 expired). */
-  checkToken(token: string | undefined): number {
-    if (!token) return 41001;
-    const entry = this.tokens.get(token);
-    if (!entry || entry.state === 'invalid') return 40014;
-    if (entry.state === 'expired' || entry.expiresAt <= this.now()) return 42001;
-    return 0;
+  checkToken(token: string | undefined): TokenCheck {
+    return this.tokens.check(token);
   }
 
   /** Every issued token answers 42001 from now on. */
   expireTokens(): void {
-    for (const entry of this.tokens.values()) entry.state = 'expired';
+    this.tokens.expireAll();
   }
 
   /** Every issued token answers 40014 from now on. */
   invalidateTokens(): void {
-    for (const entry of this.tokens.values()) entry.state = 'invalid';
+    this.tokens.invalidateAll();
+  }
+
+  /** Every access token issued since the last reset. */
+  issuedTokens(): string[] {
+    return this.tokens.list();
   }
 
   /** Mints a login code. */
-  mintCode(code: Omit<SimCode, 'createdAt' | 'used'>): string {
-    const value = randomBytes(24).toString('base64url');
-    this.codes.set(value, { ...code, createdAt: this.now(), used: false });
-    return value;
+  mintCode(input: SimCodeInput): string {
+    return this.grants.mintCode(input);
   }
 
-  /** The code if usable (unknown, used or older than 5 minutes → undefined). */
+  /** The code if it can still be redeemed (unknown, used or expired → undefined). */
   findCode(code: string): SimCode | undefined {
-    const entry = this.codes.get(code);
-    if (!entry || entry.used || this.now() - entry.createdAt > CODE_LIFETIME_MS) return undefined;
-    return entry;
+    return this.grants.findCode(code);
+  }
+
+  /** Burns a code after its first successful redemption. */
+  burnCode(code: string): void {
+    this.grants.burnCode(code);
   }
 
   /** Mints a user_ticket. */
   mintTicket(userid: string, consent: boolean): string {
-    const ticket = randomBytes(32).toString('base64url');
-    this.tickets.set(ticket, { userid, consent, createdAt: this.now() });
-    return ticket;
+    return this.grants.mintTicket(userid, consent);
   }
 
-  /** 84015 unknown, 84014 expired, else the ticket. */
+  /** The ticket, or 84015 (unknown) / 84014 (expired). */
   readTicket(ticket: string): SimTicket | 84014 | 84015 {
-    const entry = this.tickets.get(ticket);
-    if (!entry) return 84015;
-    if (this.now() - entry.createdAt > TICKET_LIFETIME_MS) return 84014;
-    return entry;
+    return this.grants.readTicket(ticket);
+  }
+
+  /** Every user_ticket minted since the last reset. */
+  issuedTickets(): string[] {
+    return this.grants.listTickets();
+  }
+
+  private loadMembers(): void {
+    this.members.clear();
+    for (const member of this.options.members ?? FIXTURE_MEMBERS) this.upsertMember(member);
   }
 }

@@ -11,18 +11,22 @@ import type { Dispatcher } from 'undici';
 import type { Config, TrustProxy } from './config/types.js';
 import type { BridgeContext } from './context.js';
 import { cookieJar } from './http/cookies.js';
+import { registerDomainVerify } from './http/domain-verify.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { registerHealth } from './http/health.js';
 import { installRequestLogging, loggerOptions, requestIdFor, routeOf } from './http/logging.js';
 import { createMetrics, watchMemoryStore, type Metrics } from './http/metrics.js';
 import { createWeComDispatcher } from './http/outbound.js';
+import { installRateLimits } from './http/rate-limit.js';
 import { baseSecurityHeaders } from './http/security-headers.js';
 import type { KeyRing } from './keys/key-ring.js';
 import { loadKeyRing } from './keys/load.js';
+import { registerHandoff } from './handoff/routes.js';
 import { registerAuthorize } from './oidc/authorize.js';
 import { registerCallback } from './oidc/callback.js';
 import { ClientRegistry } from './oidc/client-auth.js';
 import { registerDiscovery } from './oidc/discovery.js';
+import { registerLogout } from './oidc/logout.js';
 import { registerToken } from './oidc/token.js';
 import { registerUserinfo } from './oidc/userinfo.js';
 import { createStore } from './store/create.js';
@@ -54,12 +58,12 @@ const MAX_URL_LENGTH = 8192;
 /** Builds the bridge. Resources it creates (store, dispatcher) are closed with the app. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<BuiltApp> {
   const logger: FastifyBaseLogger = options.logger ?? pino(loggerOptions(config.logLevel));
-  const store = options.store ?? (await createStore(config));
+  const now = options.now ?? Date.now;
+  const store = options.store ?? (await createStore(config, now));
   const dispatcher = options.dispatcher ?? createWeComDispatcher();
   const keys = options.keys ?? (await loadKeyRing(config, logger));
   const metrics = options.metrics ?? createMetrics(VERSION);
   if (store instanceof MemoryStore) watchMemoryStore(metrics, () => store.sizes());
-  const now = options.now ?? Date.now;
   const wecom = new WeComClient({
     config: config.wecom,
     store,
@@ -88,6 +92,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     rewriteUrl: prefixStripper(config.publicUrl),
   });
   installPlumbing(app, context);
+  await installRateLimits(app, context);
   registerRoutes(app, context);
   app.addHook('onClose', async () => {
     await store.close();
@@ -101,7 +106,7 @@ function installPlumbing(app: FastifyInstance, context: BridgeContext): void {
   app.removeAllContentTypeParsers();
   app.register(formbody, { bodyLimit: 16 * 1024 });
   app.register(cookie);
-  installErrorHandling(app);
+  installErrorHandling(app, context.config.publicUrl);
   installRequestLogging(app);
   const securityHeaders = baseSecurityHeaders(context.config.publicUrl.startsWith('https://'));
   app.addHook('onRequest', async (request, reply) => {
@@ -122,9 +127,12 @@ function registerRoutes(app: FastifyInstance, context: BridgeContext): void {
   registerDiscovery(app, context);
   registerAuthorize(app, context);
   registerCallback(app, context);
+  registerHandoff(app, context);
   registerToken(app, context);
   registerUserinfo(app, context);
+  registerLogout(app, context);
   registerHealth(app, context);
+  registerDomainVerify(app, context);
 }
 
 /**

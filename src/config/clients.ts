@@ -21,6 +21,7 @@ const jsonClient = z.object({
   client_secret: z.string().min(MIN_CLIENT_SECRET_LENGTH, { error: `must be at least ${MIN_CLIENT_SECRET_LENGTH} characters` }),
   redirect_uris: z.array(z.string()).min(1, { error: 'must list at least one redirect URI' }),
   post_logout_redirect_uris: z.array(z.string()).optional(),
+  initiate_login_uri: z.string().optional(),
 });
 
 /** The client-related variables after `_FILE` resolution. */
@@ -29,6 +30,7 @@ export interface ClientEnv {
   readonly OIDC_CLIENT_SECRET?: string | undefined;
   readonly OIDC_REDIRECT_URIS?: string | undefined;
   readonly OIDC_POST_LOGOUT_REDIRECT_URIS?: string | undefined;
+  readonly OIDC_INITIATE_LOGIN_URI?: string | undefined;
   readonly OIDC_CLIENTS?: string | undefined;
 }
 
@@ -54,7 +56,7 @@ export function parseClients(env: ClientEnv, allowInsecureHttp: boolean, problem
 function singleClient(env: ClientEnv, allowInsecureHttp: boolean, problems: ConfigProblem[]): ClientConfig[] {
   const { OIDC_CLIENT_ID: id, OIDC_CLIENT_SECRET: secret, OIDC_REDIRECT_URIS: redirects } = env;
   if (id === undefined) {
-    for (const name of ['OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URIS', 'OIDC_POST_LOGOUT_REDIRECT_URIS'] as const) {
+    for (const name of ['OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URIS', 'OIDC_POST_LOGOUT_REDIRECT_URIS', 'OIDC_INITIATE_LOGIN_URI'] as const) {
       if (env[name] !== undefined) problems.push({ variable: name, message: 'is set but OIDC_CLIENT_ID is not' });
     }
     return [];
@@ -70,8 +72,18 @@ function singleClient(env: ClientEnv, allowInsecureHttp: boolean, problems: Conf
   checkUris('OIDC_REDIRECT_URIS', redirectUris, allowInsecureHttp, problems);
   const postLogout = splitList(env.OIDC_POST_LOGOUT_REDIRECT_URIS);
   checkUris('OIDC_POST_LOGOUT_REDIRECT_URIS', postLogout, allowInsecureHttp, problems);
+  const loginUri = env.OIDC_INITIATE_LOGIN_URI;
+  checkUris('OIDC_INITIATE_LOGIN_URI', loginUri === undefined ? [] : [loginUri], allowInsecureHttp, problems);
   if (problems.length > before || secret === undefined) return [];
-  return [freezeClient({ clientId: id, clientSecret: secret, redirectUris, postLogoutRedirectUris: postLogout })];
+  return [
+    freezeClient({
+      clientId: id,
+      clientSecret: secret,
+      redirectUris,
+      postLogoutRedirectUris: postLogout,
+      ...(loginUri === undefined ? {} : { initiateLoginUri: loginUri }),
+    }),
+  ];
 }
 
 function jsonClients(raw: string | undefined, allowInsecureHttp: boolean, problems: ConfigProblem[]): ClientConfig[] {
@@ -101,6 +113,8 @@ function jsonClients(raw: string | undefined, allowInsecureHttp: boolean, proble
     const before = problems.length;
     checkUris(`${where}.redirect_uris`, parsed.data.redirect_uris, allowInsecureHttp, problems);
     checkUris(`${where}.post_logout_redirect_uris`, parsed.data.post_logout_redirect_uris ?? [], allowInsecureHttp, problems);
+    const loginUri = parsed.data.initiate_login_uri;
+    checkUris(`${where}.initiate_login_uri`, loginUri === undefined ? [] : [loginUri], allowInsecureHttp, problems);
     if (problems.length > before) return [];
     return [
       freezeClient({
@@ -108,6 +122,7 @@ function jsonClients(raw: string | undefined, allowInsecureHttp: boolean, proble
         clientSecret: parsed.data.client_secret,
         redirectUris: parsed.data.redirect_uris,
         postLogoutRedirectUris: parsed.data.post_logout_redirect_uris ?? [],
+        ...(loginUri === undefined ? {} : { initiateLoginUri: loginUri }),
       }),
     ];
   });

@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parseClients, type ConfigProblem } from './clients.js';
+import { parseDomainVerifyFiles, type DomainVerifyFile } from './domain-verify.js';
 import { envSchema, type ParsedEnv } from './schema.js';
-import type { Config } from './types.js';
+import type { Config, RequiredClaim } from './types.js';
 import { signingKeyProblems } from '../keys/material.js';
 import { publicUrlProblem } from './urls.js';
 
@@ -68,12 +69,18 @@ export function loadConfig(env: Env): Config {
     const fileVariant = env.SIGNING_KEY_FILE?.trim() ? 'SIGNING_KEY_FILE' : 'SIGNING_KEY';
     for (const message of signingKeyProblems(data.SIGNING_KEY, data.SIGNING_ALG ?? 'RS256')) problems.push({ variable: fileVariant, message });
   }
+  if (data && data.REQUIRE_CLAIMS.length > 0 && data.WECOM_SCOPE === 'snsapi_base') {
+    // The only source of mobile/email on current apps is the in-client consent (snsapi_privateinfo).
+    problems.push({ variable: 'REQUIRE_CLAIMS', message: 'needs WECOM_SCOPE=snsapi_privateinfo (snsapi_base never yields phone or email)' });
+  }
   const clients = parseClients(data ?? cleanedClientEnv(resolved), allowInsecureHttp, problems);
+  const verify = parseDomainVerifyFiles(resolved.WECOM_DOMAIN_VERIFY_FILE);
+  for (const message of verify.problems) problems.push({ variable: 'WECOM_DOMAIN_VERIFY_FILE', message });
   if (problems.length > 0 || !data) throw new ConfigError(uniqueProblems(problems));
-  return buildConfig(data, clients);
+  return buildConfig(data, clients, verify.files);
 }
 
-function buildConfig(data: ParsedEnv, clients: Config['clients']): Config {
+function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFiles: readonly DomainVerifyFile[]): Config {
   return Object.freeze({
     publicUrl: data.PUBLIC_URL,
     host: data.HOST,
@@ -105,7 +112,28 @@ function buildConfig(data: ParsedEnv, clients: Config['clients']): Config {
       session: data.SESSION_TTL,
       login: data.LOGIN_TTL,
     }),
+    rateLimit: Object.freeze({
+      windowSeconds: data.RATE_LIMIT_WINDOW,
+      authorizePerIp: data.RATE_LIMIT_AUTHORIZE_PER_IP,
+      authorizePerClient: data.RATE_LIMIT_AUTHORIZE_PER_CLIENT,
+      tokenPerIp: data.RATE_LIMIT_TOKEN_PER_IP,
+      tokenPerClient: data.RATE_LIMIT_TOKEN_PER_CLIENT,
+    }),
     allowInsecureHttp: data.ALLOW_INSECURE_HTTP,
+    claims: Object.freeze({
+      subFormat: data.SUB_FORMAT ?? 'userid',
+      usernameFrom: data.USERNAME_FROM ?? 'userid',
+      ...(data.EMAIL_FALLBACK_TEMPLATE === undefined ? {} : { emailFallbackTemplate: data.EMAIL_FALLBACK_TEMPLATE }),
+      groupNames: data.GROUP_NAMES,
+      requireClaims: Object.freeze([...new Set(data.REQUIRE_CLAIMS)] as RequiredClaim[]),
+    }),
+    policy: Object.freeze({
+      allowedUsers: Object.freeze(data.WECOM_ALLOWED_USERS.map((userid) => userid.toLowerCase())),
+      allowedDepartments: Object.freeze([...new Set(data.WECOM_ALLOWED_DEPARTMENTS)]),
+      departmentCacheTtl: data.DEPARTMENT_CACHE_TTL,
+    }),
+    firstLogin: Object.freeze({ profileTtl: data.PROFILE_TTL, handoffTtl: data.HANDOFF_TTL }),
+    domainVerifyFiles: Object.freeze(domainVerifyFiles.map((file) => Object.freeze({ ...file }))),
   });
 }
 
@@ -134,7 +162,7 @@ function resolveFileVariables(env: Env, problems: ConfigProblem[]): Record<strin
 
 /** Client variables trimmed as the schema would, for reporting their problems even when others fail. */
 function cleanedClientEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const names = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URIS', 'OIDC_POST_LOGOUT_REDIRECT_URIS', 'OIDC_CLIENTS'];
+  const names = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URIS', 'OIDC_POST_LOGOUT_REDIRECT_URIS', 'OIDC_INITIATE_LOGIN_URI', 'OIDC_CLIENTS'];
   return Object.fromEntries(names.map((name) => [name, env[name]?.trim() || undefined]));
 }
 

@@ -32,6 +32,18 @@ const seconds = (fallback: number, min: number, max: number) =>
       .transform((value) => value ?? fallback),
   );
 
+/** A request count per window; 0 switches that limit off. */
+const count = (fallback: number) =>
+  optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, { error: 'must be a whole number (0 = no limit)' })
+      .transform(Number)
+      .pipe(z.number().max(1_000_000, { error: 'must be at most 1000000' }))
+      .optional()
+      .transform((value) => value ?? fallback),
+  );
+
 /** A boolean written as true/false, 1/0, yes/no, on/off (never `z.coerce.boolean()`, where "false" is true). */
 const flag = (fallback: boolean) =>
   optionalText.pipe(
@@ -48,6 +60,37 @@ const baseUrl = (fallback: string) =>
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
     return url;
   });
+
+/** A comma-separated list; empty items are dropped. */
+const list = optionalText.transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean));
+
+/** WeCom userids: 1-64 of letters, digits and `_-@.` (WeCom's rule). */
+const userids = list.superRefine((items, ctx) => {
+  const bad = items.filter((item) => !/^[A-Za-z0-9_@.-]{1,64}$/.test(item));
+  if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `not WeCom userids (1-64 letters, digits, _ - @ .): ${bad.join(', ')}` });
+});
+
+/** Department ids: positive whole numbers. */
+const departmentIds = list.transform((items, ctx) => {
+  const bad = items.filter((item) => !/^[1-9]\d{0,9}$/.test(item));
+  if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `not department ids (positive whole numbers): ${bad.join(', ')}` });
+  return items.map(Number);
+});
+
+/** Claims REQUIRE_CLAIMS can enforce. */
+const requiredClaims = list.superRefine((items, ctx) => {
+  const bad = items.filter((item) => item !== 'phone_number' && item !== 'email');
+  if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `only phone_number and email can be required; not understood: ${bad.join(', ')}` });
+});
+
+/** `{userid}@domain`: the placeholder once, one `@`, a domain with a dot. */
+const emailTemplate = optionalText.superRefine((value, ctx) => {
+  if (value === undefined) return;
+  const sample = value.replace('{userid}', 'userid');
+  if (!value.includes('{userid}') || !/^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(sample)) {
+    ctx.addIssue({ code: 'custom', message: 'must contain {userid} and give an email address, e.g. {userid}@corp.example.com' });
+  }
+});
 
 /** `TRUST_PROXY`: a boolean word, a hop count, or a list of addresses/CIDRs. */
 const trustProxy = optionalText.transform((value, ctx): boolean | number | string[] => {
@@ -92,6 +135,8 @@ export const envSchema = z.object({
     z.enum(['snsapi_base', 'snsapi_privateinfo'], { error: 'must be snsapi_privateinfo or snsapi_base' }).optional(),
   ),
   WECOM_LOGIN_MODE: optionalText.pipe(z.enum(['auto', 'oauth', 'qr'], { error: 'must be auto, oauth or qr' }).optional()),
+  // Parsed (and files read) by domain-verify.ts from load.ts: reading files is the loader's job.
+  WECOM_DOMAIN_VERIFY_FILE: optionalText,
   OIDC_CLIENT_ID: optionalText,
   OIDC_CLIENT_SECRET: optionalText,
   OIDC_REDIRECT_URIS: optionalText,
@@ -123,7 +168,25 @@ export const envSchema = z.object({
   REFRESH_TOKEN_TTL: seconds(1_209_600, 60, 31_536_000),
   SESSION_TTL: seconds(28_800, 0, 2_592_000),
   LOGIN_TTL: seconds(600, 60, 3600),
+  RATE_LIMIT_WINDOW: seconds(60, 1, 3600),
+  RATE_LIMIT_AUTHORIZE_PER_IP: count(300),
+  RATE_LIMIT_AUTHORIZE_PER_CLIENT: count(6000),
+  RATE_LIMIT_TOKEN_PER_IP: count(1200),
+  RATE_LIMIT_TOKEN_PER_CLIENT: count(6000),
   ALLOW_INSECURE_HTTP: flag(false),
+  WECOM_ALLOWED_USERS: userids,
+  WECOM_ALLOWED_DEPARTMENTS: departmentIds,
+  DEPARTMENT_CACHE_TTL: seconds(600, 10, 86_400),
+  OIDC_INITIATE_LOGIN_URI: optionalText,
+  SUB_FORMAT: optionalText.pipe(z.enum(['userid', 'corpid:userid'], { error: 'must be userid or corpid:userid' }).optional()),
+  USERNAME_FROM: optionalText.pipe(
+    z.enum(['userid', 'mobile', 'email_local_part'], { error: 'must be userid, mobile or email_local_part' }).optional(),
+  ),
+  EMAIL_FALLBACK_TEMPLATE: emailTemplate,
+  GROUP_NAMES: flag(false),
+  REQUIRE_CLAIMS: requiredClaims,
+  PROFILE_TTL: seconds(7_776_000, 0, 31_536_000),
+  HANDOFF_TTL: seconds(300, 60, 900),
 });
 
 /** The parsed environment. */

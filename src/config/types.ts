@@ -1,4 +1,5 @@
 /** The validated, immutable configuration the rest of the service reads. */
+import type { DomainVerifyFile } from './domain-verify.js';
 
 /** Signing algorithms the bridge can use for ID tokens. */
 export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA';
@@ -14,6 +15,8 @@ export interface ClientConfig {
   readonly redirectUris: readonly string[];
   /** Exact-match post-logout redirect URIs. */
   readonly postLogoutRedirectUris: readonly string[];
+  /** The RP's login page (OIDC `initiate_login_uri`): the "start again" link of our pages. */
+  readonly initiateLoginUri?: string;
 }
 
 /** Lifetimes in seconds. */
@@ -28,6 +31,15 @@ export interface TtlConfig {
   readonly login: number;
 }
 
+/** Request limits per time window (0 = no limit of that kind). */
+export interface RateLimitConfig {
+  readonly windowSeconds: number;
+  readonly authorizePerIp: number;
+  readonly authorizePerClient: number;
+  readonly tokenPerIp: number;
+  readonly tokenPerClient: number;
+}
+
 /** WeCom app settings. */
 export interface WeComConfig {
   readonly corpId: string;
@@ -38,6 +50,36 @@ export interface WeComConfig {
   readonly ssoBase: string;
   readonly scope: 'snsapi_base' | 'snsapi_privateinfo';
   readonly loginMode: LoginMode;
+}
+
+/** Claims `REQUIRE_CLAIMS` can demand. */
+export type RequiredClaim = 'phone_number' | 'email';
+
+/** How claims are shaped (SUB_FORMAT, USERNAME_FROM, EMAIL_FALLBACK_TEMPLATE, GROUP_NAMES, REQUIRE_CLAIMS). */
+export interface ClaimsConfig {
+  readonly subFormat: 'userid' | 'corpid:userid';
+  readonly usernameFrom: 'userid' | 'mobile' | 'email_local_part';
+  /** Contains `{userid}`. */
+  readonly emailFallbackTemplate?: string;
+  readonly groupNames: boolean;
+  readonly requireClaims: readonly RequiredClaim[];
+}
+
+/** Who may sign in (WECOM_ALLOWED_*); both lists empty = every active member. */
+export interface PolicyConfig {
+  /** Lower-cased userids (WeCom userids are case-insensitive). */
+  readonly allowedUsers: readonly string[];
+  readonly allowedDepartments: readonly number[];
+  /** Seconds the department tree and names are cached. */
+  readonly departmentCacheTtl: number;
+}
+
+/** First-login support: profile memory and the QR hand-off. */
+export interface FirstLoginConfig {
+  /** Seconds a consented profile is remembered; 0 = not at all. */
+  readonly profileTtl: number;
+  /** Seconds a QR hand-off stays usable. */
+  readonly handoffTtl: number;
 }
 
 /** `TRUST_PROXY` as fastify understands it (a hop count is turned into a function by the server). */
@@ -61,5 +103,11 @@ export interface Config {
   readonly trustProxy: TrustProxy;
   readonly logLevel: string;
   readonly ttl: TtlConfig;
+  readonly rateLimit: RateLimitConfig;
   readonly allowInsecureHttp: boolean;
+  readonly claims: ClaimsConfig;
+  readonly policy: PolicyConfig;
+  readonly firstLogin: FirstLoginConfig;
+  /** WeCom domain ownership files served at `/<name>` (`WECOM_DOMAIN_VERIFY_FILE`). */
+  readonly domainVerifyFiles: readonly DomainVerifyFile[];
 }

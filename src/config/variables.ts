@@ -80,6 +80,32 @@ export const VARIABLES: readonly VariableDoc[] = [
       'auto: in-client OAuth when the User-Agent contains "wxwork", desktop web login otherwise; oauth: always in-client OAuth; qr: always web login.',
   },
   {
+    name: 'WECOM_ALLOWED_USERS',
+    default: '',
+    description:
+      'Comma-separated userids that may sign in (case-insensitive, as in WeCom). With WECOM_ALLOWED_DEPARTMENTS, a member on either list may sign in; with neither, every active member in the app\'s visible range may.',
+    example: 'zhangsan,lisi',
+  },
+  {
+    name: 'WECOM_ALLOWED_DEPARTMENTS',
+    default: '',
+    description:
+      'Comma-separated department ids whose members may sign in, sub-departments included (resolved through department/list and cached for DEPARTMENT_CACHE_TTL).',
+    example: '2,5',
+  },
+  {
+    name: 'DEPARTMENT_CACHE_TTL',
+    default: '600',
+    description: 'How long the department tree (policy) and department names (GROUP_NAMES) are cached, seconds.',
+  },
+  {
+    name: 'WECOM_DOMAIN_VERIFY_FILE',
+    default: '',
+    description:
+      'WeCom domain verification file(s) to serve at /WW_verify_<token>.txt, for 可信域名 → 校验域名归属: `WW_verify_<token>.txt:<content>` or the path of the downloaded file; comma-separated for several. WeCom fetches it from the domain root (see the WeCom guide when PUBLIC_URL has a path).',
+    example: 'WW_verify_AbC123xYz.txt:AbC123xYz',
+  },
+  {
     name: 'OIDC_CLIENT_ID',
     default: 'required unless OIDC_CLIENTS',
     description: 'Client id of the relying party (e.g. NocoBase).',
@@ -111,6 +137,55 @@ export const VARIABLES: readonly VariableDoc[] = [
     description:
       'JSON array for several relying parties: [{"client_id","client_secret","redirect_uris":[…],"post_logout_redirect_uris":[…]}]. Used beside or instead of the OIDC_CLIENT_* variables.',
     secret: true,
+  },
+  {
+    name: 'OIDC_INITIATE_LOGIN_URI',
+    default: '',
+    description:
+      'Login page of the OIDC_CLIENT_ID relying party (e.g. https://nocobase.example.com/signin), linked as "start again" on the bridge\'s pages; without it the origin of its redirect URI is used. In OIDC_CLIENTS: initiate_login_uri.',
+  },
+  {
+    name: 'SUB_FORMAT',
+    default: 'userid',
+    description:
+      'The sub claim: userid (the WeCom userid) or corpid:userid (for sites that may later join several corps). sub is the binding key at the relying party: never change it after go-live.',
+  },
+  {
+    name: 'USERNAME_FROM',
+    default: 'userid',
+    description:
+      'Source of the username claim: userid, mobile (the phone claim) or email_local_part. A value NocoBase would refuse (1-50 characters, none of @ < > " \' /) is omitted.',
+  },
+  {
+    name: 'EMAIL_FALLBACK_TEMPLATE',
+    default: '',
+    description:
+      'Email for members without one, e.g. {userid}@corp.example.com; emitted with email_verified false. Only a corporate mailbox (biz_mail) is ever email_verified true.',
+    example: '{userid}@corp.example.com',
+  },
+  {
+    name: 'GROUP_NAMES',
+    default: 'false',
+    description:
+      'Also emit group_names (department names, in the order of groups) beside groups (department ids); needs an app that may read department names.',
+  },
+  {
+    name: 'REQUIRE_CLAIMS',
+    default: '',
+    description:
+      'Comma-separated claims every login must carry: phone_number and/or email. A login that lacks one gets no code; a desktop login is offered the QR hand-off to the phone (in-client consent). Needs WECOM_SCOPE=snsapi_privateinfo.',
+    example: 'phone_number',
+  },
+  {
+    name: 'PROFILE_TTL',
+    default: '7776000',
+    description:
+      'How long a member\'s consented profile (mobile, email, avatar, gender from an in-client login) is remembered for later desktop logins, seconds (90 days); 0 remembers nothing. Renewed only by a new in-client consent.',
+  },
+  {
+    name: 'HANDOFF_TTL',
+    default: '300',
+    description: 'How long the QR hand-off from a desktop login to WeCom on the phone stays usable, seconds.',
   },
   {
     name: 'SIGNING_KEY',
@@ -159,6 +234,33 @@ export const VARIABLES: readonly VariableDoc[] = [
     name: 'LOGIN_TTL',
     default: '600',
     description: 'How long a started login may take (authorize → WeCom → callback), seconds.',
+  },
+  {
+    name: 'RATE_LIMIT_WINDOW',
+    default: '60',
+    description: 'Window of the request limits below, seconds. Counters live in Redis when REDIS_URL is set (shared by all replicas).',
+  },
+  {
+    name: 'RATE_LIMIT_AUTHORIZE_PER_IP',
+    default: '300',
+    description:
+      '/authorize requests per window from one source address (IPv6: per /64); beyond it a 429 page with Retry-After. Offices behind one NAT share an address: size it for your busiest morning. 0 = no limit.',
+  },
+  {
+    name: 'RATE_LIMIT_AUTHORIZE_PER_CLIENT',
+    default: '6000',
+    description: '/authorize requests per window for one client_id, from all addresses together. 0 = no limit.',
+  },
+  {
+    name: 'RATE_LIMIT_TOKEN_PER_IP',
+    default: '1200',
+    description:
+      '/token requests per window from one source address; beyond it 429 JSON with Retry-After. The relying party\'s server is usually one address for all its users. 0 = no limit.',
+  },
+  {
+    name: 'RATE_LIMIT_TOKEN_PER_CLIENT',
+    default: '6000',
+    description: '/token requests per window for one client_id (as sent, authenticated or not). 0 = no limit.',
   },
   {
     name: 'ALLOW_INSECURE_HTTP',

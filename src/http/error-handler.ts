@@ -23,26 +23,34 @@ declare module 'fastify' {
   }
 }
 
-/** Installs the error and not-found handlers on `app`. */
-export function installErrorHandling(app: FastifyInstance): void {
+/**
+ * Routes whose URL must not be fetched again (they consume something): their pages offer no
+ * language switch, which would fetch them again.
+ */
+const SINGLE_USE_ROUTES = new Set(['/wecom/callback', '/handoff/scan', '/handoff/continue']);
+
+/** Installs the error and not-found handlers on `app`; `publicUrl` builds the pages' own links. */
+export function installErrorHandling(app: FastifyInstance, publicUrl?: string): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const bridgeError = toBridgeError(error);
     logError(request, bridgeError, error);
-    return sendError(request, reply, bridgeError);
+    return sendError(request, reply, bridgeError, publicUrl);
   });
   app.setNotFoundHandler((request, reply) => {
     const error = new BridgeError({ code: 'invalid_request', status: 404, reason: 'not_found', description: 'There is no such endpoint' });
-    return sendError(request, reply, error);
+    return sendError(request, reply, error, publicUrl);
   });
 }
 
 /** Answers `error` in the route's error mode. */
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: BridgeError): FastifyReply {
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: BridgeError, publicUrl?: string): FastifyReply {
   const mode = request.routeOptions.config?.errorMode ?? (wantsHtml(request) ? 'page' : 'json');
   if (mode === 'page') {
     const query = (request.query ?? {}) as Record<string, unknown>;
     const lang = pickLang(text(query.lang), text(query.ui_locales), request.headers['accept-language']);
-    return sendPage(reply, error.status, renderErrorPage(error, { lang, requestId: request.id }));
+    const refetchable = publicUrl !== undefined && request.method === 'GET' && !SINGLE_USE_ROUTES.has(request.routeOptions.url ?? '');
+    const selfUrl = refetchable ? `${publicUrl}${request.url}` : undefined;
+    return sendPage(reply, error.status, renderErrorPage(error, { lang, requestId: request.id, ...(selfUrl ? { selfUrl } : {}) }));
   }
   const bearer = mode === 'bearer' && (error.status === 401 || error.code === 'invalid_request');
   const challenge = error.challenge ?? (bearer ? bearerChallenge(error) : undefined);

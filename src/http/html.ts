@@ -25,6 +25,13 @@ a.button,button{display:inline-block;padding:.55rem 1rem;border-radius:8px;borde
 a.button.secondary,button.secondary{background:transparent;color:var(--accent)}
 form{margin:0}
 h2{font-size:1.05rem;margin:1.25rem 0 .5rem}
+.qr{display:flex;justify-content:center;margin:1rem 0}
+.qr svg{width:min(15rem,70vw);height:auto;background:#fff;padding:.5rem;border-radius:8px;border:1px solid var(--line)}
+.status{font-weight:600}
+.steps{padding-left:1.25rem;margin:.5rem 0}
+.lang{float:right;font-size:.85rem;color:var(--accent)}
+details{margin-top:1rem;color:var(--muted);font-size:.9rem}
+details code{word-break:break-all}
 pre{overflow:auto;background:var(--bg);border:1px solid var(--line);padding:.75rem;border-radius:6px;font-size:.85rem;line-height:1.45}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9em}
 `;

@@ -33,7 +33,7 @@ export function createMetrics(version: string, defaultMetrics = true): Metrics {
     }),
     logins: new Counter({
       name: 'wecom_oidc_logins_total',
-      help: 'Completed WeCom legs by outcome (success, denied, failed), reason and leg (oauth, qr, session)',
+      help: 'Completed WeCom legs by outcome (success, denied, failed, handoff = sent to the QR hand-off), reason and leg (oauth, qr, session)',
       labelNames: ['outcome', 'reason', 'leg'],
       registers: [registry],
     }),

@@ -17,8 +17,8 @@ import { currentSession, sessionSatisfies } from './session.js';
 /** Registers GET and POST /authorize. */
 export function registerAuthorize(app: FastifyInstance, context: BridgeContext): void {
   const handler = (request: FastifyRequest, reply: FastifyReply) => authorize(request, reply, context);
-  app.get('/authorize', { config: { errorMode: 'page' } }, handler);
-  app.post('/authorize', { config: { errorMode: 'page' } }, handler);
+  app.get('/authorize', { config: { errorMode: 'page', limit: 'authorize' } }, handler);
+  app.post('/authorize', { config: { errorMode: 'page', limit: 'authorize' } }, handler);
 }
 
 async function authorize(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {
@@ -41,7 +41,7 @@ async function authorize(request: FastifyRequest, reply: FastifyReply, context: 
 /** Where to send the browser: back with a code (session), or on to WeCom. */
 async function answer(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, authRequest: AuthRequest): Promise<string> {
   const session = await currentSession(request, context);
-  if (session && sessionSatisfies(session, authRequest, epochSeconds(context))) {
+  if (session && sessionSatisfies(session, authRequest, epochSeconds(context), context.config)) {
     context.metrics.logins.labels('success', 'session', 'session').inc();
     return issueCodeRedirect(context, authRequest, session);
   }

@@ -4,20 +4,26 @@
  * Order matters: the state must name a pending login, and this browser must hold that login's
  * binding cookie, before anything touches WeCom; only then is the login consumed (once, atomically)
  * and the code exchanged. The final redirect uses only the stored request, never a value from
- * the callback or a cookie.
+ * the callback or a cookie. Failures are answered by login-failure.ts; a login that lacks a
+ * REQUIRE_CLAIMS value becomes a QR hand-off (src/handoff/); a repeated hit of the same callback
+ * is answered by callback-replay.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { epochSeconds, type BridgeContext } from '../context.js';
-import { sha256 } from '../crypto/secrets.js';
+import { safeEqual, sha256 } from '../crypto/secrets.js';
 import { accessDenied, BridgeError, loginRequired } from '../errors/bridge-error.js';
+import { completeHandoffOnPhone, failHandoffOnPhone } from '../handoff/phone.js';
+import { startHandoffLeg } from '../handoff/phone-leg.js';
+import { startHandoff } from '../handoff/start.js';
 import { readCookie } from '../http/cookies.js';
-import { renderErrorPage } from '../http/error-page.js';
-import { pickLang } from '../http/i18n.js';
-import { sendPage } from '../http/security-headers.js';
 import { WeComApiError } from '../wecom/errors.js';
 import { resolveWeComUser, type WeComUser } from '../wecom/identity.js';
+import { admitMember } from './admission.js';
 import { startWeComLeg } from './authorize.js';
+import { forgetResult, markInFlight, rememberResult, replayResult } from './callback-replay.js';
+import { missingRequiredClaims, subjectOf } from './claims.js';
 import { issueCodeRedirect } from './codes.js';
+import { explainsOnPage, failLogin } from './login-failure.js';
 import { keys, type LoginTransaction } from './records.js';
 import { errorRedirectUrl, redirectBrowser } from './redirect.js';
 import { startSession } from './session.js';
@@ -27,6 +33,12 @@ const WECOM_STATE = /^[A-Za-z0-9]{1,128}$/;
 /** A dead WeCom code restarts the WeCom leg at most this many times in all. */
 const MAX_ATTEMPTS = 2;
 
+/** The WeCom `state` and this browser's binding cookie value, both already checked. */
+interface CallbackKeys {
+  readonly state: string;
+  readonly binding: string;
+}
+
 /** Registers the WeCom callback. */
 export function registerCallback(app: FastifyInstance, context: BridgeContext): void {
   app.get('/wecom/callback', { config: { errorMode: 'page' } }, (request, reply) => callback(request, reply, context));
@@ -34,81 +46,138 @@ export function registerCallback(app: FastifyInstance, context: BridgeContext): 
 
 async function callback(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {
   const query = (request.query ?? {}) as Record<string, unknown>;
-  const transaction = await claimTransaction(request, context, query.state);
-  const rpState = transaction.request.state;
+  const state = checkedState(query.state);
+  const binding = readCookie(request, context.cookies.bindingName);
+  const transaction = await claimTransaction(context, state, binding);
+  if (!transaction || binding === undefined) {
+    // The login is gone: finished, or being finished, by an earlier hit of this callback.
+    const location = await replayResult(reply, context, state, binding);
+    request.log.info('repeated WeCom callback answered with the first result');
+    return redirectBrowser(reply, 'GET', location);
+  }
+  try {
+    return await finish(request, reply, context, transaction, query, { state, binding });
+  } catch (error) {
+    await forgetResult(context, state);
+    throw error;
+  }
+}
+
+async function finish(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  transaction: LoginTransaction,
+  query: Record<string, unknown>,
+  ids: CallbackKeys,
+): Promise<FastifyReply> {
   const code = typeof query.code === 'string' && query.code !== '' ? query.code : undefined;
+  const warn = (message: string, details: Record<string, unknown>) => request.log.warn(details, message);
   try {
     // WeCom sends the browser back with `state` but no `code` when the member declines.
     if (code === undefined) throw accessDenied('The sign-in was cancelled at WeCom', 'wecom_cancelled');
-    const user = await resolveWeComUser(context.wecom, code, (message, details) => request.log.warn(details, message));
-    const location = await complete(request, reply, context, transaction, user);
-    context.metrics.logins.labels('success', 'ok', transaction.leg).inc();
-    request.log.info({ leg: transaction.leg, client: transaction.request.clientId }, 'login succeeded');
-    return redirectBrowser(reply, 'GET', location);
+    const resolved = await resolveWeComUser(context.wecom, code, warn);
+    // The phone's leg of a QR hand-off completes the desktop's login, not a login of its own.
+    if (transaction.handoff !== undefined) {
+      await forgetResult(context, ids.state);
+      return await completeHandoffOnPhone(request, reply, context, transaction, resolved);
+    }
+    const user = await admitMember(context, resolved, warn);
+    return await finishLogin(request, reply, context, transaction, user, ids);
   } catch (error) {
     if (!(error instanceof BridgeError)) throw error;
     if (error instanceof WeComApiError && error.action === 'restart' && transaction.attempt < MAX_ATTEMPTS) {
       request.log.info({ errcode: error.errcode }, 'WeCom code unusable; restarting the WeCom leg once');
-      return redirectBrowser(reply, 'GET', await startWeComLeg(request, reply, context, transaction.request, transaction.attempt + 1));
+      await forgetResult(context, ids.state);
+      return redirectBrowser(reply, 'GET', await restartLeg(request, reply, context, transaction));
     }
-    return fail(request, reply, context, transaction, error, rpState);
+    if (transaction.handoff !== undefined) {
+      await forgetResult(context, ids.state);
+      return failHandoffOnPhone(request, reply, context, transaction, error);
+    }
+    return fail(request, reply, context, transaction, error, ids);
   }
 }
 
 /**
- * Finds the pending login named by `state`, checks this browser's binding cookie, then consumes
- * the login atomically. Every failure here is a page: nothing trustworthy to redirect to.
+ * The member passed WeCom and the policy. Without a value REQUIRE_CLAIMS demands there is no code:
+ * a desktop (web login) gets the QR hand-off to WeCom on the phone; inside WeCom the person
+ * declined to share, which only a new consent can change (explained on a page).
  */
-async function claimTransaction(request: FastifyRequest, context: BridgeContext, state: unknown): Promise<LoginTransaction> {
-  if (typeof state !== 'string' || !WECOM_STATE.test(state)) {
-    throw pageError('The state parameter is missing or malformed', 'malformed_state');
-  }
-  const binding = readCookie(request, context.cookies.bindingName);
-  // One atomic store call: consumed only when this browser's binding hash matches; a replay from
-  // another browser leaves the login in place, so it cannot cancel the real user's login. A plain
-  // comparison is enough: both sides are SHA-256 hashes of a 256-bit secret, nothing to time.
-  const pending = await context.store.takeIf<LoginTransaction>(keys.login(state), 'bindingHash', binding === undefined ? '' : sha256(binding));
-  if (!pending.found) throw pageError('No pending sign-in matches this state (expired, finished or unknown)', 'login_not_found');
-  if (!pending.taken) throw pageError('This sign-in was started in another browser', 'browser_mismatch');
-  return pending.value;
-}
-
-async function complete(
+async function finishLogin(
   request: FastifyRequest,
   reply: FastifyReply,
   context: BridgeContext,
   transaction: LoginTransaction,
   user: WeComUser,
-): Promise<string> {
+  ids: CallbackKeys,
+): Promise<FastifyReply> {
   const { hintSub } = transaction.request;
-  // OIDC Core §3.1.2.1: never issue tokens for another user than the id_token_hint names.
-  if (hintSub !== undefined && hintSub !== user.userid) {
+  // OIDC Core §3.1.2.1: never issue tokens for another subject than the id_token_hint names.
+  if (hintSub !== undefined && hintSub !== subjectOf(context.config, user.userid)) {
     throw loginRequired('The signed-in WeCom user differs from the id_token_hint', 'hint_user_mismatch');
   }
+  const missing = missingRequiredClaims(user, context.config);
+  if (missing.length > 0) {
+    if (transaction.leg === 'oauth') throw accessDenied(`The login lacks required claims: ${missing.join(', ')}`, 'claims_missing');
+    context.metrics.logins.labels('handoff', 'claims_missing', transaction.leg).inc();
+    request.log.info({ leg: transaction.leg, missing }, 'required claims missing; offering the QR hand-off');
+    const handoff = await startHandoff(request, reply, context, transaction, user, missing);
+    await rememberResult(context, ids.state, ids.binding, { location: handoff });
+    return redirectBrowser(reply, 'GET', handoff);
+  }
   const session = await startSession(request, reply, context, user, epochSeconds(context));
-  return issueCodeRedirect(context, transaction.request, session);
+  const location = await issueCodeRedirect(context, transaction.request, session.record);
+  // A repeated hit of this callback by the same browser gets this very redirect (and cookie).
+  await rememberResult(context, ids.state, ids.binding, { location, ...(session.cookie ? { session: session.cookie } : {}) });
+  context.metrics.logins.labels('success', 'ok', transaction.leg).inc();
+  request.log.info({ leg: transaction.leg, client: transaction.request.clientId }, 'login succeeded');
+  return redirectBrowser(reply, 'GET', location);
 }
 
-function fail(
+/** A failed login: redirects are remembered for a repeated hit; pages are shown once. */
+async function fail(
   request: FastifyRequest,
   reply: FastifyReply,
   context: BridgeContext,
   transaction: LoginTransaction,
   error: BridgeError,
-  rpState: string | undefined,
-): FastifyReply {
-  const outcome = error.code === 'access_denied' ? 'denied' : 'failed';
-  context.metrics.logins.labels(outcome, error.reason, transaction.leg).inc();
-  const log = { reason: error.reason, error: error.code, ...error.details, ...(error.hint ? { hint: error.hint } : {}) };
-  if (error.status >= 500 && !error.expose) request.log.error(log, `login failed: ${error.description}`);
-  else request.log.info(log, `login refused: ${error.description}`);
-  const back = errorRedirectUrl(transaction.request.redirectUri, error, rpState);
-  // A problem the administrator must fix is shown here, with its hint; the RP would only say "error".
-  if (error.hint !== undefined && error.code === 'server_error') {
-    const lang = pickLang(undefined, transaction.request.uiLocales, request.headers['accept-language']);
-    return sendPage(reply, error.status, renderErrorPage(error, { lang, requestId: request.id, returnUrl: back }));
+  ids: CallbackKeys,
+): Promise<FastifyReply> {
+  if (explainsOnPage(error)) await forgetResult(context, ids.state);
+  else await rememberResult(context, ids.state, ids.binding, { location: errorRedirectUrl(transaction.request.redirectUri, error, transaction.request.state) });
+  return failLogin(request, reply, context, transaction, error);
+}
+
+/** A fresh WeCom leg for the same login (a dead WeCom code), on the phone for a hand-off. */
+function restartLeg(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, transaction: LoginTransaction): Promise<string> {
+  const attempt = transaction.attempt + 1;
+  if (transaction.handoff !== undefined) return startHandoffLeg(request, reply, context, transaction.request, transaction.handoff, attempt);
+  return startWeComLeg(request, reply, context, transaction.request, attempt);
+}
+
+function checkedState(state: unknown): string {
+  if (typeof state !== 'string' || !WECOM_STATE.test(state)) {
+    throw pageError('The state parameter is missing or malformed', 'malformed_state');
   }
-  return redirectBrowser(reply, 'GET', back);
+  return state;
+}
+
+/**
+ * Finds the pending login named by `state` and checks this browser's binding cookie, then consumes
+ * the login atomically. Undefined when the login is gone (a repeated hit: callback-replay.ts
+ * decides); a login of another browser is a page: nothing trustworthy to redirect to.
+ */
+async function claimTransaction(context: BridgeContext, state: string, binding: string | undefined): Promise<LoginTransaction | undefined> {
+  const pending = await context.store.get<LoginTransaction>(keys.login(state));
+  if (!pending) return undefined;
+  if (binding === undefined || !safeEqual(sha256(binding), pending.bindingHash)) {
+    // Not consumed: a replay from another browser must not cancel the real user's login.
+    throw pageError('This sign-in was started in another browser', 'browser_mismatch');
+  }
+  // Marked before taking, so a second hit that finds the login gone always finds the mark.
+  await markInFlight(context, state, pending.bindingHash);
+  return context.store.take<LoginTransaction>(keys.login(state));
 }
 
 function pageError(description: string, reason: string): BridgeError {

@@ -4,6 +4,7 @@
  * No `nbf` (openid-client has zero clock tolerance), profile claims only at /userinfo.
  */
 import { epochSeconds, type BridgeContext } from '../context.js';
+import { subjectOf } from './claims.js';
 import type { GrantData } from './records.js';
 
 /** Signs the ID token of `grant`. */
@@ -11,7 +12,7 @@ export async function signIdToken(context: BridgeContext, grant: GrantData, nonc
   const now = epochSeconds(context);
   return context.keys.sign({
     iss: context.config.publicUrl,
-    sub: grant.user.userid,
+    sub: subjectOf(context.config, grant.user.userid),
     aud: grant.clientId,
     exp: now + context.config.ttl.idToken,
     iat: now,

@@ -5,6 +5,10 @@
  * must not be included more than once. fastify turns a repeated key into an array; that is an
  * `invalid_request` here, never "take the first" (which would let a second value smuggle past
  * validation).
+ *
+ * Keys that only make sense to a nesting parser (`a[b]=c`) or that name object internals
+ * (`__proto__`, `constructor`, `prototype`) are refused outright: our parsers keep them as plain
+ * keys, but a request carrying them is probing for a prototype-pollution or parser-confusion bug.
  */
 import { invalidRequest } from '../errors/bridge-error.js';
 
@@ -45,8 +49,24 @@ export function readParams<const K extends string>(raw: RawParams, names: readon
   return result;
 }
 
-/** Merges query and body for endpoints accepting both (GET and POST /authorize, /logout). */
+const HOSTILE_KEY = /[[\]]|^(?:__proto__|constructor|prototype)$/;
+
+/** @throws invalid_request when a key is hostile (see the module comment). */
+export function assertPlainKeys(raw: RawParams): void {
+  if (!raw) return;
+  if (Object.keys(raw).some((key) => HOSTILE_KEY.test(key))) {
+    throw invalidRequest('The request has a malformed parameter name', 'malformed_parameter');
+  }
+}
+
+/**
+ * The parameters of an endpoint accepting GET and POST (/authorize, /logout): the query for GET,
+ * the form body for POST (OIDC Core §3.1.2.1).
+ * @throws invalid_request when a parameter name is hostile.
+ */
 export function requestParams(query: unknown, body: unknown, method: string): RawParams {
   const source = method === 'POST' ? body : query;
-  return typeof source === 'object' && source !== null ? (source as Record<string, unknown>) : undefined;
+  const raw = typeof source === 'object' && source !== null ? (source as Record<string, unknown>) : undefined;
+  assertPlainKeys(raw);
+  return raw;
 }

@@ -21,7 +21,7 @@ export interface AuthRequest {
   readonly codeChallenge?: string;
   readonly prompt: readonly string[];
   readonly maxAge?: number;
-  /** `sub` named by a valid id_token_hint. */
+  /** `sub` named by a valid id_token_hint (compared with `subjectOf`, never with a userid). */
   readonly hintSub?: string;
   readonly uiLocales?: string;
 }
@@ -35,6 +35,11 @@ export interface LoginTransaction {
   /** How many WeCom legs this login has started (a dead WeCom code restarts it once). */
   readonly attempt: number;
   readonly createdAt: number;
+  /**
+   * Set on the phone's leg of a QR hand-off: the hash of the desktop login's hand-off handle.
+   * The callback then completes that hand-off instead of answering a relying party.
+   */
+  readonly handoff?: string;
 }
 
 /** The bridge's SSO session, under the hash of the session cookie. */
@@ -66,6 +71,38 @@ export interface CodeRecord extends GrantData {
 /** An access token, under the hash of the token. */
 export type AccessTokenRecord = GrantData;
 
+/**
+ * A refresh token, under the hash of the token. Every rotation keeps the `grantId`, so the grant
+ * is the token family: revoking the grant revokes every refresh and access token of the family.
+ * `scopes` stay those of the original grant (RFC 6749 §6); no nonce (OIDC Core §12.2).
+ */
+export type RefreshTokenRecord = Omit<GrantData, 'nonce'>;
+
+/**
+ * What the first WeCom callback of a login left for a repeated hit of the same browser
+ * (callback-replay.ts): who may read it, and once finished the sealed result.
+ */
+export interface CallbackResultRecord {
+  /** Hash of the browser-binding cookie of the login. */
+  readonly bindingHash: string;
+  /** `pending` while the first hit still talks to WeCom. */
+  readonly status: 'pending' | 'done';
+  /** The result, sealed with a key derived from the binding cookie value (never stored). */
+  readonly sealed?: string;
+}
+
+/** A logout waiting for the user's confirmation, under the hash of its one-time handle. */
+export interface PendingLogout {
+  /** Hash of the browser-binding cookie: only this browser may confirm (CSRF defence). */
+  readonly bindingHash: string;
+  /** Verified post-logout redirect (registered URI + state), only with a valid id_token_hint. */
+  readonly redirectTo?: string;
+  /** `sid` named by a valid id_token_hint: its refresh tokens are revoked too. */
+  readonly hintSid?: string;
+  readonly clientId?: string;
+  readonly uiLocales?: string;
+}
+
 /** Store keys, one function per record type. */
 export const keys = {
   login: (weComState: string) => storeKey('login', sha256(weComState)),
@@ -73,5 +110,12 @@ export const keys = {
   code: (code: string) => storeKey('code', sha256(code)),
   codeUsed: (code: string) => storeKey('code-used', sha256(code)),
   accessToken: (token: string) => storeKey('at', sha256(token)),
+  refreshToken: (token: string) => storeKey('rt', sha256(token)),
+  /** Set when a refresh token is rotated: presenting it again is reuse. */
+  refreshTokenUsed: (token: string) => storeKey('rt-used', sha256(token)),
   revokedGrant: (grantId: string) => storeKey('revoked-grant', grantId),
+  /** Set when a session ends (logout): the refresh tokens issued in it stop working. */
+  revokedSid: (sid: string) => storeKey('revoked-sid', sid),
+  callbackResult: (weComState: string) => storeKey('callback-done', sha256(weComState)),
+  pendingLogout: (handle: string) => storeKey('logout', sha256(handle)),
 };

@@ -12,6 +12,7 @@ import type { BridgeError } from '../errors/bridge-error.js';
 export function withQuery(uri: string, params: Record<string, string | undefined>): string {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) if (value !== undefined) query.append(name, value);
+  if (query.size === 0) return uri;
   const separator = !uri.includes('?') ? '?' : uri.endsWith('?') || uri.endsWith('&') ? '' : '&';
   return `${uri}${separator}${query.toString()}`;
 }

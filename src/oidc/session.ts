@@ -2,13 +2,22 @@
  * The bridge's SSO session: created after every successful WeCom login (always a new `sid` and a
  * new cookie value, so no session fixation), referenced by an HttpOnly cookie, stored
  * server-side for SESSION_TTL. It lets `prompt=none` and later logins skip the WeCom round trip.
+ * Logout ends it: the record goes, the cookie expires, and its `sid` is marked so that the
+ * refresh tokens issued in it stop working.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import { randomSecret } from '../crypto/secrets.js';
-import { readCookie, setSessionCookie } from '../http/cookies.js';
+import { clearSessionCookie, readCookie, setSessionCookie } from '../http/cookies.js';
 import type { WeComUser } from '../wecom/identity.js';
+import { missingRequiredClaims, subjectOf, type ClaimsSettings } from './claims.js';
 import { keys, type AuthRequest, type SessionRecord } from './records.js';
+
+/** A session just started, and the cookie value that references it (none when sessions are off). */
+export interface StartedSession {
+  readonly record: SessionRecord;
+  readonly cookie?: { readonly value: string; readonly maxAge: number };
+}
 
 /** The session this browser presents, if any and still stored. */
 export async function currentSession(request: FastifyRequest, context: BridgeContext): Promise<SessionRecord | undefined> {
@@ -19,19 +28,20 @@ export async function currentSession(request: FastifyRequest, context: BridgeCon
 
 /**
  * Whether `session` satisfies the request without re-authentication: no prompt that demands
- * interaction, within `max_age` (so `max_age=0` never is), and the user the id_token_hint names.
+ * interaction, within `max_age` (so `max_age=0` never is), the subject the id_token_hint names,
+ * and every REQUIRE_CLAIMS value (a session may predate that setting).
  */
-export function sessionSatisfies(session: SessionRecord, request: AuthRequest, nowSeconds: number): boolean {
+export function sessionSatisfies(session: SessionRecord, request: AuthRequest, nowSeconds: number, settings: ClaimsSettings): boolean {
   if (request.prompt.some((value) => value !== 'none')) return false;
   // ">=": auth_time has whole-second precision, so an age equal to max_age may really exceed it.
   if (request.maxAge !== undefined && nowSeconds - session.authTime >= request.maxAge) return false;
-  if (request.hintSub !== undefined && request.hintSub !== session.user.userid) return false;
-  return true;
+  if (request.hintSub !== undefined && request.hintSub !== subjectOf(settings, session.user.userid)) return false;
+  return missingRequiredClaims(session.user, settings).length === 0;
 }
 
 /**
  * Starts a new session for `user` (replacing the browser's previous one) and sets its cookie.
- * @returns the session; with SESSION_TTL=0 a session that lives only for this login.
+ * With SESSION_TTL=0 the session lives only for this login and no cookie is set.
  */
 export async function startSession(
   request: FastifyRequest,
@@ -39,14 +49,34 @@ export async function startSession(
   context: BridgeContext,
   user: WeComUser,
   authTime: number,
-): Promise<SessionRecord> {
-  const session: SessionRecord = { sid: randomSecret(16), user, authTime };
+): Promise<StartedSession> {
+  const record: SessionRecord = { sid: randomSecret(16), user, authTime };
   const ttl = context.config.ttl.session;
-  if (ttl === 0) return session;
+  if (ttl === 0) return { record };
   const previous = readCookie(request, context.cookies.sessionName);
   if (previous !== undefined) await context.store.delete(keys.session(previous));
-  const cookie = randomSecret();
-  await context.store.set(keys.session(cookie), session, ttl);
-  setSessionCookie(reply, context.cookies, cookie, ttl);
+  const value = randomSecret();
+  await context.store.set(keys.session(value), record, ttl);
+  setSessionCookie(reply, context.cookies, value, ttl);
+  return { record, cookie: { value, maxAge: ttl } };
+}
+
+/**
+ * Ends the browser's session, if any: removes the record, expires the cookie, and revokes the
+ * refresh tokens issued in it (and in `alsoSid`, the session an id_token_hint named).
+ * @returns the ended session, if there was one.
+ */
+export async function endSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  alsoSid?: string,
+): Promise<SessionRecord | undefined> {
+  const cookie = readCookie(request, context.cookies.sessionName);
+  clearSessionCookie(reply, context.cookies);
+  const session = cookie === undefined ? undefined : await context.store.take<SessionRecord>(keys.session(cookie));
+  const sids = new Set([session?.sid, alsoSid].filter((sid): sid is string => sid !== undefined));
+  const mark = { at: context.now() };
+  await Promise.all([...sids].map((sid) => context.store.set(keys.revokedSid(sid), mark, context.config.ttl.refreshToken)));
   return session;
 }

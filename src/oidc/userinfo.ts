@@ -7,7 +7,7 @@ import type { BridgeContext } from '../context.js';
 import { invalidRequest, invalidToken } from '../errors/bridge-error.js';
 import { findAccessToken } from './access-tokens.js';
 import { userinfoClaims } from './claims.js';
-import { readParam, type RawParams } from './params.js';
+import { assertPlainKeys, readParam, type RawParams } from './params.js';
 
 /** RFC 6750 §3.1: a request without any credentials gets a challenge without an error code. */
 const NO_CREDENTIALS = { challenge: 'Bearer realm="wecom-oidc-bridge"' } as const;
@@ -27,14 +27,17 @@ async function userinfo(request: FastifyRequest, reply: FastifyReply, context: B
     .header('cache-control', 'no-store')
     .header('pragma', 'no-cache')
     .header('access-control-allow-origin', '*')
-    .send(userinfoClaims(record.user, record.scopes));
+    .send(userinfoClaims(record.user, record.scopes, context.config));
 }
 
 function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   const fromHeader = header === undefined ? undefined : /^Bearer +([\x21-\x7E]+) *$/i.exec(header)?.[1];
   if (header !== undefined && fromHeader === undefined) throw invalidToken('The Authorization header is not a Bearer token', 'token_malformed');
-  const fromBody = request.method === 'POST' && isForm(request) ? readParam(request.body as RawParams, 'access_token') : undefined;
+  const body = request.method === 'POST' && isForm(request) ? (request.body as RawParams) : undefined;
+  assertPlainKeys(request.query as RawParams);
+  assertPlainKeys(body);
+  const fromBody = readParam(body, 'access_token');
   const fromQuery = readParam(request.query as RawParams, 'access_token');
   const found = [fromHeader, fromBody, fromQuery].filter((value) => value !== undefined);
   if (found.length > 1) throw invalidRequest('Send the access token in exactly one way (RFC 6750 section 2)', 'token_multiple');

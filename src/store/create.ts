@@ -6,9 +6,12 @@ import { MemoryStore } from './memory.js';
 import { RedisStore } from './redis.js';
 import type { Store } from './store.js';
 
-/** Creates (and, for Redis, connects) the configured store. */
-export async function createStore(config: Config): Promise<Store> {
-  if (!config.redis) return new MemoryStore();
+/**
+ * Creates (and, for Redis, connects) the configured store. `now` drives memory-store expiry (tests
+ * move it); Redis expires keys by its own clock.
+ */
+export async function createStore(config: Config, now?: () => number): Promise<Store> {
+  if (!config.redis) return new MemoryStore(now ? { now } : {});
   const store = new RedisStore({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
   await store.connect();
   return store;

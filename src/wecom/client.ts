@@ -30,6 +30,8 @@ export interface WeComClientOptions {
   readonly observe?: WeComCallObserver;
   /** Pause before retrying errcode -1, ms (default 200). */
   readonly busyRetryDelayMs?: number;
+  /** Whole-call timeout, ms (default 5000): a hung WeCom call fails instead of holding the login. */
+  readonly timeoutMs?: number;
 }
 
 /** Calls WeCom on behalf of one self-built app. */
@@ -38,7 +40,12 @@ export class WeComClient {
   private readonly http: WeComHttpOptions;
 
   constructor(private readonly options: WeComClientOptions) {
-    this.http = { apiBase: options.config.apiBase, dispatcher: options.dispatcher, ...(options.observe ? { observe: options.observe } : {}) };
+    this.http = {
+      apiBase: options.config.apiBase,
+      dispatcher: options.dispatcher,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.observe ? { observe: options.observe } : {}),
+    };
     this.tokens = new AccessTokenProvider({
       fetchToken: () => this.fetchToken(),
       store: options.store,

@@ -60,6 +60,7 @@ const TABLE: Readonly<Record<number, WeComErrcodeInfo>> = {
   60011: { action: 'deny', reason: 'wecom_not_visible', hint: "The member is outside the app's visible range (可见范围)" },
   60021: { action: 'deny', reason: 'wecom_not_visible', hint: "The member is outside the app's visible range (可见范围)" },
   60111: { action: 'deny', reason: 'wecom_user_not_found' },
+  60123: { action: 'deny', reason: 'wecom_department_not_found' },
   40058: { action: 'bug', reason: 'wecom_bad_parameter' },
   40063: { action: 'bug', reason: 'wecom_empty_parameter' },
   45009: { action: 'backoff', reason: 'wecom_rate_limited', hint: 'WeCom rate-limits or blocks this server (too many calls or wrong secrets); it lifts by itself after the block period' },
@@ -84,4 +85,14 @@ export function classifyErrcode(errcode: number, api: string): WeComErrcodeInfo 
       hint: `WeCom answered errcode ${errcode}: see https://open.work.weixin.qq.com/devtool/query?e=${errcode}`,
     }
   );
+}
+
+/** Every row of the table, gettoken's own included (tests walk it: each reason needs page texts). */
+export function errcodeRows(): readonly (readonly [number, WeComErrcodeInfo])[] {
+  return [...Object.entries(TABLE), ...Object.entries(GETTOKEN_CONFIG)].map(([code, info]) => [Number(code), info] as const);
+}
+
+/** Every errcode the table knows (docs/troubleshooting.md must explain each; a test checks it). */
+export function knownErrcodes(): number[] {
+  return [...new Set(errcodeRows().map(([code]) => code))];
 }

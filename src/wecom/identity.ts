@@ -24,7 +24,36 @@ export interface WeComUser {
   readonly gender?: '1' | '2';
   /** Department ids the app can see. */
   readonly departments: readonly number[];
+  /** Names of those departments by id (only with GROUP_NAMES, when the app may read them). */
+  readonly departmentNames?: Readonly<Record<string, string>>;
   readonly position?: string;
+}
+
+/** The fields of the in-client consent (auth/getuserdetail), as the profile memory keeps them. */
+export interface ConsentedProfile {
+  readonly mobile?: string;
+  readonly email?: string;
+  readonly bizMail?: string;
+  readonly avatar?: string;
+  readonly gender?: '1' | '2';
+}
+
+/**
+ * What this login said about the member's consent:
+ * - `none`: no consent step ran (web login, snsapi_base, or an unusable ticket);
+ * - `declined`: the consent ran but shared nothing (the member chose 不提供, or the admin selected
+ *   no field in the app's privacy settings);
+ * - `given`: the consented fields.
+ */
+export type ConsentOutcome =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'declined' }
+  | { readonly kind: 'given'; readonly profile: ConsentedProfile };
+
+/** A resolved login: the member and what the consent step yielded. */
+export interface ResolvedMember {
+  readonly user: WeComUser;
+  readonly consent: ConsentOutcome;
 }
 
 /** Logs what a login skipped (e.g. an expired ticket) without failing it. */
@@ -37,15 +66,15 @@ const STATUS_REASONS: Record<number, [reason: string, description: string]> = {
 };
 
 /** Resolves the member behind a WeCom code; refuses non-members and inactive members. */
-export async function resolveWeComUser(client: WeComClient, code: string, warn: IdentityWarn): Promise<WeComUser> {
+export async function resolveWeComUser(client: WeComClient, code: string, warn: IdentityWarn): Promise<ResolvedMember> {
   const info = await client.getUserInfo(code);
   if (!info.userid) {
     throw accessDenied('Only members of this organisation can sign in', 'wecom_not_member');
   }
-  const detail = info.userTicket ? await readDetail(client, info.userTicket, warn) : {};
+  const detail = info.userTicket ? await readDetail(client, info.userTicket, warn) : undefined;
   const member = await client.getUser(info.userid);
   assertActive(member);
-  return normalise(info.userid, member, detail);
+  return { user: normalise(info.userid, member, detail ?? {}), consent: consentOf(detail) };
 }
 
 /** Re-reads a member (refresh, policy re-check): refuses departed and inactive members. */
@@ -55,17 +84,50 @@ export async function recheckWeComUser(client: WeComClient, userid: string): Pro
   return member;
 }
 
+/** Fields WeCom gives only with the member's in-client consent (or to apps created before 2022-06-20). */
+const CONSENTED_FIELDS = ['mobile', 'email', 'bizMail', 'avatar', 'gender'] as const;
+
+/**
+ * The member after a re-check (`user/get` answer): name, departments and position fresh from the
+ * directory; the consented fields from the directory when it carries them, else kept from the
+ * login (apps created after 2022-06-20 never get them from `user/get`).
+ */
+export function refreshedUser(previous: WeComUser, member: WeComAnswer): WeComUser {
+  const fresh = normalise(previous.userid, member, {});
+  const kept = Object.fromEntries(CONSENTED_FIELDS.filter((key) => previous[key] !== undefined).map((key) => [key, previous[key]]));
+  return { ...kept, ...fresh };
+}
+
 /** A ticket that expired or is unknown costs only the consented fields, not the login. */
-async function readDetail(client: WeComClient, ticket: string, warn: IdentityWarn): Promise<WeComAnswer> {
+async function readDetail(client: WeComClient, ticket: string, warn: IdentityWarn): Promise<WeComAnswer | undefined> {
   try {
     return await client.getUserDetail(ticket);
   } catch (error) {
     if (error instanceof WeComApiError && error.action === 'ticket') {
       warn('user_ticket unusable; continuing without the consented profile', { errcode: error.errcode });
-      return {};
+      return undefined;
     }
     throw error;
   }
+}
+
+/**
+ * getuserdetail answers even when the member shared nothing: then only `gender` "0" and the
+ * default avatar come back. Mobile, a mailbox or a gender mean a real consent.
+ */
+function consentOf(detail: WeComAnswer | undefined): ConsentOutcome {
+  if (detail === undefined) return { kind: 'none' };
+  const gender = text(detail.gender);
+  const profile: Record<string, unknown> = {
+    mobile: text(detail.mobile),
+    email: text(detail.email),
+    bizMail: text(detail.biz_mail),
+    avatar: text(detail.avatar),
+    gender: gender === '1' || gender === '2' ? gender : undefined,
+  };
+  const shared = profile.mobile ?? profile.email ?? profile.bizMail ?? profile.gender;
+  if (shared === undefined) return { kind: 'declined' };
+  return { kind: 'given', profile: withoutUndefined(profile) as ConsentedProfile };
 }
 
 function assertActive(member: WeComAnswer): void {
@@ -91,7 +153,11 @@ function normalise(userid: string, member: WeComAnswer, detail: WeComAnswer): We
     departments: Array.isArray(member.department) ? member.department.filter((d): d is number => Number.isInteger(d)) : [],
     position: text(member.position),
   };
-  return Object.fromEntries(Object.entries(user).filter(([, value]) => value !== undefined)) as unknown as WeComUser;
+  return withoutUndefined(user) as unknown as WeComUser;
+}
+
+function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
 }
 
 function text(value: unknown): string | undefined {

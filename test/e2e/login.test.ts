@@ -7,6 +7,7 @@ import * as oidc from 'openid-client';
 import { Issuer } from 'openid-client-v5';
 import { USER_AGENTS } from '../helpers/browser.js';
 import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { heading, linkNamed } from '../helpers/html.js';
 import { modernLogin, nocobaseLogin, nocobaseState } from '../helpers/rp.js';
 
 let h: Harness;
@@ -119,17 +120,22 @@ describe('registered redirect URIs', () => {
 
 describe('members who may not sign in', () => {
   it.each([
-    ['wangwu', 'disabled'],
-    ['sunqi', 'not activated'],
-    ['zhaoliu', 'departed'],
-    ['outsider', 'not a member'],
-  ])('%s (%s) gets access_denied at the relying party with its state', async (user) => {
+    ['wangwu', 'disabled', '您的账号已被禁用'],
+    ['sunqi', 'not activated', '您的账号尚未激活'],
+    ['zhaoliu', 'departed', '找不到您的账号'],
+    ['outsider', 'not a member', '仅限企业成员登录'],
+  ])('%s (%s) gets a page saying why, whose link carries access_denied to the relying party', async (user, _kind, title) => {
     for (const ua of [USER_AGENTS.desktop, USER_AGENTS.wecom]) {
       const login = await nocobaseLogin(h, h.browser(user, ua));
-      expect(login.flow.finalUrl.startsWith(CLIENTS.nocobase.redirectUri)).toBe(true);
-      expect(login.params).toMatchObject({ error: 'access_denied', state: nocobaseState() });
-      expect(login.params.error_description).toMatch(/^[\x20-\x7E]+$/);
-      expect(login.params).not.toHaveProperty('code');
+      expect(login.flow.response?.status).toBe(403);
+      expect(heading(login.flow.body!)).toBe(title);
+      expect(login.flow.finalUrl.startsWith(CLIENTS.nocobase.redirectUri)).toBe(false);
+      const back = new URL(linkNamed(login.flow.body!, '返回应用'));
+      expect(back.href.startsWith(CLIENTS.nocobase.redirectUri)).toBe(true);
+      const params = Object.fromEntries(back.searchParams);
+      expect(params).toMatchObject({ error: 'access_denied', state: nocobaseState() });
+      expect(params.error_description).toMatch(/^[\x20-\x7E]+$/);
+      expect(params).not.toHaveProperty('code');
     }
   });
 });

@@ -9,6 +9,7 @@ import type { AppOptions } from '../../src/app.js';
 import { loadConfig, type Env } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { startServer } from '../../src/server.js';
+import { MemoryStore } from '../../src/store/memory.js';
 import type { BuiltApp } from '../../src/app.js';
 import { freePort } from '../../demo/free-port.js';
 import { TestBrowser, USER_AGENTS } from './browser.js';
@@ -49,9 +50,19 @@ export interface HarnessOptions {
   readonly captureLogs?: boolean;
 }
 
+/** The bridge's clock in tests: real time plus an offset that tests move forward. */
+export interface FakeClock {
+  /** Epoch milliseconds as the bridge sees them. */
+  now(): number;
+  /** Moves the bridge's clock (and its memory store's) and the simulator's clock forward. */
+  advance(seconds: number): void;
+}
+
 /** A running simulator + bridge. */
 export interface Harness {
   readonly sim: WeComSimulator;
+  /** The bridge's clock (with a memory store, store expiry follows it too). */
+  readonly clock: FakeClock;
   readonly bridge: BuiltApp & { url: string };
   readonly issuer: string;
   readonly config: Config;
@@ -105,9 +116,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       },
     }),
   );
-  const bridge = await startServer(config, { logger, ...options.app });
+  let offsetMs = 0;
+  const now = () => Date.now() + offsetMs;
+  const clock: FakeClock = {
+    now,
+    advance: (seconds) => {
+      offsetMs += seconds * 1000;
+      sim.state.advance(seconds);
+    },
+  };
+  const store = config.redis ? {} : { store: new MemoryStore({ now, sweepIntervalMs: 0 }) };
+  const bridge = await startServer(config, { logger, now, ...store, ...options.app });
   return {
     sim,
+    clock,
     bridge,
     issuer: config.publicUrl,
     config,

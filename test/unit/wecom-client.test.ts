@@ -163,3 +163,31 @@ describe('WeCom access token', () => {
     expect(await wecom.getUserInfo('C2')).toEqual({ openid: 'oX' });
   });
 });
+
+describe('WeCom call timeouts', () => {
+  it('fails a hung call within the timeout and reports it as transport failure (-1)', async () => {
+    const { startWeComSimulator } = await import('../../sim/server.js');
+    const sim = await startWeComSimulator();
+    try {
+      const { Agent } = await import('undici');
+      const dispatcher = new Agent();
+      const wecom = new WeComClient({
+        config: { ...config, corpId: 'ww5imulat0rc0rp1d', secret: 'sim-secret-0123456789', apiBase: sim.url },
+        store: new MemoryStore({ sweepIntervalMs: 0 }),
+        dispatcher,
+        timeoutMs: 200,
+        busyRetryDelayMs: 1,
+      });
+      sim.state.addFault({ api: 'userget', hangMs: 1000, times: 2 });
+      const error = (await wecom.getUser('zhangsan').catch((e: unknown) => e)) as WeComApiError;
+      expect(error).toBeInstanceOf(WeComApiError);
+      expect(error.errcode).toBe(-1);
+      expect(error.code).toBe('temporarily_unavailable');
+      // One call and one retry, both cut at the timeout.
+      expect(sim.state.calls.userget).toBe(2);
+      await dispatcher.close();
+    } finally {
+      await sim.close();
+    }
+  });
+});

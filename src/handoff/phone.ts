@@ -1,0 +1,71 @@
+/**
+ * The phone's side of a hand-off: its WeCom callback completes the desktop's pending login.
+ *
+ * The phone never receives a code, a session or a redirect to the relying party: it only lends
+ * its consent. The member on the phone must be the member who signed in on the desktop; anyone
+ * else (a colleague who scanned the screen) fails the hand-off and signs nobody in.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { BridgeContext } from '../context.js';
+import { accessDenied, BridgeError } from '../errors/bridge-error.js';
+import { hintFacts } from '../http/admin-hints.js';
+import { renderErrorPage } from '../http/error-page.js';
+import { sendPage } from '../http/security-headers.js';
+import { admitMember } from '../oidc/admission.js';
+import { missingRequiredClaims } from '../oidc/claims.js';
+import { pageLang, recordFailure } from '../oidc/login-failure.js';
+import type { LoginTransaction } from '../oidc/records.js';
+import type { ResolvedMember } from '../wecom/identity.js';
+import { renderPhoneDonePage } from './pages.js';
+import { handoffKeys, updateHandoff, type HandoffRecord } from './records.js';
+
+/** Completes the hand-off named by `transaction.handoff` with the phone's login. */
+export async function completeHandoffOnPhone(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  transaction: LoginTransaction,
+  resolved: ResolvedMember,
+): Promise<FastifyReply> {
+  const id = transaction.handoff!;
+  const record = await context.store.get<HandoffRecord>(handoffKeys.record(id));
+  if (!record || record.status !== 'scanned') throw handoffGone();
+  // WeCom userids are case-insensitive.
+  if (resolved.user.userid.toLowerCase() !== record.userid.toLowerCase()) {
+    throw accessDenied('The phone signed in as another WeCom member than the computer', 'handoff_user_mismatch');
+  }
+  const user = await admitMember(context, resolved, (message, details) => request.log.warn(details, message));
+  const missing = missingRequiredClaims(user, context.config);
+  if (missing.length > 0) throw accessDenied(`The consent did not yield: ${missing.join(', ')}`, 'handoff_claims_missing');
+  await updateHandoff(context.store, id, record, { status: 'done', user }, context.now());
+  context.metrics.logins.labels('success', 'handoff_phone', 'oauth').inc();
+  request.log.info({ leg: 'oauth', client: record.request.clientId }, 'hand-off completed on the phone');
+  return sendPage(reply, 200, renderPhoneDonePage(pageLang(request, transaction), request.id));
+}
+
+/** Marks the hand-off failed (the desktop page then explains) and explains on the phone. */
+export async function failHandoffOnPhone(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  transaction: LoginTransaction,
+  error: BridgeError,
+): Promise<FastifyReply> {
+  recordFailure(request, context, transaction, error);
+  const id = transaction.handoff!;
+  const record = await context.store.get<HandoffRecord>(handoffKeys.record(id));
+  if (record && record.status !== 'done') {
+    await updateHandoff(context.store, id, record, { status: 'failed', failure: { code: error.code, reason: error.reason } }, context.now());
+  }
+  const page = renderErrorPage(error, {
+    lang: pageLang(request, transaction),
+    requestId: request.id,
+    facts: hintFacts(context.config.publicUrl, context.config.wecom.corpId),
+  });
+  return sendPage(reply, error.status, page);
+}
+
+/** The hand-off expired or finished while the phone was at WeCom. */
+export function handoffGone(): BridgeError {
+  return new BridgeError({ code: 'invalid_request', status: 404, reason: 'handoff_expired', description: 'This hand-off expired or was already completed' });
+}

@@ -1,0 +1,31 @@
+/**
+ * From a resolved WeCom login to the member who signs in: the access policy first (a refused
+ * member leaves nothing behind), then profile memory (store or forget this consent, fill a desktop
+ * login from an earlier one), then department names when GROUP_NAMES asks for them.
+ */
+import type { BridgeContext } from '../context.js';
+import { BridgeError } from '../errors/bridge-error.js';
+import { departmentNames, type DepartmentWarn } from '../wecom/departments.js';
+import type { ResolvedMember, WeComUser } from '../wecom/identity.js';
+import { assertMemberAllowed } from '../wecom/policy.js';
+import { applyProfileMemory } from '../wecom/profiles.js';
+
+/** Applies the login rules to `resolved`; throws `access_denied` for members outside the policy. */
+export async function admitMember(context: BridgeContext, resolved: ResolvedMember, warn: DepartmentWarn): Promise<WeComUser> {
+  await assertMemberAllowed(context, resolved.user, warn);
+  const user = await applyProfileMemory(context, resolved);
+  return context.config.claims.groupNames ? withDepartmentNames(context, user, warn) : user;
+}
+
+/** Names are a convenience: a failing department/list costs the names, never the login. */
+async function withDepartmentNames(context: BridgeContext, user: WeComUser, warn: DepartmentWarn): Promise<WeComUser> {
+  try {
+    const names = await departmentNames(context, warn);
+    const own = Object.fromEntries(user.departments.map(String).filter((id) => names[id] !== undefined).map((id) => [id, names[id]!]));
+    return { ...user, departmentNames: own };
+  } catch (error) {
+    if (!(error instanceof BridgeError)) throw error;
+    warn('department names unavailable; group_names omitted', { reason: error.reason });
+    return user;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The `refresh_token` grant (RFC 6749 §6, OIDC Core §12, RFC 9700 §4.14.2).
+ *
+ * Steps, in order: the token must exist, belong to the authenticated client, not have been
+ * rotated before (else its whole family is revoked: someone holds a copy), not belong to a
+ * revoked family or an ended session; the member is re-checked with WeCom; only then is the token
+ * rotated, atomically, so two concurrent uses cannot both succeed.
+ */
+import type { ClientConfig } from '../config/types.js';
+import type { BridgeContext } from '../context.js';
+import { invalidGrant, invalidRequest, invalidScope } from '../errors/bridge-error.js';
+import { revokeGrant } from './access-tokens.js';
+import { recheckMember } from './member-check.js';
+import { readParams, type RawParams } from './params.js';
+import type { GrantData, RefreshTokenRecord } from './records.js';
+import { lookupRefreshToken, markRotated, sessionRevoked } from './refresh-tokens.js';
+
+/** What a successful refresh issues tokens for. */
+export interface RefreshOutcome {
+  /** The family, with the re-checked profile; `scopes` are the family's (the new refresh token keeps them). */
+  readonly grant: GrantData;
+  /** Scopes of the new access token: the family's, or fewer when the client asked for fewer. */
+  readonly scopes: readonly string[];
+}
+
+/** Validates and rotates the presented refresh token. */
+export async function redeemRefreshToken(context: BridgeContext, client: ClientConfig, body: RawParams): Promise<RefreshOutcome> {
+  const p = readParams(body, ['refresh_token', 'scope']);
+  if (p.refresh_token === undefined) throw invalidRequest('The refresh_token parameter is missing');
+  const record = await validRecord(context, client, p.refresh_token);
+  const scopes = narrowScopes(record.scopes, p.scope);
+  const user = await recheckMember(context, record);
+  if (!(await markRotated(context, p.refresh_token, record.grantId))) {
+    // Lost a race against another use of the same token: one of the two callers holds a copy.
+    throw await reuseDetected(context, record.grantId);
+  }
+  return { grant: { ...record, user }, scopes };
+}
+
+/** The record of a usable token presented by its own client. */
+async function validRecord(context: BridgeContext, client: ClientConfig, token: string): Promise<RefreshTokenRecord> {
+  const { record, used, familyRevoked } = await lookupRefreshToken(context, token);
+  if (!record) throw invalidGrant('The refresh token is invalid or expired', 'refresh_unknown');
+  // Checked before reuse: another client presenting a stolen token must not be able to revoke it.
+  if (record.clientId !== client.clientId) throw invalidGrant('The refresh token was issued to another client', 'refresh_client_mismatch');
+  if (used) throw await reuseDetected(context, record.grantId);
+  if (familyRevoked) throw invalidGrant('The refresh token was revoked', 'refresh_revoked');
+  if (await sessionRevoked(context, record.sid)) throw invalidGrant('The session of this refresh token was ended (logout)', 'refresh_session_ended');
+  return record;
+}
+
+/** RFC 9700 §4.14.2: a rotated token used again means a copy exists; revoke the whole family. */
+async function reuseDetected(context: BridgeContext, grantId: string) {
+  await revokeGrant(context, grantId, 'refresh_reuse');
+  return invalidGrant('The refresh token was already used; every token of this grant is revoked', 'refresh_reuse');
+}
+
+/** RFC 6749 §6: `scope` may only narrow the original grant. */
+function narrowScopes(granted: readonly string[], requested: string | undefined): readonly string[] {
+  if (requested === undefined) return granted;
+  const asked = new Set(requested.split(' ').filter(Boolean));
+  const extra = [...asked].filter((scope) => !granted.includes(scope));
+  if (extra.length > 0) throw invalidScope('The scope exceeds the scope originally granted', 'scope_exceeds_grant');
+  return granted.filter((scope) => asked.has(scope));
+}

@@ -1,0 +1,96 @@
+/**
+ * The service as a process: `node dist/src/main.js` (what `npm start` runs after building).
+ * A bad configuration stops it before it listens with exit code 1 and one message; a good one
+ * (here from a .env file) serves until SIGTERM, then exits 0.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../../demo/free-port.js';
+
+const MAIN = resolve('dist/src/main.js');
+
+/** A started bridge process with its collected output. */
+class BridgeProcess {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcessWithoutNullStreams;
+
+  constructor(env: Record<string, string>, cwd: string) {
+    this.child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
+    this.child.stdout.on('data', (chunk: Buffer) => (this.stdout += chunk));
+    this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk));
+    this.exited = new Promise((done) => this.child.on('exit', done));
+  }
+
+  /** Resolves once stdout contains `text` (or rejects after 15 s). */
+  async waitFor(text: string): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (!this.stdout.includes(text)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for "${text}"; stderr: ${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  signal(name: NodeJS.Signals): void {
+    this.child.kill(name);
+  }
+}
+
+describe.runIf(existsSync(MAIN))('process startup', () => {
+  it('stops with exit 1 and one message listing every problem, without a stack trace', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'wob-start-'));
+    const bridge = new BridgeProcess({ WECOM_AGENT_ID: 'abc', PORT: 'eighty', OIDC_CLIENT_SECRET: 'not-shown-anywhere' }, cwd);
+    expect(await bridge.exited).toBe(1);
+    expect(bridge.stdout).toBe('');
+    expect(bridge.stderr).toMatch(/^wecom-oidc-bridge: Invalid configuration \(\d+ problems\):\n/);
+    for (const variable of ['PUBLIC_URL', 'WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET', 'PORT', 'OIDC_CLIENT_SECRET']) {
+      expect(bridge.stderr).toContain(`  - ${variable}: `);
+    }
+    expect(bridge.stderr).not.toContain('not-shown-anywhere');
+    expect(bridge.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('reads .env from the working directory, serves, and exits 0 on SIGTERM', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'wob-start-'));
+    const port = await freePort();
+    writeFileSync(
+      join(cwd, '.env'),
+      [
+        `PUBLIC_URL=http://127.0.0.1:${port}`,
+        'HOST=127.0.0.1',
+        `PORT=${port}`,
+        'WECOM_CORP_ID=wwcorp',
+        'WECOM_AGENT_ID=1000002',
+        'WECOM_SECRET=from-dotenv',
+        'OIDC_CLIENT_ID=nocobase',
+        'OIDC_CLIENT_SECRET=a-long-enough-client-secret',
+        'OIDC_REDIRECT_URIS=http://127.0.0.1:13000/api/oidc:redirect',
+        `DATA_DIR=${join(cwd, 'data')}`,
+      ].join('\n'),
+    );
+    const bridge = new BridgeProcess({}, cwd);
+    await bridge.waitFor('wecom-oidc-bridge listening');
+    const discovery = (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).then((r) => r.json())) as { issuer: string };
+    expect(discovery.issuer).toBe(`http://127.0.0.1:${port}`);
+    expect(existsSync(join(cwd, 'data', 'signing-key-RS256.jwk.json'))).toBe(true);
+    bridge.signal('SIGTERM');
+    expect(await bridge.exited).toBe(0);
+    expect(bridge.stdout).toContain('"msg":"shutting down"');
+  });
+
+  it('explains an unusable port instead of crashing', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'wob-start-'));
+    const port = await freePort();
+    const blocker = new BridgeProcess({ PUBLIC_URL: `http://127.0.0.1:${port}`, HOST: '127.0.0.1', PORT: String(port), WECOM_CORP_ID: 'ww', WECOM_AGENT_ID: '1', WECOM_SECRET: 's', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 'a-long-enough-client-secret', OIDC_REDIRECT_URIS: 'http://127.0.0.1/cb', DATA_DIR: join(cwd, 'a') }, cwd);
+    await blocker.waitFor('listening');
+    const second = new BridgeProcess({ PUBLIC_URL: `http://127.0.0.1:${port}`, HOST: '127.0.0.1', PORT: String(port), WECOM_CORP_ID: 'ww', WECOM_AGENT_ID: '1', WECOM_SECRET: 's', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 'a-long-enough-client-secret', OIDC_REDIRECT_URIS: 'http://127.0.0.1/cb', DATA_DIR: join(cwd, 'a') }, cwd);
+    expect(await second.exited).toBe(1);
+    expect(second.stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+    blocker.signal('SIGTERM');
+    expect(await blocker.exited).toBe(0);
+  });
+});

@@ -1,0 +1,207 @@
+/**
+ * Property-based hardening (issue 3 "Hardening: nothing a client sends yields a 5xx"): fast-check
+ * throws random and hostile input (parameter names and values, duplicates, encodings, JWT-shaped
+ * junk, mutated genuine tokens, headers, cookies, content types) at every route. Whatever comes
+ * in, the answer is a 4xx (or the documented 2xx/3xx) with a well-formed body in the route's
+ * format, and a redirect only ever goes to a registered URI or to WeCom.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { MockAgent } from 'undici';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/types.js';
+import { KeyRing } from '../../src/keys/key-ring.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { validEnv } from '../helpers/env.js';
+
+const OTHER = { client_id: 'other-app', client_secret: 'other-app-secret-0123456789abcdef', redirect_uris: ['https://other.example/cb?tenant=a%20b'], post_logout_redirect_uris: ['https://other.example/bye'] };
+
+let app: FastifyInstance;
+let config: Config;
+let keys: KeyRing;
+let genuineTokens: string[];
+
+beforeAll(async () => {
+  config = loadConfig(validEnv({
+    OIDC_POST_LOGOUT_REDIRECT_URIS: 'https://nocobase.example.com/signin',
+    OIDC_CLIENTS: JSON.stringify([OTHER]),
+    // Limits off: the fuzzer sends thousands of requests from one address.
+    RATE_LIMIT_AUTHORIZE_PER_IP: '0', RATE_LIMIT_AUTHORIZE_PER_CLIENT: '0', RATE_LIMIT_TOKEN_PER_IP: '0', RATE_LIMIT_TOKEN_PER_CLIENT: '0',
+  }));
+  keys = await KeyRing.fromKeyObjects([generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey], 'RS256');
+  // No request may reach WeCom; if one tried, it would fail at once instead of hanging.
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  ({ app } = await buildApp(config, { store: new MemoryStore(), keys, dispatcher: agent, logger: pino({ level: 'silent' }) }));
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { iss: config.publicUrl, sub: 'zhangsan', aud: 'nocobase', iat: now, exp: now + 3600, auth_time: now, sid: 'sid-1' };
+  genuineTokens = [await keys.sign(claims), await keys.sign({ ...claims, exp: now - 10 }), await keys.sign({ ...claims, aud: 'other-app' })];
+});
+
+afterAll(async () => {
+  await app.close();
+});
+
+// ---- generators -------------------------------------------------------------------------------
+
+const KNOWN = [
+  'client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'prompt', 'max_age', 'code_challenge',
+  'code_challenge_method', 'id_token_hint', 'ui_locales', 'request', 'request_uri', 'display', 'login_hint', 'claims_locales',
+  'acr_values', 'claims', 'response_mode', 'grant_type', 'code', 'code_verifier', 'refresh_token', 'client_secret',
+  'access_token', 'post_logout_redirect_uri', 'logout_confirm', 'logout_hint', 'lang',
+];
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value) ?? 'null').toString('base64url');
+const jwtLike = fc.tuple(fc.jsonValue(), fc.jsonValue(), fc.base64String({ maxLength: 40 })).map(([h, p, s]) => `${b64(h)}.${b64(p)}.${s}`);
+const genuine = fc.integer({ min: 0, max: 2 }).map((i) => genuineTokens[i]!);
+const mutatedGenuine = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.nat(), fc.string({ minLength: 1, maxLength: 1 })).map(([i, at, c]) => {
+  const token = genuineTokens[i]!;
+  const index = at % token.length;
+  return token.slice(0, index) + c + token.slice(index + 1);
+});
+
+const value = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: 'grapheme-ascii', maxLength: 200 }),
+  fc.string({ unit: fc.constantFrom(...'ab.%+ /=&?#[]:;"\'<>\\'), maxLength: 40 }),
+  fc.constantFrom(
+    '', ' ', '%', '%zz', '%00', '\u0000', '<script>alert(1)</script>', 'openid', 'openid offline_access profile', 'none', 'login',
+    'none login', 'S256', 'plain', 'code', 'code id_token', 'a.b.c', '..', '-1', '0', '99999999999', '1e3', 'NaN',
+    'authorization_code', 'refresh_token', 'nocobase', 'other-app', 'https://nocobase.example.com/api/oidc:redirect',
+    'https://other.example/cb?tenant=a%20b', 'https://nocobase.example.com/signin', 'https://evil.example/', 'x'.repeat(5000),
+    'fragment', 'query', 'form_post', 'sid-1.abc', 'AAAAAAAAAAAAAAAAAAAAAA.' + 'A'.repeat(43),
+  ),
+  jwtLike,
+  genuine,
+  mutatedGenuine,
+);
+
+const name = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...KNOWN) },
+  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'a[b]', 'client_id[]', 'toString', 'hasOwnProperty', '') },
+  { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+);
+
+/** A nearly valid start, so that mutations reach deep code paths. */
+const base = fc.constantFrom<[string, string][]>(
+  [],
+  [['client_id', 'nocobase'], ['redirect_uri', 'https://nocobase.example.com/api/oidc:redirect'], ['response_type', 'code'], ['scope', 'openid']],
+  [['client_id', 'other-app'], ['redirect_uri', 'https://other.example/cb?tenant=a%20b'], ['response_type', 'code'], ['scope', 'openid profile']],
+  [['grant_type', 'authorization_code'], ['code', 'x'.repeat(43)], ['redirect_uri', 'https://nocobase.example.com/api/oidc:redirect']],
+  [['grant_type', 'refresh_token'], ['refresh_token', 'AAAAAAAAAAAAAAAAAAAAAA.' + 'A'.repeat(43)]],
+  [['post_logout_redirect_uri', 'https://nocobase.example.com/signin'], ['state', 's']],
+);
+
+const params = fc.tuple(base, fc.array(fc.tuple(name, value), { maxLength: 10 }), fc.constantFrom('', '&', '&&', '=', '&=x', '&x', '%', '&a=%E0%A4%A', '&%zz=1'))
+  .map(([start, extra, tail]) => `${[...start, ...extra].map(([k, v]) => `${pct(k)}=${pct(v)}`).join('&')}${tail}`);
+
+const printable = (arb: fc.Arbitrary<string>) => arb.map((s) => s.replace(/[^\x20-\x7E]/g, ''));
+const validBasic = `Basic ${Buffer.from(`nocobase:${encodeURIComponent(validEnv().OIDC_CLIENT_SECRET!)}`).toString('base64')}`;
+const authorization = fc.option(fc.oneof(
+  printable(fc.string({ maxLength: 80 })),
+  fc.constant(validBasic),
+  printable(fc.string({ maxLength: 60 })).map((s) => `Basic ${Buffer.from(s).toString('base64')}`),
+  printable(value).map((s) => `Bearer ${s}`),
+), { nil: undefined });
+const cookie = fc.option(fc.oneof(
+  printable(value).map((s) => `wecom-oidc-session=${s}`),
+  printable(value).map((s) => `wecom-oidc-login=${s}; wecom-oidc-session=${s}`),
+  printable(fc.string({ maxLength: 60 })),
+), { nil: undefined });
+const contentType = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8') },
+  { weight: 2, arbitrary: fc.constantFrom('application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded;;', 'garbage') },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+);
+const accept = fc.option(fc.constantFrom('text/html', 'application/json', '*/*', 'text/html;q=0'), { nil: undefined });
+
+/** Percent-encodes UTF-8 bytes (lone surrogates become U+FFFD instead of throwing). */
+function pct(text: string): string {
+  return [...Buffer.from(text, 'utf8')].map((byte) => (/[A-Za-z0-9._~-]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).padStart(2, '0').toUpperCase()}`)).join('');
+}
+
+// ---- the property ------------------------------------------------------------------------------
+
+const OAUTH_ERRORS = new Set([
+  'invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope',
+  'access_denied', 'unsupported_response_type', 'server_error', 'temporarily_unavailable', 'login_required',
+  'interaction_required', 'request_not_supported', 'request_uri_not_supported', 'invalid_token',
+]);
+
+/** Where a redirect may point: registered redirect and post-logout URIs, or WeCom. */
+function allowedRedirect(location: string): boolean {
+  const registered = config.clients.flatMap((client) => [...client.redirectUris, ...client.postLogoutRedirectUris]);
+  const toRp = registered.some((uri) => location === uri || location.startsWith(`${uri}?`) || location.startsWith(`${uri}&`));
+  const toWeCom = location.startsWith(`${config.wecom.ssoBase}/wwlogin/sso/login?`) || location.startsWith(`${config.wecom.oauthBase}/connect/oauth2/authorize?`);
+  return toRp || toWeCom;
+}
+
+interface Answer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | number | undefined>;
+  readonly body: string;
+}
+
+function assertWellFormed(answer: Answer, documented: readonly number[]): void {
+  const { statusCode, headers, body } = answer;
+  expect(statusCode).toBeLessThan(500);
+  if (statusCode < 400) expect(documented).toContain(statusCode);
+  if (statusCode >= 300 && statusCode < 400) {
+    const location = String(headers.location);
+    expect(allowedRedirect(location), location).toBe(true);
+    const query = new URLSearchParams(location.split('?')[1] ?? '');
+    if (query.has('error')) expect(query.has('code')).toBe(false);
+    return;
+  }
+  const type = String(headers['content-type'] ?? '');
+  if (type.startsWith('text/html')) {
+    expect(String(headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+    expect(body.startsWith('<!doctype html>')).toBe(true);
+  } else if (statusCode >= 400) {
+    expect(type).toMatch(/^application\/json/);
+    const json = JSON.parse(body) as Record<string, unknown>;
+    expect(OAUTH_ERRORS.has(json.error as string), String(json.error)).toBe(true);
+    if (json.error_description !== undefined) expect(json.error_description).toMatch(/^[\x20\x21\x23-\x5B\x5D-\x7E]*$/);
+  }
+}
+
+const ROUTES: [method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, documented: number[]][] = [
+  ['GET', '/authorize', [302]],
+  ['POST', '/authorize', [303]],
+  ['GET', '/wecom/callback', []],
+  ['POST', '/token', []],
+  ['GET', '/token', []],
+  ['GET', '/userinfo', []],
+  ['POST', '/userinfo', []],
+  ['GET', '/logout', [200, 302]],
+  ['POST', '/logout', [200, 303]],
+  ['GET', '/.well-known/openid-configuration', [200]],
+  ['GET', '/jwks', [200]],
+  ['GET', '/healthz', [200]],
+  ['GET', '/readyz', [200]],
+  ['PUT', '/authorize', []],
+  ['DELETE', '/logout', []],
+  ['GET', '/no/such/path', []],
+];
+
+describe.each(ROUTES)('%s %s', (method, path, documented) => {
+  it('answers any input with a well-formed 4xx or its documented 2xx/3xx, never a 5xx or an open redirect', async () => {
+    await fc.assert(
+      fc.asyncProperty(params, params, authorization, cookie, contentType, accept, async (query, body, auth, cookies, type, accepts) => {
+        const headers: Record<string, string> = {};
+        if (auth !== undefined) headers.authorization = auth;
+        if (cookies !== undefined) headers.cookie = cookies;
+        if (accepts !== undefined) headers.accept = accepts;
+        const withBody = method === 'POST' || method === 'PUT';
+        if (withBody && type !== undefined) headers['content-type'] = type;
+        const response = await app.inject({ method, url: `${path}?${query}`, headers, ...(withBody ? { payload: body } : {}) });
+        assertWellFormed({ statusCode: response.statusCode, headers: response.headers, body: response.body }, documented);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

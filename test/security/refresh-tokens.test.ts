@@ -1,0 +1,161 @@
+/**
+ * Refresh tokens (issue 3 "Features", oidc-checklist.md §6 and §7.24): rotation, reuse revoking
+ * the whole family, concurrent use, binding to the client, the WeCom re-check, scope narrowing,
+ * expiry, and revocation by code replay and by logout.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as oidc from 'openid-client';
+import type { TestBrowser } from '../helpers/browser.js';
+import { USER_AGENTS } from '../helpers/browser.js';
+import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { authorize, conformanceRp, type ConformanceRp } from '../conformance/rp.js';
+
+let h: Harness;
+let rp: ConformanceRp;
+
+beforeAll(async () => {
+  h = await startHarness();
+  rp = await conformanceRp(h);
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+async function offlineLogin(user = 'zhangsan', browser: TestBrowser = h.browser(user)) {
+  const login = await authorize(rp, browser, { scope: 'openid profile phone offline_access' });
+  return login.tokens!;
+}
+
+/** Raw refresh as `client` (so failures are inspected, not thrown). */
+async function refresh(token: string, extra: Record<string, string> = {}, client: keyof typeof CLIENTS = 'modern'): Promise<{ status: number; body: Record<string, string> }> {
+  const { id, secret } = CLIENTS[client];
+  const response = await fetch(`${h.issuer}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, ...extra }).toString(),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, string> };
+}
+
+async function userinfo(accessToken: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${h.issuer}/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('rotation and reuse', () => {
+  it('each use rotates the token; a rotated token used again revokes the whole family', async () => {
+    const tokens = await offlineLogin();
+    const second = await refresh(tokens.refresh_token!);
+    expect(second.status).toBe(200);
+    const third = await refresh(second.body.refresh_token!);
+    expect(third.status).toBe(200);
+    // Someone replays the first (rotated) token: refused, and everything of the family dies.
+    const replay = await refresh(tokens.refresh_token!);
+    expect(replay).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect((await refresh(third.body.refresh_token!)).body.error).toBe('invalid_grant');
+    for (const accessToken of [tokens.access_token, second.body.access_token!, third.body.access_token!]) {
+      expect((await userinfo(accessToken)).status).toBe(401);
+    }
+  });
+
+  it('of concurrent uses of one token exactly one succeeds', async () => {
+    const tokens = await offlineLogin();
+    const results = await Promise.all(Array.from({ length: 8 }, () => refresh(tokens.refresh_token!)));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.body.error === 'invalid_grant')).toHaveLength(7);
+  });
+
+  it('another client cannot use it, nor revoke it by trying', async () => {
+    const tokens = await offlineLogin();
+    for (const thief of ['nocobase', 'other'] as const) {
+      expect(await refresh(tokens.refresh_token!, {}, thief)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    }
+    expect((await refresh(tokens.refresh_token!)).status).toBe(200);
+  });
+
+  it('unknown, malformed and expired tokens are invalid_grant', async () => {
+    const tokens = await offlineLogin();
+    for (const junk of ['nope', `${tokens.refresh_token!.split('.')[0]}.${'A'.repeat(43)}`, 'x'.repeat(500), '.']) {
+      expect((await refresh(junk)).body.error).toBe('invalid_grant');
+    }
+    h.clock.advance(1_209_601);
+    expect((await refresh(tokens.refresh_token!)).body.error).toBe('invalid_grant');
+  });
+});
+
+describe('the WeCom re-check', () => {
+  it('refreshes the profile from the directory and keeps the consented phone', async () => {
+    const tokens = await offlineLogin('lisi', h.browser('lisi', USER_AGENTS.wecom));
+    expect((await userinfo(tokens.access_token)).body).toMatchObject({ name: '李四', phone_number: '+8613900139000' });
+    const member = h.sim.state.findMember('lisi')!;
+    h.sim.state.upsertMember({ ...member, name: '李四（销售总监）', department: [2, 4] });
+    try {
+      const refreshed = await refresh(tokens.refresh_token!);
+      expect((await userinfo(refreshed.body.access_token!)).body).toMatchObject({ name: '李四（销售总监）', groups: ['2', '4'], phone_number: '+8613900139000' });
+    } finally {
+      h.sim.state.upsertMember(member);
+    }
+  });
+
+  it.each([
+    ['disabled', (m: Parameters<typeof h.sim.state.upsertMember>[0]) => h.sim.state.upsertMember({ ...m, status: 2 })],
+    ['departed (status 5)', (m: Parameters<typeof h.sim.state.upsertMember>[0]) => h.sim.state.upsertMember({ ...m, status: 5 })],
+    ['deleted from the directory (60111)', (m: Parameters<typeof h.sim.state.upsertMember>[0]) => h.sim.state.deleteMember(m.userid)],
+    ['moved out of the visible range', (m: Parameters<typeof h.sim.state.upsertMember>[0]) => h.sim.state.upsertMember({ ...m, visible: false })],
+  ])('a member %s gets invalid_grant, and the family stays dead when they come back', async (_what, change) => {
+    const tokens = await offlineLogin('Li.Na-01');
+    const member = h.sim.state.findMember('Li.Na-01')!;
+    change(member);
+    try {
+      expect(await refresh(tokens.refresh_token!)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    } finally {
+      h.sim.state.upsertMember(member);
+    }
+    expect((await refresh(tokens.refresh_token!)).body.error).toBe('invalid_grant');
+    expect((await userinfo(tokens.access_token)).status).toBe(401);
+  });
+
+  it('WeCom unavailable is not the member\'s fault: 503, and the same token works afterwards', async () => {
+    const tokens = await offlineLogin();
+    h.sim.state.addFault({ api: 'userget', errcode: -1, times: 2 });
+    const failed = await refresh(tokens.refresh_token!);
+    expect(failed).toMatchObject({ status: 503, body: { error: 'temporarily_unavailable' } });
+    expect((await refresh(tokens.refresh_token!)).status).toBe(200);
+  });
+});
+
+describe('scope', () => {
+  it('may be narrowed, never widened; the family keeps its scope', async () => {
+    const tokens = await offlineLogin();
+    const narrowed = await refresh(tokens.refresh_token!, { scope: 'openid' });
+    expect(narrowed.body.scope).toBe('openid');
+    expect((await userinfo(narrowed.body.access_token!)).body).toEqual({ sub: 'zhangsan' });
+    const full = await refresh(narrowed.body.refresh_token!);
+    expect(full.body.scope).toBe('openid profile phone offline_access');
+    const wider = await refresh(full.body.refresh_token!, { scope: 'openid email' });
+    expect(wider).toMatchObject({ status: 400, body: { error: 'invalid_scope' } });
+  });
+});
+
+describe('revocation from elsewhere', () => {
+  it('logout ends the refresh tokens of that session, not those of another session', async () => {
+    const browser = h.browser('zhangsan');
+    const mine = await offlineLogin('zhangsan', browser);
+    const elsewhere = await offlineLogin('zhangsan');
+    const url = oidc.buildEndSessionUrl(rp.config, { id_token_hint: mine.id_token!, post_logout_redirect_uri: CLIENTS.modern.postLogoutRedirectUri });
+    expect((await browser.request(url.href)).status).toBe(302);
+    expect((await refresh(mine.refresh_token!)).body.error).toBe('invalid_grant');
+    expect((await refresh(elsewhere.refresh_token!)).status).toBe(200);
+  });
+
+  it('a replayed code kills the refresh token issued from it', async () => {
+    const login = await authorize(rp, h.browser('zhangsan'), { scope: 'openid offline_access', exchange: false });
+    const body = (code: string) => new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: CLIENTS.modern.redirectUri, client_id: CLIENTS.modern.id, client_secret: CLIENTS.modern.secret }).toString();
+    const post = (code: string) => fetch(`${h.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body(code) }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, string> }));
+    const first = await post(login.params.code!);
+    expect(first.json.refresh_token).toBeDefined();
+    expect((await post(login.params.code!)).json.error).toBe('invalid_grant');
+    expect((await refresh(first.json.refresh_token!)).body.error).toBe('invalid_grant');
+  });
+});
