@@ -21,8 +21,7 @@ export interface LoadResult {
 }
 
 /** K browsers logging in back to back for `seconds`. */
-export async function closedLoop(plan: LoginPlan, browsers: number, seconds: number): Promise<LoadResult> {
-  const recorder = new Recorder();
+export async function closedLoop(plan: LoginPlan, browsers: number, seconds: number, recorder = new Recorder()): Promise<LoadResult> {
   const deadline = performance.now() + seconds * 1000;
   let completed = 0;
   const started = performance.now();
@@ -41,8 +40,7 @@ export async function closedLoop(plan: LoginPlan, browsers: number, seconds: num
  * Logins started at `rate` per second for `seconds`. At most `maxInFlight` run at once; arrivals
  * beyond that are counted as `dropped` errors (the server is saturated: the figure is void).
  */
-export async function openLoop(plan: LoginPlan, rate: number, seconds: number, maxInFlight = 1000): Promise<LoadResult> {
-  const recorder = new Recorder();
+export async function openLoop(plan: LoginPlan, rate: number, seconds: number, recorder = new Recorder(), maxInFlight = 1000): Promise<LoadResult> {
   const started = performance.now();
   const total = Math.round(rate * seconds);
   const inFlight = new Set<Promise<void>>();
@@ -69,8 +67,7 @@ export async function openLoop(plan: LoginPlan, rate: number, seconds: number, m
 }
 
 /** `connections` clients sending GET `path` back to back for `seconds`. */
-export async function hammer(origin: Origin, path: string, connections: number, seconds: number): Promise<LoadResult> {
-  const recorder = new Recorder();
+export async function hammer(origin: Origin, path: string, connections: number, seconds: number, recorder = new Recorder()): Promise<LoadResult> {
   const deadline = performance.now() + seconds * 1000;
   let completed = 0;
   const started = performance.now();

@@ -75,3 +75,37 @@ export class RssSampler {
     }
   }
 }
+
+/**
+ * CPU of `pid` per unit of work (logins, requests), second by second, keeping the lowest. On a
+ * shared machine other processes inflate CPU time (caches, SMT siblings, frequency); the least
+ * disturbed second is the closest to the intrinsic cost. Seconds with fewer than `minUnits` are
+ * skipped: the 10 ms clock tick would dominate them.
+ */
+export class QuietestSecond {
+  private readonly timer: NodeJS.Timeout;
+  private lastCpu: number;
+  private lastUnits: number;
+  private best: number | undefined;
+
+  constructor(private readonly pid: number, private readonly units: () => number, private readonly minUnits: number) {
+    this.lastCpu = cpuMs(pid);
+    this.lastUnits = units();
+    this.timer = setInterval(() => this.sample(), 1000);
+  }
+
+  /** Stops sampling; the lowest CPU ms per unit of a whole second, if any second qualified. */
+  stop(): number | undefined {
+    clearInterval(this.timer);
+    return this.best;
+  }
+
+  private sample(): void {
+    const cpu = cpuMs(this.pid);
+    const units = this.units();
+    const done = units - this.lastUnits;
+    if (done >= this.minUnits) this.best = Math.min(this.best ?? Infinity, (cpu - this.lastCpu) / done);
+    this.lastCpu = cpu;
+    this.lastUnits = units;
+  }
+}
