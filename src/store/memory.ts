@@ -6,7 +6,7 @@
  * dropped, so a flood of abandoned logins evicts old login transactions but can never push out
  * sessions or tokens, and never grows the process without bound.
  */
-import type { ConditionalTake, Store } from './store.js';
+import type { ConditionalTake, Store, StoreWrite } from './store.js';
 
 interface Entry {
   readonly json: string;
@@ -56,12 +56,19 @@ export class MemoryStore implements Store {
     return value as T | undefined;
   }
 
-  async takeIf<T>(key: string, field: string, expected: string): Promise<ConditionalTake<T>> {
+  async takeIf<T>(key: string, field: string, expected: string, mark?: StoreWrite): Promise<ConditionalTake<T>> {
+    // One synchronous step, like take: no other caller can interleave.
     const value = this.read(key);
     if (value === undefined) return { found: false };
     const taken = typeof value === 'object' && value !== null && (value as Record<string, unknown>)[field] === expected;
-    if (taken) this.bucket(key).delete(key);
+    if (!taken) return { found: true, taken, value: value as T };
+    if (mark && this.read(mark.key) === undefined) this.write(mark.key, mark.value, mark.ttlSeconds);
+    this.bucket(key).delete(key);
     return { found: true, taken, value: value as T };
+  }
+
+  async setMany(writes: readonly StoreWrite[]): Promise<void> {
+    for (const { key, value, ttlSeconds } of writes) this.write(key, value, ttlSeconds);
   }
 
   async claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {

@@ -101,6 +101,39 @@ export function storeConformance(fixture: StoreFixture): void {
       await Promise.all(stores.map((s) => s.close()));
     });
 
+    it('takeIf leaves its mark only when it takes, and never replaces an existing one', async () => {
+      const store = await fixture.make();
+      const mark = { key: 'mark:m1', value: { by: 'a' }, ttlSeconds: 60 };
+      await store.set('ns:marked', { owner: 'a' }, 60);
+      expect(await store.takeIf('ns:marked', 'owner', 'b', mark)).toMatchObject({ found: true, taken: false });
+      expect(await store.get('mark:m1')).toBeUndefined();
+      expect(await store.takeIf('ns:marked', 'owner', 'a', mark)).toMatchObject({ found: true, taken: true });
+      expect(await store.get('mark:m1')).toEqual({ by: 'a' });
+      await store.set('ns:marked', { owner: 'a' }, 60);
+      expect(await store.takeIf('ns:marked', 'owner', 'a', { ...mark, value: { by: 'late' } })).toMatchObject({ taken: true });
+      expect(await store.get('mark:m1')).toEqual({ by: 'a' });
+      await store.set('ns:short-mark', { owner: 'a' }, 60);
+      await store.takeIf('ns:short-mark', 'owner', 'a', { key: 'mark:m2', value: 1, ttlSeconds: 1 });
+      await fixture.advance(2);
+      expect(await store.get('mark:m2')).toBeUndefined();
+      await store.close();
+    });
+
+    it('setMany stores every value with its own TTL', async () => {
+      const store = await fixture.make();
+      await store.setMany([]);
+      await store.set('ns:m2', 'old', 60);
+      await store.setMany([
+        { key: 'ns:m1', value: { a: 1 }, ttlSeconds: 60 },
+        { key: 'ns:m2', value: 'new', ttlSeconds: 1 },
+        { key: 'other:m3', value: [3], ttlSeconds: 60 },
+      ]);
+      expect(await store.getMany(['ns:m1', 'ns:m2', 'other:m3'])).toEqual([{ a: 1 }, 'new', [3]]);
+      await fixture.advance(2);
+      expect(await store.getMany(['ns:m1', 'ns:m2', 'other:m3'])).toEqual([{ a: 1 }, undefined, [3]]);
+      await store.close();
+    });
+
     it('claim succeeds only for the first caller, even concurrently', async () => {
       const stores = await Promise.all([fixture.make(), fixture.make()]);
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 2]!.claim('ns:claim', { by: i }, 60)));
