@@ -34,6 +34,12 @@ export function randomSecret(bytes = 32): string {
   return pool.toString('base64url', start, start + bytes);
 }
 
+/** `bytes` random bytes in a buffer of their own (IVs, nonces). */
+export function randomBuffer(bytes: number): Buffer {
+  const start = takeRandom(bytes);
+  return Buffer.from(pool.subarray(start, start + bytes));
+}
+
 /** `bytes` random bytes as lowercase hex (request ids, handles that must be `[0-9a-f]`). */
 export function randomHex(bytes: number): string {
   const start = takeRandom(bytes);
