@@ -13,6 +13,24 @@ interface Entry {
   readonly expiresAt: number;
 }
 
+/** A character V8 cannot keep in a one-byte string. */
+const WIDE_CHAR = /[\u0100-\uffff]/;
+const WIDE_CHARS = /[\u0100-\uffff]/g;
+
+/**
+ * JSON at one byte per character. V8 keeps a whole string at two bytes per character as soon as
+ * one character is above U+00FF, so a session, code or token record carrying a member's Chinese
+ * name would take twice the memory. Those few characters are written as `\uXXXX` escapes instead;
+ * JSON.parse reads them back unchanged.
+ */
+function compactJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (!WIDE_CHAR.test(json)) return json;
+  const escaped = json.replace(WIDE_CHARS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // replace() keeps the two-byte representation; a Latin-1 round trip makes a one-byte copy.
+  return Buffer.from(escaped, 'latin1').toString('latin1');
+}
+
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /** Live entries kept per namespace (default 100,000). */
@@ -98,7 +116,7 @@ export class MemoryStore implements Store {
     // Re-inserting moves the key to the end, so eviction order stays "oldest write first".
     bucket.delete(key);
     if (bucket.size >= this.maxEntries) this.evictOldest(bucket);
-    bucket.set(key, { json: JSON.stringify(value), expiresAt: this.now() + ttlSeconds * 1000 });
+    bucket.set(key, { json: compactJson(value), expiresAt: this.now() + ttlSeconds * 1000 });
   }
 
   private read(key: string): unknown {

@@ -27,6 +27,14 @@ export function storeConformance(fixture: StoreFixture): void {
       await store.close();
     });
 
+    it('keeps text outside Latin-1 exactly (names, emoji)', async () => {
+      const store = await fixture.make();
+      const value = { name: '张三', alias: 'Zoë 😀', quote: '"\\u4e00" stays text', list: ['李四'] };
+      await store.set('ns:text', value, 60);
+      expect(await store.get('ns:text')).toEqual(value);
+      await store.close();
+    });
+
     it('returns copies: mutating a read value does not change the stored one', async () => {
       const store = await fixture.make();
       await store.set('ns:obj', { n: 1 }, 60);
