@@ -1,6 +1,6 @@
 /**
- * Everything measured against one bridge configuration (memory store or Redis): warm-up,
- * saturation (closed loop), steady load (open loop), discovery and JWKS, and the flood.
+ * Everything measured against one bridge configuration (memory store or Redis), in this order:
+ * warm-up, steady load (open loop), saturation (closed loop), discovery and JWKS, the flood.
  * Each store gets fresh processes, so one run cannot warm or fill the next.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -99,22 +99,25 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
     origins.push(bridgeOrigin, simOrigin);
     const plan = new LoginPlan(bridgeOrigin, simOrigin, input.client, options.members);
     const pid = bridge.child.pid;
+    // Steady load first, on a bridge that only saw a gentle warm-up: RSS is sticky, and a
+    // saturated phase before it would leave its garbage and its stored logins in the figure.
     if (options.warmup > 0) {
       input.progress(`${store}: warm-up ${options.warmup}s`);
-      await closedLoop(plan, options.browsers, options.warmup);
+      if (options.rate > 0) await openLoop(plan, options.rate, options.warmup);
+      else await closedLoop(plan, options.browsers, options.warmup);
     }
-    const callsBefore = await simCalls(sim.url);
     measuredFrom = performance.now();
-    input.progress(`${store}: closed loop, ${options.browsers} browsers, ${options.duration}s`);
-    const closed = await measurePhase(pid, probe, (recorder) => closedLoop(plan, options.browsers, options.duration, recorder));
-    const callsAfter = await simCalls(sim.url);
-    const wecomCalls = callsAfter.getuserinfo + callsAfter.getuserdetail + callsAfter.userget
-      - (callsBefore.getuserinfo + callsBefore.getuserdetail + callsBefore.userget);
     let open: PhaseFigures | undefined;
     if (options.rate > 0) {
       input.progress(`${store}: open loop, ${options.rate} logins/s, ${options.openDuration}s`);
       open = await measurePhase(pid, probe, (recorder) => openLoop(plan, options.rate, options.openDuration, recorder));
     }
+    const callsBefore = await simCalls(sim.url);
+    input.progress(`${store}: closed loop, ${options.browsers} browsers, ${options.duration}s`);
+    const closed = await measurePhase(pid, probe, (recorder) => closedLoop(plan, options.browsers, options.duration, recorder));
+    const callsAfter = await simCalls(sim.url);
+    const wecomCalls = callsAfter.getuserinfo + callsAfter.getuserdetail + callsAfter.userget
+      - (callsBefore.getuserinfo + callsBefore.getuserdetail + callsBefore.userget);
     let discovery: RouteFigures | undefined;
     let jwks: RouteFigures | undefined;
     if (options.routeDuration > 0 && store === 'memory') {
