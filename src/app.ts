@@ -14,7 +14,7 @@ import { cookieJar } from './http/cookies.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { registerHealth } from './http/health.js';
 import { installRequestLogging, loggerOptions, requestIdFor, routeOf } from './http/logging.js';
-import { createMetrics, type Metrics } from './http/metrics.js';
+import { createMetrics, watchMemoryStore, type Metrics } from './http/metrics.js';
 import { createWeComDispatcher } from './http/outbound.js';
 import { baseSecurityHeaders } from './http/security-headers.js';
 import type { KeyRing } from './keys/key-ring.js';
@@ -26,6 +26,8 @@ import { registerDiscovery } from './oidc/discovery.js';
 import { registerToken } from './oidc/token.js';
 import { registerUserinfo } from './oidc/userinfo.js';
 import { createStore } from './store/create.js';
+import { InstrumentedStore } from './store/instrumented.js';
+import { MemoryStore } from './store/memory.js';
 import type { Store } from './store/store.js';
 import { WeComClient } from './wecom/client.js';
 import { VERSION } from './version.js';
@@ -53,11 +55,17 @@ const MAX_URL_LENGTH = 8192;
 /** Builds the bridge. Resources it creates (store, dispatcher) are closed with the app. */
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<BuiltApp> {
   const logger: FastifyBaseLogger = options.logger ?? pino(loggerOptions(config.logLevel));
-  const store = options.store ?? (await createStore(config));
-  const dispatcher = options.dispatcher ?? createWeComDispatcher();
-  const keys = options.keys ?? (await loadKeyRing(config, logger));
-  const metrics = options.metrics ?? createMetrics(VERSION);
   const now = options.now ?? Date.now;
+  const metrics = options.metrics ?? createMetrics(VERSION);
+  // `backend` is the configured store itself (the rate limiter may share its Redis connection);
+  // everything else goes through the timed wrapper.
+  const backend = options.store ?? (await createStore(config, now));
+  if (backend instanceof MemoryStore) watchMemoryStore(metrics, () => backend.usage());
+  const store = new InstrumentedStore(backend, (operation, outcome, seconds) =>
+    metrics.storeDuration.labels(operation, outcome).observe(seconds),
+  );
+  const dispatcher = options.dispatcher ?? createWeComDispatcher(config.outboundProxy);
+  const keys = options.keys ?? (await loadKeyRing(config, logger));
   const wecom = new WeComClient({
     config: config.wecom,
     store,

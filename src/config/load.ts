@@ -14,6 +14,12 @@ import { publicUrlProblem } from './urls.js';
 /** Variables that may also be given as `<NAME>_FILE`. */
 export const FILE_VARIABLES = ['WECOM_SECRET', 'OIDC_CLIENT_SECRET', 'SIGNING_KEY'] as const;
 
+/** Why a generated key is refused with Redis, and exactly what to do instead. */
+export const SHARED_KEY_REQUIRED =
+  'required when REDIS_URL is set: replicas sharing one Redis must sign with one shared key instead of each generating its own. ' +
+  'Create one with "npm run --silent keygen > signing-key.pem" (in the image: "node dist/src/keygen.js > signing-key.pem"), ' +
+  'then give every replica the same file with SIGNING_KEY_FILE=/path/to/signing-key.pem (or its content in SIGNING_KEY)';
+
 /** The configuration is unusable; `problems` lists every reason. */
 export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
@@ -25,6 +31,11 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
+}
+
+/** The message `npm start` (and `npm run doctor`) prints for a bad configuration. */
+export function formatConfigError(error: ConfigError): string {
+  return `wecom-oidc-bridge: ${error.message}\nSee .env.example and README.md for every variable.`;
 }
 
 /** Environment as a plain map (process.env or a test's object). */
@@ -50,7 +61,7 @@ export function withDotEnv(env: Env, dir: string = process.cwd()): Env {
  */
 export function loadConfig(env: Env): Config {
   const problems: ConfigProblem[] = [];
-  const resolved = resolveFileVariables(env, problems);
+  const resolved = resolveFileVariables(withProxyVariables(env), problems);
   const parsed = envSchema.safeParse(resolved);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -67,6 +78,9 @@ export function loadConfig(env: Env): Config {
   if (data?.SIGNING_KEY !== undefined) {
     const fileVariant = env.SIGNING_KEY_FILE?.trim() ? 'SIGNING_KEY_FILE' : 'SIGNING_KEY';
     for (const message of signingKeyProblems(data.SIGNING_KEY, data.SIGNING_ALG ?? 'RS256')) problems.push({ variable: fileVariant, message });
+  }
+  if (resolved.REDIS_URL?.trim() && !resolved.SIGNING_KEY?.trim() && !env.SIGNING_KEY_FILE?.trim()) {
+    problems.push({ variable: 'SIGNING_KEY', message: SHARED_KEY_REQUIRED });
   }
   const clients = parseClients(data ?? cleanedClientEnv(resolved), allowInsecureHttp, problems);
   if (problems.length > 0 || !data) throw new ConfigError(uniqueProblems(problems));
@@ -96,6 +110,7 @@ function buildConfig(data: ParsedEnv, clients: Config['clients']): Config {
     }),
     ...(data.REDIS_URL === undefined ? {} : { redis: Object.freeze({ url: data.REDIS_URL, keyPrefix: data.REDIS_KEY_PREFIX }) }),
     trustProxy: data.TRUST_PROXY,
+    ...outboundProxy(data),
     logLevel: data.LOG_LEVEL ?? 'info',
     ttl: Object.freeze({
       code: data.CODE_TTL,
@@ -107,6 +122,25 @@ function buildConfig(data: ParsedEnv, clients: Config['clients']): Config {
     }),
     allowInsecureHttp: data.ALLOW_INSECURE_HTTP,
   });
+}
+
+/**
+ * The proxy variables as curl and undici read them: the lowercase spelling wins when both are set.
+ */
+function withProxyVariables(env: Env): Env {
+  const pick = (name: string) => env[name.toLowerCase()] ?? env[name];
+  return { ...env, HTTP_PROXY: pick('HTTP_PROXY'), HTTPS_PROXY: pick('HTTPS_PROXY'), NO_PROXY: pick('NO_PROXY') };
+}
+
+function outboundProxy(data: ParsedEnv): { outboundProxy?: Config['outboundProxy'] } {
+  if (data.HTTP_PROXY === undefined && data.HTTPS_PROXY === undefined) return {};
+  return {
+    outboundProxy: Object.freeze({
+      ...(data.HTTP_PROXY === undefined ? {} : { httpProxy: data.HTTP_PROXY }),
+      ...(data.HTTPS_PROXY === undefined ? {} : { httpsProxy: data.HTTPS_PROXY }),
+      ...(data.NO_PROXY === undefined ? {} : { noProxy: data.NO_PROXY }),
+    }),
+  };
 }
 
 /**
