@@ -47,6 +47,8 @@ export interface HarnessOptions {
   readonly app?: AppOptions;
   /** Capture the bridge's log lines (JSON strings). */
   readonly captureLogs?: boolean;
+  /** A path prefix for PUBLIC_URL, e.g. `/sso` (the bridge still listens at the root). */
+  readonly publicPath?: string;
 }
 
 /** A running simulator + bridge. */
@@ -94,7 +96,8 @@ export function harnessEnv(port: number, simUrl: string, extra: Env = {}): Recor
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const port = await freePort();
   const sim = await startWeComSimulator({ trustedDomains: [`127.0.0.1:${port}`], ...options.sim });
-  const config = loadConfig(harnessEnv(port, sim.url, options.env));
+  const prefixed = options.publicPath ? { PUBLIC_URL: `http://127.0.0.1:${port}${options.publicPath}` } : {};
+  const config = loadConfig(harnessEnv(port, sim.url, { ...prefixed, ...options.env }));
   const logs: string[] = [];
   const logger = pino(
     { level: config.logLevel },
