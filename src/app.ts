@@ -117,6 +117,12 @@ function installPlumbing(app: FastifyInstance, context: BridgeContext): void {
       return reply.send({ error: 'invalid_request', error_description: 'The request URL is too long' });
     }
   });
+  // During shutdown every response closes its connection: a client's (or load balancer's)
+  // kept-alive connection would otherwise hold the server open after its last request and turn
+  // a clean exit into the shutdown timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (context.lifecycle.shuttingDown) reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (request, reply) => {
     context.metrics.httpRequests
       .labels(routeOf(request), request.method, String(reply.statusCode))
