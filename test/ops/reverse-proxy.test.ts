@@ -124,7 +124,7 @@ describe('PUBLIC_URL with a path prefix (https://example.com/sso style)', () => 
   it('also serves a proxy that strips the prefix, and still emits prefixed URLs', async () => {
     h = await startHarness({ publicPath: '/sso' });
     const origin = h.issuer.replace(/\/sso$/, '');
-    const stripped = await (await fetch(`${origin}/.well-known/openid-configuration`)).json();
+    const stripped = (await (await fetch(`${origin}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     const passed = await (await fetch(`${h.issuer}/.well-known/openid-configuration`)).json();
     expect(stripped).toEqual(passed);
     expect(stripped.token_endpoint).toBe(`${h.issuer}/token`);

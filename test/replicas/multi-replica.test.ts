@@ -126,7 +126,9 @@ describe.runIf(available)('several replicas on one Redis', () => {
   it('publishes the same JWKS on both replicas', async () => {
     const [a, b] = await Promise.all(replicaPorts.map((port) => fetch(`http://127.0.0.1:${port}/jwks`).then((r) => r.json())));
     expect(a).toEqual(b);
-    const discovery = await Promise.all(replicaPorts.map((port) => fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).then((r) => r.json())));
+    const discovery = (await Promise.all(
+      replicaPorts.map((port) => fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).then((r) => r.json())),
+    )) as Record<string, unknown>[];
     expect(discovery[0]).toEqual(discovery[1]);
     expect(discovery[0].issuer).toBe(issuer);
   });
