@@ -130,7 +130,7 @@ describe.runIf(available)('several replicas on one Redis', () => {
       replicaPorts.map((port) => fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).then((r) => r.json())),
     )) as Record<string, unknown>[];
     expect(discovery[0]).toEqual(discovery[1]);
-    expect(discovery[0].issuer).toBe(issuer);
+    expect(discovery[0]!.issuer).toBe(issuer);
   });
 
   it('redeems a code sent to both replicas at once exactly once, and revokes the winner on the replay', async () => {
