@@ -32,7 +32,8 @@ export class Balancer {
       const path = (incoming.url ?? '/').split('?')[0]!;
       const replica = this.pick(path);
       const upstream = httpRequest(
-        { host: '127.0.0.1', port: this.backends[replica], method: incoming.method, path: incoming.url, headers: incoming.headers },
+        // agent: false, one connection per request: a restarted replica never meets a stale pooled socket.
+        { host: '127.0.0.1', port: this.backends[replica], method: incoming.method, path: incoming.url, headers: incoming.headers, agent: false },
         (response) => {
           this.served.push({ path, replica, status: response.statusCode ?? 0 });
           outgoing.writeHead(response.statusCode ?? 502, response.headers);
