@@ -71,7 +71,10 @@ export class AccessTokenProvider {
     this.lockKey = `wecom-token-lock:${options.appKey}`;
   }
 
-  /** A token valid for at least the refresh margin. */
+  /**
+   * A token WeCom accepts: one valid for at least the refresh margin, or the token WeCom keeps
+   * handing out until its expiry.
+   */
   async get(): Promise<string> {
     const token = await this.current();
     // A flight that began before WeCom rejected this token may still bring it back: ask once more.
