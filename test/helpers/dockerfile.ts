@@ -45,7 +45,7 @@ export function readDockerfile(path = 'Dockerfile'): Instruction[] {
 }
 
 function parse(text: string, stage: string, line: number): Instruction {
-  const [keyword = '', ...rest] = text.split(/\s+/);
+  const keyword = text.split(/\s+/)[0] ?? '';
   const flags: Record<string, string> = {};
   let args = text.slice(keyword.length).trim();
   while (args.startsWith('--')) {
@@ -53,7 +53,6 @@ function parse(text: string, stage: string, line: number): Instruction {
     flags[flag[1]!] = flag[2] ?? 'true';
     args = args.slice(flag[0].length);
   }
-  void rest;
   return { keyword: keyword.toUpperCase(), flags, args, stage, line };
 }
 
