@@ -30,7 +30,8 @@ export class ChildBridge {
     });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk));
-    this.exited = new Promise((done) => this.child.on('exit', (code) => done(code)));
+    // 'close', not 'exit': it comes after the output pipes are drained, so no last line is missed.
+    this.exited = new Promise((done) => this.child.on('close', (code) => done(code)));
   }
 
   /** Resolves once stdout contains `text`; rejects when the process exits first or after 20 s. */
