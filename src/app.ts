@@ -30,6 +30,7 @@ import { registerLogout } from './oidc/logout.js';
 import { registerToken } from './oidc/token.js';
 import { registerUserinfo } from './oidc/userinfo.js';
 import { createStore } from './store/create.js';
+import { InstrumentedStore } from './store/instrumented.js';
 import { MemoryStore } from './store/memory.js';
 import type { Store } from './store/store.js';
 import { WeComClient } from './wecom/client.js';
@@ -59,11 +60,16 @@ const MAX_URL_LENGTH = 8192;
 export async function buildApp(config: Config, options: AppOptions = {}): Promise<BuiltApp> {
   const logger: FastifyBaseLogger = options.logger ?? pino(loggerOptions(config.logLevel));
   const now = options.now ?? Date.now;
-  const store = options.store ?? (await createStore(config, now));
-  const dispatcher = options.dispatcher ?? createWeComDispatcher();
-  const keys = options.keys ?? (await loadKeyRing(config, logger));
   const metrics = options.metrics ?? createMetrics(VERSION);
-  if (store instanceof MemoryStore) watchMemoryStore(metrics, () => store.sizes());
+  // `backend` is the configured store itself (the rate limiter may share its Redis connection);
+  // everything else goes through the timed wrapper.
+  const backend = options.store ?? (await createStore(config, now));
+  if (backend instanceof MemoryStore) watchMemoryStore(metrics, () => backend.usage());
+  const store = new InstrumentedStore(backend, (operation, outcome, seconds) =>
+    metrics.storeDuration.labels(operation, outcome).observe(seconds),
+  );
+  const dispatcher = options.dispatcher ?? createWeComDispatcher(config.outboundProxy);
+  const keys = options.keys ?? (await loadKeyRing(config, logger));
   const wecom = new WeComClient({
     config: config.wecom,
     store,
@@ -92,7 +98,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     rewriteUrl: prefixStripper(config.publicUrl),
   });
   installPlumbing(app, context);
-  await installRateLimits(app, context);
+  await installRateLimits(app, context, backend);
   registerRoutes(app, context);
   app.addHook('onClose', async () => {
     await store.close();
@@ -115,6 +121,12 @@ function installPlumbing(app: FastifyInstance, context: BridgeContext): void {
       reply.code(414).header('cache-control', 'no-store');
       return reply.send({ error: 'invalid_request', error_description: 'The request URL is too long' });
     }
+  });
+  // During shutdown every response closes its connection: a client's (or load balancer's)
+  // kept-alive connection would otherwise hold the server open after its last request and turn
+  // a clean exit into the shutdown timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (context.lifecycle.shuttingDown) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
     context.metrics.httpRequests

@@ -4,7 +4,7 @@
  * A bad configuration stops the process before it listens: exit code 1 and one message listing
  * every problem, no stack trace.
  */
-import { ConfigError, loadConfig, withDotEnv } from './config/load.js';
+import { ConfigError, formatConfigError, loadConfig, withDotEnv } from './config/load.js';
 import { KeySetupError } from './keys/load.js';
 import { handleSignals, startServer } from './server.js';
 
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   try {
     config = loadConfig(withDotEnv(process.env));
   } catch (error) {
-    if (error instanceof ConfigError) stop(`wecom-oidc-bridge: ${error.message}\nSee .env.example and README.md for every variable.`);
+    if (error instanceof ConfigError) stop(formatConfigError(error));
     throw error;
   }
   try {

@@ -2,9 +2,10 @@
  * Runs the bridge as a process: build, listen, and shut down gracefully on SIGTERM/SIGINT
  * (readiness turns 503 first, in-flight requests finish, the store closes, exit 0).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions, type BuiltApp } from './app.js';
 import type { Config } from './config/types.js';
+import { describeProxy } from './http/outbound.js';
 
 /** Grace period before forcing exit, ms. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -23,6 +24,8 @@ export async function startServer(config: Config, options: AppOptions = {}): Pro
       scope: config.wecom.scope,
       alg: config.signing.alg,
       kid: built.context.keys.currentKid,
+      kids: built.context.keys.jwks().keys.length,
+      ...(config.outboundProxy ? { wecomProxy: proxySummary(config.outboundProxy) } : {}),
     },
     'wecom-oidc-bridge listening',
   );
@@ -48,15 +51,38 @@ export function handleSignals(built: BuiltApp, alsoClose: () => Promise<void> = 
     closeApp(built.app)
       .then(alsoClose)
       .then(
-      () => process.exit(0),
-      (error: unknown) => {
-        built.app.log.error({ err: error }, 'error during shutdown');
-        process.exit(1);
-      },
-    );
+        () => {
+          // Logged after the in-flight requests finished and the store (Redis) was closed.
+          built.app.log.info({ signal }, 'shutdown complete');
+          exitAfterFlush(built.app.log, 0);
+        },
+        (error: unknown) => {
+          built.app.log.error({ err: error }, 'error during shutdown');
+          exitAfterFlush(built.app.log, 1);
+        },
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+/**
+ * Exits once the logger has written everything: stdout to a pipe (containers, log shippers) is
+ * asynchronous, and `process.exit` would otherwise drop the last lines.
+ */
+function exitAfterFlush(log: FastifyBaseLogger, code: number): void {
+  process.exitCode = code;
+  const flush = (log as { flush?: (done: () => void) => void }).flush;
+  if (typeof flush !== 'function') process.exit(code);
+  else flush.call(log, () => process.exit(code));
+}
+
+function proxySummary(proxy: NonNullable<Config['outboundProxy']>): Record<string, string> {
+  return {
+    ...(proxy.httpProxy ? { http: describeProxy(proxy.httpProxy) } : {}),
+    ...(proxy.httpsProxy ? { https: describeProxy(proxy.httpsProxy) } : {}),
+    ...(proxy.noProxy ? { noProxy: proxy.noProxy } : {}),
+  };
 }
 
 async function closeApp(app: FastifyInstance): Promise<void> {

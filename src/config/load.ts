@@ -15,6 +15,12 @@ import { publicUrlProblem } from './urls.js';
 /** Variables that may also be given as `<NAME>_FILE`. */
 export const FILE_VARIABLES = ['WECOM_SECRET', 'OIDC_CLIENT_SECRET', 'SIGNING_KEY'] as const;
 
+/** Why a generated key is refused with Redis, and exactly what to do instead. */
+export const SHARED_KEY_REQUIRED =
+  'required when REDIS_URL is set: replicas sharing one Redis must sign with one shared key instead of each generating its own. ' +
+  'Create one with "npm run --silent keygen > signing-key.pem" (in the image: "node dist/src/keygen.js > signing-key.pem"), ' +
+  'then give every replica the same file with SIGNING_KEY_FILE=/path/to/signing-key.pem (or its content in SIGNING_KEY)';
+
 /** The configuration is unusable; `problems` lists every reason. */
 export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
@@ -26,6 +32,11 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
+}
+
+/** The message `npm start` (and `npm run doctor`) prints for a bad configuration. */
+export function formatConfigError(error: ConfigError): string {
+  return `wecom-oidc-bridge: ${error.message}\nSee .env.example and README.md for every variable.`;
 }
 
 /** Environment as a plain map (process.env or a test's object). */
@@ -51,7 +62,7 @@ export function withDotEnv(env: Env, dir: string = process.cwd()): Env {
  */
 export function loadConfig(env: Env): Config {
   const problems: ConfigProblem[] = [];
-  const resolved = resolveFileVariables(env, problems);
+  const resolved = resolveFileVariables(withProxyVariables(env), problems);
   const parsed = envSchema.safeParse(resolved);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -72,6 +83,9 @@ export function loadConfig(env: Env): Config {
   if (data && data.REQUIRE_CLAIMS.length > 0 && data.WECOM_SCOPE === 'snsapi_base') {
     // The only source of mobile/email on current apps is the in-client consent (snsapi_privateinfo).
     problems.push({ variable: 'REQUIRE_CLAIMS', message: 'needs WECOM_SCOPE=snsapi_privateinfo (snsapi_base never yields phone or email)' });
+  }
+  if (resolved.REDIS_URL?.trim() && !resolved.SIGNING_KEY?.trim() && !env.SIGNING_KEY_FILE?.trim()) {
+    problems.push({ variable: 'SIGNING_KEY', message: SHARED_KEY_REQUIRED });
   }
   const clients = parseClients(data ?? cleanedClientEnv(resolved), allowInsecureHttp, problems);
   const verify = parseDomainVerifyFiles(resolved.WECOM_DOMAIN_VERIFY_FILE);
@@ -103,6 +117,7 @@ function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFi
     }),
     ...(data.REDIS_URL === undefined ? {} : { redis: Object.freeze({ url: data.REDIS_URL, keyPrefix: data.REDIS_KEY_PREFIX }) }),
     trustProxy: data.TRUST_PROXY,
+    ...outboundProxy(data),
     logLevel: data.LOG_LEVEL ?? 'info',
     ttl: Object.freeze({
       code: data.CODE_TTL,
@@ -135,6 +150,25 @@ function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFi
     firstLogin: Object.freeze({ profileTtl: data.PROFILE_TTL, handoffTtl: data.HANDOFF_TTL }),
     domainVerifyFiles: Object.freeze(domainVerifyFiles.map((file) => Object.freeze({ ...file }))),
   });
+}
+
+/**
+ * The proxy variables as curl and undici read them: the lowercase spelling wins when both are set.
+ */
+function withProxyVariables(env: Env): Env {
+  const pick = (name: string) => env[name.toLowerCase()] ?? env[name];
+  return { ...env, HTTP_PROXY: pick('HTTP_PROXY'), HTTPS_PROXY: pick('HTTPS_PROXY'), NO_PROXY: pick('NO_PROXY') };
+}
+
+function outboundProxy(data: ParsedEnv): { outboundProxy?: Config['outboundProxy'] } {
+  if (data.HTTP_PROXY === undefined && data.HTTPS_PROXY === undefined) return {};
+  return {
+    outboundProxy: Object.freeze({
+      ...(data.HTTP_PROXY === undefined ? {} : { httpProxy: data.HTTP_PROXY }),
+      ...(data.HTTPS_PROXY === undefined ? {} : { httpsProxy: data.HTTPS_PROXY }),
+      ...(data.NO_PROXY === undefined ? {} : { noProxy: data.NO_PROXY }),
+    }),
+  };
 }
 
 /**

@@ -91,6 +91,13 @@ const emailTemplate = optionalText.superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'must contain {userid} and give an email address, e.g. {userid}@corp.example.com' });
   }
 });
+/** An outbound proxy URL (`http://host:port`, optionally with credentials). */
+const proxyUrl = optionalText.pipe(
+  z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+/, { error: 'must be a proxy URL such as http://proxy.internal:3128' })
+    .optional(),
+);
 
 /** `TRUST_PROXY`: a boolean word, a hop count, or a list of addresses/CIDRs. */
 const trustProxy = optionalText.transform((value, ctx): boolean | number | string[] => {
@@ -155,6 +162,9 @@ export const envSchema = z.object({
   ),
   REDIS_KEY_PREFIX: optionalText.transform((value) => value ?? 'wecom-oidc:'),
   TRUST_PROXY: trustProxy,
+  HTTP_PROXY: proxyUrl,
+  HTTPS_PROXY: proxyUrl,
+  NO_PROXY: optionalText,
   LOG_LEVEL: optionalText.pipe(
     z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

@@ -85,6 +85,19 @@ export interface FirstLoginConfig {
 /** `TRUST_PROXY` as fastify understands it (a hop count is turned into a function by the server). */
 export type TrustProxy = boolean | number | readonly string[];
 
+/**
+ * Forward proxy for the calls to the WeCom server API only (WeCom demands a trusted egress IP).
+ * Absent when no proxy variable is set.
+ */
+export interface OutboundProxyConfig {
+  /** Proxy for http:// WeCom bases. */
+  readonly httpProxy?: string;
+  /** Proxy for https:// WeCom bases (falls back to httpProxy). */
+  readonly httpsProxy?: string;
+  /** Hosts reached directly: comma-separated names, `.domain` suffixes, `*`. */
+  readonly noProxy?: string;
+}
+
 /** The whole configuration. */
 export interface Config {
   /** Issuer; no trailing slash. */
@@ -101,6 +114,7 @@ export interface Config {
   };
   readonly redis?: { readonly url: string; readonly keyPrefix: string };
   readonly trustProxy: TrustProxy;
+  readonly outboundProxy?: OutboundProxyConfig;
   readonly logLevel: string;
   readonly ttl: TtlConfig;
   readonly rateLimit: RateLimitConfig;

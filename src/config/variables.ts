@@ -191,7 +191,7 @@ export const VARIABLES: readonly VariableDoc[] = [
     name: 'SIGNING_KEY',
     default: 'generated',
     description:
-      'Private signing key, PEM (PKCS#8) or JWK JSON. SIGNING_KEY_FILE reads it from a file. If absent, one is generated and kept in DATA_DIR.',
+      'Private signing key, PEM (PKCS#8) or JWK JSON; several PEM blocks or a JWK Set for rotation (the first signs, all are published). SIGNING_KEY_FILE reads it from a file. If absent, one is generated and kept in DATA_DIR; required when REDIS_URL is set (`npm run --silent keygen > signing-key.pem`).',
     secret: true,
     fileVariant: true,
   },
@@ -205,7 +205,7 @@ export const VARIABLES: readonly VariableDoc[] = [
     name: 'REDIS_URL',
     default: '',
     description:
-      'When set, all shared state lives in Redis so that any number of replicas can serve one login; when empty, it lives in memory (one process).',
+      'When set, all shared state lives in Redis (6.2 or newer) so that any number of replicas can serve one login; when empty, it lives in memory (one process, at most 100,000 entries and about 64 MB per kind of record).',
     secret: true,
     example: 'redis://127.0.0.1:6379/0',
   },
@@ -219,6 +219,22 @@ export const VARIABLES: readonly VariableDoc[] = [
     default: 'false',
     description:
       'Reverse proxies whose X-Forwarded-For is believed (client IP for logs and rate limits only): true, a hop count, or comma-separated addresses/CIDRs.',
+  },
+  {
+    name: 'HTTPS_PROXY',
+    default: '',
+    description:
+      'Forward proxy for the calls to the WeCom server API only (WeCom wants a trusted egress IP), e.g. http://proxy.internal:3128. Browsers, Redis and relying parties are never proxied. https_proxy (lowercase) wins when both are set.',
+  },
+  {
+    name: 'HTTP_PROXY',
+    default: '',
+    description: 'The same for an http:// WECOM_API_BASE; also used for https:// when HTTPS_PROXY is empty.',
+  },
+  {
+    name: 'NO_PROXY',
+    default: '',
+    description: 'Comma-separated hosts the WeCom calls reach directly despite a proxy (example.com also covers its subdomains; * = all).',
   },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
   { name: 'CODE_TTL', default: '60', description: 'Authorization code lifetime, seconds.' },

@@ -7,7 +7,8 @@ import type { BridgeError } from '../errors/bridge-error.js';
 import { adminHint, type HintFacts } from './admin-hints.js';
 import { escapeHtml, renderDocument } from './html.js';
 import type { Lang } from './i18n.js';
-import { LABELS, pageMessage } from './messages.js';
+import { pageMessage } from './messages.js';
+import { LABELS } from './page-kit.js';
 import { actions, footer, htmlLang, languageSwitch } from './page-kit.js';
 
 /** Context of one error page. */

@@ -54,6 +54,8 @@ export function installRequestLogging(app: FastifyInstance): void {
       route,
       path: request.url.split('?')[0],
       status: reply.statusCode,
+      // The client's address: from X-Forwarded-For only when TRUST_PROXY trusts the hop it came from.
+      ip: request.ip,
       ms: Math.round(reply.elapsedTime * 10) / 10,
     };
     if (QUIET_ROUTES.has(route)) request.log.debug(fields, 'request');

@@ -3,7 +3,7 @@
  * do, for the person in front of the browser. Keep both languages in step; a test walks every
  * reason the code can produce and checks that each has both texts.
  */
-import type { Lang, Text } from './i18n.js';
+import type { Text } from './i18n.js';
 
 /** Title and explanation of a failure, for the person in front of the browser. */
 export interface PageMessage {
@@ -292,19 +292,4 @@ export const REASON_MESSAGES: Readonly<Record<string, PageMessage>> = {
 /** The message for a reason, else for the OAuth code, else the generic "invalid request". */
 export function pageMessage(reason: string, code: string): PageMessage {
   return REASON_MESSAGES[reason] ?? REASON_MESSAGES[code] ?? INVALID_REQUEST;
-}
-
-/** Labels shared by every page. */
-export const LABELS = {
-  admin: { en: 'For the administrator', zh: '给管理员' },
-  requestId: { en: 'Request ID', zh: '请求编号' },
-  error: { en: 'Error', zh: '错误' },
-  back: { en: 'Return to the application', zh: '返回应用' },
-  startAgain: { en: 'Start again', zh: '重新登录' },
-  otherLanguage: { en: '中文', zh: 'English' },
-} satisfies Record<string, Text>;
-
-/** `text` in `lang`. */
-export function t(text: Text, lang: Lang): string {
-  return text[lang];
 }

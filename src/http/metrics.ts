@@ -3,6 +3,7 @@
  * Labels come from route templates and fixed vocabularies, never from raw URLs or user input.
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import type { NamespaceUsage } from '../store/memory.js';
 
 /** The bridge's metrics. */
 export interface Metrics {
@@ -12,7 +13,7 @@ export interface Metrics {
   readonly wecomCalls: Counter<'api' | 'errcode'>;
   readonly wecomDuration: Histogram<'api'>;
   readonly tokensIssued: Counter<'grant'>;
-  readonly storeDuration: Histogram<'operation'>;
+  readonly storeDuration: Histogram<'operation' | 'outcome'>;
 }
 
 /** Creates the registry and every metric. */
@@ -58,8 +59,8 @@ export function createMetrics(version: string, defaultMetrics = true): Metrics {
     }),
     storeDuration: new Histogram({
       name: 'wecom_oidc_store_operation_duration_seconds',
-      help: 'Store operation duration',
-      labelNames: ['operation'],
+      help: 'Store (Redis or memory) operation duration by operation and outcome (ok, error)',
+      labelNames: ['operation', 'outcome'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
       registers: [registry],
     }),
@@ -67,20 +68,24 @@ export function createMetrics(version: string, defaultMetrics = true): Metrics {
 }
 
 /**
- * The memory store's live entries per namespace, read at scrape time: a `login` namespace at its
- * cap is the sign of a flood of abandoned logins (the benchmark's `--flood` reads it too).
+ * Gauges of the memory store's size per namespace, read at scrape time: a growing `login`
+ * namespace is the sign of a flood of abandoned logins (see MemoryStore for the caps).
  */
-export function watchMemoryStore(metrics: Metrics, sizes: () => Record<string, number>): void {
-  // A metrics object shared by several apps (tests) keeps the first store's gauge.
-  if (metrics.registry.getSingleMetric('wecom_oidc_memory_store_entries')) return;
-  new Gauge({
-    name: 'wecom_oidc_memory_store_entries',
-    help: 'Live entries in the memory store by namespace',
-    labelNames: ['namespace'],
-    registers: [metrics.registry],
-    collect() {
-      this.reset();
-      for (const [namespace, entries] of Object.entries(sizes())) this.labels(namespace).set(entries);
-    },
-  });
+export function watchMemoryStore(metrics: Metrics, usage: () => Record<string, NamespaceUsage>): void {
+  const gauge = (name: string, help: string, pick: (u: NamespaceUsage) => number) => {
+    // A metrics object shared by several apps (tests) keeps the first store's gauges.
+    if (metrics.registry.getSingleMetric(name)) return;
+    new Gauge({
+      name,
+      help,
+      labelNames: ['namespace'],
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        for (const [namespace, value] of Object.entries(usage())) this.labels(namespace).set(pick(value));
+      },
+    });
+  };
+  gauge('wecom_oidc_memory_store_entries', 'Live entries in the memory store by namespace', (u) => u.entries);
+  gauge('wecom_oidc_memory_store_bytes', 'Approximate bytes of JSON in the memory store by namespace', (u) => u.bytes);
 }

@@ -3,8 +3,7 @@
  * the language switch. All text passes through {@link escapeHtml}.
  */
 import { escapeHtml } from './html.js';
-import type { Lang } from './i18n.js';
-import { LABELS } from './messages.js';
+import type { Lang, Text } from './i18n.js';
 
 /** One button-like link. */
 export interface ActionLink {
@@ -43,3 +42,13 @@ export function languageSwitch(lang: Lang, sameUrl: string | undefined): string 
 export function htmlLang(lang: Lang): string {
   return lang === 'zh' ? 'zh-CN' : 'en';
 }
+
+/** Labels shared by every page. */
+export const LABELS = {
+  admin: { en: 'For the administrator', zh: '给管理员' },
+  requestId: { en: 'Request ID', zh: '请求编号' },
+  error: { en: 'Error', zh: '错误' },
+  back: { en: 'Return to the application', zh: '返回应用' },
+  startAgain: { en: 'Start again', zh: '重新登录' },
+  otherLanguage: { en: '中文', zh: 'English' },
+} satisfies Record<string, Text>;

@@ -17,8 +17,9 @@ import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimitConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
-import { BridgeError, temporarilyUnavailable } from '../errors/bridge-error.js';
+import { BridgeError } from '../errors/bridge-error.js';
 import { RedisStore } from '../store/redis.js';
+import { storeUnavailable, type Store } from '../store/store.js';
 
 /** The rate-limited endpoints. */
 export type LimitedEndpoint = 'authorize' | 'token';
@@ -40,14 +41,15 @@ interface Counter {
 
 /**
  * Registers the plugin and the hook. Must be awaited before routes are registered (the plugin
- * decorates the instance).
+ * decorates the instance). `backend` is the configured store itself (not the timing wrapper of
+ * `context.store`): when it is Redis, the counters share its connection, so every replica counts
+ * the same requests.
  */
-export async function installRateLimits(app: FastifyInstance, context: BridgeContext): Promise<void> {
-  const { store } = context;
+export async function installRateLimits(app: FastifyInstance, context: BridgeContext, backend: Store): Promise<void> {
   await app.register(rateLimit, {
     global: false,
     nameSpace: 'rate-limit:',
-    ...(store instanceof RedisStore ? { redis: store.client } : {}),
+    ...(backend instanceof RedisStore ? { redis: backend.client } : {}),
   });
   const limits = context.config.rateLimit;
   const clientId = (request: FastifyRequest): string => registeredOrBucket(context, clientIdOf(request));
@@ -82,7 +84,7 @@ async function check(counter: Counter, request: FastifyRequest, reply: FastifyRe
     result = await counter.limiter(request);
   } catch (error) {
     // Counters in Redis: fail closed like every other store operation of these endpoints.
-    throw temporarilyUnavailable('The session store is unreachable', 'store_unavailable', { cause: error });
+    throw storeUnavailable(error);
   }
   if (result.isAllowed || !result.isExceeded) return;
   const retryAfter = Math.max(1, result.ttlInSeconds);

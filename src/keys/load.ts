@@ -59,6 +59,14 @@ async function keptKey(dataDir: string, alg: SigningAlg, log: KeyLog): Promise<K
   return createPrivateKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
 }
 
+/**
+ * The key kept at `path`, or undefined when there is none yet.
+ * @throws {KeySetupError} when the file exists but is unreadable.
+ */
+export function readKeptKey(path: string): KeyObject | undefined {
+  return readExisting(path);
+}
+
 function readExisting(path: string): KeyObject | undefined {
   let text: string;
   try {

@@ -6,6 +6,7 @@ import { epochSeconds, type BridgeContext } from '../context.js';
 import { randomAlnum, sha256 } from '../crypto/secrets.js';
 import { BridgeError, loginRequired } from '../errors/bridge-error.js';
 import { bindBrowser } from '../http/cookies.js';
+import { isStoreUnavailable } from '../store/store.js';
 import { chooseLeg, weComLoginUrl } from '../wecom/login-url.js';
 import { parseAuthRequest, validateRedirectTarget } from './authorize-request.js';
 import { issueCodeRedirect } from './codes.js';
@@ -32,7 +33,9 @@ async function authorize(request: FastifyRequest, reply: FastifyReply, context: 
     const location = await answer(request, reply, context, authRequest);
     return redirectBrowser(reply, request.method, location);
   } catch (error) {
-    if (!(error instanceof BridgeError)) throw error;
+    // Store down: a page, not a redirect. An RP that signs in automatically (NocoBase's
+    // auto-redirect to SSO) would send the browser straight back, in a loop.
+    if (!(error instanceof BridgeError) || isStoreUnavailable(error)) throw error;
     request.log.info({ reason: error.reason, error: error.code }, 'authorization request refused');
     return redirectBrowser(reply, request.method, errorRedirectUrl(target.redirectUri, error, state));
   }

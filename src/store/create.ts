@@ -1,6 +1,7 @@
 /**
  * Picks the store from the configuration: Redis when REDIS_URL is set, memory otherwise.
  */
+import { hostname } from 'node:os';
 import type { Config } from '../config/types.js';
 import { MemoryStore } from './memory.js';
 import { RedisStore } from './redis.js';
@@ -12,7 +13,12 @@ import type { Store } from './store.js';
  */
 export async function createStore(config: Config, now?: () => number): Promise<Store> {
   if (!config.redis) return new MemoryStore(now ? { now } : {});
-  const store = new RedisStore({ url: config.redis.url, keyPrefix: config.redis.keyPrefix });
+  const store = new RedisStore({
+    url: config.redis.url,
+    keyPrefix: config.redis.keyPrefix,
+    // Shown by CLIENT LIST: which replica holds which connection.
+    connectionName: `wecom-oidc-bridge@${hostname()}:${process.pid}`,
+  });
   await store.connect();
   return store;
 }

@@ -1,16 +1,21 @@
 /**
  * In-process implementation of {@link Store}: one process only, nothing survives a restart.
  *
- * Memory is bounded: each namespace (the part of a key before the first `:`) holds at most
- * `maxEntriesPerNamespace` live entries. When full, the oldest entry of that namespace is
- * dropped, so a flood of abandoned logins evicts old login transactions but can never push out
- * sessions or tokens, and never grows the process without bound.
+ * Memory is bounded twice per namespace (the part of a key before the first `:`): at most
+ * `maxEntriesPerNamespace` live entries and at most `maxBytesPerNamespace` of stored JSON. When
+ * either is reached, the oldest entries of that namespace are dropped first. Anyone can start a
+ * login (a login transaction holds the relying party's state and nonce, several KB if an attacker
+ * wants), so a flood of abandoned logins evicts old login transactions but can never push out
+ * sessions or tokens, and never grows the process without bound: with the defaults a flood costs
+ * at most about 64 MB of JSON plus the map's own overhead for 100,000 keys.
  */
 import type { ConditionalTake, Store, StoreWrite } from './store.js';
 
 interface Entry {
   readonly json: string;
   readonly expiresAt: number;
+  /** What this entry counts against the namespace's byte budget. */
+  readonly size: number;
 }
 
 /** A character V8 cannot keep in a one-byte string. */
@@ -31,25 +36,46 @@ function compactJson(value: unknown): string {
   return Buffer.from(escaped, 'latin1').toString('latin1');
 }
 
+interface Bucket {
+  readonly entries: Map<string, Entry>;
+  bytes: number;
+}
+
+/** Default cap of live entries per namespace. */
+export const DEFAULT_MAX_ENTRIES_PER_NAMESPACE = 100_000;
+
+/** Default cap of stored JSON per namespace, in bytes (approximately: string length of key + JSON). */
+export const DEFAULT_MAX_BYTES_PER_NAMESPACE = 64 * 1024 * 1024;
+
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /** Live entries kept per namespace (default 100,000). */
   readonly maxEntriesPerNamespace?: number;
+  /** Bytes of key + JSON kept per namespace (default 64 MiB). */
+  readonly maxBytesPerNamespace?: number;
   /** Clock in milliseconds (tests pass a fake one). */
   readonly now?: () => number;
   /** How often expired entries are swept, ms (default 30 s; 0 = never, lazy expiry only). */
   readonly sweepIntervalMs?: number;
 }
 
+/** Entries and approximate bytes of one namespace. */
+export interface NamespaceUsage {
+  readonly entries: number;
+  readonly bytes: number;
+}
+
 /** A bounded, expiring in-memory store. */
 export class MemoryStore implements Store {
-  private readonly namespaces = new Map<string, Map<string, Entry>>();
+  private readonly namespaces = new Map<string, Bucket>();
   private readonly maxEntries: number;
+  private readonly maxBytes: number;
   private readonly now: () => number;
   private readonly sweeper: NodeJS.Timeout | undefined;
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.maxEntries = options.maxEntriesPerNamespace ?? 100_000;
+    this.maxEntries = options.maxEntriesPerNamespace ?? DEFAULT_MAX_ENTRIES_PER_NAMESPACE;
+    this.maxBytes = options.maxBytesPerNamespace ?? DEFAULT_MAX_BYTES_PER_NAMESPACE;
     this.now = options.now ?? Date.now;
     const interval = options.sweepIntervalMs ?? 30_000;
     this.sweeper = interval > 0 ? setInterval(() => this.sweep(), interval).unref() : undefined;
@@ -70,7 +96,7 @@ export class MemoryStore implements Store {
   async take<T>(key: string): Promise<T | undefined> {
     // Read and delete run in one synchronous step: no other caller can interleave.
     const value = this.read(key);
-    this.bucket(key).delete(key);
+    this.remove(this.bucket(key), key);
     return value as T | undefined;
   }
 
@@ -81,7 +107,7 @@ export class MemoryStore implements Store {
     const taken = typeof value === 'object' && value !== null && (value as Record<string, unknown>)[field] === expected;
     if (!taken) return { found: true, taken, value: value as T };
     if (mark && this.read(mark.key) === undefined) this.write(mark.key, mark.value, mark.ttlSeconds);
-    this.bucket(key).delete(key);
+    this.remove(this.bucket(key), key);
     return { found: true, taken, value: value as T };
   }
 
@@ -96,7 +122,7 @@ export class MemoryStore implements Store {
   }
 
   async delete(key: string): Promise<void> {
-    this.bucket(key).delete(key);
+    this.remove(this.bucket(key), key);
   }
 
   async ping(): Promise<void> {}
@@ -106,42 +132,59 @@ export class MemoryStore implements Store {
     this.namespaces.clear();
   }
 
-  /** Live entries per namespace (metrics, the flood benchmark). */
+  /** Live entries per namespace (tests, the flood benchmark). */
   sizes(): Record<string, number> {
-    return Object.fromEntries([...this.namespaces].map(([name, bucket]) => [name, bucket.size]));
+    return Object.fromEntries([...this.namespaces].map(([name, bucket]) => [name, bucket.entries.size]));
+  }
+
+  /** Entries and approximate bytes per namespace (the `wecom_oidc_memory_store_*` gauges). */
+  usage(): Record<string, NamespaceUsage> {
+    return Object.fromEntries([...this.namespaces].map(([name, bucket]) => [name, { entries: bucket.entries.size, bytes: bucket.bytes }]));
   }
 
   private write(key: string, value: unknown, ttlSeconds: number): void {
     const bucket = this.bucket(key);
+    const json = compactJson(value);
+    const entry: Entry = { json, expiresAt: this.now() + ttlSeconds * 1000, size: key.length + json.length };
     // Re-inserting moves the key to the end, so eviction order stays "oldest write first".
-    bucket.delete(key);
-    if (bucket.size >= this.maxEntries) this.evictOldest(bucket);
-    bucket.set(key, { json: compactJson(value), expiresAt: this.now() + ttlSeconds * 1000 });
+    this.remove(bucket, key);
+    while (bucket.entries.size > 0 && (bucket.entries.size >= this.maxEntries || bucket.bytes + entry.size > this.maxBytes)) {
+      this.evictOldest(bucket);
+    }
+    bucket.entries.set(key, entry);
+    bucket.bytes += entry.size;
   }
 
   private read(key: string): unknown {
     const bucket = this.bucket(key);
-    const entry = bucket.get(key);
+    const entry = bucket.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {
-      bucket.delete(key);
+      this.remove(bucket, key);
       return undefined;
     }
     // Each reader gets its own copy, as from Redis: callers may not mutate shared state.
     return JSON.parse(entry.json);
   }
 
-  private evictOldest(bucket: Map<string, Entry>): void {
-    const oldest = bucket.keys().next();
-    if (!oldest.done) bucket.delete(oldest.value);
+  private remove(bucket: Bucket, key: string): void {
+    const entry = bucket.entries.get(key);
+    if (!entry) return;
+    bucket.entries.delete(key);
+    bucket.bytes -= entry.size;
   }
 
-  private bucket(key: string): Map<string, Entry> {
+  private evictOldest(bucket: Bucket): void {
+    const oldest = bucket.entries.keys().next();
+    if (!oldest.done) this.remove(bucket, oldest.value);
+  }
+
+  private bucket(key: string): Bucket {
     const colon = key.indexOf(':');
     const name = colon === -1 ? '' : key.slice(0, colon);
     let bucket = this.namespaces.get(name);
     if (!bucket) {
-      bucket = new Map();
+      bucket = { entries: new Map(), bytes: 0 };
       this.namespaces.set(name, bucket);
     }
     return bucket;
@@ -150,7 +193,7 @@ export class MemoryStore implements Store {
   private sweep(): void {
     const now = this.now();
     for (const bucket of this.namespaces.values()) {
-      for (const [key, entry] of bucket) if (entry.expiresAt <= now) bucket.delete(key);
+      for (const [key, entry] of bucket.entries) if (entry.expiresAt <= now) this.remove(bucket, key);
     }
   }
 }

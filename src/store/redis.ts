@@ -8,8 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { temporarilyUnavailable } from '../errors/bridge-error.js';
-import type { ConditionalTake, Store, StoreWrite } from './store.js';
+import { storeUnavailable, type ConditionalTake, type Store, type StoreWrite } from './store.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -18,12 +17,15 @@ export interface RedisStoreOptions {
   readonly keyPrefix?: string;
   /** Per-command timeout, ms (default 2000). */
   readonly commandTimeoutMs?: number;
+  /** Name shown by Redis `CLIENT LIST`, so an operator can tell which replica holds a connection. */
+  readonly connectionName?: string;
 }
 
 /** The {@link Store} on Redis (ioredis). */
 export class RedisStore implements Store {
   /** The underlying client; exposed for the rate limiter, which shares the connection. */
   readonly client: Redis;
+  private lastError: string | undefined;
 
   constructor(options: RedisStoreOptions) {
     this.client = new Redis(options.url, {
@@ -33,11 +35,22 @@ export class RedisStore implements Store {
       connectTimeout: 2000,
       commandTimeout: options.commandTimeoutMs ?? 2000,
       lazyConnect: true,
+      ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
       // Reconnect forever with a capped backoff: the bridge must recover by itself.
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
     // Without a listener ioredis prints every connection error; readiness reports it instead.
-    this.client.on('error', () => {});
+    this.client.on('error', (error: Error) => {
+      this.lastError = error.message;
+    });
+    this.client.on('ready', () => {
+      this.lastError = undefined;
+    });
+  }
+
+  /** Why the connection is down (e.g. `connect ECONNREFUSED 127.0.0.1:6379`), while it is. */
+  get connectionError(): string | undefined {
+    return this.lastError;
   }
 
   /** Connects; resolves even when Redis is down (the client keeps retrying in the background). */
@@ -114,10 +127,7 @@ export class RedisStore implements Store {
     try {
       return await command();
     } catch (error) {
-      throw temporarilyUnavailable('The session store is unreachable', 'store_unavailable', {
-        hint: 'Redis (REDIS_URL) does not answer; check that it runs and that this host can reach it',
-        cause: error,
-      });
+      throw storeUnavailable(error);
     }
   }
 }

@@ -10,6 +10,8 @@
  * hashes, never the secret itself. Values are JSON-serialisable.
  */
 
+import { BridgeError, temporarilyUnavailable } from '../errors/bridge-error.js';
+
 /** Key/value storage with per-key expiry and the atomic operations single-use needs. */
 export interface Store {
   /** Stores `value` under `key` for `ttlSeconds`, replacing any previous value. */
@@ -56,4 +58,20 @@ export type ConditionalTake<T> = { readonly found: false } | { readonly found: t
 /** Builds a store key from a namespace and an id. */
 export function storeKey(namespace: string, id: string): string {
   return `${namespace}:${id}`;
+}
+
+/** The stable reason of every "store unreachable" error. */
+export const STORE_UNAVAILABLE = 'store_unavailable';
+
+/** The error a store throws when its backend does not answer (503, with a hint for the admin). */
+export function storeUnavailable(cause: unknown): BridgeError {
+  return temporarilyUnavailable('The session store is unreachable', STORE_UNAVAILABLE, {
+    hint: 'Redis (REDIS_URL) does not answer; check that it runs and that this host can reach it',
+    cause,
+  });
+}
+
+/** True for {@link storeUnavailable} errors. */
+export function isStoreUnavailable(error: unknown): boolean {
+  return error instanceof BridgeError && error.reason === STORE_UNAVAILABLE;
 }

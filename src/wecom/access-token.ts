@@ -4,8 +4,13 @@
  * - In-process single flight: many logins needing a token at once share one request.
  * - Across replicas: the token lives in the store; a store lock (`claim`) lets one replica fetch
  *   while the others wait for its result, so a forced refresh does not stampede WeCom.
- * - Refreshed ahead of expiry; dropped on 40014/42001 only if it is still the token that failed
- *   (a replica that already replaced it is not undone).
+ * - Refreshed ahead of expiry. WeCom answers gettoken with the same token until that token
+ *   expires (doc 91039, "有效期内重复获取返回相同结果"): when an early refresh brings back the token
+ *   we hold, its first-known expiry stays and nobody asks again before it passes.
+ * - A token WeCom calls invalid or expired (40014/42001) is marked dead in this process only and
+ *   replaced in the store by whichever replica fetches next. It is never deleted from the store:
+ *   a delete racing with another replica's fetch could remove the fresh token and cost a second
+ *   gettoken.
  * - A failed gettoken for a configuration reason is remembered briefly: retrying a wrong secret
  *   in a loop gets the egress IP banned for an hour (45009).
  */
@@ -25,7 +30,12 @@ interface CachedToken {
   readonly fetchedAt: number;
   /** Epoch ms. */
   readonly expiresAt: number;
+  /** WeCom confirmed it hands out this token until `expiresAt`: no early refresh is worth trying. */
+  readonly final?: boolean;
 }
+
+/** How long the fetch lock lives, s: longer than one gettoken with its retry (2 × 5 s timeout). */
+const LOCK_TTL_SECONDS = 15;
 
 /** Options of {@link AccessTokenProvider}. */
 export interface AccessTokenOptions {
@@ -47,6 +57,8 @@ export class AccessTokenProvider {
   private cached: CachedToken | undefined;
   private inflight: Promise<string> | undefined;
   private failure: { error: WeComApiError; until: number } | undefined;
+  /** The last token WeCom rejected as invalid or expired; a shared copy of it is ignored. */
+  private dead: string | undefined;
   private readonly now: () => number;
   private readonly marginMs: number;
   private readonly tokenKey: string;
@@ -59,9 +71,18 @@ export class AccessTokenProvider {
     this.lockKey = `wecom-token-lock:${options.appKey}`;
   }
 
-  /** A token valid for at least the refresh margin. */
+  /**
+   * A token WeCom accepts: one valid for at least the refresh margin, or the token WeCom keeps
+   * handing out until its expiry.
+   */
   async get(): Promise<string> {
-    if (this.cached && this.isFresh(this.cached)) return this.cached.token;
+    const token = await this.current();
+    // A flight that began before WeCom rejected this token may still bring it back: ask once more.
+    return token === this.dead ? this.current() : token;
+  }
+
+  private async current(): Promise<string> {
+    if (this.cached && this.usable(this.cached)) return this.cached.token;
     this.inflight ??= this.obtain().finally(() => {
       this.inflight = undefined;
     });
@@ -70,26 +91,28 @@ export class AccessTokenProvider {
 
   /** Forgets `token` after WeCom called it invalid or expired. */
   async invalidate(token: string): Promise<void> {
+    this.dead = token;
     if (this.cached?.token === token) this.cached = undefined;
-    const shared = await this.options.store.get<CachedToken>(this.tokenKey);
-    if (shared?.token === token) await this.options.store.delete(this.tokenKey);
   }
 
   private async obtain(): Promise<string> {
     if (this.failure && this.failure.until > this.now()) throw this.failure.error;
-    const shared = await this.options.store.get<CachedToken>(this.tokenKey);
-    if (shared && this.isFresh(shared)) return this.remember(shared);
-    if (await this.options.store.claim(this.lockKey, 1, 10)) {
+    const shared = await this.readShared();
+    if (shared && this.usable(shared)) return this.remember(shared);
+    if (await this.options.store.claim(this.lockKey, 1, LOCK_TTL_SECONDS)) {
       try {
-        return await this.fetchAndShare();
+        // Another replica may have stored a fresh token between our read and our lock.
+        const latest = await this.readShared();
+        if (latest && this.usable(latest)) return this.remember(latest);
+        return await this.fetchAndShare(latest ?? shared);
       } finally {
         await this.options.store.delete(this.lockKey);
       }
     }
-    return (await this.waitForOtherReplica()) ?? this.fetchAndShare();
+    return (await this.waitForOtherReplica()) ?? this.fetchAndShare(shared);
   }
 
-  private async fetchAndShare(): Promise<string> {
+  private async fetchAndShare(previous: CachedToken | undefined): Promise<string> {
     let fetched: FetchedToken;
     try {
       fetched = await this.options.fetchToken();
@@ -101,9 +124,13 @@ export class AccessTokenProvider {
     }
     this.failure = undefined;
     const now = this.now();
-    const entry: CachedToken = { token: fetched.token, fetchedAt: now, expiresAt: now + fetched.expiresIn * 1000 };
-    await this.options.store.set(this.tokenKey, entry, Math.max(1, fetched.expiresIn));
+    const entry = nextEntry(previous, fetched, now);
+    await this.options.store.set(this.tokenKey, entry, Math.max(1, Math.ceil((entry.expiresAt - now) / 1000)));
     return this.remember(entry);
+  }
+
+  private readShared(): Promise<CachedToken | undefined> {
+    return this.options.store.get<CachedToken>(this.tokenKey);
   }
 
   private async waitForOtherReplica(): Promise<string | undefined> {
@@ -111,8 +138,8 @@ export class AccessTokenProvider {
     const deadline = Date.now() + (this.options.lockWaitMs ?? 5000);
     while (Date.now() < deadline) {
       await sleep(50);
-      const shared = await this.options.store.get<CachedToken>(this.tokenKey);
-      if (shared && this.isFresh(shared)) return this.remember(shared);
+      const shared = await this.readShared();
+      if (shared && this.usable(shared)) return this.remember(shared);
     }
     return undefined;
   }
@@ -122,9 +149,28 @@ export class AccessTokenProvider {
     return entry.token;
   }
 
+  /** Fresh, and not the token WeCom just rejected. */
+  private usable(entry: CachedToken): boolean {
+    return entry.token !== this.dead && this.isFresh(entry);
+  }
+
   private isFresh(entry: CachedToken): boolean {
+    if (entry.final) return entry.expiresAt > this.now();
     // Short-lived tokens (tests, odd deployments) refresh at half-life instead of never being fresh.
     const margin = Math.min(this.marginMs, (entry.expiresAt - entry.fetchedAt) / 2);
     return entry.expiresAt - margin > this.now();
   }
+}
+
+/**
+ * The entry to share after a fetch. The same token as before, while it is still valid, is WeCom
+ * saying "not yet": keep the earlier (true) expiry, whatever `expires_in` claims now, and mark it
+ * final so that no replica asks again before then.
+ */
+function nextEntry(previous: CachedToken | undefined, fetched: FetchedToken, now: number): CachedToken {
+  const expiresAt = now + fetched.expiresIn * 1000;
+  if (previous?.token === fetched.token && previous.expiresAt > now) {
+    return { token: fetched.token, fetchedAt: previous.fetchedAt, expiresAt: Math.min(previous.expiresAt, expiresAt), final: true };
+  }
+  return { token: fetched.token, fetchedAt: now, expiresAt };
 }

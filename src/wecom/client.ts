@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import type { WeComConfig } from '../config/types.js';
 import type { Store } from '../store/store.js';
 import { AccessTokenProvider } from './access-token.js';
-import { WeComApiError, type WeComApiName } from './errors.js';
+import { WeComApiError } from './errors.js';
 import { callWeCom, type WeComAnswer, type WeComCallObserver, type WeComHttpOptions } from './http.js';
 
 /** What `auth/getuserinfo` says about a code. */
@@ -56,7 +56,7 @@ export class WeComClient {
 
   /** `GET /cgi-bin/auth/getuserinfo`: who signed in with this code. */
   async getUserInfo(code: string): Promise<CodeInfo> {
-    const answer = await this.withToken('getuserinfo', (token) =>
+    const answer = await this.withToken((token) =>
       callWeCom(this.http, 'getuserinfo', '/cgi-bin/auth/getuserinfo', { access_token: token, code }),
     );
     // The legacy endpoint answers in PascalCase; a tolerant reader costs nothing.
@@ -68,20 +68,20 @@ export class WeComClient {
 
   /** `POST /cgi-bin/auth/getuserdetail`: the consented profile (mobile, email, avatar…). */
   async getUserDetail(userTicket: string): Promise<WeComAnswer> {
-    return this.withToken('getuserdetail', (token) =>
+    return this.withToken((token) =>
       callWeCom(this.http, 'getuserdetail', '/cgi-bin/auth/getuserdetail', { access_token: token }, { user_ticket: userTicket }),
     );
   }
 
   /** `GET /cgi-bin/user/get`: the member's directory entry (name, departments, status). */
   async getUser(userid: string): Promise<WeComAnswer> {
-    return this.withToken('userget', (token) => callWeCom(this.http, 'userget', '/cgi-bin/user/get', { access_token: token, userid }));
+    return this.withToken((token) => callWeCom(this.http, 'userget', '/cgi-bin/user/get', { access_token: token, userid }));
   }
 
   /** `GET /cgi-bin/department/list`: departments the app can see (with names when permitted). */
   async listDepartments(id?: number): Promise<WeComAnswer> {
     const query: Record<string, string> = id === undefined ? {} : { id: String(id) };
-    return this.withToken('department', (token) =>
+    return this.withToken((token) =>
       callWeCom(this.http, 'department', '/cgi-bin/department/list', { access_token: token, ...query }),
     );
   }
@@ -97,7 +97,7 @@ export class WeComClient {
     return { token, expiresIn };
   }
 
-  private async withToken(api: WeComApiName, call: (token: string) => Promise<WeComAnswer>): Promise<WeComAnswer> {
+  private async withToken(call: (token: string) => Promise<WeComAnswer>): Promise<WeComAnswer> {
     const token = await this.tokens.get();
     try {
       return await this.retryBusy(() => call(token));

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { startWeComSimulator, type SimOptions, type WeComSimulator } from '../../sim/server.js';
 import type { AppOptions } from '../../src/app.js';
 import { loadConfig, type Env } from '../../src/config/load.js';
+import { generateSigningKeyPem } from '../../src/keys/generate.js';
 import type { Config } from '../../src/config/types.js';
 import { startServer } from '../../src/server.js';
 import { MemoryStore } from '../../src/store/memory.js';
@@ -48,6 +49,8 @@ export interface HarnessOptions {
   readonly app?: AppOptions;
   /** Capture the bridge's log lines (JSON strings). */
   readonly captureLogs?: boolean;
+  /** A path prefix for PUBLIC_URL, e.g. `/sso` (the bridge still listens at the root). */
+  readonly publicPath?: string;
 }
 
 /** The bridge's clock in tests: real time plus an offset that tests move forward. */
@@ -70,6 +73,16 @@ export interface Harness {
   /** A fresh browser (desktop by default) that the simulator logs in as `user`. */
   browser(user?: string, userAgent?: string): TestBrowser;
   close(): Promise<void>;
+}
+
+/**
+ * One RS256 key per test process, given to every Redis-backed harness: replicas sharing a Redis
+ * must share a configured key (the bridge refuses REDIS_URL without one).
+ */
+let sharedTestKey: string | undefined;
+function testSigningKey(): string {
+  sharedTestKey ??= generateSigningKeyPem('RS256');
+  return sharedTestKey;
 }
 
 /** The environment of a harness bridge on `port` talking to the simulator at `simUrl`. */
@@ -97,6 +110,8 @@ export function harnessEnv(port: number, simUrl: string, extra: Env = {}): Recor
       })),
     ),
     LOG_LEVEL: 'info',
+    // Replicas on one Redis must share a configured key (the bridge refuses REDIS_URL without one).
+    ...(extra.REDIS_URL && !extra.SIGNING_KEY && !extra.SIGNING_KEY_FILE ? { SIGNING_KEY: testSigningKey() } : {}),
     ...extra,
   };
 }
@@ -105,7 +120,8 @@ export function harnessEnv(port: number, simUrl: string, extra: Env = {}): Recor
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const port = await freePort();
   const sim = await startWeComSimulator({ trustedDomains: [`127.0.0.1:${port}`], ...options.sim });
-  const config = loadConfig(harnessEnv(port, sim.url, options.env));
+  const prefixed = options.publicPath ? { PUBLIC_URL: `http://127.0.0.1:${port}${options.publicPath}` } : {};
+  const config = loadConfig(harnessEnv(port, sim.url, { ...prefixed, ...options.env }));
   const logs: string[] = [];
   const logger = pino(
     { level: config.logLevel },

@@ -37,6 +37,24 @@ describe('MemoryStore bounds', () => {
     await store.close();
   });
 
+  it('caps the bytes of each namespace too, so large entries cannot exhaust memory', async () => {
+    const store = new MemoryStore({ maxBytesPerNamespace: 10_000, sweepIntervalMs: 0 });
+    await store.set('session:keep', 's', 60);
+    // A flood of login transactions with long (attacker-chosen) state values.
+    for (let i = 0; i < 50; i += 1) await store.set(`login:${i}`, { state: 'x'.repeat(1000) }, 60);
+    const usage = store.usage();
+    expect(usage.login!.bytes).toBeLessThanOrEqual(10_000);
+    expect(usage.login!.entries).toBe(9);
+    expect(await store.get('login:40')).toBeUndefined();
+    expect(await store.get('login:49')).toEqual({ state: 'x'.repeat(1000) });
+    expect(await store.get('session:keep')).toBe('s');
+    // Bytes are given back on delete, take and expiry.
+    await store.delete('login:49');
+    await store.take('login:48');
+    expect(store.usage().login).toEqual({ entries: 7, bytes: usage.login!.bytes - 2 * (usage.login!.bytes / 9) });
+    await store.close();
+  });
+
   it('sweeps expired entries in the background', async () => {
     let now = 0;
     const store = new MemoryStore({ now: () => now, sweepIntervalMs: 5 });
@@ -44,6 +62,7 @@ describe('MemoryStore bounds', () => {
     now = 5000;
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(store.sizes()).toEqual({ login: 0 });
+    expect(store.usage()).toEqual({ login: { entries: 0, bytes: 0 } });
     await store.close();
   });
 });

@@ -1,0 +1,74 @@
+/**
+ * A {@link Store} decorator that times every operation for the store-latency metric.
+ *
+ * It wraps whichever backend is configured, so memory and Redis report the same series; the
+ * backend itself stays reachable as `inner` (the rate limiter shares the Redis connection).
+ */
+import type { ConditionalTake, Store, StoreWrite } from './store.js';
+
+/** The store operations, as metric label values. */
+export type StoreOperation = 'set' | 'setMany' | 'get' | 'getMany' | 'take' | 'takeIf' | 'claim' | 'delete' | 'ping';
+
+/** Receives one observation per operation: its name, `ok` or `error`, and its duration. */
+export type StoreObserver = (operation: StoreOperation, outcome: 'ok' | 'error', seconds: number) => void;
+
+/** The timed store. */
+export class InstrumentedStore implements Store {
+  constructor(
+    /** The backend doing the work. */
+    readonly inner: Store,
+    private readonly observe: StoreObserver,
+  ) {}
+
+  set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    return this.timed('set', () => this.inner.set(key, value, ttlSeconds));
+  }
+
+  get<T>(key: string): Promise<T | undefined> {
+    return this.timed('get', () => this.inner.get<T>(key));
+  }
+
+  getMany(keys: readonly string[]): Promise<unknown[]> {
+    return this.timed('getMany', () => this.inner.getMany(keys));
+  }
+
+  take<T>(key: string): Promise<T | undefined> {
+    return this.timed('take', () => this.inner.take<T>(key));
+  }
+
+  takeIf<T>(key: string, field: string, expected: string, mark?: StoreWrite): Promise<ConditionalTake<T>> {
+    return this.timed('takeIf', () => this.inner.takeIf<T>(key, field, expected, mark));
+  }
+
+  setMany(writes: readonly StoreWrite[]): Promise<void> {
+    return this.timed('setMany', () => this.inner.setMany(writes));
+  }
+
+  claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+    return this.timed('claim', () => this.inner.claim(key, value, ttlSeconds));
+  }
+
+  delete(key: string): Promise<void> {
+    return this.timed('delete', () => this.inner.delete(key));
+  }
+
+  ping(): Promise<void> {
+    return this.timed('ping', () => this.inner.ping());
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private async timed<T>(operation: StoreOperation, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await run();
+      this.observe(operation, 'ok', (performance.now() - started) / 1000);
+      return result;
+    } catch (error) {
+      this.observe(operation, 'error', (performance.now() - started) / 1000);
+      throw error;
+    }
+  }
+}

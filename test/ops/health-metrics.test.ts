@@ -1,0 +1,79 @@
+/**
+ * Probes and metrics: /healthz, /readyz (keys, store, shutdown), /metrics with the series issue
+ * #4 names, labels from route templates only, and probes kept out of the info-level log.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../helpers/harness.js';
+import { nocobaseLogin } from '../helpers/rp.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ captureLogs: true });
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+describe('health', () => {
+  it('/healthz says the process serves; /readyz checks keys, store and shutdown', async () => {
+    const health = await fetch(`${h.issuer}/healthz`);
+    expect(health.status).toBe(200);
+    expect(health.headers.get('cache-control')).toBe('no-store');
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${h.issuer}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { keys: 'ok', store: 'ok', lifecycle: 'ok' } });
+    h.bridge.context.lifecycle.shuttingDown = true;
+    try {
+      const closing = await fetch(`${h.issuer}/readyz`);
+      expect(closing.status).toBe(503);
+      expect(closing.headers.get('connection')).toBe('close');
+      expect(await closing.json()).toMatchObject({ status: 'unavailable', checks: { lifecycle: 'shutting_down' } });
+    } finally {
+      h.bridge.context.lifecycle.shuttingDown = false;
+    }
+  });
+});
+
+describe('metrics', () => {
+  it('counts HTTP by route template, logins by outcome and leg, WeCom calls, tokens and store latency', async () => {
+    await nocobaseLogin(h, h.browser('zhangsan'));
+    await nocobaseLogin(h, h.browser('wangwu'));
+    await fetch(`${h.issuer}/no/such/path-with-secret-looking-part?code=abc`);
+    const response = await fetch(`${h.issuer}/metrics`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const metrics = await response.text();
+    const expected = [
+      /wecom_oidc_http_request_duration_seconds_count\{route="\/authorize",method="GET",status="302"\} [1-9]/,
+      /wecom_oidc_http_request_duration_seconds_count\{route="\/wecom\/callback",method="GET",status="302"\} [1-9]/,
+      /wecom_oidc_http_request_duration_seconds_count\{route="\/token",method="POST",status="200"\} [1-9]/,
+      /wecom_oidc_http_request_duration_seconds_count\{route="unmatched",method="GET",status="404"\} 1/,
+      /wecom_oidc_logins_total\{outcome="success",reason="ok",leg="qr"\} 1/,
+      /wecom_oidc_logins_total\{outcome="denied",reason="[a-z_]+",leg="qr"\} 1/,
+      /wecom_oidc_wecom_api_requests_total\{api="gettoken",errcode="0"\} 1/,
+      /wecom_oidc_wecom_api_requests_total\{api="getuserinfo",errcode="0"\} 2/,
+      /wecom_oidc_wecom_api_duration_seconds_count\{api="userget"\} [1-9]/,
+      /wecom_oidc_tokens_issued_total\{grant="authorization_code"\} 1/,
+      /wecom_oidc_store_operation_duration_seconds_count\{operation="takeIf",outcome="ok"\} [1-9]/,
+      /wecom_oidc_store_operation_duration_seconds_count\{operation="setMany",outcome="ok"\} [1-9]/,
+      /wecom_oidc_store_operation_duration_seconds_count\{operation="claim",outcome="ok"\} [1-9]/,
+      /wecom_oidc_memory_store_entries\{namespace="session"\} 1/,
+      /wecom_oidc_memory_store_bytes\{namespace="session"\} [1-9]\d+/,
+      /wecom_oidc_build_info\{version="[^"]+",node="v\d+/,
+    ];
+    for (const pattern of expected) expect(metrics).toMatch(pattern);
+    // Labels never carry raw paths or query strings.
+    expect(metrics).not.toContain('secret-looking');
+    expect(metrics).not.toContain('?code');
+  });
+
+  it('keeps probes out of the info-level log, and logs other requests with route and client IP', async () => {
+    const before = h.logs.length;
+    for (const path of ['/healthz', '/readyz', '/metrics', '/jwks']) await fetch(`${h.issuer}${path}`);
+    const lines = h.logs.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.filter((line) => line.msg === 'request').map((line) => line.route)).toEqual(['/jwks']);
+    expect(lines.find((line) => line.route === '/jwks')).toMatchObject({ status: 200, ip: '127.0.0.1', path: '/jwks' });
+  });
+});
