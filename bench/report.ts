@@ -38,7 +38,8 @@ export function budget(ceiling: Ceiling | undefined, stores: readonly StoreFigur
     const worst = Math.max(...['authorize', 'callback', 'token', 'userinfo'].map((hop) => open.latency[hop]?.p99 ?? Infinity));
     add(`worst bridge hop p99, ms (${figures.store}, open loop)`, round3(worst), '≤ 5', (v) => v <= 5);
   }
-  const bare = ceiling?.bareRoute.requestsPerSecond;
+  // The bare route measured alongside discovery and JWKS, else the ceiling's.
+  const bare = memory?.bareRoute?.requestsPerSecond ?? ceiling?.bareRoute.requestsPerSecond;
   const share = (route: RouteFigures | undefined) => (route && bare ? round3(route.requestsPerSecond / bare) : undefined);
   add('discovery req/s ÷ bare route req/s', share(memory?.discovery), '≥ 0.5', (v) => v >= 0.5);
   add('JWKS req/s ÷ bare route req/s', share(memory?.jwks), '≥ 0.5', (v) => v >= 0.5);
@@ -74,6 +75,7 @@ function storeTable(s: StoreFigures): string[] {
   const out = [`${s.store} store`];
   out.push(...phaseTable('saturated (closed loop)', s.closed));
   if (s.open) out.push(...phaseTable('steady (open loop)', s.open));
+  if (s.bareRoute) out.push(`  bare route (alongside) ${routeLine(s.bareRoute)}`);
   if (s.discovery) out.push(`  discovery              ${routeLine(s.discovery)}`);
   if (s.jwks) out.push(`  jwks                   ${routeLine(s.jwks)}`);
   if (s.flood) {

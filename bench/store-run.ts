@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { measureRoute, type RouteFigures } from './ceiling.js';
+import { measureRoutesInterleaved, type RouteFigures } from './ceiling.js';
 import { flood, gaugeValue, type FloodFigures } from './flood.js';
 import { Origin } from './http.js';
 import { closedLoop, openLoop, type LoadResult } from './load.js';
@@ -16,7 +16,7 @@ import { cpuMs, memoryMb, QuietestSecond, RssSampler } from './proc.js';
 import { describeProfile } from './profile-summary.js';
 import { RedisProbe, type RedisCounters } from './redis-stats.js';
 import { Recorder, round3, type Percentiles } from './stats.js';
-import { BRIDGE_NODE_FLAGS, findRedisServer, startBridge, startPrivateRedis, startSimulator, type BenchClient, type Service } from './services.js';
+import { BRIDGE_NODE_FLAGS, findRedisServer, startBareServer, startBridge, startPrivateRedis, startSimulator, type BenchClient, type Service } from './services.js';
 
 /** Figures of one load phase. */
 export interface PhaseFigures {
@@ -46,6 +46,8 @@ export interface StoreFigures {
   readonly store: StoreMode;
   readonly closed: PhaseFigures;
   readonly open?: PhaseFigures;
+  /** The bare route, measured in slices alternating with discovery and JWKS (their yardstick). */
+  readonly bareRoute?: RouteFigures;
   readonly discovery?: RouteFigures;
   readonly jwks?: RouteFigures;
   readonly flood?: FloodFigures;
@@ -120,10 +122,10 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
       - (callsBefore.getuserinfo + callsBefore.getuserdetail + callsBefore.userget);
     let discovery: RouteFigures | undefined;
     let jwks: RouteFigures | undefined;
+    let bareRoute: RouteFigures | undefined;
     if (options.routeDuration > 0 && store === 'memory') {
-      input.progress(`${store}: discovery and JWKS, ${options.routeDuration}s each`);
-      discovery = await measureRoute(bridgeOrigin, pid, '/.well-known/openid-configuration', options.browsers, options.routeDuration);
-      jwks = await measureRoute(bridgeOrigin, pid, '/jwks', options.browsers, options.routeDuration);
+      input.progress(`${store}: discovery and JWKS against the bare route, ${options.routeDuration}s each`);
+      [bareRoute, discovery, jwks] = await compareDocuments(bridgeOrigin, pid, sim.url, options);
     }
     let floodFigures: FloodFigures | undefined;
     if (options.flood > 0) {
@@ -140,6 +142,7 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
       store,
       closed,
       ...(open ? { open } : {}),
+      ...(bareRoute ? { bareRoute } : {}),
       ...(discovery ? { discovery } : {}),
       ...(jwks ? { jwks } : {}),
       ...(floodFigures ? { flood: floodFigures } : {}),
@@ -158,6 +161,24 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
   // The bridge writes its profile when it exits.
   if (profile && existsSync(profile.file)) figures.profile = describeProfile(profile.file, 30, measuredFrom - spawnedAt);
   return figures;
+}
+
+/** Discovery and JWKS of the bridge and a bare server's route, in alternating slices. */
+async function compareDocuments(bridge: Origin, pid: number, simUrl: string, options: BenchOptions): Promise<RouteFigures[]> {
+  const bare = await startBareServer(`${simUrl}/_sim/stats`);
+  const bareOrigin = new Origin(bare.url, options.browsers);
+  try {
+    const targets = [
+      { origin: bareOrigin, pid: bare.child.pid, path: '/' },
+      { origin: bridge, pid, path: '/.well-known/openid-configuration' },
+      { origin: bridge, pid, path: '/jwks' },
+    ];
+    await measureRoutesInterleaved(targets, options.browsers, Math.min(1, options.routeDuration)); // warm-up
+    return await measureRoutesInterleaved(targets, options.browsers, options.routeDuration);
+  } finally {
+    await bareOrigin.close();
+    await bare.child.stop();
+  }
 }
 
 /** Runs `load` while measuring the bridge's CPU, RSS and Redis traffic. */
