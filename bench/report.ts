@@ -74,6 +74,11 @@ function ceilingTable(c: Ceiling): string[] {
 function storeTable(s: StoreFigures): string[] {
   const out = [`${s.store} store`];
   out.push(...phaseTable('saturated (closed loop)', s.closed));
+  const h = s.hops;
+  out.push(
+    `  CPU per hop            authorize ${h.authorize}, callback ${h.callback}, token ${h.token}, userinfo ${h.userinfo} ms ` +
+      `(sum ${round3(h.authorize + h.callback + h.token + h.userinfo)}; ${h.logins} logins hop by hop, ${h.errors} errors)`,
+  );
   if (s.open) out.push(...phaseTable('steady (open loop)', s.open));
   if (s.bareRoute) out.push(`  bare route (alongside) ${routeLine(s.bareRoute)}`);
   if (s.discovery) out.push(`  discovery              ${routeLine(s.discovery)}`);

@@ -1,6 +1,7 @@
 /**
  * Everything measured against one bridge configuration (memory store or Redis), in this order:
- * warm-up, steady load (open loop), saturation (closed loop), discovery and JWKS, the flood.
+ * warm-up, steady load (open loop), saturation (closed loop), CPU per hop, discovery and JWKS,
+ * the flood.
  * Each store gets fresh processes, so one run cannot warm or fill the next.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { BRIDGE_HOPS, LoginPlan } from './login.js';
 import type { BenchOptions, StoreMode } from './options.js';
 import { cpuMs, memoryMb, QuietestSecond, RssSampler } from './proc.js';
 import { describeProfile } from './profile-summary.js';
+import { cpuPerHop, type HopCpu } from './staged.js';
 import { RedisProbe, type RedisCounters } from './redis-stats.js';
 import { Recorder, round3, type Percentiles } from './stats.js';
 import { BRIDGE_NODE_FLAGS, findRedisServer, startBareServer, startBridge, startPrivateRedis, startSimulator, type BenchClient, type Service } from './services.js';
@@ -45,6 +47,8 @@ export interface PhaseFigures {
 export interface StoreFigures {
   readonly store: StoreMode;
   readonly closed: PhaseFigures;
+  /** Bridge CPU per request of each hop, from logins taken through the flow hop by hop. */
+  readonly hops: HopCpu;
   readonly open?: PhaseFigures;
   /** The bare route, measured in slices alternating with discovery and JWKS (their yardstick). */
   readonly bareRoute?: RouteFigures;
@@ -118,6 +122,8 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
     input.progress(`${store}: closed loop, ${options.browsers} browsers, ${options.duration}s`);
     const closed = await measurePhase(pid, probe, (recorder) => closedLoop(plan, options.browsers, options.duration, recorder));
     const callsAfter = await simCalls(sim.url);
+    input.progress(`${store}: CPU per hop, ${stagedLogins(options)} logins hop by hop`);
+    const hops = await cpuPerHop(plan, pid, stagedLogins(options), options.browsers);
     const wecomCalls = callsAfter.getuserinfo + callsAfter.getuserdetail + callsAfter.userget
       - (callsBefore.getuserinfo + callsBefore.getuserdetail + callsBefore.userget);
     let discovery: RouteFigures | undefined;
@@ -141,6 +147,7 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
     figures = {
       store,
       closed,
+      hops,
       ...(open ? { open } : {}),
       ...(bareRoute ? { bareRoute } : {}),
       ...(discovery ? { discovery } : {}),
@@ -161,6 +168,11 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
   // The bridge writes its profile when it exits.
   if (profile && existsSync(profile.file)) figures.profile = describeProfile(profile.file, 30, measuredFrom - spawnedAt);
   return figures;
+}
+
+/** Logins of the hop-by-hop stage: enough for a stable figure, in proportion to the run. */
+function stagedLogins(options: BenchOptions): number {
+  return Math.max(100, Math.min(3000, Math.round(options.duration * 300)));
 }
 
 /** Discovery and JWKS of the bridge and a bare server's route, in alternating slices. */

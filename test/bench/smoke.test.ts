@@ -26,6 +26,7 @@ describe('npm run bench', () => {
       stores: {
         store: string;
         closed: { logins: number; errors: number; cpuMsPerLogin: number; latency: Record<string, { count: number }> };
+        hops: { logins: number; errors: number; authorize: number; callback: number; token: number; userinfo: number };
         open: { logins: number; errors: number };
         discovery: { requestsPerSecond: number };
         jwks: { requestsPerSecond: number };
@@ -43,6 +44,8 @@ describe('npm run bench', () => {
     expect(memory!.closed.errors).toBe(0);
     expect(memory!.closed.cpuMsPerLogin).toBeGreaterThan(0);
     for (const step of ['authorize', 'wecom', 'callback', 'token', 'userinfo', 'login']) expect(memory!.closed.latency[step]!.count).toBeGreaterThan(0);
+    expect(memory!.hops).toMatchObject({ logins: 300, errors: 0 });
+    for (const hop of ['authorize', 'callback', 'token', 'userinfo'] as const) expect(memory!.hops[hop]).toBeGreaterThanOrEqual(0);
     expect(memory!.open.logins).toBeGreaterThan(0);
     expect(memory!.open.errors).toBe(0);
     expect(memory!.discovery.requestsPerSecond).toBeGreaterThan(0);
