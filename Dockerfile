@@ -38,6 +38,9 @@ LABEL org.opencontainers.image.title="wecom-oidc-bridge" \
       org.opencontainers.image.description="Sign in to NocoBase or any OpenID Connect relying party with WeCom" \
       org.opencontainers.image.licenses="MIT"
 # tini as PID 1 forwards signals and reaps zombies; node runs directly (not through npm) so that
-# SIGTERM reaches the bridge's graceful shutdown.
+# SIGTERM reaches the bridge's graceful shutdown. Memory flags as in `npm start` (see
+# bench/README.md): a bounded young generation (V8 otherwise sizes it from the host's memory, up
+# to 64 MB per semi-space) and an old generation that grows by half, not up to fourfold, between
+# full collections.
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "dist/src/main.js"]

@@ -5,13 +5,14 @@
  * so the store holds ciphertext it cannot open: whoever reads Redis learns neither the sealed
  * value nor the key. AES-256-GCM authenticates the ciphertext and the `context` it was sealed for.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { randomBuffer } from './secrets.js';
 
 const INFO = 'wecom-oidc-bridge seal v1';
 
 /** Seals `plaintext` for `context` under a key derived from `secret`; base64url output. */
 export function seal(secret: string, context: string, plaintext: string): string {
-  const iv = randomBytes(12);
+  const iv = randomBuffer(12);
   const cipher = createCipheriv('aes-256-gcm', deriveKey(secret, context), iv);
   cipher.setAAD(Buffer.from(context));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -32,6 +33,8 @@ export function unseal(secret: string, context: string, sealed: string): string 
   }
 }
 
-function deriveKey(secret: string, context: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, context, INFO, 32));
+function deriveKey(secret: string, context: string): KeyObject {
+  // A KeyObject, not a Buffer: given raw bytes, createCipheriv takes a slow path (~18 µs instead
+  // of ~3 µs on Node 24), and every login seals once.
+  return createSecretKey(Buffer.from(hkdfSync('sha256', secret, context, INFO, 32)));
 }

@@ -5,9 +5,9 @@
  * tokens; it is switched off and replaced by one `request` line with the route template and the
  * path only. `redact` is the second line of defence for anything logged by accident.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { LoggerOptions } from 'pino';
+import { randomHex } from '../crypto/secrets.js';
 
 /** Paths pino blanks out wherever they appear in a logged object. */
 export const REDACT_PATHS = [
@@ -36,7 +36,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
  */
 export function requestIdFor(request: { headers: Record<string, string | string[] | undefined> }): string {
   const incoming = request.headers['x-request-id'];
-  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomBytes(8).toString('hex');
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomHex(8);
 }
 
 /** Probe routes, logged at debug level only so that they do not flood the log. */

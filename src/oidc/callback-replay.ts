@@ -14,6 +14,7 @@ import { safeEqual, sha256 } from '../crypto/secrets.js';
 import { seal, unseal } from '../crypto/seal.js';
 import { BridgeError } from '../errors/bridge-error.js';
 import { setSessionCookie } from '../http/cookies.js';
+import type { StoreWrite } from '../store/store.js';
 import { keys, type CallbackResultRecord } from './records.js';
 
 /** How long a finished callback can be repeated, seconds: "a few seconds" with margin. */
@@ -31,18 +32,25 @@ export interface CallbackResult {
 }
 
 /**
- * Marks the login behind `state` as being completed by the browser with `bindingHash`. Created
+ * The mark saying that the login behind `state` is being completed by the browser with
+ * `bindingHash`. The callback creates it together with taking the login ({@link Store.takeIf}),
  * only if absent: a late duplicate must not turn a finished result back into "pending".
  */
-export async function markInFlight(context: BridgeContext, state: string, bindingHash: string): Promise<void> {
+export function inFlightMark(state: string, bindingHash: string): StoreWrite {
   const record: CallbackResultRecord = { bindingHash, status: 'pending' };
-  await context.store.claim(keys.callbackResult(state), record, RESULT_TTL_SECONDS);
+  return { key: keys.callbackResult(state), value: record, ttlSeconds: RESULT_TTL_SECONDS };
+}
+
+/** The first hit's result, sealed for the browser holding `binding`, as a store write. */
+export function resultWrite(state: string, binding: string, result: CallbackResult): StoreWrite {
+  const record: CallbackResultRecord = { bindingHash: sha256(binding), status: 'done', sealed: seal(binding, sealContext(state), JSON.stringify(result)) };
+  return { key: keys.callbackResult(state), value: record, ttlSeconds: RESULT_TTL_SECONDS };
 }
 
 /** Stores the first hit's result, sealed for the browser holding `binding`. */
 export async function rememberResult(context: BridgeContext, state: string, binding: string, result: CallbackResult): Promise<void> {
-  const record: CallbackResultRecord = { bindingHash: sha256(binding), status: 'done', sealed: seal(binding, sealContext(state), JSON.stringify(result)) };
-  await context.store.set(keys.callbackResult(state), record, RESULT_TTL_SECONDS);
+  const { key, value, ttlSeconds } = resultWrite(state, binding, result);
+  await context.store.set(key, value, ttlSeconds);
 }
 
 /** The first hit ended without a redirect worth repeating (a page, a new WeCom leg). */

@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { epochSeconds, type BridgeContext } from '../context.js';
-import { safeEqual, sha256 } from '../crypto/secrets.js';
+import { sha256 } from '../crypto/secrets.js';
 import { accessDenied, BridgeError, loginRequired } from '../errors/bridge-error.js';
 import { completeHandoffOnPhone, failHandoffOnPhone } from '../handoff/phone.js';
 import { startHandoffLeg } from '../handoff/phone-leg.js';
@@ -20,13 +20,13 @@ import { WeComApiError } from '../wecom/errors.js';
 import { resolveWeComUser, type WeComUser } from '../wecom/identity.js';
 import { admitMember } from './admission.js';
 import { startWeComLeg } from './authorize.js';
-import { forgetResult, markInFlight, rememberResult, replayResult } from './callback-replay.js';
+import { forgetResult, inFlightMark, rememberResult, replayResult, resultWrite } from './callback-replay.js';
 import { missingRequiredClaims, subjectOf } from './claims.js';
-import { issueCodeRedirect } from './codes.js';
+import { mintCode } from './codes.js';
 import { explainsOnPage, failLogin } from './login-failure.js';
 import { keys, type LoginTransaction } from './records.js';
 import { errorRedirectUrl, redirectBrowser } from './redirect.js';
-import { startSession } from './session.js';
+import { newSession, saveSession } from './session.js';
 
 const WECOM_STATE = /^[A-Za-z0-9]{1,128}$/;
 
@@ -126,10 +126,12 @@ async function finishLogin(
     await rememberResult(context, ids.state, ids.binding, { location: handoff });
     return redirectBrowser(reply, 'GET', handoff);
   }
-  const session = await startSession(request, reply, context, user, epochSeconds(context));
-  const location = await issueCodeRedirect(context, transaction.request, session.record);
+  const session = newSession(context, user, epochSeconds(context));
+  const { location, write: code } = mintCode(context, transaction.request, session.record);
   // A repeated hit of this callback by the same browser gets this very redirect (and cookie).
-  await rememberResult(context, ids.state, ids.binding, { location, ...(session.cookie ? { session: session.cookie } : {}) });
+  const result = resultWrite(ids.state, ids.binding, { location, ...(session.cookie ? { session: session.cookie } : {}) });
+  // Session, code and result in one store round trip.
+  await saveSession(request, reply, context, session, [code, result]);
   context.metrics.logins.labels('success', 'ok', transaction.leg).inc();
   request.log.info({ leg: transaction.leg, client: transaction.request.clientId }, 'login succeeded');
   return redirectBrowser(reply, 'GET', location);
@@ -169,15 +171,15 @@ function checkedState(state: unknown): string {
  * decides); a login of another browser is a page: nothing trustworthy to redirect to.
  */
 async function claimTransaction(context: BridgeContext, state: string, binding: string | undefined): Promise<LoginTransaction | undefined> {
-  const pending = await context.store.get<LoginTransaction>(keys.login(state));
-  if (!pending) return undefined;
-  if (binding === undefined || !safeEqual(sha256(binding), pending.bindingHash)) {
-    // Not consumed: a replay from another browser must not cancel the real user's login.
-    throw pageError('This sign-in was started in another browser', 'browser_mismatch');
-  }
-  // Marked before taking, so a second hit that finds the login gone always finds the mark.
-  await markInFlight(context, state, pending.bindingHash);
-  return context.store.take<LoginTransaction>(keys.login(state));
+  const bindingHash = binding === undefined ? '' : sha256(binding);
+  // One atomic store step: the login is taken only when this browser's binding hash matches (a
+  // replay from another browser must not cancel the real user's login), and the in-flight mark
+  // is left in the same step, so a second hit that finds the login gone always finds the mark.
+  // A plain comparison is enough: both sides are SHA-256 hashes of a 256-bit secret.
+  const pending = await context.store.takeIf<LoginTransaction>(keys.login(state), 'bindingHash', bindingHash, inFlightMark(state, bindingHash));
+  if (!pending.found) return undefined;
+  if (!pending.taken) throw pageError('This sign-in was started in another browser', 'browser_mismatch');
+  return pending.value;
 }
 
 function pageError(description: string, reason: string): BridgeError {

@@ -6,11 +6,22 @@
  */
 import type { BridgeContext } from '../context.js';
 import { randomSecret } from '../crypto/secrets.js';
+import type { StoreWrite } from '../store/store.js';
 import { keys, type AuthRequest, type CodeRecord, type SessionRecord } from './records.js';
 import { withQuery } from './redirect.js';
 
 /** Mints a code for `request` on behalf of `session`; returns the success redirect URL. */
 export async function issueCodeRedirect(context: BridgeContext, request: AuthRequest, session: SessionRecord): Promise<string> {
+  const { location, write } = mintCode(context, request, session);
+  await context.store.set(write.key, write.value, write.ttlSeconds);
+  return location;
+}
+
+/**
+ * A new code for `request` on behalf of `session`: the success redirect URL and the store write
+ * that makes the code redeemable (not performed here, so that the callback can batch it).
+ */
+export function mintCode(context: BridgeContext, request: AuthRequest, session: SessionRecord): { location: string; write: StoreWrite } {
   const code = randomSecret();
   const record: CodeRecord = {
     grantId: randomSecret(16),
@@ -23,6 +34,8 @@ export async function issueCodeRedirect(context: BridgeContext, request: AuthReq
     ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
     ...(request.codeChallenge === undefined ? {} : { codeChallenge: request.codeChallenge }),
   };
-  await context.store.set(keys.code(code), record, context.config.ttl.code);
-  return withQuery(request.redirectUri, { code, state: request.state });
+  return {
+    location: withQuery(request.redirectUri, { code, state: request.state }),
+    write: { key: keys.code(code), value: record, ttlSeconds: context.config.ttl.code },
+  };
 }

@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import { randomSecret } from '../crypto/secrets.js';
 import { clearSessionCookie, readCookie, setSessionCookie } from '../http/cookies.js';
+import type { StoreWrite } from '../store/store.js';
 import type { WeComUser } from '../wecom/identity.js';
 import { missingRequiredClaims, subjectOf, type ClaimsSettings } from './claims.js';
 import { keys, type AuthRequest, type SessionRecord } from './records.js';
@@ -50,15 +51,41 @@ export async function startSession(
   user: WeComUser,
   authTime: number,
 ): Promise<StartedSession> {
+  const session = newSession(context, user, authTime);
+  await saveSession(request, reply, context, session);
+  return session;
+}
+
+/**
+ * A new session for `user`: always a new `sid` and a new cookie value (no session fixation).
+ * Nothing is stored yet: {@link saveSession} does, possibly together with other writes.
+ */
+export function newSession(context: BridgeContext, user: WeComUser, authTime: number): StartedSession {
   const record: SessionRecord = { sid: randomSecret(16), user, authTime };
   const ttl = context.config.ttl.session;
-  if (ttl === 0) return { record };
+  return ttl === 0 ? { record } : { record, cookie: { value: randomSecret(), maxAge: ttl } };
+}
+
+/**
+ * Stores `session` and `alsoWrite` in one store round trip, drops the browser's previous session
+ * and sets the cookie. (The callback stores its code and its result this way.)
+ */
+export async function saveSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  session: StartedSession,
+  alsoWrite: readonly StoreWrite[] = [],
+): Promise<void> {
+  const { cookie } = session;
+  if (!cookie) {
+    await context.store.setMany(alsoWrite);
+    return;
+  }
   const previous = readCookie(request, context.cookies.sessionName);
   if (previous !== undefined) await context.store.delete(keys.session(previous));
-  const value = randomSecret();
-  await context.store.set(keys.session(value), record, ttl);
-  setSessionCookie(reply, context.cookies, value, ttl);
-  return { record, cookie: { value, maxAge: ttl } };
+  await context.store.setMany([{ key: keys.session(cookie.value), value: session.record, ttlSeconds: cookie.maxAge }, ...alsoWrite]);
+  setSessionCookie(reply, context.cookies, cookie.value, cookie.maxAge);
 }
 
 /**

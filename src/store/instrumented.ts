@@ -4,10 +4,10 @@
  * It wraps whichever backend is configured, so memory and Redis report the same series; the
  * backend itself stays reachable as `inner` (the rate limiter shares the Redis connection).
  */
-import type { Store } from './store.js';
+import type { ConditionalTake, Store, StoreWrite } from './store.js';
 
 /** The store operations, as metric label values. */
-export type StoreOperation = 'set' | 'get' | 'getMany' | 'take' | 'claim' | 'delete' | 'ping';
+export type StoreOperation = 'set' | 'setMany' | 'get' | 'getMany' | 'take' | 'takeIf' | 'claim' | 'delete' | 'ping';
 
 /** Receives one observation per operation: its name, `ok` or `error`, and its duration. */
 export type StoreObserver = (operation: StoreOperation, outcome: 'ok' | 'error', seconds: number) => void;
@@ -34,6 +34,14 @@ export class InstrumentedStore implements Store {
 
   take<T>(key: string): Promise<T | undefined> {
     return this.timed('take', () => this.inner.take<T>(key));
+  }
+
+  takeIf<T>(key: string, field: string, expected: string, mark?: StoreWrite): Promise<ConditionalTake<T>> {
+    return this.timed('takeIf', () => this.inner.takeIf<T>(key, field, expected, mark));
+  }
+
+  setMany(writes: readonly StoreWrite[]): Promise<void> {
+    return this.timed('setMany', () => this.inner.setMany(writes));
   }
 
   claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {

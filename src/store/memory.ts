@@ -9,13 +9,31 @@
  * sessions or tokens, and never grows the process without bound: with the defaults a flood costs
  * at most about 64 MB of JSON plus the map's own overhead for 100,000 keys.
  */
-import type { Store } from './store.js';
+import type { ConditionalTake, Store, StoreWrite } from './store.js';
 
 interface Entry {
   readonly json: string;
   readonly expiresAt: number;
   /** What this entry counts against the namespace's byte budget. */
   readonly size: number;
+}
+
+/** A character V8 cannot keep in a one-byte string. */
+const WIDE_CHAR = /[\u0100-\uffff]/;
+const WIDE_CHARS = /[\u0100-\uffff]/g;
+
+/**
+ * JSON at one byte per character. V8 keeps a whole string at two bytes per character as soon as
+ * one character is above U+00FF, so a session, code or token record carrying a member's Chinese
+ * name would take twice the memory. Those few characters are written as `\uXXXX` escapes instead;
+ * JSON.parse reads them back unchanged.
+ */
+function compactJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (!WIDE_CHAR.test(json)) return json;
+  const escaped = json.replace(WIDE_CHARS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // replace() keeps the two-byte representation; a Latin-1 round trip makes a one-byte copy.
+  return Buffer.from(escaped, 'latin1').toString('latin1');
 }
 
 interface Bucket {
@@ -82,6 +100,21 @@ export class MemoryStore implements Store {
     return value as T | undefined;
   }
 
+  async takeIf<T>(key: string, field: string, expected: string, mark?: StoreWrite): Promise<ConditionalTake<T>> {
+    // One synchronous step, like take: no other caller can interleave.
+    const value = this.read(key);
+    if (value === undefined) return { found: false };
+    const taken = typeof value === 'object' && value !== null && (value as Record<string, unknown>)[field] === expected;
+    if (!taken) return { found: true, taken, value: value as T };
+    if (mark && this.read(mark.key) === undefined) this.write(mark.key, mark.value, mark.ttlSeconds);
+    this.remove(this.bucket(key), key);
+    return { found: true, taken, value: value as T };
+  }
+
+  async setMany(writes: readonly StoreWrite[]): Promise<void> {
+    for (const { key, value, ttlSeconds } of writes) this.write(key, value, ttlSeconds);
+  }
+
   async claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
     if (this.read(key) !== undefined) return false;
     this.write(key, value, ttlSeconds);
@@ -111,7 +144,7 @@ export class MemoryStore implements Store {
 
   private write(key: string, value: unknown, ttlSeconds: number): void {
     const bucket = this.bucket(key);
-    const json = JSON.stringify(value);
+    const json = compactJson(value);
     const entry: Entry = { json, expiresAt: this.now() + ttlSeconds * 1000, size: key.length + json.length };
     // Re-inserting moves the key to the end, so eviction order stays "oldest write first".
     this.remove(bucket, key);

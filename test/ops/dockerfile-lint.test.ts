@@ -50,11 +50,12 @@ describe('Dockerfile lint', () => {
     expect(of('FROM').map((from) => from.args)).toEqual(['node:24-slim AS build', 'node:24-slim AS runtime']);
     expect(of('RUN', runtime).some((run) => /npm ci --omit=dev/.test(run.args))).toBe(true);
     expect(of('RUN', 'build').some((run) => /npx tsc -p tsconfig\.build\.json/.test(run.args))).toBe(true);
-    // Non-root user; an init process; port 8080; node started directly.
+    // Non-root user; an init process; port 8080; node started directly (with the memory flags of
+    // `npm start`, test/bench/node-flags.test.ts).
     expect(of('USER', runtime).map((user) => user.args)).toEqual(['node']);
     expect(execForm(of('ENTRYPOINT', runtime)[0]!.args)).toEqual(['/usr/bin/tini', '--']);
     expect(of('EXPOSE', runtime).map((expose) => expose.args)).toEqual(['8080']);
-    expect(execForm(of('CMD', runtime).at(-1)!.args)).toEqual(['node', 'dist/src/main.js']);
+    expect(execForm(of('CMD', runtime).at(-1)!.args)).toEqual(['node', '--max-semi-space-size=8', '--heap-growing-percent=50', 'dist/src/main.js']);
     // HEALTHCHECK against /healthz without curl or wget (neither is in node:24-slim).
     expect(execForm(of('HEALTHCHECK', runtime)[0]!.args)).toEqual(['node', 'dist/src/healthcheck.js']);
     expect(readFileSync('src/healthcheck.ts', 'utf8')).toContain('/healthz');

@@ -27,6 +27,14 @@ export function storeConformance(fixture: StoreFixture): void {
       await store.close();
     });
 
+    it('keeps text outside Latin-1 exactly (names, emoji)', async () => {
+      const store = await fixture.make();
+      const value = { name: '张三', alias: 'Zoë 😀', quote: '"\\u4e00" stays text', list: ['李四'] };
+      await store.set('ns:text', value, 60);
+      expect(await store.get('ns:text')).toEqual(value);
+      await store.close();
+    });
+
     it('returns copies: mutating a read value does not change the stored one', async () => {
       const store = await fixture.make();
       await store.set('ns:obj', { n: 1 }, 60);
@@ -72,6 +80,66 @@ export function storeConformance(fixture: StoreFixture): void {
       const results = await Promise.all(Array.from({ length: 30 }, (_, i) => stores[i % 3]!.take('ns:race')));
       expect(results.filter((r) => r === 'prize')).toHaveLength(1);
       await Promise.all(stores.map((s) => s.close()));
+    });
+
+    it('takeIf takes only when the field matches, and leaves the value otherwise', async () => {
+      const store = await fixture.make();
+      expect(await store.takeIf('ns:cond', 'owner', 'a')).toEqual({ found: false });
+      await store.set('ns:cond', { owner: 'a', n: 1 }, 60);
+      expect(await store.takeIf('ns:cond', 'owner', 'b')).toEqual({ found: true, taken: false, value: { owner: 'a', n: 1 } });
+      expect(await store.takeIf('ns:cond', 'missing', 'a')).toEqual({ found: true, taken: false, value: { owner: 'a', n: 1 } });
+      expect(await store.get('ns:cond')).toEqual({ owner: 'a', n: 1 });
+      expect(await store.takeIf('ns:cond', 'owner', 'a')).toEqual({ found: true, taken: true, value: { owner: 'a', n: 1 } });
+      expect(await store.get('ns:cond')).toBeUndefined();
+      await store.set('ns:scalar', 'a', 60);
+      expect(await store.takeIf('ns:scalar', 'owner', 'a')).toEqual({ found: true, taken: false, value: 'a' });
+      await store.set('ns:expiring', { owner: 'a' }, 1);
+      await fixture.advance(2);
+      expect(await store.takeIf('ns:expiring', 'owner', 'a')).toEqual({ found: false });
+      await store.close();
+    });
+
+    it('takeIf is atomic under concurrency: exactly one matching caller wins', async () => {
+      const stores = await Promise.all([fixture.make(), fixture.make(), fixture.make()]);
+      await stores[0]!.set('ns:cond-race', { owner: 'a' }, 60);
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => stores[i % 3]!.takeIf('ns:cond-race', 'owner', i % 2 === 0 ? 'a' : 'b')),
+      );
+      expect(results.filter((r) => r.found && r.taken)).toHaveLength(1);
+      await Promise.all(stores.map((s) => s.close()));
+    });
+
+    it('takeIf leaves its mark only when it takes, and never replaces an existing one', async () => {
+      const store = await fixture.make();
+      const mark = { key: 'mark:m1', value: { by: 'a' }, ttlSeconds: 60 };
+      await store.set('ns:marked', { owner: 'a' }, 60);
+      expect(await store.takeIf('ns:marked', 'owner', 'b', mark)).toMatchObject({ found: true, taken: false });
+      expect(await store.get('mark:m1')).toBeUndefined();
+      expect(await store.takeIf('ns:marked', 'owner', 'a', mark)).toMatchObject({ found: true, taken: true });
+      expect(await store.get('mark:m1')).toEqual({ by: 'a' });
+      await store.set('ns:marked', { owner: 'a' }, 60);
+      expect(await store.takeIf('ns:marked', 'owner', 'a', { ...mark, value: { by: 'late' } })).toMatchObject({ taken: true });
+      expect(await store.get('mark:m1')).toEqual({ by: 'a' });
+      await store.set('ns:short-mark', { owner: 'a' }, 60);
+      await store.takeIf('ns:short-mark', 'owner', 'a', { key: 'mark:m2', value: 1, ttlSeconds: 1 });
+      await fixture.advance(2);
+      expect(await store.get('mark:m2')).toBeUndefined();
+      await store.close();
+    });
+
+    it('setMany stores every value with its own TTL', async () => {
+      const store = await fixture.make();
+      await store.setMany([]);
+      await store.set('ns:m2', 'old', 60);
+      await store.setMany([
+        { key: 'ns:m1', value: { a: 1 }, ttlSeconds: 60 },
+        { key: 'ns:m2', value: 'new', ttlSeconds: 1 },
+        { key: 'other:m3', value: [3], ttlSeconds: 60 },
+      ]);
+      expect(await store.getMany(['ns:m1', 'ns:m2', 'other:m3'])).toEqual([{ a: 1 }, 'new', [3]]);
+      await fixture.advance(2);
+      expect(await store.getMany(['ns:m1', 'ns:m2', 'other:m3'])).toEqual([{ a: 1 }, undefined, [3]]);
+      await store.close();
     });
 
     it('claim succeeds only for the first caller, even concurrently', async () => {

@@ -14,6 +14,8 @@ storeConformance({
     get: (k) => shared.get(k),
     getMany: (k) => shared.getMany(k),
     take: (k) => shared.take(k),
+    takeIf: (k, f, e, m) => shared.takeIf(k, f, e, m),
+    setMany: (w) => shared.setMany(w),
     claim: (k, v, t) => shared.claim(k, v, t),
     delete: (k) => shared.delete(k),
     ping: () => shared.ping(),

@@ -1,0 +1,91 @@
+/**
+ * The three ways of loading a server:
+ *
+ * - closed loop: K browsers, each starting its next login when the last one ends (saturation);
+ * - open loop: logins started at a fixed rate whatever the answers do (latency under a steady,
+ *   non-saturating load; a slow answer cannot slow the arrivals down and hide itself);
+ * - one route: K connections hammering a single GET (discovery, JWKS, the bare route).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { CookieJar, type Origin } from './http.js';
+import { runLogin, type LoginPlan } from './login.js';
+import { Recorder } from './stats.js';
+
+/** What a load phase did. */
+export interface LoadResult {
+  readonly recorder: Recorder;
+  /** Completed logins (or requests, for one route). */
+  readonly completed: number;
+  readonly seconds: number;
+}
+
+/** K browsers logging in back to back for `seconds`. */
+export async function closedLoop(plan: LoginPlan, browsers: number, seconds: number, recorder = new Recorder()): Promise<LoadResult> {
+  const deadline = performance.now() + seconds * 1000;
+  let completed = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: browsers }, async () => {
+      const jar = new CookieJar();
+      while (performance.now() < deadline) {
+        if (await runLogin(plan, jar, recorder)) completed += 1;
+      }
+    }),
+  );
+  return { recorder, completed, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Logins started at `rate` per second for `seconds`. At most `maxInFlight` run at once; arrivals
+ * beyond that are counted as `dropped` errors (the server is saturated: the figure is void).
+ */
+export async function openLoop(plan: LoginPlan, rate: number, seconds: number, recorder = new Recorder(), maxInFlight = 1000): Promise<LoadResult> {
+  const started = performance.now();
+  const total = Math.round(rate * seconds);
+  const inFlight = new Set<Promise<void>>();
+  let launched = 0;
+  let completed = 0;
+  while (launched < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+    for (; launched < due; launched += 1) {
+      if (inFlight.size >= maxInFlight) {
+        recorder.error('dropped: too many logins in flight');
+        continue;
+      }
+      const login: Promise<void> = runLogin(plan, new CookieJar(), recorder).then((ok) => {
+        if (ok) completed += 1;
+        inFlight.delete(login);
+      });
+      inFlight.add(login);
+    }
+    // A short sleep keeps arrivals close to their schedule without spinning a core.
+    await sleep(Math.max(1, Math.min(5, 1000 / rate)));
+  }
+  await Promise.all(inFlight);
+  return { recorder, completed, seconds: (performance.now() - started) / 1000 };
+}
+
+/** `connections` clients sending GET `path` back to back for `seconds`. */
+export async function hammer(origin: Origin, path: string, connections: number, seconds: number, recorder = new Recorder()): Promise<LoadResult> {
+  const deadline = performance.now() + seconds * 1000;
+  let completed = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) {
+        const sent = performance.now();
+        try {
+          const answer = await origin.send({ path });
+          if (answer.status === 200) {
+            completed += 1;
+            recorder.add('request', performance.now() - sent);
+          } else recorder.error(`status ${answer.status}`);
+        } catch (error) {
+          recorder.error(`network: ${(error as { code?: string }).code ?? String(error)}`);
+        }
+      }
+    }),
+  );
+  return { recorder, completed, seconds: (performance.now() - started) / 1000 };
+}
