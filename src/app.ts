@@ -61,8 +61,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const logger: FastifyBaseLogger = options.logger ?? pino(loggerOptions(config.logLevel));
   const now = options.now ?? Date.now;
   const metrics = options.metrics ?? createMetrics(VERSION);
-  // `backend` is the configured store itself (the rate limiter may share its Redis connection);
-  // everything else goes through the timed wrapper.
+  // `backend` is the configured store itself (its memory gauges); everything goes through the
+  // timed wrapper.
   const backend = options.store ?? (await createStore(config, now));
   if (backend instanceof MemoryStore) watchMemoryStore(metrics, () => backend.usage());
   const store = new InstrumentedStore(backend, (operation, outcome, seconds) =>
@@ -98,7 +98,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     rewriteUrl: prefixStripper(config.publicUrl),
   });
   installPlumbing(app, context);
-  await installRateLimits(app, context, backend);
+  installRateLimits(app, context);
   registerRoutes(app, context);
   app.addHook('onClose', async () => {
     await store.close();

@@ -13,7 +13,11 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Builds and starts the bridge; resolves with the listening app and its address. */
 export async function startServer(config: Config, options: AppOptions = {}): Promise<BuiltApp & { url: string }> {
   const built = await buildApp(config, options);
-  const url = await built.app.listen({ host: config.host, port: config.port });
+  const url = await built.app.listen({ host: config.host, port: config.port }).catch(async (error: unknown) => {
+    // Port taken or not allowed: release the store connection and timers before reporting it.
+    await built.app.close();
+    throw error;
+  });
   built.app.log.info(
     {
       address: url,

@@ -34,7 +34,8 @@ export async function completeHandoffOnPhone(
   if (resolved.user.userid.toLowerCase() !== record.userid.toLowerCase()) {
     throw accessDenied('The phone signed in as another WeCom member than the computer', 'handoff_user_mismatch');
   }
-  const user = await admitMember(context, resolved, (message, details) => request.log.warn(details, message));
+  const { user, writes } = await admitMember(context, resolved, (message, details) => request.log.warn(details, message));
+  await context.store.setMany(writes);
   const missing = missingRequiredClaims(user, context.config);
   if (missing.length > 0) throw accessDenied(`The consent did not yield: ${missing.join(', ')}`, 'handoff_claims_missing');
   await updateHandoff(context.store, id, record, { status: 'done', user }, context.now());

@@ -1,25 +1,26 @@
 /**
- * Rate limits on `/authorize` and `/token`, per source address and per client, with
- * `@fastify/rate-limit` (fixed windows; counters in Redis when the store is Redis, so every
- * replica counts together; in memory otherwise).
+ * Rate limits on `/authorize` and `/token`, per source address and per client: fixed windows of
+ * RATE_LIMIT_WINDOW seconds, counted in the store (Redis when configured, so every replica counts
+ * together; memory otherwise, within its caps).
  *
  * Routes opt in with `config.limit` (`authorize` or `token`); the check runs before the handler
  * and an exceeded limit is a {@link BridgeError} with status 429, so it is answered in the route's
  * own format (a page at /authorize, OAuth JSON at /token) with `Retry-After`.
  *
- * The per-client counter keys on the client_id as sent, before authentication: anyone can spend a
- * client's budget, which is why its default is high; the per-address limit is the one that stops
- * a single abuser. Unregistered ids share one counter, so junk ids cannot grow the counter set.
- * Counter keys end in `<endpoint>:ip:<address>` or `<endpoint>:client:id:<client_id>`, under
- * `rate-limit:` (and REDIS_KEY_PREFIX in Redis; the plugin inserts its own segment between).
+ * Both counters of a request are checked in one atomic store step ({@link Store.hit}), address
+ * first: a request the per-address limit refuses is not charged to the client, so one abuser
+ * cannot spend the budget everybody shares. The per-client counter keys on the client_id as sent,
+ * before authentication: anyone can spend it, which is why its default is high. Unregistered ids
+ * share one counter, so junk ids cannot grow the counter set. Keys:
+ * `rate-limit:<endpoint>:ip:<address>` (IPv6 by /64) and `rate-limit:<endpoint>:client:id:<client_id>`.
  */
-import rateLimit, { normalizeIP } from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isIPv6 } from 'node:net';
+import { Address6 } from 'ip-address';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RateLimitConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../errors/bridge-error.js';
-import { RedisStore } from '../store/redis.js';
-import { storeUnavailable, type Store } from '../store/store.js';
+import { storeKey, type HitCounter } from '../store/store.js';
 
 /** The rate-limited endpoints. */
 export type LimitedEndpoint = 'authorize' | 'token';
@@ -31,70 +32,57 @@ declare module 'fastify' {
   }
 }
 
-type Limiter = ReturnType<FastifyInstance['createRateLimit']>;
-
-/** One counter: its maximum and its limiter (which knows its key). */
-interface Counter {
-  readonly max: number;
-  readonly limiter: Limiter;
-}
-
-/**
- * Registers the plugin and the hook. Must be awaited before routes are registered (the plugin
- * decorates the instance). `backend` is the configured store itself (not the timing wrapper of
- * `context.store`): when it is Redis, the counters share its connection, so every replica counts
- * the same requests.
- */
-export async function installRateLimits(app: FastifyInstance, context: BridgeContext, backend: Store): Promise<void> {
-  await app.register(rateLimit, {
-    global: false,
-    nameSpace: 'rate-limit:',
-    ...(backend instanceof RedisStore ? { redis: backend.client } : {}),
-  });
+/** Adds the hook that applies the limits of routes with `config.limit`. */
+export function installRateLimits(app: FastifyInstance, context: BridgeContext): void {
   const limits = context.config.rateLimit;
-  const clientId = (request: FastifyRequest): string => registeredOrBucket(context, clientIdOf(request));
-  const counters: Record<LimitedEndpoint, Counter[]> = {
-    authorize: countersFor(app, limits, 'authorize', clientId),
-    token: countersFor(app, limits, 'token', clientId),
-  };
   app.addHook('preHandler', async (request, reply) => {
     const endpoint = request.routeOptions.config?.limit;
     if (endpoint === undefined) return;
-    for (const counter of counters[endpoint]) await check(counter, request, reply);
+    const counters = countersOf(limits, endpoint, request, context);
+    if (counters.length === 0) return;
+    const result = await context.store.hit(counters, limits.windowSeconds);
+    if (result.allowed) return;
+    const { retryAfterSeconds } = result;
+    reply
+      .header('retry-after', String(retryAfterSeconds))
+      .header('x-ratelimit-limit', String(counters[result.index]!.max))
+      .header('x-ratelimit-remaining', '0');
+    throw new BridgeError({
+      code: 'temporarily_unavailable',
+      status: 429,
+      reason: 'rate_limited',
+      description: `Too many requests; try again in ${retryAfterSeconds} seconds`,
+    });
   });
 }
 
-function countersFor(app: FastifyInstance, limits: RateLimitConfig, endpoint: LimitedEndpoint, clientId: (r: FastifyRequest) => string): Counter[] {
+/** The counters a request is charged to, the per-address one first (a limit of 0 is off). */
+function countersOf(limits: RateLimitConfig, endpoint: LimitedEndpoint, request: FastifyRequest, context: BridgeContext): HitCounter[] {
   const perIp = endpoint === 'authorize' ? limits.authorizePerIp : limits.tokenPerIp;
   const perClient = endpoint === 'authorize' ? limits.authorizePerClient : limits.tokenPerClient;
-  const timeWindow = limits.windowSeconds * 1000;
-  const make = (max: number, key: (request: FastifyRequest) => string): Counter => ({
-    max,
-    limiter: app.createRateLimit({ max, timeWindow, keyGenerator: key }),
-  });
-  return [
-    ...(perIp > 0 ? [make(perIp, (request) => `${endpoint}:ip:${normalizeIP(request.ip)}`)] : []),
-    ...(perClient > 0 ? [make(perClient, (request) => `${endpoint}:client:${clientId(request)}`)] : []),
-  ];
+  const counters: HitCounter[] = [];
+  if (perIp > 0) counters.push({ key: storeKey('rate-limit', `${endpoint}:ip:${addressKey(request.ip)}`), max: perIp });
+  if (perClient > 0) {
+    const client = registeredOrBucket(context, clientIdOf(request));
+    counters.push({ key: storeKey('rate-limit', `${endpoint}:client:${client}`), max: perClient });
+  }
+  return counters;
 }
 
-async function check(counter: Counter, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  let result: Awaited<ReturnType<Limiter>>;
+/**
+ * The address a counter keys on: IPv4 as is, IPv4-mapped IPv6 as IPv4, other IPv6 by its /64
+ * (one host usually holds a whole /64, so counting single addresses would be no limit at all).
+ */
+export function addressKey(ip: string): string {
+  if (!isIPv6(ip)) return ip.toLowerCase();
   try {
-    result = await counter.limiter(request);
-  } catch (error) {
-    // Counters in Redis: fail closed like every other store operation of these endpoints.
-    throw storeUnavailable(error);
+    const address = new Address6(ip);
+    if (address.isMapped4()) return address.to4().correctForm();
+    return new Address6(`${address.correctForm()}/64`).startAddress().correctForm();
+  } catch {
+    // Node accepts forms ip-address does not (zone ids): count that address on its own.
+    return ip.toLowerCase();
   }
-  if (result.isAllowed || !result.isExceeded) return;
-  const retryAfter = Math.max(1, result.ttlInSeconds);
-  reply.header('retry-after', String(retryAfter)).header('x-ratelimit-limit', String(counter.max)).header('x-ratelimit-remaining', '0');
-  throw new BridgeError({
-    code: 'temporarily_unavailable',
-    status: 429,
-    reason: 'rate_limited',
-    description: `Too many requests; try again in ${retryAfter} seconds`,
-  });
 }
 
 /**

@@ -7,21 +7,19 @@
  */
 import type { BridgeContext } from '../context.js';
 import { randomSecret } from '../crypto/secrets.js';
-import { keys, type AccessTokenRecord, type GrantData } from './records.js';
+import type { StoreWrite } from '../store/store.js';
+import { keys, tokenRecord, type AccessTokenRecord, type GrantData } from './records.js';
 
-/** Mints and stores an access token for `grant`. */
-export async function issueAccessToken(context: BridgeContext, grant: GrantData): Promise<string> {
+/** A new token and the store write that makes it live (stored by the grant that issues it). */
+export interface MintedToken {
+  readonly token: string;
+  readonly write: StoreWrite;
+}
+
+/** Mints an access token of `grant` for `scopes`; nothing is stored yet. */
+export function mintAccessToken(context: BridgeContext, grant: GrantData, scopes: readonly string[]): MintedToken {
   const token = `${grant.grantId}.${randomSecret()}`;
-  const record: AccessTokenRecord = {
-    grantId: grant.grantId,
-    clientId: grant.clientId,
-    scopes: grant.scopes,
-    user: grant.user,
-    sid: grant.sid,
-    authTime: grant.authTime,
-  };
-  await context.store.set(keys.accessToken(token), record, context.config.ttl.accessToken);
-  return token;
+  return { token, write: { key: keys.accessToken(token), value: tokenRecord(grant, scopes), ttlSeconds: context.config.ttl.accessToken } };
 }
 
 /** The record of a live, unrevoked token; undefined otherwise. */

@@ -5,16 +5,25 @@
  */
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../errors/bridge-error.js';
+import type { StoreWrite } from '../store/store.js';
 import { departmentNames, type DepartmentWarn } from '../wecom/departments.js';
 import type { ResolvedMember, WeComUser } from '../wecom/identity.js';
 import { assertMemberAllowed } from '../wecom/policy.js';
 import { applyProfileMemory } from '../wecom/profiles.js';
 
+/** An admitted member and what the caller must store for it. */
+export interface Admission {
+  readonly user: WeComUser;
+  /** The consent to remember (profile memory); empty when there is none. */
+  readonly writes: readonly StoreWrite[];
+}
+
 /** Applies the login rules to `resolved`; throws `access_denied` for members outside the policy. */
-export async function admitMember(context: BridgeContext, resolved: ResolvedMember, warn: DepartmentWarn): Promise<WeComUser> {
+export async function admitMember(context: BridgeContext, resolved: ResolvedMember, warn: DepartmentWarn): Promise<Admission> {
   await assertMemberAllowed(context, resolved.user, warn);
-  const user = await applyProfileMemory(context, resolved);
-  return context.config.claims.groupNames ? withDepartmentNames(context, user, warn) : user;
+  const { user, remember } = await applyProfileMemory(context, resolved);
+  const writes = remember === undefined ? [] : [remember];
+  return { user: context.config.claims.groupNames ? await withDepartmentNames(context, user, warn) : user, writes };
 }
 
 /** Names are a convenience: a failing department/list costs the names, never the login. */

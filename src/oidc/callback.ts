@@ -17,8 +17,8 @@ import { startHandoffLeg } from '../handoff/phone-leg.js';
 import { startHandoff } from '../handoff/start.js';
 import { readCookie } from '../http/cookies.js';
 import { WeComApiError } from '../wecom/errors.js';
-import { resolveWeComUser, type WeComUser } from '../wecom/identity.js';
-import { admitMember } from './admission.js';
+import { resolveWeComUser } from '../wecom/identity.js';
+import { admitMember, type Admission } from './admission.js';
 import { startWeComLeg } from './authorize.js';
 import { forgetResult, inFlightMark, rememberResult, replayResult, resultWrite } from './callback-replay.js';
 import { missingRequiredClaims, subjectOf } from './claims.js';
@@ -82,8 +82,8 @@ async function finish(
       await forgetResult(context, ids.state);
       return await completeHandoffOnPhone(request, reply, context, transaction, resolved);
     }
-    const user = await admitMember(context, resolved, warn);
-    return await finishLogin(request, reply, context, transaction, user, ids);
+    const admission = await admitMember(context, resolved, warn);
+    return await finishLogin(request, reply, context, transaction, admission, ids);
   } catch (error) {
     if (!(error instanceof BridgeError)) throw error;
     if (error instanceof WeComApiError && error.action === 'restart' && transaction.attempt < MAX_ATTEMPTS) {
@@ -109,15 +109,17 @@ async function finishLogin(
   reply: FastifyReply,
   context: BridgeContext,
   transaction: LoginTransaction,
-  user: WeComUser,
+  admission: Admission,
   ids: CallbackKeys,
 ): Promise<FastifyReply> {
+  const { user, writes } = admission;
   const { hintSub } = transaction.request;
   // OIDC Core §3.1.2.1: never issue tokens for another subject than the id_token_hint names.
-  if (hintSub !== undefined && hintSub !== subjectOf(context.config, user.userid)) {
-    throw loginRequired('The signed-in WeCom user differs from the id_token_hint', 'hint_user_mismatch');
-  }
+  const hintMismatch = hintSub !== undefined && hintSub !== subjectOf(context.config, user.userid);
   const missing = missingRequiredClaims(user, context.config);
+  // A login that ends without a code still remembers its consent.
+  if (hintMismatch || missing.length > 0) await context.store.setMany(writes);
+  if (hintMismatch) throw loginRequired('The signed-in WeCom user differs from the id_token_hint', 'hint_user_mismatch');
   if (missing.length > 0) {
     if (transaction.leg === 'oauth') throw accessDenied(`The login lacks required claims: ${missing.join(', ')}`, 'claims_missing');
     context.metrics.logins.labels('handoff', 'claims_missing', transaction.leg).inc();
@@ -130,8 +132,8 @@ async function finishLogin(
   const { location, write: code } = mintCode(context, transaction.request, session.record);
   // A repeated hit of this callback by the same browser gets this very redirect (and cookie).
   const result = resultWrite(ids.state, ids.binding, { location, ...(session.cookie ? { session: session.cookie } : {}) });
-  // Session, code and result in one store round trip.
-  await saveSession(request, reply, context, session, [code, result]);
+  // Session, code, result and the remembered consent in one store round trip.
+  await saveSession(request, reply, context, session, [code, result, ...writes]);
   context.metrics.logins.labels('success', 'ok', transaction.leg).inc();
   request.log.info({ leg: transaction.leg, client: transaction.request.clientId }, 'login succeeded');
   return redirectBrowser(reply, 'GET', location);

@@ -3,22 +3,24 @@
  *
  * Checks run in the order of OIDC Core §3.1.3.2 and, crucially, before the code is consumed, so
  * that a request with a wrong redirect URI or verifier cannot burn someone else's code. Consuming
- * is an atomic first-claim in the store; a second redemption fails and revokes every token the
- * first one produced (RFC 6749 §4.1.2).
+ * is an atomic first-claim in the store that also stores the tokens issued for the code; a second
+ * redemption fails and revokes every token the first one produced (RFC 6749 §4.1.2).
  */
 import { createHash } from 'node:crypto';
 import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { safeEqual } from '../crypto/secrets.js';
 import { invalidGrant, invalidRequest } from '../errors/bridge-error.js';
+import type { StoreWrite } from '../store/store.js';
 import { revokeGrant } from './access-tokens.js';
 import { readParams, type RawParams } from './params.js';
 import { keys, type CodeRecord } from './records.js';
+import type { Redemption } from './redemption.js';
 
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
-/** Validates and consumes the code; returns what it was issued for. */
-export async function redeemCode(context: BridgeContext, client: ClientConfig, body: RawParams): Promise<CodeRecord> {
+/** Validates the code; its {@link Redemption.commit} consumes it. */
+export async function redeemCode(context: BridgeContext, client: ClientConfig, body: RawParams): Promise<Redemption> {
   const p = readParams(body, ['code', 'redirect_uri', 'code_verifier']);
   if (p.code === undefined) throw invalidRequest('The code parameter is missing');
   const record = await context.store.get<CodeRecord>(keys.code(p.code));
@@ -28,12 +30,14 @@ export async function redeemCode(context: BridgeContext, client: ClientConfig, b
     throw invalidGrant('redirect_uri does not match the one of the authorization request', 'code_redirect_mismatch');
   }
   checkPkce(record.codeChallenge, p.code_verifier);
-  const first = await context.store.claim(keys.codeUsed(p.code), { grantId: record.grantId }, usedMarkTtl(context));
-  if (!first) {
-    await revokeGrant(context, record.grantId, 'code_replay');
-    throw invalidGrant('The authorization code was already used; the tokens issued for it are revoked', 'code_replay');
-  }
-  return record;
+  const code = p.code;
+  return { grant: record, scopes: record.scopes, nonce: record.nonce, commit: (writes) => consume(context, code, record, writes) };
+}
+
+async function consume(context: BridgeContext, code: string, record: CodeRecord, writes: readonly StoreWrite[]): Promise<void> {
+  if (await context.store.claim(keys.codeUsed(code), { grantId: record.grantId }, usedMarkTtl(context), writes)) return;
+  await revokeGrant(context, record.grantId, 'code_replay');
+  throw invalidGrant('The authorization code was already used; the tokens issued for it are revoked', 'code_replay');
 }
 
 /** RFC 7636 §4.6, S256 only; a verifier without a challenge is a downgrade attempt. */

@@ -69,7 +69,7 @@ export interface CodeRecord extends GrantData {
 }
 
 /** An access token, under the hash of the token. */
-export type AccessTokenRecord = GrantData;
+export type AccessTokenRecord = Omit<GrantData, 'nonce'>;
 
 /**
  * A refresh token, under the hash of the token. Every rotation keeps the `grantId`, so the grant
@@ -77,6 +77,11 @@ export type AccessTokenRecord = GrantData;
  * `scopes` stay those of the original grant (RFC 6749 §6); no nonce (OIDC Core §12.2).
  */
 export type RefreshTokenRecord = Omit<GrantData, 'nonce'>;
+
+/** What a token of `grant`'s family stands for (an access token's `scopes` may be narrower). */
+export function tokenRecord(grant: GrantData, scopes: readonly string[]): AccessTokenRecord & RefreshTokenRecord {
+  return { grantId: grant.grantId, clientId: grant.clientId, scopes, user: grant.user, sid: grant.sid, authTime: grant.authTime };
+}
 
 /**
  * What the first WeCom callback of a login left for a repeated hit of the same browser

@@ -4,7 +4,8 @@
  * Steps, in order: the token must exist, belong to the authenticated client, not have been
  * rotated before (else its whole family is revoked: someone holds a copy), not belong to a
  * revoked family or an ended session; the member is re-checked with WeCom; only then is the token
- * rotated, atomically, so two concurrent uses cannot both succeed.
+ * rotated (by the redemption's commit, which stores the new tokens in the same atomic step), so
+ * two concurrent uses cannot both succeed.
  */
 import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
@@ -12,29 +13,31 @@ import { invalidGrant, invalidRequest, invalidScope } from '../errors/bridge-err
 import { revokeGrant } from './access-tokens.js';
 import { recheckMember } from './member-check.js';
 import { readParams, type RawParams } from './params.js';
-import type { GrantData, RefreshTokenRecord } from './records.js';
+import type { RefreshTokenRecord } from './records.js';
+import type { Redemption } from './redemption.js';
 import { lookupRefreshToken, markRotated, sessionRevoked } from './refresh-tokens.js';
 
-/** What a successful refresh issues tokens for. */
-export interface RefreshOutcome {
-  /** The family, with the re-checked profile; `scopes` are the family's (the new refresh token keeps them). */
-  readonly grant: GrantData;
-  /** Scopes of the new access token: the family's, or fewer when the client asked for fewer. */
-  readonly scopes: readonly string[];
-}
-
-/** Validates and rotates the presented refresh token. */
-export async function redeemRefreshToken(context: BridgeContext, client: ClientConfig, body: RawParams): Promise<RefreshOutcome> {
+/**
+ * Validates the presented refresh token; its {@link Redemption.commit} rotates it. The grant is
+ * the family with the re-checked profile (the new refresh token keeps the family's scopes); the
+ * access token gets the family's scopes, or fewer when the client asked for fewer.
+ */
+export async function redeemRefreshToken(context: BridgeContext, client: ClientConfig, body: RawParams): Promise<Redemption> {
   const p = readParams(body, ['refresh_token', 'scope']);
-  if (p.refresh_token === undefined) throw invalidRequest('The refresh_token parameter is missing');
-  const record = await validRecord(context, client, p.refresh_token);
+  const token = p.refresh_token;
+  if (token === undefined) throw invalidRequest('The refresh_token parameter is missing');
+  const record = await validRecord(context, client, token);
   const scopes = narrowScopes(record.scopes, p.scope);
   const user = await recheckMember(context, record);
-  if (!(await markRotated(context, p.refresh_token, record.grantId))) {
-    // Lost a race against another use of the same token: one of the two callers holds a copy.
-    throw await reuseDetected(context, record.grantId);
-  }
-  return { grant: { ...record, user }, scopes };
+  return {
+    grant: { ...record, user },
+    scopes,
+    commit: async (writes) => {
+      if (await markRotated(context, token, record.grantId, writes)) return;
+      // Lost a race against another use of the same token: one of the two callers holds a copy.
+      throw await reuseDetected(context, record.grantId);
+    },
+  };
 }
 
 /** The record of a usable token presented by its own client. */

@@ -7,7 +7,9 @@
  */
 import type { BridgeContext } from '../context.js';
 import { randomSecret } from '../crypto/secrets.js';
-import { keys, type GrantData, type RefreshTokenRecord } from './records.js';
+import type { StoreWrite } from '../store/store.js';
+import type { MintedToken } from './access-tokens.js';
+import { keys, tokenRecord, type GrantData, type RefreshTokenRecord } from './records.js';
 
 /** What the store knows about a presented refresh token. */
 export interface RefreshTokenLookup {
@@ -22,19 +24,10 @@ export interface RefreshTokenLookup {
 /** Longest token looked up at all (ours are 66 characters). */
 const MAX_TOKEN_LENGTH = 200;
 
-/** Mints and stores a refresh token of `grant`'s family. */
-export async function issueRefreshToken(context: BridgeContext, grant: GrantData): Promise<string> {
+/** Mints a refresh token of `grant`'s family (with the family's scopes); nothing is stored yet. */
+export function mintRefreshToken(context: BridgeContext, grant: GrantData): MintedToken {
   const token = `${grant.grantId}.${randomSecret()}`;
-  const record: RefreshTokenRecord = {
-    grantId: grant.grantId,
-    clientId: grant.clientId,
-    scopes: grant.scopes,
-    user: grant.user,
-    sid: grant.sid,
-    authTime: grant.authTime,
-  };
-  await context.store.set(keys.refreshToken(token), record, context.config.ttl.refreshToken);
-  return token;
+  return { token, write: { key: keys.refreshToken(token), value: tokenRecord(grant, grant.scopes), ttlSeconds: context.config.ttl.refreshToken } };
 }
 
 /** Looks a presented token up; a malformed one is simply unknown. */
@@ -55,11 +48,12 @@ export async function lookupRefreshToken(context: BridgeContext, token: string):
 }
 
 /**
- * Marks `token` as rotated. Atomic across replicas: of two concurrent uses exactly one gets true,
+ * Marks `token` as rotated and, in the same atomic step, stores `successors` (the new tokens).
+ * Atomic across replicas: of two concurrent uses exactly one gets true (and its tokens stored),
  * the other is treated as reuse.
  */
-export async function markRotated(context: BridgeContext, token: string, grantId: string): Promise<boolean> {
-  return context.store.claim(keys.refreshTokenUsed(token), { grantId, at: context.now() }, context.config.ttl.refreshToken);
+export async function markRotated(context: BridgeContext, token: string, grantId: string, successors: readonly StoreWrite[]): Promise<boolean> {
+  return context.store.claim(keys.refreshTokenUsed(token), { grantId, at: context.now() }, context.config.ttl.refreshToken, successors);
 }
 
 /** Whether the session `sid` was ended by a logout (its refresh tokens are then dead). */

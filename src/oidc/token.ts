@@ -5,20 +5,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError, invalidRequest, unsupportedGrantType } from '../errors/bridge-error.js';
-import { issueAccessToken } from './access-tokens.js';
+import { mintAccessToken } from './access-tokens.js';
 import { redeemCode } from './code-grant.js';
 import { signIdToken } from './id-token.js';
 import { assertPlainKeys, readParam, type RawParams } from './params.js';
-import type { GrantData } from './records.js';
+import type { Redemption } from './redemption.js';
 import { redeemRefreshToken } from './refresh-grant.js';
-import { issueRefreshToken } from './refresh-tokens.js';
-
-/** What a grant yields: the grant to issue for, the access token's scopes and the nonce to echo. */
-interface Issuance {
-  readonly grant: GrantData;
-  readonly scopes: readonly string[];
-  readonly nonce?: string | undefined;
-}
+import { mintRefreshToken } from './refresh-tokens.js';
 
 /** Registers POST /token (and a 405 for other methods). */
 export function registerToken(app: FastifyInstance, context: BridgeContext): void {
@@ -34,17 +27,14 @@ async function token(request: FastifyRequest, reply: FastifyReply, context: Brid
   const client = context.clients.authenticate(request.headers.authorization, body);
   const grantType = readParam(body, 'grant_type');
   if (grantType === undefined) throw invalidRequest('The grant_type parameter is missing');
-  const issuance = await runGrant(grantType, context, client, body);
-  const response = await tokenResponse(context, issuance);
+  const redemption = await runGrant(grantType, context, client, body);
+  const response = await tokenResponse(context, redemption);
   context.metrics.tokensIssued.labels(grantType).inc();
   return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(response);
 }
 
-async function runGrant(grantType: string, context: BridgeContext, client: ClientConfig, body: RawParams): Promise<Issuance> {
-  if (grantType === 'authorization_code') {
-    const code = await redeemCode(context, client, body);
-    return { grant: code, scopes: code.scopes, nonce: code.nonce };
-  }
+function runGrant(grantType: string, context: BridgeContext, client: ClientConfig, body: RawParams): Promise<Redemption> {
+  if (grantType === 'authorization_code') return redeemCode(context, client, body);
   if (grantType === 'refresh_token') return redeemRefreshToken(context, client, body);
   throw unsupportedGrantType('Unsupported grant_type (use authorization_code or refresh_token)');
 }
@@ -53,20 +43,24 @@ async function runGrant(grantType: string, context: BridgeContext, client: Clien
  * The token response: an access token for the issued scopes; an ID token while `openid` is among
  * them (a refreshed one keeps iss, sub, aud, auth_time and sid, gets a new iat and no nonce:
  * OIDC Core §12.2); a new refresh token whenever the grant has `offline_access` (rotation).
+ * The tokens are stored by the redemption's commit; the signature is computed meanwhile, and
+ * thrown away when the commit loses (a replay).
  */
-async function tokenResponse(context: BridgeContext, issuance: Issuance): Promise<Record<string, unknown>> {
-  const { grant, scopes } = issuance;
-  const [accessToken, idToken, refreshToken] = await Promise.all([
-    issueAccessToken(context, { ...grant, scopes }),
-    scopes.includes('openid') ? signIdToken(context, grant, issuance.nonce) : undefined,
-    grant.scopes.includes('offline_access') ? issueRefreshToken(context, grant) : undefined,
+async function tokenResponse(context: BridgeContext, redemption: Redemption): Promise<Record<string, unknown>> {
+  const { grant, scopes } = redemption;
+  const accessToken = mintAccessToken(context, grant, scopes);
+  const refreshToken = grant.scopes.includes('offline_access') ? mintRefreshToken(context, grant) : undefined;
+  const writes = refreshToken === undefined ? [accessToken.write] : [accessToken.write, refreshToken.write];
+  const [, idToken] = await Promise.all([
+    redemption.commit(writes),
+    scopes.includes('openid') ? signIdToken(context, grant, redemption.nonce) : undefined,
   ]);
   return {
-    access_token: accessToken,
+    access_token: accessToken.token,
     token_type: 'Bearer',
     expires_in: context.config.ttl.accessToken,
     ...(idToken === undefined ? {} : { id_token: idToken }),
-    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+    ...(refreshToken === undefined ? {} : { refresh_token: refreshToken.token }),
     scope: scopes.join(' '),
   };
 }

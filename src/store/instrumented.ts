@@ -2,12 +2,12 @@
  * A {@link Store} decorator that times every operation for the store-latency metric.
  *
  * It wraps whichever backend is configured, so memory and Redis report the same series; the
- * backend itself stays reachable as `inner` (the rate limiter shares the Redis connection).
+ * backend itself stays reachable as `inner`.
  */
-import type { ConditionalTake, Store, StoreWrite } from './store.js';
+import type { ConditionalTake, HitCounter, HitResult, Store, StoreWrite } from './store.js';
 
 /** The store operations, as metric label values. */
-export type StoreOperation = 'set' | 'setMany' | 'get' | 'getMany' | 'take' | 'takeIf' | 'claim' | 'delete' | 'ping';
+export type StoreOperation = 'set' | 'setMany' | 'get' | 'getMany' | 'take' | 'takeIf' | 'claim' | 'hit' | 'delete' | 'ping';
 
 /** Receives one observation per operation: its name, `ok` or `error`, and its duration. */
 export type StoreObserver = (operation: StoreOperation, outcome: 'ok' | 'error', seconds: number) => void;
@@ -44,8 +44,12 @@ export class InstrumentedStore implements Store {
     return this.timed('setMany', () => this.inner.setMany(writes));
   }
 
-  claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
-    return this.timed('claim', () => this.inner.claim(key, value, ttlSeconds));
+  claim(key: string, value: unknown, ttlSeconds: number, alsoWrite?: readonly StoreWrite[]): Promise<boolean> {
+    return this.timed('claim', () => this.inner.claim(key, value, ttlSeconds, alsoWrite));
+  }
+
+  hit(counters: readonly HitCounter[], windowSeconds: number): Promise<HitResult> {
+    return this.timed('hit', () => this.inner.hit(counters, windowSeconds));
   }
 
   delete(key: string): Promise<void> {

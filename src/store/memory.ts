@@ -9,7 +9,7 @@
  * sessions or tokens, and never grows the process without bound: with the defaults a flood costs
  * at most about 64 MB of JSON plus the map's own overhead for 100,000 keys.
  */
-import type { ConditionalTake, Store, StoreWrite } from './store.js';
+import type { ConditionalTake, HitCounter, HitResult, Store, StoreWrite } from './store.js';
 
 interface Entry {
   readonly json: string;
@@ -115,10 +115,28 @@ export class MemoryStore implements Store {
     for (const { key, value, ttlSeconds } of writes) this.write(key, value, ttlSeconds);
   }
 
-  async claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+  async claim(key: string, value: unknown, ttlSeconds: number, alsoWrite: readonly StoreWrite[] = []): Promise<boolean> {
+    // One synchronous step: no other caller can interleave between the check and the writes.
     if (this.read(key) !== undefined) return false;
     this.write(key, value, ttlSeconds);
+    for (const write of alsoWrite) this.write(write.key, write.value, write.ttlSeconds);
     return true;
+  }
+
+  async hit(counters: readonly HitCounter[], windowSeconds: number): Promise<HitResult> {
+    // One synchronous step, like take: no other caller can interleave.
+    const now = this.now();
+    for (const [index, { key, max }] of counters.entries()) {
+      const entry = this.liveEntry(key);
+      const count = entry ? (JSON.parse(entry.json) as number) : 0;
+      if (count >= max) {
+        const retryAfterSeconds = entry ? Math.max(1, Math.ceil((entry.expiresAt - now) / 1000)) : windowSeconds;
+        return { allowed: false, index, retryAfterSeconds };
+      }
+      // A counter keeps the expiry of its window's first hit.
+      this.writeUntil(key, count + 1, entry?.expiresAt ?? now + windowSeconds * 1000);
+    }
+    return { allowed: true };
   }
 
   async delete(key: string): Promise<void> {
@@ -143,9 +161,13 @@ export class MemoryStore implements Store {
   }
 
   private write(key: string, value: unknown, ttlSeconds: number): void {
+    this.writeUntil(key, value, this.now() + ttlSeconds * 1000);
+  }
+
+  private writeUntil(key: string, value: unknown, expiresAt: number): void {
     const bucket = this.bucket(key);
     const json = compactJson(value);
-    const entry: Entry = { json, expiresAt: this.now() + ttlSeconds * 1000, size: key.length + json.length };
+    const entry: Entry = { json, expiresAt, size: key.length + json.length };
     // Re-inserting moves the key to the end, so eviction order stays "oldest write first".
     this.remove(bucket, key);
     while (bucket.entries.size > 0 && (bucket.entries.size >= this.maxEntries || bucket.bytes + entry.size > this.maxBytes)) {
@@ -156,6 +178,13 @@ export class MemoryStore implements Store {
   }
 
   private read(key: string): unknown {
+    const entry = this.liveEntry(key);
+    // Each reader gets its own copy, as from Redis: callers may not mutate shared state.
+    return entry === undefined ? undefined : JSON.parse(entry.json);
+  }
+
+  /** The entry under `key` unless it expired (then it is removed). */
+  private liveEntry(key: string): Entry | undefined {
     const bucket = this.bucket(key);
     const entry = bucket.entries.get(key);
     if (!entry) return undefined;
@@ -163,8 +192,7 @@ export class MemoryStore implements Store {
       this.remove(bucket, key);
       return undefined;
     }
-    // Each reader gets its own copy, as from Redis: callers may not mutate shared state.
-    return JSON.parse(entry.json);
+    return entry;
   }
 
   private remove(bucket: Bucket, key: string): void {

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { storeUnavailable, type ConditionalTake, type Store, type StoreWrite } from './store.js';
+import { storeUnavailable, type ConditionalTake, type HitCounter, type HitResult, type Store, type StoreWrite } from './store.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -23,7 +23,7 @@ export interface RedisStoreOptions {
 
 /** The {@link Store} on Redis (ioredis). */
 export class RedisStore implements Store {
-  /** The underlying client; exposed for the rate limiter, which shares the connection. */
+  /** The underlying client (the doctor reads the server version through it; tests). */
   readonly client: Redis;
   private lastError: string | undefined;
 
@@ -96,9 +96,26 @@ export class RedisStore implements Store {
     });
   }
 
-  async claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean> {
-    const result = await this.run(() => this.client.set(key, JSON.stringify(value), 'EX', ttlSeconds, 'NX'));
-    return result === 'OK';
+  async claim(key: string, value: unknown, ttlSeconds: number, alsoWrite: readonly StoreWrite[] = []): Promise<boolean> {
+    if (alsoWrite.length === 0) {
+      const result = await this.run(() => this.client.set(key, JSON.stringify(value), 'EX', ttlSeconds, 'NX'));
+      return result === 'OK';
+    }
+    // One script call: the first-use check and the writes happen atomically on the server.
+    const scriptKeys = [key, ...alsoWrite.map((write) => write.key)];
+    const argv = [value, ...alsoWrite.map((write) => write.value)].flatMap((item, index) => [
+      JSON.stringify(item),
+      index === 0 ? ttlSeconds : alsoWrite[index - 1]!.ttlSeconds,
+    ]);
+    return (await this.run(() => this.script(CLAIM_AND_SET, scriptKeys, argv))) === 1;
+  }
+
+  async hit(counters: readonly HitCounter[], windowSeconds: number): Promise<HitResult> {
+    if (counters.length === 0) return { allowed: true };
+    const argv = [windowSeconds * 1000, ...counters.map((counter) => counter.max)];
+    const [refusedBy, ttlMs] = (await this.run(() => this.script(HIT, counters.map((counter) => counter.key), argv))) as [number, number];
+    if (refusedBy === 0) return { allowed: true };
+    return { allowed: false, index: refusedBy - 1, retryAfterSeconds: ttlMs > 0 ? Math.ceil(ttlMs / 1000) : windowSeconds };
   }
 
   async delete(key: string): Promise<void> {
@@ -147,6 +164,30 @@ if ok and type(doc) == 'table' and doc[ARGV[1]] == ARGV[2] then
   return {raw, 1}
 end
 return {raw, 0}
+`);
+
+/**
+ * {@link RedisStore.claim} with writes: SET KEYS[1] NX; only when that created it, SET every other
+ * key. ARGV holds a value and a TTL per key, in the order of KEYS. Answers 1 when claimed, else 0.
+ */
+const CLAIM_AND_SET = script(`
+if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return 0 end
+for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[2 * i - 1], 'EX', ARGV[2 * i]) end
+return 1
+`);
+
+/**
+ * {@link RedisStore.hit}: for each counter in turn, refuse when it is at its maximum (answer its
+ * 1-based position and PTTL), else INCR it, starting its window (PEXPIRE, ARGV[1] ms) on the first
+ * hit. ARGV[1 + i] is the maximum of KEYS[i]. Answers {0, 0} when every counter allowed it.
+ */
+const HIT = script(`
+for i = 1, #KEYS do
+  local count = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if count >= tonumber(ARGV[i + 1]) then return {i, redis.call('PTTL', KEYS[i])} end
+  if redis.call('INCR', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+end
+return {0, 0}
 `);
 
 function script(lua: string): { lua: string; sha: string } {

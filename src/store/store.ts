@@ -30,13 +30,24 @@ export interface Store {
    * flight before anyone can see it gone.
    */
   takeIf<T>(key: string, field: string, expected: string, mark?: StoreWrite): Promise<ConditionalTake<T>>;
-  /** Creates `key` only if it does not exist; true when this call created it (the atomic "first use"). */
-  claim(key: string, value: unknown, ttlSeconds: number): Promise<boolean>;
+  /**
+   * Creates `key` only if it does not exist; true when this call created it (the atomic "first
+   * use"). When it does, `alsoWrite` is stored in the same atomic step (nothing of it otherwise):
+   * the token endpoint consumes a code and stores the tokens it yields in one round trip.
+   */
+  claim(key: string, value: unknown, ttlSeconds: number, alsoWrite?: readonly StoreWrite[]): Promise<boolean>;
   /**
    * {@link set} for several values in one round trip (not atomic: a failure may leave some
    * written). A login's callback stores its session, code and result this way.
    */
   setMany(writes: readonly StoreWrite[]): Promise<void>;
+  /**
+   * Counts one request against each counter in turn (fixed windows of `windowSeconds`, each
+   * started by its counter's first hit) and stops at the first counter already at its maximum:
+   * that request is refused and the counters after it are not charged, so requests a per-address
+   * limit refuses cannot spend a per-client budget. Atomic, one round trip (the rate limits).
+   */
+  hit(counters: readonly HitCounter[], windowSeconds: number): Promise<HitResult>;
   /** Removes `key` (no error when absent). */
   delete(key: string): Promise<void>;
   /** Resolves when the store is usable; rejects otherwise (readiness). */
@@ -51,6 +62,16 @@ export interface StoreWrite {
   readonly value: unknown;
   readonly ttlSeconds: number;
 }
+
+/** One fixed-window counter of {@link Store.hit}. */
+export interface HitCounter {
+  readonly key: string;
+  /** Requests allowed per window. */
+  readonly max: number;
+}
+
+/** What {@link Store.hit} decided: allowed, or refused by the counter at `index` until its window ends. */
+export type HitResult = { readonly allowed: true } | { readonly allowed: false; readonly index: number; readonly retryAfterSeconds: number };
 
 /** What {@link Store.takeIf} found: nothing, or the value and whether it was taken. */
 export type ConditionalTake<T> = { readonly found: false } | { readonly found: true; readonly taken: boolean; readonly value: T };

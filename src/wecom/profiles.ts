@@ -15,7 +15,7 @@
  */
 import type { FirstLoginConfig } from '../config/types.js';
 import { sha256 } from '../crypto/secrets.js';
-import { storeKey, type Store } from '../store/store.js';
+import { storeKey, type Store, type StoreWrite } from '../store/store.js';
 import type { ConsentedProfile, ResolvedMember, WeComUser } from './identity.js';
 
 /** What profile memory needs. */
@@ -38,25 +38,32 @@ export function profileKey(corpId: string, userid: string): string {
   return storeKey('profile', sha256(`${corpId}\n${userid.toLowerCase()}`));
 }
 
+/** The member to sign in, and the write that remembers this login's consent (if it gave one). */
+export interface ProfileOutcome {
+  readonly user: WeComUser;
+  /** Stored by the caller, with the login's own writes (one store round trip for both). */
+  readonly remember?: StoreWrite;
+}
+
 /**
- * Records what this login's consent said and returns the member completed from memory.
- * @returns the member to sign in: this login's values, gaps filled from the stored profile.
+ * Applies what this login's consent said: a given consent is to be remembered (returned as a
+ * write), a declined one forgets the stored profile now, no consent step fills the member's gaps
+ * from the stored profile.
  */
-export async function applyProfileMemory(context: ProfileContext, resolved: ResolvedMember): Promise<WeComUser> {
+export async function applyProfileMemory(context: ProfileContext, resolved: ResolvedMember): Promise<ProfileOutcome> {
   const { user, consent } = resolved;
   const ttl = context.config.firstLogin.profileTtl;
-  if (ttl === 0) return user;
+  if (ttl === 0) return { user };
   const key = profileKey(context.config.wecom.corpId, user.userid);
   if (consent.kind === 'given') {
     const stored: StoredProfile = { ...consent.profile, consentedAt: context.now() };
-    await context.store.set(key, stored, ttl);
-    return user;
+    return { user, remember: { key, value: stored, ttlSeconds: ttl } };
   }
   if (consent.kind === 'declined') {
     await context.store.delete(key);
-    return user;
+    return { user };
   }
-  return withProfile(user, await context.store.get<StoredProfile>(key));
+  return { user: withProfile(user, await context.store.get<StoredProfile>(key)) };
 }
 
 /** Fills the fields `user` lacks from `profile` (never overrides a fresh value). */

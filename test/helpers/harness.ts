@@ -116,8 +116,22 @@ export function harnessEnv(port: number, simUrl: string, extra: Env = {}): Recor
   };
 }
 
-/** Starts the simulator and a bridge pointed at it. */
+/**
+ * Starts the simulator and a bridge pointed at it. The bridge's port must be known before its
+ * config (PUBLIC_URL), so it is chosen free and bound a moment later; when another test file's
+ * server took it meanwhile (EADDRINUSE), start again on another port.
+ */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startHarnessOnce(options);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 5) throw error;
+    }
+  }
+}
+
+async function startHarnessOnce(options: HarnessOptions): Promise<Harness> {
   const port = await freePort();
   const sim = await startWeComSimulator({ trustedDomains: [`127.0.0.1:${port}`], ...options.sim });
   const prefixed = options.publicPath ? { PUBLIC_URL: `http://127.0.0.1:${port}${options.publicPath}` } : {};
@@ -142,7 +156,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
   const store = config.redis ? {} : { store: new MemoryStore({ now, sweepIntervalMs: 0 }) };
-  const bridge = await startServer(config, { logger, now, ...store, ...options.app });
+  const bridge = await startServer(config, { logger, now, ...store, ...options.app }).catch(async (error: unknown) => {
+    await sim.close();
+    throw error;
+  });
   return {
     sim,
     clock,

@@ -151,6 +151,54 @@ export function storeConformance(fixture: StoreFixture): void {
       await Promise.all(stores.map((s) => s.close()));
     });
 
+    it('claim stores its writes only when it wins, each with its own TTL, even concurrently', async () => {
+      const stores = await Promise.all([fixture.make(), fixture.make()]);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          stores[i % 2]!.claim('ns:claim-writes', { by: i }, 60, [
+            { key: `ns:won-${i}`, value: { i, text: '张三' }, ttlSeconds: 1 },
+            { key: `other:won-${i}`, value: [i], ttlSeconds: 60 },
+          ]),
+        ),
+      );
+      const winner = results.indexOf(true);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const written = await stores[0]!.getMany(Array.from({ length: 20 }, (_, i) => `ns:won-${i}`));
+      expect(written).toEqual(Array.from({ length: 20 }, (_, i) => (i === winner ? { i, text: '张三' } : undefined)));
+      expect(await stores[1]!.claim('ns:claim-writes', 'late', 60, [{ key: 'ns:late', value: 1, ttlSeconds: 60 }])).toBe(false);
+      expect(await stores[1]!.get('ns:late')).toBeUndefined();
+      await fixture.advance(2);
+      expect(await stores[0]!.getMany([`ns:won-${winner}`, `other:won-${winner}`])).toEqual([undefined, [winner]]);
+      await Promise.all(stores.map((s) => s.close()));
+    });
+
+    it('hit counts in fixed windows, refuses at the maximum and does not charge later counters', async () => {
+      const store = await fixture.make();
+      const ip = { key: 'rate-limit:t:ip:a', max: 2 };
+      const client = { key: 'rate-limit:t:client:c', max: 3 };
+      expect(await store.hit([ip, client], 2)).toEqual({ allowed: true });
+      expect(await store.hit([ip, client], 2)).toEqual({ allowed: true });
+      const refused = await store.hit([ip, client], 2);
+      expect(refused).toMatchObject({ allowed: false, index: 0 });
+      expect(refused.allowed === false && refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(refused.allowed === false && refused.retryAfterSeconds).toBeLessThanOrEqual(2);
+      // The refused request was not charged to the client: one more from elsewhere is allowed.
+      expect(await store.hit([{ key: 'rate-limit:t:ip:b', max: 2 }, client], 2)).toEqual({ allowed: true });
+      expect(await store.hit([{ key: 'rate-limit:t:ip:c', max: 2 }, client], 2)).toMatchObject({ allowed: false, index: 1 });
+      expect(await store.get('rate-limit:t:client:c')).toBe(3);
+      await fixture.advance(2);
+      expect(await store.hit([ip, client], 2)).toEqual({ allowed: true });
+      await store.close();
+    });
+
+    it('hit is atomic under concurrency: exactly the maximum is allowed across replicas', async () => {
+      const stores = await Promise.all([fixture.make(), fixture.make()]);
+      const counter = { key: 'rate-limit:t:concurrent', max: 7 };
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 2]!.hit([counter], 60)));
+      expect(results.filter((result) => result.allowed)).toHaveLength(7);
+      await Promise.all(stores.map((s) => s.close()));
+    });
+
     it('answers ping while usable', async () => {
       const store = await fixture.make();
       await expect(store.ping()).resolves.toBeUndefined();
