@@ -8,14 +8,16 @@
  *   runs, and, for reference, node:crypto's asynchronous `sign` on the same key.
  *
  * The floor of one login is what it cannot avoid: four served requests, three WeCom calls and one
- * signature.
+ * signature. With an open-loop rate, the bare outbound route is also driven on that schedule (four
+ * requests per login, as the bridge's hops): the latency this machine shows under that load with
+ * nothing of the bridge in it, the yardstick of the hop p99 line.
  */
 import { createPrivateKey, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { importPKCS8, SignJWT } from 'jose';
 import { Origin } from './http.js';
-import { hammer } from './load.js';
+import { hammer, openLoopRoute } from './load.js';
 import { cpuMs } from './proc.js';
 import { Recorder, round3 } from './stats.js';
 import { startBareServer } from './services.js';
@@ -43,6 +45,17 @@ export interface Ceiling {
   readonly floorCpuMsPerLogin: number;
   /** The same from the quietest seconds of the route measurements. */
   readonly floorCpuMsPerLoginBestSecond: number;
+  /** The bare outbound route in an open loop at the bridge's hop rate (absent without --rate). */
+  readonly bareHopOpenLoop?: OpenLoopFigures;
+}
+
+/** Latency of a route driven on a fixed schedule. */
+export interface OpenLoopFigures {
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly errors: number;
 }
 
 /** One route to measure: where it is served, and the process whose CPU it costs. */
@@ -87,8 +100,21 @@ export async function measureRoutesInterleaved(targets: readonly RouteTarget[], 
   });
 }
 
-/** Measures the ceiling; `upstream` is a cheap JSON URL for the outbound call (the simulator's stats). */
-export async function measureCeiling(options: { upstream: string; signingKeyPem: string; connections: number; seconds: number }): Promise<Ceiling> {
+/** What {@link measureCeiling} needs. */
+export interface CeilingOptions {
+  /** A cheap JSON URL for the outbound call (the simulator's stats). */
+  readonly upstream: string;
+  readonly signingKeyPem: string;
+  readonly connections: number;
+  /** Seconds per route. */
+  readonly seconds: number;
+  /** Open-loop logins per second and seconds (0: no open-loop yardstick). */
+  readonly loginRate: number;
+  readonly openSeconds: number;
+}
+
+/** Measures the ceiling. */
+export async function measureCeiling(options: CeilingOptions): Promise<Ceiling> {
   const bare = await startBareServer(options.upstream);
   const origin = new Origin(bare.url, options.connections);
   try {
@@ -99,6 +125,7 @@ export async function measureCeiling(options: { upstream: string; signingKeyPem:
     await measureRoutesInterleaved(targets, options.connections, Math.min(1, options.seconds)); // warm-up
     const [bareRoute, bareHop] = (await measureRoutesInterleaved(targets, options.connections, options.seconds)) as [RouteFigures, RouteFigures];
     const outboundCpuMs = round3(Math.max(0, bareHop.cpuMsPerRequest - bareRoute.cpuMsPerRequest));
+    const bareHopOpenLoop = options.loginRate > 0 ? await openLoopFigures(origin, 4 * options.loginRate, options.openSeconds) : undefined;
     await origin.close();
     await bare.child.stop();
     const signJose = await signLoopJose(options.signingKeyPem, options.seconds);
@@ -113,11 +140,24 @@ export async function measureCeiling(options: { upstream: string; signingKeyPem:
       floorCpuMsPerLoginBestSecond: round3(
         4 * bareRoute.cpuMsPerRequestBestSecond + 3 * Math.max(0, bareHop.cpuMsPerRequestBestSecond - bareRoute.cpuMsPerRequestBestSecond) + signJose.cpuMs,
       ),
+      ...(bareHopOpenLoop ? { bareHopOpenLoop } : {}),
     };
   } finally {
     await origin.close().catch(() => {});
     await bare.child.stop();
   }
+}
+
+async function openLoopFigures(origin: Origin, rate: number, seconds: number): Promise<OpenLoopFigures> {
+  const result = await openLoopRoute(origin, '/hop', rate, seconds);
+  const latency = result.recorder.summary().request;
+  return {
+    requestsPerSecond: Math.round(result.completed / result.seconds),
+    p50Ms: latency?.p50 ?? 0,
+    p99Ms: latency?.p99 ?? 0,
+    maxMs: latency?.max ?? 0,
+    errors: result.recorder.errors,
+  };
 }
 
 /** Sequential RS256 signatures of an ID-token-sized payload with jose for `seconds`. */

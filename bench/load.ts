@@ -40,7 +40,20 @@ export async function closedLoop(plan: LoginPlan, browsers: number, seconds: num
  * Logins started at `rate` per second for `seconds`. At most `maxInFlight` run at once; arrivals
  * beyond that are counted as `dropped` errors (the server is saturated: the figure is void).
  */
-export async function openLoop(plan: LoginPlan, rate: number, seconds: number, recorder = new Recorder(), maxInFlight = 1000): Promise<LoadResult> {
+export function openLoop(plan: LoginPlan, rate: number, seconds: number, recorder = new Recorder(), maxInFlight = 1000): Promise<LoadResult> {
+  return onSchedule(rate, seconds, recorder, maxInFlight, () => runLogin(plan, new CookieJar(), recorder));
+}
+
+/**
+ * GET `path` at `rate` requests per second for `seconds`, whatever the answers do: the machine's
+ * own latency under a steady load (the yardstick of the bridge's open-loop hop latencies).
+ */
+export function openLoopRoute(origin: Origin, path: string, rate: number, seconds: number, recorder = new Recorder()): Promise<LoadResult> {
+  return onSchedule(rate, seconds, recorder, 1000, () => timedGet(origin, path, recorder));
+}
+
+/** Starts `once` at `rate` per second for `seconds`; `once` resolves true when it succeeded. */
+async function onSchedule(rate: number, seconds: number, recorder: Recorder, maxInFlight: number, once: () => Promise<boolean>): Promise<LoadResult> {
   const started = performance.now();
   const total = Math.round(rate * seconds);
   const inFlight = new Set<Promise<void>>();
@@ -50,14 +63,14 @@ export async function openLoop(plan: LoginPlan, rate: number, seconds: number, r
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
     for (; launched < due; launched += 1) {
       if (inFlight.size >= maxInFlight) {
-        recorder.error('dropped: too many logins in flight');
+        recorder.error('dropped: too many in flight');
         continue;
       }
-      const login: Promise<void> = runLogin(plan, new CookieJar(), recorder).then((ok) => {
+      const run: Promise<void> = once().then((ok) => {
         if (ok) completed += 1;
-        inFlight.delete(login);
+        inFlight.delete(run);
       });
-      inFlight.add(login);
+      inFlight.add(run);
     }
     // A short sleep keeps arrivals close to their schedule without spinning a core.
     await sleep(Math.max(1, Math.min(5, 1000 / rate)));
@@ -73,19 +86,24 @@ export async function hammer(origin: Origin, path: string, connections: number, 
   const started = performance.now();
   await Promise.all(
     Array.from({ length: connections }, async () => {
-      while (performance.now() < deadline) {
-        const sent = performance.now();
-        try {
-          const answer = await origin.send({ path });
-          if (answer.status === 200) {
-            completed += 1;
-            recorder.add('request', performance.now() - sent);
-          } else recorder.error(`status ${answer.status}`);
-        } catch (error) {
-          recorder.error(`network: ${(error as { code?: string }).code ?? String(error)}`);
-        }
-      }
+      while (performance.now() < deadline) if (await timedGet(origin, path, recorder)) completed += 1;
     }),
   );
   return { recorder, completed, seconds: (performance.now() - started) / 1000 };
+}
+
+/** One GET, recorded as `request` when it answers 200, as an error otherwise. */
+async function timedGet(origin: Origin, path: string, recorder: Recorder): Promise<boolean> {
+  const sent = performance.now();
+  try {
+    const answer = await origin.send({ path });
+    if (answer.status === 200) {
+      recorder.add('request', performance.now() - sent);
+      return true;
+    }
+    recorder.error(`status ${answer.status}`);
+  } catch (error) {
+    recorder.error(`network: ${(error as { code?: string }).code ?? String(error)}`);
+  }
+  return false;
 }

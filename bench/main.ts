@@ -50,11 +50,18 @@ async function main(): Promise<void> {
 }
 
 async function ceilingRun(options: BenchOptions, signingKeyPem: string, progress: (line: string) => void): Promise<Ceiling> {
-  progress(`ceiling: bare route, bare outbound call, RS256 signatures (${options.routeDuration}s each)`);
+  progress(`ceiling: bare route, bare outbound call, RS256 signatures (${options.routeDuration}s each)${options.rate > 0 ? `, bare outbound call in an open loop at ${4 * options.rate} req/s` : ''}`);
   // The outbound call goes to a simulator, as the bridge's WeCom calls do.
   const sim = await startSimulator({ latencyMs: 0, members: 0 });
   try {
-    return await measureCeiling({ upstream: `${sim.url}/_sim/stats`, signingKeyPem, connections: options.browsers, seconds: options.routeDuration });
+    return await measureCeiling({
+      upstream: `${sim.url}/_sim/stats`,
+      signingKeyPem,
+      connections: options.browsers,
+      seconds: options.routeDuration,
+      loginRate: options.rate,
+      openSeconds: options.openDuration,
+    });
   } finally {
     await sim.child.stop();
   }

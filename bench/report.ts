@@ -2,7 +2,7 @@
  * The benchmark's output: a table for people (stdout) and, as the last line, one JSON object for
  * tracking. The budget lines are those of issue 6; bench/README.md explains every figure.
  */
-import type { Ceiling, RouteFigures } from './ceiling.js';
+import type { Ceiling, OpenLoopFigures, RouteFigures } from './ceiling.js';
 import type { PhaseFigures, StoreFigures } from './store-run.js';
 import { round3 } from './stats.js';
 
@@ -11,7 +11,9 @@ export interface BudgetLine {
   readonly line: string;
   readonly value: number | undefined;
   readonly limit: string;
+  /** Met or not; undefined when not measured, or for a yardstick (a figure of the machine, not of the bridge). */
   readonly ok: boolean | undefined;
+  readonly yardstick?: true;
 }
 
 /** Cap of the memory store per namespace (src/store/memory.ts). */
@@ -38,6 +40,10 @@ export function budget(ceiling: Ceiling | undefined, stores: readonly StoreFigur
     const worst = Math.max(...['authorize', 'callback', 'token', 'userinfo'].map((hop) => open.latency[hop]?.p99 ?? Infinity));
     add(`worst bridge hop p99, ms (${figures.store}, open loop)`, round3(worst), '≤ 5', (v) => v <= 5);
   }
+  const yardstick = ceiling?.bareHopOpenLoop?.p99Ms;
+  if (yardstick !== undefined) {
+    lines.push({ line: '  … yardstick: bare call p99, same rate', value: yardstick, limit: 'this machine', ok: undefined, yardstick: true });
+  }
   // The bare route measured alongside discovery and JWKS, else the ceiling's.
   const bare = memory?.bareRoute?.requestsPerSecond ?? ceiling?.bareRoute.requestsPerSecond;
   const share = (route: RouteFigures | undefined) => (route && bare ? round3(route.requestsPerSecond / bare) : undefined);
@@ -56,7 +62,7 @@ export function table(ceiling: Ceiling | undefined, stores: readonly StoreFigure
   const out: string[] = [];
   if (ceiling) out.push(...ceilingTable(ceiling), '');
   for (const figures of stores) out.push(...storeTable(figures), '');
-  out.push('budget', ...lines.map((l) => `  ${mark(l.ok)} ${pad(l.line, 48)} ${pad(l.value === undefined ? 'n/a' : String(l.value), 10)} ${l.limit}`));
+  out.push('budget', ...lines.map((l) => `  ${l.yardstick ? '·' : mark(l.ok)} ${pad(l.line, 48)} ${pad(l.value === undefined ? 'n/a' : String(l.value), 10)} ${l.limit}`));
   return out.join('\n');
 }
 
@@ -68,6 +74,7 @@ function ceilingTable(c: Ceiling): string[] {
     `  RS256 sign (jose)      ${c.signJose.cpuMs} ms CPU, ${c.signJose.wallMs} ms wall`,
     `  RS256 sign (node)      ${c.signNode.cpuMs} ms CPU, ${c.signNode.wallMs} ms wall (reference)`,
     `  floor per login        ${c.floorCpuMsPerLogin} ms CPU (4 routes + 3 outbound calls + 1 jose signature; quietest seconds ${c.floorCpuMsPerLoginBestSecond})`,
+    ...(c.bareHopOpenLoop ? [`  bare call, open loop   ${openLoopLine(c.bareHopOpenLoop)}`] : []),
   ];
 }
 
@@ -112,6 +119,10 @@ function phaseTable(title: string, p: PhaseFigures): string[] {
   }
   if (p.errors > 0) out.push(`    errors: ${JSON.stringify(p.errorKinds)}`);
   return out;
+}
+
+function openLoopLine(o: OpenLoopFigures): string {
+  return `${o.requestsPerSecond} req/s on schedule (the bridge's hop rate): p50 ${o.p50Ms} p99 ${o.p99Ms} max ${o.maxMs} ms, ${o.errors} errors`;
 }
 
 function routeLine(r: RouteFigures): string {

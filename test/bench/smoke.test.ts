@@ -22,7 +22,12 @@ describe('npm run bench', () => {
     const lines = stdout.trim().split('\n');
     expect(stdout).toContain('budget');
     const result = JSON.parse(lines.at(-1)!) as {
-      ceiling: { bareRoute: { requestsPerSecond: number }; signJose: { cpuMs: number }; floorCpuMsPerLogin: number };
+      ceiling: {
+        bareRoute: { requestsPerSecond: number };
+        signJose: { cpuMs: number };
+        floorCpuMsPerLogin: number;
+        bareHopOpenLoop: { requestsPerSecond: number; p99Ms: number; errors: number };
+      };
       stores: {
         store: string;
         closed: { logins: number; errors: number; cpuMsPerLogin: number; latency: Record<string, { count: number }> };
@@ -38,6 +43,10 @@ describe('npm run bench', () => {
     };
     expect(result.ceiling.bareRoute.requestsPerSecond).toBeGreaterThan(0);
     expect(result.ceiling.signJose.cpuMs).toBeGreaterThan(0);
+    // The yardstick ran on the hops' schedule: 4 requests per login at --rate 40.
+    expect(result.ceiling.bareHopOpenLoop.requestsPerSecond).toBeGreaterThan(100);
+    expect(result.ceiling.bareHopOpenLoop.p99Ms).toBeGreaterThan(0);
+    expect(result.ceiling.bareHopOpenLoop.errors).toBe(0);
     const [memory] = result.stores;
     expect(memory!.store).toBe('memory');
     expect(memory!.closed.logins).toBeGreaterThan(0);
@@ -57,5 +66,6 @@ describe('npm run bench', () => {
     expect(memory!.gettoken).toBe(1);
     expect(memory!.wecomCallsPerLogin).toBe(3);
     expect(result.budget.map((line) => line.line)).toContain('bridge CPU per login, ms (memory, saturated)');
+    expect(result.budget.map((line) => line.line)).toContain('  … yardstick: bare call p99, same rate');
   }, 120_000);
 });

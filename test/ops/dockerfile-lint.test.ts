@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validate } from 'dockerfile-utils';
+import { BRIDGE_NODE_FLAGS } from '../../bench/services.js';
 import { envPairs, execForm, readDockerfile } from '../helpers/dockerfile.js';
 
 const text = readFileSync('Dockerfile', 'utf8');
@@ -55,7 +56,7 @@ describe('Dockerfile lint', () => {
     expect(of('USER', runtime).map((user) => user.args)).toEqual(['node']);
     expect(execForm(of('ENTRYPOINT', runtime)[0]!.args)).toEqual(['/usr/bin/tini', '--']);
     expect(of('EXPOSE', runtime).map((expose) => expose.args)).toEqual(['8080']);
-    expect(execForm(of('CMD', runtime).at(-1)!.args)).toEqual(['node', '--max-semi-space-size=8', '--heap-growing-percent=50', 'dist/src/main.js']);
+    expect(execForm(of('CMD', runtime).at(-1)!.args)).toEqual(['node', ...BRIDGE_NODE_FLAGS, 'dist/src/main.js']);
     // HEALTHCHECK against /healthz without curl or wget (neither is in node:24-slim).
     expect(execForm(of('HEALTHCHECK', runtime)[0]!.args)).toEqual(['node', 'dist/src/healthcheck.js']);
     expect(readFileSync('src/healthcheck.ts', 'utf8')).toContain('/healthz');
