@@ -71,8 +71,15 @@ export async function resolveWeComUser(client: WeComClient, code: string, warn: 
   if (!info.userid) {
     throw accessDenied('Only members of this organisation can sign in', 'wecom_not_member');
   }
-  const detail = info.userTicket ? await readDetail(client, info.userTicket, warn) : undefined;
-  const member = await client.getUser(info.userid);
+  // Both need only the code's answer: one WeCom round trip instead of two (a login's latency is
+  // mostly WeCom's). Settled, not raced, so that when both fail the detail's error is reported,
+  // as it would be called first.
+  const [detailResult, memberResult] = await Promise.allSettled([
+    info.userTicket ? readDetail(client, info.userTicket, warn) : undefined,
+    client.getUser(info.userid),
+  ]);
+  const detail = settledValue(detailResult);
+  const member = settledValue(memberResult);
   assertActive(member);
   return { user: normalise(info.userid, member, detail ?? {}), consent: consentOf(detail) };
 }
@@ -128,6 +135,11 @@ function consentOf(detail: WeComAnswer | undefined): ConsentOutcome {
   const shared = profile.mobile ?? profile.email ?? profile.bizMail ?? profile.gender;
   if (shared === undefined) return { kind: 'declined' };
   return { kind: 'given', profile: withoutUndefined(profile) as ConsentedProfile };
+}
+
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
 }
 
 function assertActive(member: WeComAnswer): void {

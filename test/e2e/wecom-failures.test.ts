@@ -92,6 +92,29 @@ describe('WeCom failures during a login', () => {
     expect(info).not.toHaveProperty('phone');
   });
 
+  it('asks for the consented profile and the directory entry at once, not one after the other', async () => {
+    // getuserdetail hangs; user/get must be answered meanwhile (an order, not a timing).
+    h.sim.state.addFault({ api: 'getuserdetail', hangMs: 3000 });
+    const before = h.sim.state.calls.userget;
+    let finished = false;
+    const login = nocobaseLogin(h, h.browser('zhangsan', USER_AGENTS.wecom), 'openid profile phone').finally(() => {
+      finished = true;
+    });
+    while (h.sim.state.calls.userget === before && !finished) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(h.sim.state.calls.userget).toBe(before + 1);
+    expect(finished).toBe(false);
+    const done = await login;
+    expect(done.tokenSet!.claims().sub).toBe('zhangsan');
+  });
+
+  it('reports the consented-profile failure when both profile calls fail, as if made in turn', async () => {
+    h.sim.state.addFault({ api: 'getuserdetail', errcode: 45009 });
+    h.sim.state.addFault({ api: 'userget', errcode: 60111 });
+    const login = await nocobaseLogin(h, h.browser('zhangsan', USER_AGENTS.wecom), 'openid profile phone');
+    // 45009 (rate limited) is temporarily_unavailable; 60111 alone would be a refused member.
+    expect(login.params).toMatchObject({ error: 'temporarily_unavailable', state: nocobaseState() });
+  });
+
   it('shows a configuration page for a wrong secret and does not hammer gettoken', async () => {
     h.sim.state.setConfig({});
     const wrong = await startHarness({ env: { WECOM_SECRET: 'a-wrong-secret' } });
