@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { safeEqual } from '../crypto/secrets.js';
-import { invalidGrant, invalidRequest } from '../errors/bridge-error.js';
+import { invalidGrant, invalidRequest, type BridgeError } from '../errors/bridge-error.js';
 import type { StoreWrite } from '../store/store.js';
 import { revokeGrant } from './access-tokens.js';
 import { readParams, type RawParams } from './params.js';
@@ -23,8 +23,13 @@ const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 export async function redeemCode(context: BridgeContext, client: ClientConfig, body: RawParams): Promise<Redemption> {
   const p = readParams(body, ['code', 'redirect_uri', 'code_verifier']);
   if (p.code === undefined) throw invalidRequest('The code parameter is missing');
-  const record = await context.store.get<CodeRecord>(keys.code(p.code));
-  if (!record) throw invalidGrant('The authorization code is invalid or expired', 'code_unknown');
+  // The code and its "used" mark in one round trip: the mark outlives the code, so a replay after
+  // the code expired is still recognised and still revokes what the code yielded.
+  const [found, used] = (await context.store.getMany([keys.code(p.code), keys.codeUsed(p.code)])) as [CodeRecord | undefined, UsedMark | undefined];
+  // As for a live code, only its own client's replay revokes (another client cannot burn it).
+  if (!found && used?.clientId === client.clientId) throw await replayed(context, used.grantId);
+  if (!found) throw invalidGrant('The authorization code is invalid or expired', 'code_unknown');
+  const record = found;
   if (record.clientId !== client.clientId) throw invalidGrant('The authorization code was issued to another client', 'code_client_mismatch');
   if (p.redirect_uri !== record.redirectUri) {
     throw invalidGrant('redirect_uri does not match the one of the authorization request', 'code_redirect_mismatch');
@@ -34,10 +39,22 @@ export async function redeemCode(context: BridgeContext, client: ClientConfig, b
   return { grant: record, scopes: record.scopes, nonce: record.nonce, commit: (writes) => consume(context, code, record, writes) };
 }
 
+/** What the "used" mark of a redeemed code records: the grant to revoke on a replay, and whose it is. */
+interface UsedMark {
+  readonly grantId: string;
+  readonly clientId: string;
+}
+
 async function consume(context: BridgeContext, code: string, record: CodeRecord, writes: readonly StoreWrite[]): Promise<void> {
-  if (await context.store.claim(keys.codeUsed(code), { grantId: record.grantId }, usedMarkTtl(context), writes)) return;
-  await revokeGrant(context, record.grantId, 'code_replay');
-  throw invalidGrant('The authorization code was already used; the tokens issued for it are revoked', 'code_replay');
+  const mark: UsedMark = { grantId: record.grantId, clientId: record.clientId };
+  if (await context.store.claim(keys.codeUsed(code), mark, usedMarkTtl(context, record), writes)) return;
+  throw await replayed(context, record.grantId);
+}
+
+/** RFC 6749 §4.1.2: a code used twice revokes every token issued from it. */
+async function replayed(context: BridgeContext, grantId: string): Promise<BridgeError> {
+  await revokeGrant(context, grantId, 'code_replay');
+  return invalidGrant('The authorization code was already used; the tokens issued for it are revoked', 'code_replay');
 }
 
 /** RFC 7636 §4.6, S256 only; a verifier without a challenge is a downgrade attempt. */
@@ -52,7 +69,12 @@ function checkPkce(challenge: string | undefined, verifier: string | undefined):
   if (!safeEqual(computed, challenge)) throw invalidGrant('code_verifier does not match the code_challenge', 'pkce_mismatch');
 }
 
-/** The "used" mark outlives the code, so a replay soon after expiry is still recognised. */
-function usedMarkTtl(context: BridgeContext): number {
-  return Math.max(context.config.ttl.code, context.config.ttl.accessToken);
+/**
+ * The "used" mark lives as long as anything the code yielded (the access token; the refresh
+ * token family when the grant has offline_access), so a replay at any time before they all
+ * expired still revokes them.
+ */
+function usedMarkTtl(context: BridgeContext, record: CodeRecord): number {
+  const { ttl } = context.config;
+  return Math.max(ttl.code, ttl.accessToken, record.scopes.includes('offline_access') ? ttl.refreshToken : 0);
 }

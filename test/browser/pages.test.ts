@@ -7,20 +7,16 @@
  * The hand-off runs for real here: the desktop page's polling script (allowed by its CSP hash)
  * must take the browser on to the relying party by itself once the phone has consented.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, USER_AGENTS } from '../helpers/browser.js';
 import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
 import { attributeOf } from '../helpers/html.js';
 import { nocobaseClient, nocobaseState } from '../helpers/rp.js';
+import { chromiumAvailable, launchChromium } from './chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && (process.env.CI === 'true' || process.env.REQUIRE_CHROMIUM === '1')) {
-  throw new Error(`Chromium is required for the page tests but ${CHROMIUM} does not exist`);
-}
-if (!available) console.warn(`\n[tests] ${CHROMIUM} not found: page screenshots are SKIPPED\n`);
+const available = chromiumAvailable('the page screenshots');
 
 const SHOTS = 'test-results/screenshots';
 type Lang = 'zh' | 'en';
@@ -38,10 +34,7 @@ beforeAll(async () => {
   if (!available) return;
   mkdirSync(SHOTS, { recursive: true });
   h = await startHarness({ env: { REQUIRE_CLAIMS: 'phone_number', WECOM_ALLOWED_DEPARTMENTS: '2', WECOM_ALLOWED_USERS: 'lisi', PROFILE_TTL: '0' } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

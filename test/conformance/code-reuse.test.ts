@@ -40,6 +40,37 @@ describe.each([
   });
 });
 
+describe('a replay after the code expired', () => {
+  it('is invalid_grant and still revokes the access and refresh tokens of the first exchange', async () => {
+    const rp = await conformanceRp(h);
+    const login = await authorize(rp, h.browser('zhangsan'), { scope: 'openid profile offline_access' });
+    const first = login.tokens!;
+    // Past the code's lifetime (CODE_TTL), within the tokens' lifetimes.
+    h.clock.advance(h.config.ttl.code + 5);
+    expect(await userinfoStatus(first.access_token)).toBe(200);
+    const replay = await exchange(rp, login).catch((error: unknown) => error);
+    expect((replay as oidc.ResponseBodyError).error).toBe('invalid_grant');
+    expect(await userinfoStatus(first.access_token)).toBe(401);
+    const refreshed = await oidc.refreshTokenGrant(rp.config, first.refresh_token!).catch((error: unknown) => error);
+    expect((refreshed as oidc.ResponseBodyError).error).toBe('invalid_grant');
+  });
+
+  it('by another client is invalid_grant and revokes nothing', async () => {
+    const rp = await conformanceRp(h);
+    const login = await authorize(rp, h.browser('zhangsan'), { scope: 'openid profile' });
+    h.clock.advance(h.config.ttl.code + 5);
+    const { id, secret } = CLIENTS.other;
+    const response = await fetch(`${h.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: login.params.code!, redirect_uri: CLIENTS.other.redirectUri, client_id: id, client_secret: secret }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid_grant' });
+    expect(await userinfoStatus(login.tokens!.access_token)).toBe(200);
+  });
+});
+
 describe('oidcc-codereuse with openid-client v5 (NocoBase)', () => {
   it('refuses the replay with invalid_grant and the first access token stops working', async () => {
     const login = await nocobaseLogin(h, h.browser('zhangsan'));

@@ -5,18 +5,17 @@
  * blocking it). The relying party is a tiny HTTP server on `localhost` (another site than the
  * bridge on 127.0.0.1).
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { freePort } from '../../demo/free-port.js';
+import { chromiumAvailable, launchChromium } from '../browser/chromium.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SECRET = 'browser-app-secret-0123456789abcdef';
 
-describe.runIf(existsSync(CHROMIUM))('in Chromium', () => {
+describe.runIf(chromiumAvailable('the real-browser security checks'))('in Chromium', () => {
   let h: Harness;
   let browser: Browser;
   let rpServer: Server;
@@ -34,7 +33,7 @@ describe.runIf(existsSync(CHROMIUM))('in Chromium', () => {
     await new Promise<void>((resolve) => rpServer.listen(port, 'localhost', resolve));
     const client = { client_id: 'browser-app', client_secret: SECRET, redirect_uris: [`${rp}/callback`], post_logout_redirect_uris: [`${rp}/bye`] };
     h = await startHarness({ sim: { defaultUser: 'zhangsan' }, env: { OIDC_CLIENTS: JSON.stringify([client]) } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {
