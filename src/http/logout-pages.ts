@@ -5,6 +5,7 @@
  */
 import { escapeHtml, renderDocument } from './html.js';
 import type { Lang } from './i18n.js';
+import { footer, htmlLang } from './page-kit.js';
 
 const TEXT = {
   confirmTitle: { en: 'Sign out?', zh: '退出登录？' },
@@ -31,6 +32,8 @@ export interface LogoutConfirmPage {
   readonly handle: string;
   readonly clientId?: string | undefined;
   readonly userName?: string | undefined;
+  /** Shown in the footer, as on every page, for support. */
+  readonly requestId: string;
 }
 
 /** The "sign out?" page. */
@@ -46,17 +49,15 @@ ${who}
 <form method="post" action="${escapeHtml(page.action)}">
 <input type="hidden" name="logout_confirm" value="${escapeHtml(page.handle)}">
 <div class="actions"><button type="submit">${TEXT.confirm[lang]}</button></div>
-</form>`;
+</form>
+${footer(lang, page.requestId)}`;
   return renderDocument({ lang: htmlLang(lang), title: TEXT.confirmTitle[lang], body });
 }
 
 /** The "signed out" page (no redirect target was verified, or none was asked for). */
-export function renderSignedOut(lang: Lang): string {
+export function renderSignedOut(lang: Lang, requestId: string): string {
   const body = `<h1>${TEXT.doneTitle[lang]}</h1>
-<p>${TEXT.doneLead[lang]}</p>`;
+<p>${TEXT.doneLead[lang]}</p>
+${footer(lang, requestId)}`;
   return renderDocument({ lang: htmlLang(lang), title: TEXT.doneTitle[lang], body });
-}
-
-function htmlLang(lang: Lang): string {
-  return lang === 'zh' ? 'zh-CN' : 'en';
 }

@@ -75,6 +75,7 @@ async function askConfirmation(
     handle,
     clientId: logoutRequest.client?.clientId,
     userName: session?.user.name ?? session?.user.userid,
+    requestId: request.id,
   });
   return sendPage(reply, 200, html);
 }
@@ -98,7 +99,7 @@ async function confirmed(request: FastifyRequest, reply: FastifyReply, context: 
 /** Back to the verified post-logout URI (303 after POST), or our "signed out" page. */
 function signedOut(request: FastifyRequest, reply: FastifyReply, redirectTo: string | undefined, lang: Lang): FastifyReply {
   if (redirectTo !== undefined) return redirectBrowser(reply, request.method, redirectTo);
-  return sendPage(reply, 200, renderSignedOut(lang));
+  return sendPage(reply, 200, renderSignedOut(lang, request.id));
 }
 
 function pageLang(request: FastifyRequest, uiLocales: string | undefined): Lang {

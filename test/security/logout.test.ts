@@ -111,9 +111,13 @@ describe('when the hint does not name this browser\'s session', () => {
   it('without a hint, a registered URI is still never redirected to', async () => {
     const { browser } = await signedIn();
     const ask = await browser.request(oidc.buildEndSessionUrl(rp.config, { post_logout_redirect_uri: BYE, state: 's' }).href);
-    const done = await confirmAs(browser, handleOf(await ask.text()));
+    const askPage = await ask.text();
+    const done = await confirmAs(browser, handleOf(askPage));
     expect(done.status).toBe(200);
     expect(done.headers.get('location')).toBeNull();
+    // Both pages carry their request id, as every page does (people quote it to support).
+    expect(askPage).toContain(`<code>${ask.headers.get('x-request-id')}</code>`);
+    expect(await done.text()).toContain(`<code>${done.headers.get('x-request-id')}</code>`);
   });
 });
 
