@@ -154,7 +154,7 @@ export const VARIABLES: readonly VariableDoc[] = [
     name: 'USERNAME_FROM',
     default: 'userid',
     description:
-      'Source of the username claim: userid, mobile (the phone claim) or email_local_part. A value NocoBase would refuse (1-50 characters, none of @ < > " \' /) is omitted.',
+      'Source of the username claim: userid, mobile (the phone claim) or email_local_part. A value NocoBase would refuse (1-50 characters, none of @ . < > " \' /) is omitted.',
   },
   {
     name: 'EMAIL_FALLBACK_TEMPLATE',

@@ -24,8 +24,12 @@ export interface ClaimsSettings {
   readonly claims: ClaimsConfig;
 }
 
-/** NocoBase's username rule: 1–50 characters, none of `@ < > " ' /`; others fail its sign-up. */
-const NOCOBASE_USERNAME = /^[^@<>"'/]{1,50}$/;
+/**
+ * NocoBase's username rule (its `validateUsername`): 1–50 characters, none of `@ . < > " ' /`;
+ * others fail its sign-up. (Issue 5 listed the characters without the dot; NocoBase's own rule
+ * has it, and a value it refuses breaks the sign-up, so its rule wins.)
+ */
+const NOCOBASE_USERNAME = /^[^@.<>"'/]{1,50}$/;
 
 /** A plausible address: one `@`, no spaces, a dotted domain. */
 const EMAIL = /^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;

@@ -36,7 +36,7 @@ describe('username', () => {
     ['userid', zhang, 'zhangsan'],
     ['mobile', zhang, '13800138000'],
     ['email_local_part', zhang, 'zhangsan'],
-    ['email_local_part', { ...zhang, bizMail: undefined } as WeComUser, 'Zhang.San'],
+    ['email_local_part', { ...zhang, bizMail: undefined, email: 'Zhang_San@gmail.example' } as WeComUser, 'Zhang_San'],
     ['mobile', { ...zhang, mobile: '+852 6123 4567' }, '+85261234567'],
   ] as const)('USERNAME_FROM=%s', (from, user, expected) => {
     expect(userinfoClaims(user, ALL, settings({ usernameFrom: from })).username).toBe(expected);
@@ -44,6 +44,7 @@ describe('username', () => {
 
   it('omits values NocoBase would refuse, and missing sources', () => {
     expect(userinfoClaims({ userid: 'user@ext', departments: [] }, ALL, settings())).not.toHaveProperty('username');
+    expect(userinfoClaims({ ...zhang, bizMail: undefined }, ALL, settings({ usernameFrom: 'email_local_part' }))).not.toHaveProperty('username');
     expect(userinfoClaims({ userid: 'x'.repeat(51), departments: [] }, ALL, settings())).not.toHaveProperty('username');
     expect(userinfoClaims({ userid: 'lisi', departments: [] }, ALL, settings({ usernameFrom: 'mobile' }))).not.toHaveProperty('username');
     expect(userinfoClaims({ userid: 'lisi', departments: [] }, ALL, settings({ usernameFrom: 'email_local_part' }))).not.toHaveProperty('username');
