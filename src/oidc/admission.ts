@@ -23,10 +23,17 @@ export async function admitMember(context: BridgeContext, resolved: ResolvedMemb
   await assertMemberAllowed(context, resolved.user, warn);
   const { user, remember } = await applyProfileMemory(context, resolved);
   const writes = remember === undefined ? [] : [remember];
-  return { user: context.config.claims.groupNames ? await withDepartmentNames(context, user, warn) : user, writes };
+  return { user: await withGroupNames(context, user, warn), writes };
 }
 
-/** Names are a convenience: a failing department/list costs the names, never the login. */
+/**
+ * `user` with the names of its departments when GROUP_NAMES asks for them (else unchanged). Names
+ * are a convenience: a failing department/list costs the names, never the login or the refresh.
+ */
+export async function withGroupNames(context: BridgeContext, user: WeComUser, warn: DepartmentWarn): Promise<WeComUser> {
+  return context.config.claims.groupNames ? withDepartmentNames(context, user, warn) : user;
+}
+
 async function withDepartmentNames(context: BridgeContext, user: WeComUser, warn: DepartmentWarn): Promise<WeComUser> {
   try {
     const names = await departmentNames(context, warn);

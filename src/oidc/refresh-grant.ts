@@ -10,6 +10,7 @@
 import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { invalidGrant, invalidRequest, invalidScope } from '../errors/bridge-error.js';
+import type { DepartmentWarn } from '../wecom/departments.js';
 import { revokeGrant } from './access-tokens.js';
 import { recheckMember } from './member-check.js';
 import { readParams, type RawParams } from './params.js';
@@ -22,13 +23,13 @@ import { lookupRefreshToken, markRotated, sessionRevoked } from './refresh-token
  * the family with the re-checked profile (the new refresh token keeps the family's scopes); the
  * access token gets the family's scopes, or fewer when the client asked for fewer.
  */
-export async function redeemRefreshToken(context: BridgeContext, client: ClientConfig, body: RawParams): Promise<Redemption> {
+export async function redeemRefreshToken(context: BridgeContext, client: ClientConfig, body: RawParams, warn: DepartmentWarn): Promise<Redemption> {
   const p = readParams(body, ['refresh_token', 'scope']);
   const token = p.refresh_token;
   if (token === undefined) throw invalidRequest('The refresh_token parameter is missing');
   const record = await validRecord(context, client, token);
   const scopes = narrowScopes(record.scopes, p.scope);
-  const user = await recheckMember(context, record);
+  const user = await recheckMember(context, record, warn);
   return {
     grant: { ...record, user },
     scopes,

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError, invalidRequest, unsupportedGrantType } from '../errors/bridge-error.js';
+import type { DepartmentWarn } from '../wecom/departments.js';
 import { mintAccessToken } from './access-tokens.js';
 import { redeemCode } from './code-grant.js';
 import { signIdToken } from './id-token.js';
@@ -27,15 +28,16 @@ async function token(request: FastifyRequest, reply: FastifyReply, context: Brid
   const client = context.clients.authenticate(request.headers.authorization, body);
   const grantType = readParam(body, 'grant_type');
   if (grantType === undefined) throw invalidRequest('The grant_type parameter is missing');
-  const redemption = await runGrant(grantType, context, client, body);
+  const warn = (message: string, details: Record<string, unknown>) => request.log.warn(details, message);
+  const redemption = await runGrant(grantType, context, client, body, warn);
   const response = await tokenResponse(context, redemption);
   context.metrics.tokensIssued.labels(grantType).inc();
   return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(response);
 }
 
-function runGrant(grantType: string, context: BridgeContext, client: ClientConfig, body: RawParams): Promise<Redemption> {
+function runGrant(grantType: string, context: BridgeContext, client: ClientConfig, body: RawParams, warn: DepartmentWarn): Promise<Redemption> {
   if (grantType === 'authorization_code') return redeemCode(context, client, body);
-  if (grantType === 'refresh_token') return redeemRefreshToken(context, client, body);
+  if (grantType === 'refresh_token') return redeemRefreshToken(context, client, body, warn);
   throw unsupportedGrantType('Unsupported grant_type (use authorization_code or refresh_token)');
 }
 

@@ -124,4 +124,12 @@ describe('groups', () => {
     expect(info.groups).toEqual(['2', '3']);
     expect(info.group_names).toEqual(['研发部', '前端组']);
   });
+
+  it('keeps group_names after a refresh (the re-check reads the names again)', async () => {
+    const login = await modernLogin(h, h.browser('zhangsan'), { scope: 'openid profile offline_access' });
+    const refreshed = await oidc.refreshTokenGrant(login.config, login.tokens!.refresh_token!);
+    const info = await oidc.fetchUserInfo(login.config, refreshed.access_token, 'zhangsan');
+    expect(info.groups).toEqual(['2', '3']);
+    expect(info.group_names).toEqual(['研发部', '前端组']);
+  });
 });
