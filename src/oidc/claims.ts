@@ -106,17 +106,19 @@ function emailClaims(user: WeComUser, config: ClaimsConfig): Record<string, unkn
 
 /**
  * `phone_number` is E.164 (`+8613800138000`: WeCom gives mainland numbers without a country
- * code, so +86 is added when none is given); `phone` is the number as NocoBase stores it
- * (mainland numbers without `+86`, others in E.164). Spaces, dashes and brackets are removed;
- * anything that is not then 5–20 digits (with an optional leading `+`) is omitted.
+ * code, so +86 is added when none is given; `00` counts as `+`, and the trunk prefix `0` of a
+ * mainland national number is not part of it: `010 1234 5678` is `+861012345678`); `phone` is the
+ * number as NocoBase stores it (mainland numbers without `+86`, as given; others in E.164).
+ * Spaces, dashes and brackets are removed; anything that is not then 5–20 digits (with an
+ * optional leading `+`) is omitted.
  */
 export function phoneClaims(mobile: string | undefined): Record<string, unknown> {
   if (!mobile) return {};
   const compact = mobile.replace(/[\s()-]/g, '');
   if (!/^\+?\d{5,20}$/.test(compact)) return {};
-  const e164 = compact.startsWith('+') ? compact : `+86${compact}`;
-  const phone = e164.startsWith('+86') ? e164.slice(3) : e164;
-  return { phone_number: e164, phone };
+  const international = compact.startsWith('+') ? compact : compact.startsWith('00') ? `+${compact.slice(2)}` : undefined;
+  if (international === undefined) return { phone_number: `+86${compact.replace(/^0/, '')}`, phone: compact };
+  return { phone_number: international, phone: international.startsWith('+86') ? international.slice(3) : international };
 }
 
 function omitEmpty(claims: Record<string, unknown>): Record<string, unknown> {
