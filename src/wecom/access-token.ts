@@ -13,8 +13,11 @@
  *   gettoken.
  * - A failed gettoken for a configuration reason is remembered briefly: retrying a wrong secret
  *   in a loop gets the egress IP banned for an hour (45009).
+ * - The shared copy is sealed (AES-256-GCM) with a key derived from the app secret, which every
+ *   replica has and the store does not: whoever reads Redis cannot call WeCom as the app.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { seal, unseal } from '../crypto/seal.js';
 import type { Store } from '../store/store.js';
 import { WeComApiError } from './errors.js';
 
@@ -34,6 +37,11 @@ interface CachedToken {
   readonly final?: boolean;
 }
 
+/** The shared copy: the token sealed, its lifetime in the clear. */
+interface SharedToken extends Omit<CachedToken, 'token'> {
+  readonly sealed: string;
+}
+
 /** How long the fetch lock lives, s: longer than one gettoken with its retry (2 × 5 s timeout). */
 const LOCK_TTL_SECONDS = 15;
 
@@ -43,6 +51,8 @@ export interface AccessTokenOptions {
   readonly store: Store;
   /** Distinguishes apps sharing a store: `<corpId>:<agentId>`. */
   readonly appKey: string;
+  /** Seals the shared copy (the app secret: every replica has it, the store does not). */
+  readonly sealSecret: string;
   readonly now?: () => number;
   /** Refresh this long before expiry, seconds (default 300). */
   readonly refreshMarginSeconds?: number;
@@ -125,12 +135,20 @@ export class AccessTokenProvider {
     this.failure = undefined;
     const now = this.now();
     const entry = nextEntry(previous, fetched, now);
-    await this.options.store.set(this.tokenKey, entry, Math.max(1, Math.ceil((entry.expiresAt - now) / 1000)));
+    const { token, ...lifetime } = entry;
+    const shared: SharedToken = { ...lifetime, sealed: seal(this.options.sealSecret, this.tokenKey, token) };
+    await this.options.store.set(this.tokenKey, shared, Math.max(1, Math.ceil((entry.expiresAt - now) / 1000)));
     return this.remember(entry);
   }
 
-  private readShared(): Promise<CachedToken | undefined> {
-    return this.options.store.get<CachedToken>(this.tokenKey);
+  /** The shared token; absent when there is none or it does not open (another secret, old format). */
+  private async readShared(): Promise<CachedToken | undefined> {
+    const shared = await this.options.store.get<SharedToken>(this.tokenKey);
+    if (typeof shared?.sealed !== 'string') return undefined;
+    const token = unseal(this.options.sealSecret, this.tokenKey, shared.sealed);
+    if (token === undefined) return undefined;
+    const { sealed: _sealed, ...lifetime } = shared;
+    return { ...lifetime, token };
   }
 
   private async waitForOtherReplica(): Promise<string | undefined> {

@@ -50,6 +50,7 @@ export class WeComClient {
       fetchToken: () => this.fetchToken(),
       store: options.store,
       appKey: `${options.config.corpId}:${options.config.agentId}`,
+      sealSecret: options.config.secret,
       ...(options.now ? { now: options.now } : {}),
     });
   }

@@ -16,11 +16,27 @@ function fetcher(answers: FetchedToken[]): { fetch: () => Promise<FetchedToken>;
   };
 }
 
-function replica(store: Store, fetch: () => Promise<FetchedToken>, now: () => number): AccessTokenProvider {
-  return new AccessTokenProvider({ fetchToken: fetch, store, appKey: 'corp:1000002', now, lockWaitMs: 500 });
+function replica(store: Store, fetch: () => Promise<FetchedToken>, now: () => number, sealSecret = 'the-app-secret'): AccessTokenProvider {
+  return new AccessTokenProvider({ fetchToken: fetch, store, appKey: 'corp:1000002', sealSecret, now, lockWaitMs: 500 });
 }
 
 describe('shared WeCom token', () => {
+  it('is stored sealed: the store never holds the token, and another secret cannot open it', async () => {
+    const now = 1_700_000_000_000;
+    const store = new MemoryStore({ now: () => now, sweepIntervalMs: 0 });
+    const wecom = fetcher([{ token: 'THE-ACCESS-TOKEN', expiresIn: 7200 }, { token: 'OTHER-APP-TOKEN', expiresIn: 7200 }]);
+    expect(await replica(store, wecom.fetch, () => now).get()).toBe('THE-ACCESS-TOKEN');
+    const stored = JSON.stringify(await store.get('wecom-token:corp:1000002'));
+    expect(stored).not.toContain('THE-ACCESS-TOKEN');
+    expect(stored).toContain('sealed');
+    // Same secret: shared without a fetch. Another secret: the copy is useless, a fetch follows.
+    expect(await replica(store, wecom.fetch, () => now).get()).toBe('THE-ACCESS-TOKEN');
+    expect(wecom.calls()).toBe(1);
+    expect(await replica(store, wecom.fetch, () => now, 'another-secret').get()).toBe('OTHER-APP-TOKEN');
+    expect(wecom.calls()).toBe(2);
+    await store.close();
+  });
+
   it('keeps the first expiry when an early refresh brings back the same token, and asks no more before it', async () => {
     let now = 1_700_000_000_000;
     const store = new MemoryStore({ now: () => now, sweepIntervalMs: 0 });
@@ -59,7 +75,9 @@ describe('shared WeCom token', () => {
     await b.invalidate('T1');
     expect(await b.get()).toBe('T2');
     expect(wecom.calls()).toBe(2);
-    expect(await store.get<{ token: string }>('wecom-token:corp:1000002')).toMatchObject({ token: 'T2' });
+    // The store still holds T2: a replica started now shares it without a gettoken.
+    expect(await replica(store, wecom.fetch, () => now).get()).toBe('T2');
+    expect(wecom.calls()).toBe(2);
     await store.close();
   });
 
