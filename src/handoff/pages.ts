@@ -49,14 +49,16 @@ const TEXT = {
 } satisfies Record<string, Text>;
 
 /**
- * Polls the status every 2 s; on `done` goes on to the relying party, on `failed`/`expired`
- * reloads (the page then explains). Static text: its hash is fixed, all data comes from
- * attributes of `#handoff`.
+ * Polls the status every 2 s; on `done` goes on to the relying party; on `failed` reloads (the
+ * page then explains); on `expired` goes back to the relying party with the error (nothing here
+ * remembers the login any more, so only the relying party can offer to start again). Static
+ * text: its hash is fixed, all data comes from attributes of `#handoff`.
  */
 const POLL_SCRIPT = `(function(){var el=document.getElementById('handoff');if(!el)return;var label=document.getElementById('handoff-status');var texts=JSON.parse(el.getAttribute('data-texts'));
 function poll(){fetch(el.getAttribute('data-status-url'),{credentials:'same-origin',cache:'no-store'}).then(function(r){return r.json()}).then(function(s){
 if(s.status==='done'){label.textContent=texts.done;window.location.replace(el.getAttribute('data-continue-url'));return}
-if(s.status==='failed'||s.status==='expired'){window.location.reload();return}
+if(s.status==='expired'){window.location.replace(el.getAttribute('data-expired-url'));return}
+if(s.status==='failed'){window.location.reload();return}
 if(s.status==='forbidden')return;
 if(s.status==='scanned')label.textContent=texts.scanned;setTimeout(poll,2000)}).catch(function(){setTimeout(poll,4000)})}
 setTimeout(poll,1500)})();`;
@@ -76,6 +78,8 @@ export interface WaitingPage {
   readonly validMinutes: number;
   /** Cancels: carries access_denied to the relying party. */
   readonly cancelUrl: string;
+  /** Where the page goes when the hand-off expired: the error, to the relying party. */
+  readonly expiredUrl: string;
 }
 
 /** The desktop's waiting page. */
@@ -91,7 +95,7 @@ export async function renderWaitingPage(page: WaitingPage): Promise<string> {
 <p>${escapeHtml(fill(TEXT.why, { claims }))}</p>
 <ol class="steps"><li>${escapeHtml(TEXT.step1[lang])}</li><li>${escapeHtml(TEXT.step2[lang])}</li><li>${escapeHtml(TEXT.step3[lang])}</li></ol>
 <div class="qr" role="img" aria-label="${escapeHtml(TEXT.qrLabel[lang])}">${svg}</div>
-<p id="handoff" class="status" aria-live="polite" data-status-url="${escapeHtml(page.urls.status)}" data-continue-url="${escapeHtml(page.urls.continue)}" data-texts="${escapeHtml(texts)}"><span id="handoff-status">${escapeHtml(status[lang])}</span></p>
+<p id="handoff" class="status" aria-live="polite" data-status-url="${escapeHtml(page.urls.status)}" data-continue-url="${escapeHtml(page.urls.continue)}" data-expired-url="${escapeHtml(page.expiredUrl)}" data-texts="${escapeHtml(texts)}"><span id="handoff-status">${escapeHtml(status[lang])}</span></p>
 <p>${escapeHtml(fill(TEXT.validity, { minutes: page.validMinutes }))}${page.profileDays > 0 ? ` ${escapeHtml(fill(TEXT.once, { days: page.profileDays }))}` : ''}</p>
 ${actions([
   { href: page.urls.continue, label: TEXT.finished[lang] },

@@ -54,6 +54,7 @@ async function waitingPage(request: FastifyRequest, reply: FastifyReply, context
     profileDays: Math.floor(context.config.firstLogin.profileTtl / 86_400),
     validMinutes: Math.max(1, Math.round((record.expiresAt - context.now()) / 60_000)),
     cancelUrl: errorRedirectUrl(record.request.redirectUri, cancelled(), record.request.state),
+    expiredUrl: errorRedirectUrl(record.request.redirectUri, expired(), record.request.state),
   });
   request.log.debug({ handoff: id.slice(0, 8), status: record.status }, 'hand-off page');
   return sendPage(reply, 200, html, [POLL_SCRIPT_HASH]);
@@ -130,6 +131,10 @@ function failurePage(request: FastifyRequest, reply: FastifyReply, context: Brid
 
 function cancelled(): BridgeError {
   return accessDenied('The sign-in was cancelled on the hand-off page', 'handoff_cancelled');
+}
+
+function expired(): BridgeError {
+  return accessDenied('The QR hand-off expired before the phone completed it; sign in again', 'handoff_expired');
 }
 
 function queryToken(request: FastifyRequest, name: string): string | undefined {

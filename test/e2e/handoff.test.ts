@@ -170,6 +170,15 @@ describe('a desktop login that lacks a required claim', () => {
     expect(await statusOf(login.desktop, login.statusUrl)).toEqual({ code: 200, body: { status: 'expired' } });
   });
 
+  it('sends the desktop back to the relying party with the error when the hand-off expires', async () => {
+    const login = await desktopLogin();
+    const expiredUrl = new URL(attributeOf(login.body, 'handoff', 'data-expired-url')!);
+    expect(`${expiredUrl.origin}${expiredUrl.pathname}`).toBe(CLIENTS.nocobase.redirectUri);
+    expect(expiredUrl.searchParams.get('error')).toBe('access_denied');
+    expect(expiredUrl.searchParams.get('state')).toBe(nocobaseState());
+    expect(expiredUrl.searchParams.get('error_description')).toMatch(/expired/);
+  });
+
   it('never logs the desktop handle or the scan token', async () => {
     const login = await desktopLogin();
     await phone().follow(login.scanUrl!, 'http://never.example/');
