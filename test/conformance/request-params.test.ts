@@ -55,6 +55,22 @@ describe('oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsup
   });
 });
 
+describe('unsupported values, once client and redirect_uri are verified', () => {
+  it.each([
+    ['response_type=token (implicit)', { response_type: 'token' }, 'unsupported_response_type', /response_type=code/],
+    ['response_type=code id_token (hybrid)', { response_type: 'code id_token' }, 'unsupported_response_type', /response_type=code/],
+    ['an unknown prompt value', { prompt: 'bogus' }, 'invalid_request', /prompt value: bogus/],
+    ['an unknown prompt value beside a known one', { prompt: 'login bogus' }, 'invalid_request', /prompt value: bogus/],
+  ])('%s is redirected to the RP with error, error_description and its state, without visiting WeCom', async (_what, extra, error, description) => {
+    const rp = await conformanceRp(h);
+    const login = await authorize(rp, h.browser('zhangsan'), { state: 'uv-1', extra });
+    checkAuthorizationError(login.callbackUrl, CLIENTS.modern.redirectUri, 'uv-1', [error]);
+    expect(new URL(login.callbackUrl).searchParams.get('error_description')).toMatch(description);
+    expect(login.visited.some((url) => url.startsWith(h.sim.url))).toBe(false);
+    expect(login.tokens).toBeUndefined();
+  });
+});
+
 describe('oidcc-ensure-request-object-with-redirect-uri', () => {
   it('an invalid outer redirect_uri with a request object is an error page, never a redirect', async () => {
     const url = `${h.issuer}/authorize?client_id=${CLIENTS.modern.id}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://attacker.example/cb')}&request=eyJhbGciOiJub25lIn0.e30.`;

@@ -21,10 +21,15 @@ afterAll(async () => {
   await h.close();
 });
 
-async function login(browser: TestBrowser, options: LoginOptions = {}): Promise<LoginResult & { viaWeCom: boolean; claims: Record<string, unknown> }> {
-  const result = await authorize(rp, browser, options);
+/** One login through `on` (the file's harness unless a test started its own). */
+async function login(
+  browser: TestBrowser,
+  options: LoginOptions = {},
+  on: { h: Harness; rp: ConformanceRp } = { h, rp },
+): Promise<LoginResult & { viaWeCom: boolean; claims: Record<string, unknown> }> {
+  const result = await authorize(on.rp, browser, options);
   const claims = (result.tokens?.claims() ?? {}) as Record<string, unknown>;
-  return { ...result, claims, viaWeCom: result.visited.some((url) => url.startsWith(h.sim.url)) };
+  return { ...result, claims, viaWeCom: result.visited.some((url) => url.startsWith(on.h.sim.url)) };
 }
 
 describe('oidcc-prompt-login', () => {
@@ -72,11 +77,16 @@ describe('oidcc-max-age-1', () => {
     checkIdToken(again.claims, { issuer: h.issuer, clientId: CLIENTS.modern.id, nonce: again.nonce, nowSeconds: h.clock.now() / 1000 });
   });
 
-  it('max_age=0 always re-authenticates (like prompt=login)', async () => {
+  it('max_age=0 always re-authenticates (like prompt=login), with a newer auth_time and a new session', async () => {
     const browser = h.browser('zhangsan');
-    await login(browser);
+    const first = await login(browser);
+    h.clock.advance(2);
     const again = await login(browser, { maxAge: 0 });
     expect(again.viaWeCom).toBe(true);
+    expect(again.claims.sub).toBe(first.claims.sub);
+    expect(again.claims.auth_time as number).toBeGreaterThan(first.claims.auth_time as number);
+    expect(again.claims.sid).not.toBe(first.claims.sid);
+    checkIdToken(again.claims, { issuer: h.issuer, clientId: CLIENTS.modern.id, nonce: again.nonce, nowSeconds: h.clock.now() / 1000 });
   });
 });
 
@@ -133,5 +143,58 @@ describe('oidcc-id-token-hint', () => {
     const nocobaseUrl = `${h.issuer}/authorize?client_id=${CLIENTS.nocobase.id}&response_type=code&scope=openid&state=x&prompt=none&redirect_uri=${encodeURIComponent(CLIENTS.nocobase.redirectUri)}&id_token_hint=${forged}`;
     const flow = await browser.follow(nocobaseUrl, CLIENTS.nocobase.redirectUri);
     checkAuthorizationError(flow.finalUrl, CLIENTS.nocobase.redirectUri, 'x', ['invalid_request']);
+  });
+});
+
+describe('SESSION_TTL', () => {
+  /** A harness of its own with `SESSION_TTL`, and logins through it. */
+  async function withSessionTtl(seconds: number) {
+    const own = await startHarness({ env: { SESSION_TTL: String(seconds) } });
+    const on = { h: own, rp: await conformanceRp(own) };
+    return { own, run: (browser: TestBrowser, options: LoginOptions = {}) => login(browser, options, on) };
+  }
+
+  it('0: a login sets no session cookie, and a following prompt=none gets login_required without visiting WeCom', async () => {
+    const { own, run } = await withSessionTtl(0);
+    try {
+      const browser = own.browser('zhangsan');
+      const first = await run(browser);
+      expect(first.viaWeCom).toBe(true);
+      checkAuthorizationResponse(first.callbackUrl, first.state);
+      expect(first.claims.sub).toBe('zhangsan');
+      expect([...browser.cookies.keys()]).toEqual(['wecom-oidc-login']);
+      const silent = await run(browser, { state: 'ttl0', extra: { prompt: 'none' } });
+      expect(silent.viaWeCom).toBe(false);
+      checkAuthorizationError(silent.callbackUrl, CLIENTS.modern.redirectUri, 'ttl0', ['login_required']);
+      // Without prompt=none every login takes the WeCom leg.
+      const again = await run(browser);
+      expect(again.viaWeCom).toBe(true);
+      expect(again.claims.auth_time).toBeTypeOf('number');
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('a session is used until its TTL has passed; then prompt=none gets login_required although the browser still sends the cookie', async () => {
+    const { own, run } = await withSessionTtl(120);
+    try {
+      const browser = own.browser('zhangsan');
+      const first = await run(browser);
+      const cookie = browser.cookies.get('wecom-oidc-session')?.value;
+      expect(cookie).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      own.clock.advance(119);
+      const within = await run(browser, { extra: { prompt: 'none' } });
+      expect(within.viaWeCom).toBe(false);
+      checkAuthorizationResponse(within.callbackUrl, within.state);
+      expect(within.claims).toMatchObject({ sub: first.claims.sub, sid: first.claims.sid, auth_time: first.claims.auth_time });
+      own.clock.advance(2);
+      // The test browser's jar runs on real time: the cookie is still sent, the stored session is gone.
+      expect(browser.cookies.get('wecom-oidc-session')?.value).toBe(cookie);
+      const after = await run(browser, { state: 'ttl-over', extra: { prompt: 'none' } });
+      expect(after.viaWeCom).toBe(false);
+      checkAuthorizationError(after.callbackUrl, CLIENTS.modern.redirectUri, 'ttl-over', ['login_required']);
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Graceful shutdown of the real process: SIGTERM while a login callback is waiting on WeCom. The
- * listener closes at once, the in-flight request completes, Redis is closed, the exit code is 0.
+ * Graceful shutdown of the real process: SIGTERM (orchestrators, `docker stop`) or SIGINT (Ctrl-C
+ * in a terminal) while a login callback is waiting on WeCom. The listener closes at
+ * once, the in-flight request completes, Redis is closed, the exit code is 0.
  */
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ async function connectionNames(): Promise<string[]> {
   return [...list.matchAll(/ name=(\S*)/g)].map((match) => match[1]!);
 }
 
-describe.runIf(available)('SIGTERM', () => {
+describe.runIf(available)('graceful shutdown', () => {
   beforeAll(async () => {
     requireBuild();
     sim = await startWeComSimulator();
@@ -38,7 +39,7 @@ describe.runIf(available)('SIGTERM', () => {
     raw.disconnect();
   });
 
-  it('finishes the request in flight, closes Redis and exits 0', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('on %s finishes the request in flight, closes Redis and exits 0', async (signal) => {
     const port = await freePort();
     const issuer = `http://127.0.0.1:${port}`;
     const bridge = new ChildBridge(
@@ -53,11 +54,12 @@ describe.runIf(available)('SIGTERM', () => {
     const client = await nocobaseClient({ issuer } as Harness);
     const start = await browser.request(client.authorizationUrl({ scope: 'openid', state: 'st', redirect_uri: CLIENTS.nocobase.redirectUri }));
     const back = await browser.request(start.headers.get('location')!);
+    const usergetBefore = sim.state.calls.userget;
     sim.state.addFault({ api: 'userget', hangMs: 1500 });
     const inFlight = browser.request(back.headers.get('location')!);
-    while (sim.state.calls.userget === 0) await new Promise((r) => setTimeout(r, 10));
+    while (sim.state.calls.userget === usergetBefore) await new Promise((r) => setTimeout(r, 10));
 
-    bridge.child.kill('SIGTERM');
+    bridge.child.kill(signal);
     await bridge.waitFor('"msg":"shutting down"');
     // No new connections once shutdown began.
     await expect(fetch(`${issuer}/healthz`)).rejects.toThrow();
@@ -67,7 +69,10 @@ describe.runIf(available)('SIGTERM', () => {
     expect(response.headers.get('location')).toMatch(new RegExp(`^${CLIENTS.nocobase.redirectUri.replace(/[.:/]/g, '\\$&')}\\?code=`));
     const exitCode = await bridge.exited;
     expect(exitCode).toBe(0);
-    const messages = bridge.logLines().map((line) => line.msg);
+    const lines = bridge.logLines();
+    expect(lines.find((line) => line.msg === 'shutting down')?.signal).toBe(signal);
+    expect(lines.find((line) => line.msg === 'shutdown complete')?.signal).toBe(signal);
+    const messages = lines.map((line) => line.msg);
     expect(messages.indexOf('login succeeded')).toBeGreaterThan(messages.indexOf('shutting down'));
     // The in-flight request's own access-log line may land just before or after it (its onResponse
     // hook races the server's close); nothing else may follow the shutdown.

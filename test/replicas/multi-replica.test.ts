@@ -32,6 +32,17 @@ const rpView = () => ({ issuer }) as Harness;
 const browser = (user: string, ua = USER_AGENTS.desktop) => new TestBrowser(ua, user, sim.url);
 const gettokenCalls = () => sim.state.calls.gettoken;
 
+/** The WeCom access token the replicas share through Redis. */
+async function sharedWeComToken(): Promise<string> {
+  const raw = new Redis(REDIS_TEST_URL);
+  try {
+    const stored = await raw.get(`${prefix}wecom-token:ww5imulat0rc0rp1d:1000002`);
+    return (JSON.parse(stored!) as { token: string }).token;
+  } finally {
+    raw.disconnect();
+  }
+}
+
 /** One complete login (authorize, callback, token, userinfo), alternating the RP library. */
 async function completeLogin(index: number, user = 'zhangsan'): Promise<void> {
   if (index % 2 === 0) {
@@ -152,17 +163,29 @@ describe.runIf(available)('several replicas on one Redis', () => {
     }
   });
 
-  it('refreshes the WeCom token once for all replicas after WeCom expires it (no stampede)', async () => {
+  it.each([
+    ['expires it (42001)', 42001, () => sim.state.expireTokens()],
+    ['invalidates it early (40014)', 40014, () => sim.state.invalidateTokens()],
+  ] as const)('refreshes the WeCom token once for all replicas after WeCom %s (no stampede)', async (_what, errcode, kill) => {
     await completeLogin(0);
     const before = { ...sim.state.calls };
-    sim.state.expireTokens();
+    const held = await sharedWeComToken();
+    expect(sim.state.checkToken(held)).toBe(0);
+    kill();
+    expect(sim.state.checkToken(held)).toBe(errcode);
     const logins = 10;
     await Promise.all(Array.from({ length: logins }, (_, i) => completeLogin(i)));
     const calls = gettokenCalls() - before.gettoken;
     console.info(
-      `[figures] forced refresh (42001) under ${logins} concurrent logins on 2 replicas: ${calls} gettoken call(s), ` +
-        `${sim.state.calls.getuserinfo - before.getuserinfo} getuserinfo calls (logins + retries after 42001)`,
+      `[figures] forced refresh (${errcode}) under ${logins} concurrent logins on 2 replicas: ${calls} gettoken call(s), ` +
+        `${sim.state.calls.getuserinfo - before.getuserinfo} getuserinfo calls (logins + retries after ${errcode})`,
     );
     expect(calls).toBe(1);
+    // Some logins did meet the dead token (their getuserinfo was retried after the refresh).
+    expect(sim.state.calls.getuserinfo - before.getuserinfo).toBeGreaterThan(logins);
+    // The replicas now share the new token.
+    const fresh = await sharedWeComToken();
+    expect(fresh).not.toBe(held);
+    expect(sim.state.checkToken(fresh)).toBe(0);
   });
 });

@@ -16,7 +16,11 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { KeyRing } from '../../src/keys/key-ring.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { USER_AGENTS } from '../helpers/browser.js';
 import { validEnv } from '../helpers/env.js';
+
+/** The WeCom domain verification file the bridge is configured to serve. */
+const VERIFY_FILE = { name: 'WW_verify_fuzz0123.txt', content: 'verify-content-0123' };
 
 const OTHER = { client_id: 'other-app', client_secret: 'other-app-secret-0123456789abcdef', redirect_uris: ['https://other.example/cb?tenant=a%20b'], post_logout_redirect_uris: ['https://other.example/bye'] };
 
@@ -29,6 +33,7 @@ beforeAll(async () => {
   config = loadConfig(validEnv({
     OIDC_POST_LOGOUT_REDIRECT_URIS: 'https://nocobase.example.com/signin',
     OIDC_CLIENTS: JSON.stringify([OTHER]),
+    WECOM_DOMAIN_VERIFY_FILE: `${VERIFY_FILE.name}:${VERIFY_FILE.content}`,
     // Limits off: the fuzzer sends thousands of requests from one address.
     RATE_LIMIT_AUTHORIZE_PER_IP: '0', RATE_LIMIT_AUTHORIZE_PER_CLIENT: '0', RATE_LIMIT_TOKEN_PER_IP: '0', RATE_LIMIT_TOKEN_PER_CLIENT: '0',
   }));
@@ -53,6 +58,8 @@ const KNOWN = [
   'code_challenge_method', 'id_token_hint', 'ui_locales', 'request', 'request_uri', 'display', 'login_hint', 'claims_locales',
   'acr_values', 'claims', 'response_mode', 'grant_type', 'code', 'code_verifier', 'refresh_token', 'client_secret',
   'access_token', 'post_logout_redirect_uri', 'logout_confirm', 'logout_hint', 'lang',
+  // The hand-off's handle (desktop) and scan token (phone).
+  'h', 's',
 ];
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value) ?? 'null').toString('base64url');
@@ -73,7 +80,7 @@ const value = fc.oneof(
     'none login', 'S256', 'plain', 'code', 'code id_token', 'a.b.c', '..', '-1', '0', '99999999999', '1e3', 'NaN',
     'authorization_code', 'refresh_token', 'nocobase', 'other-app', 'https://nocobase.example.com/api/oidc:redirect',
     'https://other.example/cb?tenant=a%20b', 'https://nocobase.example.com/signin', 'https://evil.example/', 'x'.repeat(5000),
-    'fragment', 'query', 'form_post', 'sid-1.abc', 'AAAAAAAAAAAAAAAAAAAAAA.' + 'A'.repeat(43),
+    'fragment', 'query', 'form_post', 'sid-1.abc', 'AAAAAAAAAAAAAAAAAAAAAA.' + 'A'.repeat(43), 'A'.repeat(43), '_'.repeat(43),
   ),
   jwtLike,
   genuine,
@@ -107,11 +114,17 @@ const authorization = fc.option(fc.oneof(
   printable(fc.string({ maxLength: 60 })).map((s) => `Basic ${Buffer.from(s).toString('base64')}`),
   printable(value).map((s) => `Bearer ${s}`),
 ), { nil: undefined });
+// PUBLIC_URL is https here: the bridge's cookies are the __Host- ones; the bare names must be ignored.
 const cookie = fc.option(fc.oneof(
   printable(value).map((s) => `wecom-oidc-session=${s}`),
   printable(value).map((s) => `wecom-oidc-login=${s}; wecom-oidc-session=${s}`),
+  printable(value).map((s) => `__Host-wecom-oidc-session=${s}`),
+  printable(value).map((s) => `__Host-wecom-oidc-login=${s}; __Host-wecom-oidc-session=${s}`),
+  fc.constantFrom('__Host-wecom-oidc-login=', '__Host-wecom-oidc-login=' + 'A'.repeat(43), '__Host-wecom-oidc-session=' + 'A'.repeat(43)),
   printable(fc.string({ maxLength: 60 })),
 ), { nil: undefined });
+// The hand-off's phone route answers WeCom's in-app browser only.
+const userAgent = fc.option(fc.oneof(fc.constantFrom(USER_AGENTS.desktop, USER_AGENTS.wecom), printable(fc.string({ maxLength: 60 }))), { nil: undefined });
 const contentType = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8') },
   { weight: 2, arbitrary: fc.constantFrom('application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded;;', 'garbage') },
@@ -146,10 +159,14 @@ interface Answer {
   readonly body: string;
 }
 
-function assertWellFormed(answer: Answer, documented: readonly number[]): void {
+/** What a route's documented 2xx must look like, for routes that answer 200 to any input. */
+type SuccessCheck = (answer: Answer) => void;
+
+function assertWellFormed(answer: Answer, documented: readonly number[], success?: SuccessCheck): void {
   const { statusCode, headers, body } = answer;
   expect(statusCode).toBeLessThan(500);
   if (statusCode < 400) expect(documented).toContain(statusCode);
+  if (statusCode < 300 && success) success(answer);
   if (statusCode >= 300 && statusCode < 400) {
     const location = String(headers.location);
     expect(allowedRedirect(location), location).toBe(true);
@@ -169,7 +186,21 @@ function assertWellFormed(answer: Answer, documented: readonly number[]): void {
   }
 }
 
-const ROUTES: [method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, documented: number[]][] = [
+const metricsText: SuccessCheck = ({ headers, body }) => {
+  expect(String(headers['content-type'])).toMatch(/^text\/plain/);
+  expect(body).toContain('# HELP ');
+};
+const handoffStatus: SuccessCheck = ({ headers, body }) => {
+  expect(String(headers['content-type'])).toMatch(/^application\/json/);
+  // No hand-off exists here, so no handle the fuzzer sends can find one.
+  expect(JSON.parse(body)).toEqual({ status: 'expired' });
+};
+const verifyFile: SuccessCheck = ({ headers, body }) => {
+  expect(String(headers['content-type'])).toMatch(/^text\/plain/);
+  expect(body).toBe(VERIFY_FILE.content);
+};
+
+const ROUTES: [method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, documented: number[], success?: SuccessCheck][] = [
   ['GET', '/authorize', [302]],
   ['POST', '/authorize', [303]],
   ['GET', '/wecom/callback', []],
@@ -183,23 +214,33 @@ const ROUTES: [method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, document
   ['GET', '/jwks', [200]],
   ['GET', '/healthz', [200]],
   ['GET', '/readyz', [200]],
+  ['GET', '/metrics', [200], metricsText],
+  // The hand-off's pages need a live hand-off and its browser's binding cookie; without them, 4xx.
+  ['GET', '/handoff', []],
+  ['GET', '/handoff/status', [200], handoffStatus],
+  ['GET', '/handoff/continue', []],
+  ['GET', '/handoff/scan', []],
+  ['POST', '/handoff/continue', []],
+  [`GET`, `/${VERIFY_FILE.name}`, [200], verifyFile],
+  ['GET', '/WW_verify_unknown42.txt', []],
   ['PUT', '/authorize', []],
   ['DELETE', '/logout', []],
   ['GET', '/no/such/path', []],
 ];
 
-describe.each(ROUTES)('%s %s', (method, path, documented) => {
+describe.each(ROUTES)('%s %s', (method, path, documented, success) => {
   it('answers any input with a well-formed 4xx or its documented 2xx/3xx, never a 5xx or an open redirect', async () => {
     await fc.assert(
-      fc.asyncProperty(params, params, authorization, cookie, contentType, accept, async (query, body, auth, cookies, type, accepts) => {
+      fc.asyncProperty(params, params, authorization, cookie, contentType, accept, userAgent, async (query, body, auth, cookies, type, accepts, ua) => {
         const headers: Record<string, string> = {};
         if (auth !== undefined) headers.authorization = auth;
+        if (ua !== undefined) headers['user-agent'] = ua;
         if (cookies !== undefined) headers.cookie = cookies;
         if (accepts !== undefined) headers.accept = accepts;
         const withBody = method === 'POST' || method === 'PUT';
         if (withBody && type !== undefined) headers['content-type'] = type;
         const response = await app.inject({ method, url: `${path}?${query}`, headers, ...(withBody ? { payload: body } : {}) });
-        assertWellFormed({ statusCode: response.statusCode, headers: response.headers, body: response.body }, documented);
+        assertWellFormed({ statusCode: response.statusCode, headers: response.headers, body: response.body }, documented, success);
       }),
       { numRuns: 150 },
     );
