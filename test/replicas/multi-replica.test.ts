@@ -10,6 +10,7 @@ import * as oidc from 'openid-client';
 import { Redis } from 'ioredis';
 import { freePort } from '../../demo/free-port.js';
 import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
+import { unseal } from '../../src/crypto/seal.js';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
 import { Balancer } from '../helpers/balancer.js';
 import { TestBrowser, USER_AGENTS } from '../helpers/browser.js';
@@ -32,12 +33,13 @@ const rpView = () => ({ issuer }) as Harness;
 const browser = (user: string, ua = USER_AGENTS.desktop) => new TestBrowser(ua, user, sim.url);
 const gettokenCalls = () => sim.state.calls.gettoken;
 
-/** The WeCom access token the replicas share through Redis. */
+/** The WeCom access token the replicas share through Redis (sealed with the app secret there). */
 async function sharedWeComToken(): Promise<string> {
   const raw = new Redis(REDIS_TEST_URL);
+  const key = 'wecom-token:ww5imulat0rc0rp1d:1000002';
   try {
-    const stored = await raw.get(`${prefix}wecom-token:ww5imulat0rc0rp1d:1000002`);
-    return (JSON.parse(stored!) as { token: string }).token;
+    const stored = JSON.parse((await raw.get(`${prefix}${key}`))!) as { sealed: string };
+    return unseal(harnessEnv(0, sim.url).WECOM_SECRET!, key, stored.sealed)!;
   } finally {
     raw.disconnect();
   }

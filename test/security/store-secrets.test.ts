@@ -4,7 +4,7 @@
  * with a refresh token, refresh, a silent login from the session, a sign-out waiting for its
  * confirmation), then every key under the bridge's prefix and every value is read back from Redis
  * itself: none contains a WeCom state or code, an authorization code, an access or refresh token,
- * a cookie value or a sign-out handle that crossed the wire.
+ * a cookie value or a sign-out handle that crossed the wire, nor the WeCom access token (sealed).
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,7 +82,7 @@ describe.runIf(available)('the Redis store after a complete login', () => {
     redis.disconnect();
   });
 
-  it('holds no WeCom state, code, token, cookie value or sign-out handle, in keys or values', async () => {
+  it('holds no WeCom state, code, token, cookie value, sign-out handle or WeCom access token, in keys or values', async () => {
     const secrets = new Map<string, string>();
     const browser = h.browser('zhangsan');
     const state = oidc.randomState();
@@ -128,6 +128,9 @@ describe.runIf(available)('the Redis store after a complete login', () => {
     // A sign-out waiting for its confirmation: the handle is stored under its hash.
     const ask = await (await browser.request(`${h.issuer}/logout`)).text();
     secrets.set('sign-out handle', /name="logout_confirm" value="([^"]+)"/.exec(ask)![1]!);
+
+    // The WeCom access token the replicas share: stored, but sealed (the one gettoken answers while valid).
+    secrets.set('WeCom access token', h.sim.state.issueToken().token);
 
     const after = await dump(redis);
     for (const [name, key] of [
