@@ -20,8 +20,8 @@ FROM node:24-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
-# MALLOC_ARENA_MAX: at most two glibc malloc arenas instead of one per signing thread (~12 MB
-# less resident memory under load; see BRIDGE_ENV in bench/services.ts).
+# MALLOC_ARENA_MAX: at most two glibc malloc arenas instead of one per signing thread (6-13 MB
+# less resident memory at steady load; see "Memory settings" in bench/README.md).
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATA_DIR=/data MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json package-lock.json ./

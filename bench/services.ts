@@ -20,7 +20,8 @@ const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  * keeps the three in step); the benchmark measures the same process. Both bound memory:
  * - a young generation of 2 × 4 MB: by default V8 sizes it from the host's memory, up to 64 MB
  *   per semi-space, 100 MB of RSS on a large host; 4 MB costs ~0.04 ms of scavenging per login
- *   more than 8 MB and saves ~12 MB at steady load (2 MB saves no more);
+ *   more than 8 MB and saves ~6 MB at steady load (2 MB saves hardly more; bench/README.md,
+ *   "Memory settings");
  * - an old generation that may grow by 50% between full collections instead of up to 4×: under
  *   steady load it otherwise fills with dead objects for a long time before the first one.
  */
@@ -29,7 +30,7 @@ export const BRIDGE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', 
 /**
  * Environment the production image sets for the bridge (the Dockerfile's ENV; a test keeps them
  * in step): at most two glibc malloc arenas. Otherwise every thread that signs (libuv's pool)
- * gets its own arena, ~12 MB of RSS at steady load for no measurable CPU gain.
+ * gets its own arena, 6–13 MB of RSS at steady load for no measurable CPU gain.
  */
 export const BRIDGE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 

@@ -4,7 +4,7 @@
  * WECOM_ALLOWED_USERS (userids, case-insensitive) and WECOM_ALLOWED_DEPARTMENTS (department ids,
  * sub-departments included): a member on either list may sign in; with both empty, everyone may.
  * {@link assertMemberAllowed} is the one check, used at login and on refresh (with a fresh user/get
- * answer, see {@link recheckMemberAccess}).
+ * answer: `recheckMember` in src/oidc/member-check.ts).
  */
 import { accessDenied } from '../errors/bridge-error.js';
 import { departmentTree, type DepartmentContext, type DepartmentWarn } from './departments.js';

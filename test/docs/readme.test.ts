@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parseYaml } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
+import { ConfigError, formatConfigError, loadConfig } from '../../src/config/load.js';
 import { ROOT, snippet } from './markdown.js';
 
 const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');
@@ -88,6 +88,22 @@ describe('README: docker compose beside NocoBase', () => {
   it('uses every .env value it defines, and defines every value it uses', () => {
     const used = new Set([...snippet('README.md', 'compose').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!));
     expect([...used].sort()).toEqual(Object.keys(dotEnv).sort());
+  });
+});
+
+describe('README: the configuration error', () => {
+  it('is printed exactly as shown, for the .env it describes', () => {
+    const env: Record<string, string | undefined> = { ...parseEnv(readFileSync(`${ROOT}.env.example`, 'utf8')), DATA_DIR: tempDir() };
+    delete env.PUBLIC_URL;
+    env.OIDC_CLIENT_SECRET = 'too-short';
+    let printed: string | undefined;
+    try {
+      loadConfig(env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      printed = formatConfigError(error);
+    }
+    expect(`${printed}\n`).toBe(snippet('README.md', 'config-error'));
   });
 });
 

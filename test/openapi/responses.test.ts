@@ -102,6 +102,19 @@ describe('logins conform to openapi.yaml', () => {
     expectConforms(log);
   });
 
+  it('a refresh_token grant answers with rotated tokens', async () => {
+    const log = new ResponseLog(h.issuer);
+    const { config, tokens } = await login(log, 'modern', USER_AGENTS.desktop);
+    expect(tokens.refresh_token).toBeDefined();
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.refresh_token).toBeDefined();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    expect(checker.validate('/components/schemas/IdTokenClaims', idTokenPayload(refreshed.id_token!))).toEqual([]);
+    // The refresh is the last /token call: the 200 checked below includes its answer.
+    expect(log.entries.filter((entry) => entry.url.endsWith('/token')).map((entry) => entry.status)).toEqual([200, 200]);
+    expectConforms(log);
+  });
+
   it('a second login in the same browser is answered from the SSO session; a form POST gets 303', async () => {
     const log = new ResponseLog(h.issuer);
     const { browser, url } = await login(log, 'modern', USER_AGENTS.desktop);
@@ -249,6 +262,71 @@ describe('RP-initiated logout conforms to openapi.yaml', () => {
     const foreign = await browser.request(`${h.issuer}/logout?post_logout_redirect_uri=${encodeURIComponent('https://evil.example/')}`);
     expect(foreign.headers.get('location')).toBeNull();
     expectConforms(log);
+  });
+});
+
+describe('rate limits and an unreachable store conform to openapi.yaml', () => {
+  it('beyond a limit: a 429 page at /authorize (GET and POST), 429 OAuth JSON at /token', async () => {
+    // Every request comes from 127.0.0.1: the per-address limits refuse the third /authorize and the second /token.
+    const limited = await startHarness({ env: { RATE_LIMIT_AUTHORIZE_PER_IP: '2', RATE_LIMIT_TOKEN_PER_IP: '1' } });
+    try {
+      const against = new SpecChecker(loadSpec(), limited.issuer);
+      const log = new ResponseLog(limited.issuer);
+      const browser = log.browser(USER_AGENTS.desktop, 'zhangsan', limited.sim.url);
+      const query = new URLSearchParams({ client_id: CLIENTS.modern.id, redirect_uri: CLIENTS.modern.redirectUri, response_type: 'code', scope: 'openid' });
+      expect((await browser.request(`${limited.issuer}/authorize?${query}`)).status).toBe(302);
+      expect((await browser.request(`${limited.issuer}/authorize`, { method: 'POST', body: query.toString() })).status).toBe(303);
+      const page = await browser.request(`${limited.issuer}/authorize?${query}`);
+      expect(page.status).toBe(429);
+      expect(page.headers.get('x-ratelimit-limit')).toBe('2');
+      expect((await browser.request(`${limited.issuer}/authorize`, { method: 'POST', body: query.toString() })).status).toBe(429);
+      const form = new URLSearchParams({ grant_type: 'authorization_code', code: 'unknown', client_id: CLIENTS.modern.id, client_secret: CLIENTS.modern.secret });
+      const post = () => log.fetch(`${limited.issuer}/token`, { method: 'POST', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect((await post()).status).toBe(400);
+      const json = await post();
+      expect(json.status).toBe(429);
+      expect(await json.json()).toMatchObject({ error: 'temporarily_unavailable' });
+      expectConforms(log, against);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('Redis unreachable: 503, a page on browser routes and OAuth JSON on back-channel ones', async () => {
+    const down = await startHarness({ env: { REDIS_URL: 'redis://127.0.0.1:1/0' } });
+    try {
+      const against = new SpecChecker(loadSpec(), down.issuer);
+      const log = new ResponseLog(down.issuer);
+      const browser = log.browser(USER_AGENTS.desktop, 'zhangsan', down.sim.url);
+      const phone = log.browser(USER_AGENTS.wecom, 'zhangsan', down.sim.url);
+      const query = new URLSearchParams({ client_id: CLIENTS.modern.id, redirect_uri: CLIENTS.modern.redirectUri, response_type: 'code', scope: 'openid' });
+      const handle = 'h'.repeat(43);
+      // Shaped like a real access token (`<grant id>.<secret>`), so that /userinfo looks it up.
+      const accessToken = `grant.${'t'.repeat(43)}`;
+      const form = { 'content-type': 'application/x-www-form-urlencoded' };
+      const responses = [
+        await browser.request(`${down.issuer}/authorize?${query}`),
+        await browser.request(`${down.issuer}/authorize`, { method: 'POST', body: query.toString() }),
+        await browser.request(`${down.issuer}/wecom/callback?code=abc&state=NoSuchLogin0123456789ab`),
+        await browser.request(`${down.issuer}/handoff?h=${handle}`),
+        await browser.request(`${down.issuer}/handoff/status?h=${handle}`),
+        await browser.request(`${down.issuer}/handoff/continue?h=${handle}`),
+        await phone.request(`${down.issuer}/handoff/scan?s=${handle}`),
+        await browser.request(`${down.issuer}/logout`),
+        await browser.request(`${down.issuer}/logout`, { method: 'POST', body: '' }),
+        await log.fetch(`${down.issuer}/token`, {
+          method: 'POST',
+          headers: form,
+          body: new URLSearchParams({ grant_type: 'authorization_code', code: 'unknown', client_id: CLIENTS.modern.id, client_secret: CLIENTS.modern.secret }).toString(),
+        }),
+        await log.fetch(`${down.issuer}/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } }),
+        await log.fetch(`${down.issuer}/userinfo`, { method: 'POST', headers: form, body: `access_token=${accessToken}` }),
+      ];
+      expect(responses.map((response) => response.status)).toEqual(responses.map(() => 503));
+      expectConforms(log, against);
+    } finally {
+      await down.close();
+    }
   });
 });
 
