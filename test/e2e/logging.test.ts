@@ -57,5 +57,10 @@ describe('logs', () => {
     expect(requests.map((line) => line.route)).toEqual(expect.arrayContaining(['/authorize', '/wecom/callback', '/token', '/userinfo']));
     expect(requests.every((line) => typeof line.path === 'string' && !(line.path as string).includes('?'))).toBe(true);
     expect(lines.some((line) => line.msg === 'login succeeded')).toBe(true);
+    // Every request line carries its request id (the one pages and x-request-id show), and the
+    // lines a handler writes carry the same id as its request line.
+    expect(requests.every((line) => typeof line.reqId === 'string' && line.reqId !== '')).toBe(true);
+    const succeeded = lines.find((line) => line.msg === 'login succeeded')!;
+    expect(requests.find((line) => line.reqId === succeeded.reqId)?.route).toBe('/wecom/callback');
   });
 });

@@ -3,8 +3,10 @@
  * #4 names, labels from route templates only, and probes kept out of the info-level log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as oidc from 'openid-client';
+import { USER_AGENTS } from '../helpers/browser.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { nocobaseLogin } from '../helpers/rp.js';
+import { modernLogin, nocobaseLogin } from '../helpers/rp.js';
 
 let h: Harness;
 
@@ -41,6 +43,9 @@ describe('metrics', () => {
   it('counts HTTP by route template, logins by outcome and leg, WeCom calls, tokens and store latency', async () => {
     await nocobaseLogin(h, h.browser('zhangsan'));
     await nocobaseLogin(h, h.browser('wangwu'));
+    // Inside WeCom (the in-client OAuth leg), with a refresh.
+    const inClient = await modernLogin(h, h.browser('lisi', USER_AGENTS.wecom), { scope: 'openid profile offline_access' });
+    await oidc.refreshTokenGrant(inClient.config, inClient.tokens!.refresh_token!);
     await fetch(`${h.issuer}/no/such/path-with-secret-looking-part?code=abc`);
     const response = await fetch(`${h.issuer}/metrics`);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
@@ -52,14 +57,17 @@ describe('metrics', () => {
       /wecom_oidc_http_request_duration_seconds_count\{route="unmatched",method="GET",status="404"\} 1/,
       /wecom_oidc_logins_total\{outcome="success",reason="ok",leg="qr"\} 1/,
       /wecom_oidc_logins_total\{outcome="denied",reason="[a-z_]+",leg="qr"\} 1/,
+      /wecom_oidc_logins_total\{outcome="success",reason="ok",leg="oauth"\} 1/,
       /wecom_oidc_wecom_api_requests_total\{api="gettoken",errcode="0"\} 1/,
-      /wecom_oidc_wecom_api_requests_total\{api="getuserinfo",errcode="0"\} 2/,
+      /wecom_oidc_wecom_api_requests_total\{api="getuserinfo",errcode="0"\} 3/,
+      /wecom_oidc_wecom_api_requests_total\{api="getuserdetail",errcode="0"\} 1/,
       /wecom_oidc_wecom_api_duration_seconds_count\{api="userget"\} [1-9]/,
-      /wecom_oidc_tokens_issued_total\{grant="authorization_code"\} 1/,
+      /wecom_oidc_tokens_issued_total\{grant="authorization_code"\} 2/,
+      /wecom_oidc_tokens_issued_total\{grant="refresh_token"\} 1/,
       /wecom_oidc_store_operation_duration_seconds_count\{operation="takeIf",outcome="ok"\} [1-9]/,
       /wecom_oidc_store_operation_duration_seconds_count\{operation="setMany",outcome="ok"\} [1-9]/,
       /wecom_oidc_store_operation_duration_seconds_count\{operation="claim",outcome="ok"\} [1-9]/,
-      /wecom_oidc_memory_store_entries\{namespace="session"\} 1/,
+      /wecom_oidc_memory_store_entries\{namespace="session"\} 2/,
       /wecom_oidc_memory_store_bytes\{namespace="session"\} [1-9]\d+/,
       /wecom_oidc_build_info\{version="[^"]+",node="v\d+/,
     ];

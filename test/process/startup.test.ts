@@ -77,9 +77,18 @@ describe.runIf(existsSync(MAIN))('process startup', () => {
     const discovery = (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).then((r) => r.json())) as { issuer: string };
     expect(discovery.issuer).toBe(`http://127.0.0.1:${port}`);
     expect(existsSync(join(cwd, 'data', 'signing-key-RS256.jwk.json'))).toBe(true);
+    const jwks = () => fetch(`http://127.0.0.1:${port}/jwks`).then((r) => r.json()) as Promise<{ keys: { kid: string }[] }>;
+    const before = await jwks();
     bridge.signal('SIGTERM');
     expect(await bridge.exited).toBe(0);
     expect(bridge.stdout).toContain('"msg":"shutting down"');
+    // Started again on the same DATA_DIR: the generated key is reused, so issued tokens stay valid.
+    const again = new BridgeProcess({}, cwd);
+    await again.waitFor('wecom-oidc-bridge listening');
+    expect((await jwks()).keys.map((key) => key.kid)).toEqual(before.keys.map((key) => key.kid));
+    expect(before.keys).toHaveLength(1);
+    again.signal('SIGTERM');
+    expect(await again.exited).toBe(0);
   });
 
   it('explains an unusable port instead of crashing', async () => {
