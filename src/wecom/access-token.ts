@@ -18,6 +18,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seal, unseal } from '../crypto/seal.js';
+import { randomSecret } from '../crypto/secrets.js';
 import type { Store } from '../store/store.js';
 import { WeComApiError } from './errors.js';
 
@@ -109,14 +110,17 @@ export class AccessTokenProvider {
     if (this.failure && this.failure.until > this.now()) throw this.failure.error;
     const shared = await this.readShared();
     if (shared && this.usable(shared)) return this.remember(shared);
-    if (await this.options.store.claim(this.lockKey, 1, LOCK_TTL_SECONDS)) {
+    // The lock names its holder, so that releasing it can never remove another replica's lock
+    // (ours may have expired while WeCom was slow, and another replica taken it since).
+    const holder = { owner: randomSecret(16) };
+    if (await this.options.store.claim(this.lockKey, holder, LOCK_TTL_SECONDS)) {
       try {
         // Another replica may have stored a fresh token between our read and our lock.
         const latest = await this.readShared();
         if (latest && this.usable(latest)) return this.remember(latest);
         return await this.fetchAndShare(latest ?? shared);
       } finally {
-        await this.options.store.delete(this.lockKey);
+        await this.options.store.takeIf(this.lockKey, 'owner', holder.owner);
       }
     }
     return (await this.waitForOtherReplica()) ?? this.fetchAndShare(shared);

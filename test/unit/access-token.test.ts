@@ -61,6 +61,23 @@ describe('shared WeCom token', () => {
     await store.close();
   });
 
+  it('never releases the fetch lock of another replica (its own expired while WeCom was slow)', async () => {
+    let now = 1_700_000_000_000;
+    const store = new MemoryStore({ now: () => now, sweepIntervalMs: 0 });
+    let answer: (token: FetchedToken) => void = () => {};
+    const slow = new Promise<FetchedToken>((resolve) => (answer = resolve));
+    const a = replica(store, () => slow, () => now);
+    const pending = a.get();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await store.get('wecom-token-lock:corp:1000002')).toMatchObject({ owner: expect.any(String) });
+    now += 16_000; // A's lock expires; another replica takes the lock.
+    expect(await store.claim('wecom-token-lock:corp:1000002', { owner: 'replica-b' }, 15)).toBe(true);
+    answer({ token: 'T1', expiresIn: 7200 });
+    expect(await pending).toBe('T1');
+    expect(await store.get('wecom-token-lock:corp:1000002')).toEqual({ owner: 'replica-b' });
+    await store.close();
+  });
+
   it('never removes a newer token another replica stored when its own old token is rejected', async () => {
     const now = 1_700_000_000_000;
     const store = new MemoryStore({ now: () => now, sweepIntervalMs: 0 });
