@@ -73,7 +73,7 @@ function countersOf(limits: RateLimitConfig, endpoint: LimitedEndpoint, request:
  * The address a counter keys on: IPv4 as is, IPv4-mapped IPv6 as IPv4, other IPv6 by its /64
  * (one host usually holds a whole /64, so counting single addresses would be no limit at all).
  */
-export function addressKey(ip: string): string {
+function addressKey(ip: string): string {
   if (!isIPv6(ip)) return ip.toLowerCase();
   try {
     const address = new Address6(ip);

@@ -25,11 +25,10 @@ export async function redeemCode(context: BridgeContext, client: ClientConfig, b
   if (p.code === undefined) throw invalidRequest('The code parameter is missing');
   // The code and its "used" mark in one round trip: the mark outlives the code, so a replay after
   // the code expired is still recognised and still revokes what the code yielded.
-  const [found, used] = (await context.store.getMany([keys.code(p.code), keys.codeUsed(p.code)])) as [CodeRecord | undefined, UsedMark | undefined];
+  const [record, used] = (await context.store.getMany([keys.code(p.code), keys.codeUsed(p.code)])) as [CodeRecord | undefined, UsedMark | undefined];
   // As for a live code, only its own client's replay revokes (another client cannot burn it).
-  if (!found && used?.clientId === client.clientId) throw await replayed(context, used.grantId);
-  if (!found) throw invalidGrant('The authorization code is invalid or expired', 'code_unknown');
-  const record = found;
+  if (!record && used?.clientId === client.clientId) throw await replayed(context, used.grantId);
+  if (!record) throw invalidGrant('The authorization code is invalid or expired', 'code_unknown');
   if (record.clientId !== client.clientId) throw invalidGrant('The authorization code was issued to another client', 'code_client_mismatch');
   if (p.redirect_uri !== record.redirectUri) {
     throw invalidGrant('redirect_uri does not match the one of the authorization request', 'code_redirect_mismatch');

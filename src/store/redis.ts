@@ -102,12 +102,9 @@ export class RedisStore implements Store {
       return result === 'OK';
     }
     // One script call: the first-use check and the writes happen atomically on the server.
-    const scriptKeys = [key, ...alsoWrite.map((write) => write.key)];
-    const argv = [value, ...alsoWrite.map((write) => write.value)].flatMap((item, index) => [
-      JSON.stringify(item),
-      index === 0 ? ttlSeconds : alsoWrite[index - 1]!.ttlSeconds,
-    ]);
-    return (await this.run(() => this.script(CLAIM_AND_SET, scriptKeys, argv))) === 1;
+    const all: readonly StoreWrite[] = [{ key, value, ttlSeconds }, ...alsoWrite];
+    const argv = all.flatMap((write) => [JSON.stringify(write.value), write.ttlSeconds]);
+    return (await this.run(() => this.script(CLAIM_AND_SET, all.map((write) => write.key), argv))) === 1;
   }
 
   async hit(counters: readonly HitCounter[], windowSeconds: number): Promise<HitResult> {
