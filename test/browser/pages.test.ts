@@ -192,6 +192,20 @@ const SCENARIOS: Scenario[] = [
     open: async (size, lang) => gotoIn(await contextFor(size, lang), `${h.issuer}/wecom/callback?code=x&state=${'a'.repeat(48)}`),
   },
   {
+    name: 'logout-confirm',
+    title: { zh: '退出登录？', en: 'Sign out?' },
+    open: async (size, lang) => gotoIn(await contextFor(size, lang), `${h.issuer}/logout`),
+  },
+  {
+    name: 'signed-out',
+    title: { zh: '您已退出登录', en: 'You are signed out' },
+    open: async (size, lang) => {
+      const page = await gotoIn(await contextFor(size, lang), `${h.issuer}/logout`);
+      await page.getByRole('button').click();
+      return page;
+    },
+  },
+  {
     name: 'not-found',
     title: { zh: '页面不存在', en: 'Page not found' },
     open: async (size, lang) => gotoIn(await contextFor(size, lang), `${h.issuer}/no/such/page`),
