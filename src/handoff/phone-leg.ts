@@ -5,9 +5,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
-import { randomAlnum, sha256 } from '../crypto/secrets.js';
-import { bindBrowser } from '../http/cookies.js';
-import { keys, type AuthRequest, type LoginTransaction } from '../oidc/records.js';
+import { storeLogin } from '../oidc/authorize.js';
+import type { AuthRequest } from '../oidc/records.js';
 import { weComLoginUrl } from '../wecom/login-url.js';
 
 /** Stores the phone's transaction and returns WeCom's in-client authorize URL. */
@@ -20,16 +19,6 @@ export async function startHandoffLeg(
   attempt: number,
 ): Promise<string> {
   const { config } = context;
-  const weComState = randomAlnum();
-  const binding = bindBrowser(request, reply, context.cookies, config.ttl.login);
-  const transaction: LoginTransaction = {
-    request: authRequest,
-    bindingHash: sha256(binding),
-    leg: 'oauth',
-    attempt,
-    createdAt: context.now(),
-    handoff: handoffId,
-  };
-  await context.store.set(keys.login(weComState), transaction, config.ttl.login);
+  const weComState = await storeLogin(request, reply, context, { request: authRequest, leg: 'oauth', attempt, handoff: handoffId });
   return weComLoginUrl({ ...config.wecom, scope: 'snsapi_privateinfo' }, config.publicUrl, 'oauth', weComState);
 }

@@ -66,12 +66,28 @@ export async function startWeComLeg(
   attempt: number,
 ): Promise<string> {
   const { config } = context;
-  const weComState = randomAlnum();
-  const binding = bindBrowser(request, reply, context.cookies, config.ttl.login);
   const leg = chooseLeg(config.wecom.loginMode, request.headers['user-agent']);
-  const transaction: LoginTransaction = { request: authRequest, bindingHash: sha256(binding), leg, attempt, createdAt: context.now() };
-  await context.store.set(keys.login(weComState), transaction, config.ttl.login);
+  const weComState = await storeLogin(request, reply, context, { request: authRequest, leg, attempt });
   return weComLoginUrl(config.wecom, config.publicUrl, leg, weComState, webLoginLang(authRequest.uiLocales));
+}
+
+/**
+ * Stores a login transaction under a fresh WeCom `state`, bound to this browser by the binding
+ * cookie (set here), for LOGIN_TTL; returns the state. Every WeCom leg starts here, the phone's
+ * leg of a QR hand-off included.
+ */
+export async function storeLogin(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  fields: Omit<LoginTransaction, 'bindingHash' | 'createdAt'>,
+): Promise<string> {
+  const ttl = context.config.ttl.login;
+  const weComState = randomAlnum();
+  const binding = bindBrowser(request, reply, context.cookies, ttl);
+  const transaction: LoginTransaction = { ...fields, bindingHash: sha256(binding), createdAt: context.now() };
+  await context.store.set(keys.login(weComState), transaction, ttl);
+  return weComState;
 }
 
 function webLoginLang(uiLocales: string | undefined): 'zh' | 'en' | undefined {
