@@ -5,7 +5,9 @@
  * the login; when it ends with a redirect to the relying party it stores that result, sealed
  * with a key derived from the browser's binding cookie (whose value the store never sees). A
  * repeated hit from the same browser waits for the first one and gets the very same redirect
- * (and session cookie); a hit from any other browser gets an error page and nothing else.
+ * (and session cookie); a hit from any other browser gets an error page and nothing else. The
+ * result lasts 30 s, or until the relying party redeems the code it carries (code-grant.ts): a
+ * used code is worth repeating to nobody.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';

@@ -129,7 +129,7 @@ async function finishLogin(
     return redirectBrowser(reply, 'GET', handoff);
   }
   const session = newSession(context, user, epochSeconds(context));
-  const { location, write: code } = mintCode(context, transaction.request, session.record);
+  const { location, write: code } = mintCode(context, transaction.request, session.record, keys.callbackResult(ids.state));
   // A repeated hit of this callback by the same browser gets this very redirect (and cookie).
   const result = resultWrite(ids.state, ids.binding, { location, ...(session.cookie ? { session: session.cookie } : {}) });
   // Session, code, result and the remembered consent in one store round trip.

@@ -3,8 +3,9 @@
  *
  * Checks run in the order of OIDC Core §3.1.3.2 and, crucially, before the code is consumed, so
  * that a request with a wrong redirect URI or verifier cannot burn someone else's code. Consuming
- * is an atomic first-claim in the store that also stores the tokens issued for the code; a second
- * redemption fails and revokes every token the first one produced (RFC 6749 §4.1.2).
+ * is an atomic first-claim of the code's "used" mark that also stores the tokens issued for the
+ * code and deletes the code's record; a second redemption (by the same client) finds the mark and
+ * revokes every token the first one produced (RFC 6749 §4.1.2).
  */
 import { createHash } from 'node:crypto';
 import type { ClientConfig } from '../config/types.js';
@@ -23,8 +24,9 @@ const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 export async function redeemCode(context: BridgeContext, client: ClientConfig, body: RawParams): Promise<Redemption> {
   const p = readParams(body, ['code', 'redirect_uri', 'code_verifier']);
   if (p.code === undefined) throw invalidRequest('The code parameter is missing');
-  // The code and its "used" mark in one round trip: the mark outlives the code, so a replay after
-  // the code expired is still recognised and still revokes what the code yielded.
+  // The code and its "used" mark in one round trip. Redeeming deletes the code's record and leaves
+  // the mark, which outlives it: a replay (at once or after CODE_TTL) is recognised by the mark and
+  // still revokes what the code yielded.
   const [record, used] = (await context.store.getMany([keys.code(p.code), keys.codeUsed(p.code)])) as [CodeRecord | undefined, UsedMark | undefined];
   // As for a live code, only its own client's replay revokes (another client cannot burn it).
   if (!record && used?.clientId === client.clientId) throw await replayed(context, used.grantId);
@@ -46,7 +48,11 @@ interface UsedMark {
 
 async function consume(context: BridgeContext, code: string, record: CodeRecord, writes: readonly StoreWrite[]): Promise<void> {
   const mark: UsedMark = { grantId: record.grantId, clientId: record.clientId };
-  if (await context.store.claim(keys.codeUsed(code), mark, usedMarkTtl(context, record), writes)) return;
+  // The code's record goes in the same step: the mark alone answers a replay from now on, and a
+  // redeemed code (its user's profile) does not sit in the store until CODE_TTL. So does the
+  // callback result that would repeat the redirect carrying it (records.ts, CodeRecord).
+  const gone = record.callbackResult === undefined ? [keys.code(code)] : [keys.code(code), record.callbackResult];
+  if (await context.store.claim(keys.codeUsed(code), mark, usedMarkTtl(context, record), writes, gone)) return;
   throw await replayed(context, record.grantId);
 }
 

@@ -20,8 +20,14 @@ export async function issueCodeRedirect(context: BridgeContext, request: AuthReq
 /**
  * A new code for `request` on behalf of `session`: the success redirect URL and the store write
  * that makes the code redeemable (not performed here, so that the callback can batch it).
+ * `callbackResult` is the key of the callback result that will repeat this redirect, if any.
  */
-export function mintCode(context: BridgeContext, request: AuthRequest, session: SessionRecord): { location: string; write: StoreWrite } {
+export function mintCode(
+  context: BridgeContext,
+  request: AuthRequest,
+  session: SessionRecord,
+  callbackResult?: string,
+): { location: string; write: StoreWrite } {
   const code = randomSecret();
   const record: CodeRecord = {
     grantId: randomSecret(16),
@@ -33,6 +39,7 @@ export function mintCode(context: BridgeContext, request: AuthRequest, session: 
     authTime: session.authTime,
     ...(request.nonce === undefined ? {} : { nonce: request.nonce }),
     ...(request.codeChallenge === undefined ? {} : { codeChallenge: request.codeChallenge }),
+    ...(callbackResult === undefined ? {} : { callbackResult }),
   };
   return {
     location: withQuery(request.redirectUri, { code, state: request.state }),

@@ -66,6 +66,12 @@ export interface GrantData {
 export interface CodeRecord extends GrantData {
   readonly redirectUri: string;
   readonly codeChallenge?: string;
+  /**
+   * Store key of the WeCom callback's remembered result (callback-replay.ts) that carries this
+   * code: redeeming the code deletes it, since repeating that redirect could only hand out a used
+   * code (whose replay would revoke the tokens just issued).
+   */
+  readonly callbackResult?: string;
 }
 
 /** An access token, under the hash of the token. */

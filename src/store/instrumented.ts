@@ -44,8 +44,8 @@ export class InstrumentedStore implements Store {
     return this.timed('setMany', () => this.inner.setMany(writes));
   }
 
-  claim(key: string, value: unknown, ttlSeconds: number, alsoWrite?: readonly StoreWrite[]): Promise<boolean> {
-    return this.timed('claim', () => this.inner.claim(key, value, ttlSeconds, alsoWrite));
+  claim(key: string, value: unknown, ttlSeconds: number, alsoWrite?: readonly StoreWrite[], alsoDelete?: readonly string[]): Promise<boolean> {
+    return this.timed('claim', () => this.inner.claim(key, value, ttlSeconds, alsoWrite, alsoDelete));
   }
 
   hit(counters: readonly HitCounter[], windowSeconds: number): Promise<HitResult> {

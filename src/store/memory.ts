@@ -115,11 +115,12 @@ export class MemoryStore implements Store {
     for (const { key, value, ttlSeconds } of writes) this.write(key, value, ttlSeconds);
   }
 
-  async claim(key: string, value: unknown, ttlSeconds: number, alsoWrite: readonly StoreWrite[] = []): Promise<boolean> {
+  async claim(key: string, value: unknown, ttlSeconds: number, alsoWrite: readonly StoreWrite[] = [], alsoDelete: readonly string[] = []): Promise<boolean> {
     // One synchronous step: no other caller can interleave between the check and the writes.
-    if (this.read(key) !== undefined) return false;
+    if (this.liveEntry(key) !== undefined) return false;
     this.write(key, value, ttlSeconds);
     for (const write of alsoWrite) this.write(write.key, write.value, write.ttlSeconds);
+    for (const gone of alsoDelete) this.remove(this.bucket(gone), gone);
     return true;
   }
 

@@ -96,15 +96,16 @@ export class RedisStore implements Store {
     });
   }
 
-  async claim(key: string, value: unknown, ttlSeconds: number, alsoWrite: readonly StoreWrite[] = []): Promise<boolean> {
-    if (alsoWrite.length === 0) {
+  async claim(key: string, value: unknown, ttlSeconds: number, alsoWrite: readonly StoreWrite[] = [], alsoDelete: readonly string[] = []): Promise<boolean> {
+    if (alsoWrite.length === 0 && alsoDelete.length === 0) {
       const result = await this.run(() => this.client.set(key, JSON.stringify(value), 'EX', ttlSeconds, 'NX'));
       return result === 'OK';
     }
     // One script call: the first-use check and the writes happen atomically on the server.
     const all: readonly StoreWrite[] = [{ key, value, ttlSeconds }, ...alsoWrite];
-    const argv = all.flatMap((write) => [JSON.stringify(write.value), write.ttlSeconds]);
-    return (await this.run(() => this.script(CLAIM_AND_SET, all.map((write) => write.key), argv))) === 1;
+    const argv = [all.length, ...all.flatMap((write) => [JSON.stringify(write.value), write.ttlSeconds])];
+    const scriptKeys = [...all.map((write) => write.key), ...alsoDelete];
+    return (await this.run(() => this.script(CLAIM_AND_SET, scriptKeys, argv))) === 1;
   }
 
   async hit(counters: readonly HitCounter[], windowSeconds: number): Promise<HitResult> {
@@ -164,12 +165,15 @@ return {raw, 0}
 `);
 
 /**
- * {@link RedisStore.claim} with writes: SET KEYS[1] NX; only when that created it, SET every other
- * key. ARGV holds a value and a TTL per key, in the order of KEYS. Answers 1 when claimed, else 0.
+ * {@link RedisStore.claim} with writes or deletes: SET KEYS[1] NX; only when that created it, SET
+ * KEYS[2..n] and DEL the keys after them. ARGV[1] is n; then a value and a TTL per written key, in
+ * the order of KEYS. Answers 1 when claimed, else 0.
  */
 const CLAIM_AND_SET = script(`
-if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return 0 end
-for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[2 * i - 1], 'EX', ARGV[2 * i]) end
+local n = tonumber(ARGV[1])
+if not redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3], 'NX') then return 0 end
+for i = 2, n do redis.call('SET', KEYS[i], ARGV[2 * i], 'EX', ARGV[2 * i + 1]) end
+for i = n + 1, #KEYS do redis.call('DEL', KEYS[i]) end
 return 1
 `);
 

@@ -32,10 +32,11 @@ export interface Store {
   takeIf<T>(key: string, field: string, expected: string, mark?: StoreWrite): Promise<ConditionalTake<T>>;
   /**
    * Creates `key` only if it does not exist; true when this call created it (the atomic "first
-   * use"). When it does, `alsoWrite` is stored in the same atomic step (nothing of it otherwise):
-   * the token endpoint consumes a code and stores the tokens it yields in one round trip.
+   * use"). When it does, `alsoWrite` is stored and the keys of `alsoDelete` are removed in the same
+   * atomic step (nothing of either otherwise): the token endpoint consumes a code, stores the
+   * tokens it yields and drops the code's record in one round trip.
    */
-  claim(key: string, value: unknown, ttlSeconds: number, alsoWrite?: readonly StoreWrite[]): Promise<boolean>;
+  claim(key: string, value: unknown, ttlSeconds: number, alsoWrite?: readonly StoreWrite[], alsoDelete?: readonly string[]): Promise<boolean>;
   /**
    * {@link set} for several values in one round trip (not atomic: a failure may leave some
    * written). A login's callback stores its session, code and result this way.

@@ -71,6 +71,18 @@ describe('a replay after the code expired', () => {
   });
 });
 
+describe('a redeemed code', () => {
+  it('leaves the store at once: only its "used" mark stays (to answer a replay)', async () => {
+    const before = await storeEntries();
+    const rp = await conformanceRp(h);
+    const login = await authorize(rp, h.browser('zhangsan'), { scope: 'openid profile' });
+    expect(login.tokens?.access_token).toBeTruthy();
+    const after = await storeEntries();
+    expect(after.code).toBe(before.code ?? 0);
+    expect(after['code-used']).toBe((before['code-used'] ?? 0) + 1);
+  });
+});
+
 describe('oidcc-codereuse with openid-client v5 (NocoBase)', () => {
   it('refuses the replay with invalid_grant and the first access token stops working', async () => {
     const login = await nocobaseLogin(h, h.browser('zhangsan'));
@@ -81,6 +93,13 @@ describe('oidcc-codereuse with openid-client v5 (NocoBase)', () => {
     await expect(login.client.userinfo(login.tokenSet!.access_token!)).rejects.toMatchObject({ error: 'invalid_token' });
   });
 });
+
+/** Entries per namespace of the bridge's memory store, from its /metrics gauge. */
+async function storeEntries(): Promise<Record<string, number>> {
+  const text = await (await fetch(`${h.issuer}/metrics`)).text();
+  const entries = [...text.matchAll(/^wecom_oidc_memory_store_entries\{namespace="([^"]+)"\} (\d+)$/gm)];
+  return Object.fromEntries(entries.map(([, namespace, count]) => [namespace!, Number(count)]));
+}
 
 async function userinfoStatus(token: string): Promise<number> {
   const response = await fetch(`${h.issuer}/userinfo`, { headers: { authorization: `Bearer ${token}` } });

@@ -52,6 +52,13 @@ describe('a WeCom callback hit twice', () => {
     const client = await nocobaseClient(h);
     const tokens = await client.callback(CLIENTS.nocobase.redirectUri, client.callbackParams(first.headers.get('location')!), { state: nocobaseState() });
     expect(tokens.claims().sub).toBe('zhangsan');
+    // Once redeemed, the redirect is not repeated: it would hand the RP a used code, whose replay
+    // revokes the tokens just issued. The browser gets a page instead, and the tokens live on.
+    const late = await browser.request(callback);
+    expect(late.status).toBe(400);
+    expect(late.headers.get('location')).toBeNull();
+    expect(await late.text()).not.toContain('code=');
+    expect((await client.userinfo(tokens.access_token!)).sub).toBe('zhangsan');
   });
 
   it('concurrently in the same browser (the second waits for the first): both get the same redirect', async () => {

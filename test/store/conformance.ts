@@ -172,6 +172,25 @@ export function storeConformance(fixture: StoreFixture): void {
       await Promise.all(stores.map((s) => s.close()));
     });
 
+    it('claim deletes its alsoDelete keys only when it wins, in the same step', async () => {
+      const stores = await Promise.all([fixture.make(), fixture.make()]);
+      await stores[0]!.setMany([
+        { key: 'ns:record', value: { user: '张三' }, ttlSeconds: 60 },
+        { key: 'other:record', value: 1, ttlSeconds: 60 },
+      ]);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => stores[i % 2]!.claim('ns:used', { by: i }, 60, [], ['ns:record', 'other:record', 'ns:absent'])),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await stores[1]!.getMany(['ns:record', 'other:record', 'ns:used'])).toEqual([undefined, undefined, { by: results.indexOf(true) }]);
+      await stores[0]!.set('ns:kept', 'still here', 60);
+      expect(await stores[1]!.claim('ns:used', 'late', 60, [{ key: 'ns:late', value: 1, ttlSeconds: 60 }], ['ns:kept'])).toBe(false);
+      expect(await stores[0]!.getMany(['ns:kept', 'ns:late'])).toEqual(['still here', undefined]);
+      expect(await stores[0]!.claim('ns:both', 1, 60, [{ key: 'ns:written', value: 2, ttlSeconds: 60 }], ['ns:kept'])).toBe(true);
+      expect(await stores[1]!.getMany(['ns:both', 'ns:written', 'ns:kept'])).toEqual([1, 2, undefined]);
+      await Promise.all(stores.map((s) => s.close()));
+    });
+
     it('hit counts in fixed windows, refuses at the maximum and does not charge later counters', async () => {
       const store = await fixture.make();
       const ip = { key: 'rate-limit:t:ip:a', max: 2 };

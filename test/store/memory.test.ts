@@ -16,7 +16,7 @@ storeConformance({
     take: (k) => shared.take(k),
     takeIf: (k, f, e, m) => shared.takeIf(k, f, e, m),
     setMany: (w) => shared.setMany(w),
-    claim: (k, v, t, w) => shared.claim(k, v, t, w),
+    claim: (k, v, t, w, d) => shared.claim(k, v, t, w, d),
     hit: (c, w) => shared.hit(c, w),
     delete: (k) => shared.delete(k),
     ping: () => shared.ping(),
