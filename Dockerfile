@@ -20,9 +20,9 @@ FROM node:24-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
-# MALLOC_ARENA_MAX: at most two glibc malloc arenas instead of one per signing thread (6-13 MB
-# less resident memory at steady load; see "Memory settings" in bench/README.md).
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATA_DIR=/data MALLOC_ARENA_MAX=2
+# MALLOC_ARENA_MAX: one glibc malloc arena instead of one per signing thread (8-15 MB less
+# resident memory at steady load; see "Memory settings" in bench/README.md).
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 DATA_DIR=/data MALLOC_ARENA_MAX=1
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Runtime dependencies only; none of them needs an install script. The npm cache stays in the
@@ -45,4 +45,4 @@ LABEL org.opencontainers.image.title="wecom-oidc-bridge" \
 # to 64 MB per semi-space) and an old generation that grows by half, not up to fourfold, between
 # full collections.
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=30", "dist/src/main.js"]

@@ -35,6 +35,8 @@ export interface BenchOptions {
   readonly nodeFlags: readonly string[] | undefined;
   /** Another build's `dist/src/main.js` to run as the bridge (before/after comparisons). */
   readonly bridgeEntry: string | undefined;
+  /** Environment for the bridge on top of the image's (`--bridge-env NAME=VALUE`, repeatable). */
+  readonly bridgeEnv: Readonly<Record<string, string>>;
 }
 
 const HELP = `npm run bench -- [options]
@@ -53,6 +55,7 @@ const HELP = `npm run bench -- [options]
   --cpu-prof DIR       write the bridge's V8 CPU profiles to DIR and print the top functions
   --node-flags=F       node flags for the bridge instead of those of npm start (experiments)
   --bridge-entry PATH  run another build's dist/src/main.js as the bridge (before/after)
+  --bridge-env N=V     set N=V in the bridge's environment (repeatable; experiments)
   --help
 `;
 
@@ -79,6 +82,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       'cpu-prof': { type: 'string' },
       'node-flags': { type: 'string' },
       'bridge-entry': { type: 'string' },
+      'bridge-env': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
     },
   });
@@ -106,7 +110,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     cpuProf: values['cpu-prof'],
     nodeFlags: values['node-flags'] === undefined ? undefined : values['node-flags'].split(' ').filter(Boolean),
     bridgeEntry: values['bridge-entry'],
+    bridgeEnv: Object.fromEntries(values['bridge-env'].map(envPair)),
   };
+}
+
+function envPair(text: string): [string, string] {
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(text);
+  if (!match) throw new Error(`--bridge-env must be NAME=VALUE, got ${text}`);
+  return [match[1]!, match[2]!];
 }
 
 /** The usage text. */

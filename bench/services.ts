@@ -22,17 +22,19 @@ const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  *   per semi-space, 100 MB of RSS on a large host; 4 MB costs ~0.04 ms of scavenging per login
  *   more than 8 MB and saves ~6 MB at steady load (2 MB saves hardly more; bench/README.md,
  *   "Memory settings");
- * - an old generation that may grow by 50% between full collections instead of up to 4×: under
- *   steady load it otherwise fills with dead objects for a long time before the first one.
+ * - an old generation that may grow by 30% between full collections instead of up to 4×: under
+ *   steady load it otherwise fills with dead objects for a long time before the first one
+ *   (30% instead of 50%: ~4 MB less at steady load, no CPU difference the benchmark can show).
  */
-export const BRIDGE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=50'];
+export const BRIDGE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=30'];
 
 /**
  * Environment the production image sets for the bridge (the Dockerfile's ENV; a test keeps them
- * in step): at most two glibc malloc arenas. Otherwise every thread that signs (libuv's pool)
- * gets its own arena, 6–13 MB of RSS at steady load for no measurable CPU gain.
+ * in step): one glibc malloc arena. Otherwise every thread that signs (libuv's pool) gets its
+ * own arena, 6–13 MB of RSS at steady load (one arena instead of two: 1–3 MB more) for no CPU
+ * gain the benchmark can measure: the main thread and the signing threads seldom malloc at once.
  */
-export const BRIDGE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+export const BRIDGE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '1' };
 
 /** A running service. */
 export interface Service {
@@ -82,6 +84,8 @@ export interface BridgeOptions {
   readonly nodeFlags?: readonly string[];
   /** The bridge's entry point (default: this build's `dist/src/main.js`). */
   readonly entry?: string;
+  /** Environment on top of {@link BRIDGE_ENV} (experiments). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
 /** Starts the bridge (`node dist/src/main.js`) and waits for `/readyz`. */
@@ -93,6 +97,7 @@ export async function startBridge(options: BridgeOptions): Promise<Service> {
   const env: NodeJS.ProcessEnv = {
     ...baseEnv(),
     ...BRIDGE_ENV,
+    ...options.extraEnv,
     PUBLIC_URL: url,
     HOST,
     PORT: String(port),

@@ -99,6 +99,7 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
       ...(redisUrl ? { redisUrl } : {}),
       nodeFlags: [...(options.nodeFlags ?? BRIDGE_NODE_FLAGS), ...(profile?.flags ?? [])],
       ...(options.bridgeEntry ? { entry: options.bridgeEntry } : {}),
+      extraEnv: options.bridgeEnv,
     });
     const bridgeOrigin = new Origin(bridge.url, options.browsers);
     const simOrigin = new Origin(sim.url, options.browsers);
