@@ -161,7 +161,7 @@ async function openLoopFigures(origin: Origin, rate: number, seconds: number): P
 }
 
 /** Sequential RS256 signatures of an ID-token-sized payload with jose for `seconds`. */
-async function signLoopJose(pem: string, seconds: number): Promise<{ cpuMs: number; wallMs: number }> {
+export async function signLoopJose(pem: string, seconds: number): Promise<{ cpuMs: number; wallMs: number }> {
   const key = await importPKCS8(pem, 'RS256');
   const payload = idTokenPayload();
   return timeLoop(seconds, () => new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: 'bench', typ: 'JWT' }).sign(key));

@@ -34,6 +34,8 @@ export function budget(ceiling: Ceiling | undefined, stores: readonly StoreFigur
   const floorBest = ceiling?.floorCpuMsPerLoginBestSecond;
   add('  … quietest seconds (noise-robust)', best, '≤ 0.7', (v) => v <= 0.7);
   add('  … quietest seconds ÷ floor (same)', best !== undefined && floorBest ? round3(best / floorBest) : undefined, '≤ 1.4', (v) => v <= 1.4);
+  add('  … hop by hop, ms (memory)', memory ? hopSum(memory) : undefined, '≤ 0.7', (v) => v <= 0.7);
+  add('  … hop by hop ÷ floor measured alongside', memory?.hopFloor ? round3(hopSum(memory) / memory.hopFloor.floorCpuMs) : undefined, '≤ 1.4', (v) => v <= 1.4);
   for (const figures of [memory, redis]) {
     const open = figures?.open;
     if (!figures || !open) continue;
@@ -84,8 +86,15 @@ function storeTable(s: StoreFigures): string[] {
   const h = s.hops;
   out.push(
     `  CPU per hop            authorize ${h.authorize}, callback ${h.callback}, token ${h.token}, userinfo ${h.userinfo} ms ` +
-      `(sum ${round3(h.authorize + h.callback + h.token + h.userinfo)}; ${h.logins} logins hop by hop, ${h.errors} errors)`,
+      `(sum ${hopSum(s)}; ${h.logins} logins hop by hop, ${h.errors} errors)`,
   );
+  const f = s.hopFloor;
+  if (f) {
+    out.push(
+      `  floor alongside        ${f.floorCpuMs} ms CPU (route ${f.routeCpuMs}, outbound call ${f.outboundCpuMs}, jose sign ${f.signCpuMs}; ` +
+        `measured after each of ${f.rounds} hop-by-hop rounds): hops ÷ floor ${round3(hopSum(s) / f.floorCpuMs)}`,
+    );
+  }
   if (s.open) out.push(...phaseTable('steady (open loop)', s.open));
   if (s.bareRoute) out.push(`  bare route (alongside) ${routeLine(s.bareRoute)}`);
   if (s.discovery) out.push(`  discovery              ${routeLine(s.discovery)}`);
@@ -101,6 +110,12 @@ function storeTable(s: StoreFigures): string[] {
   out.push(`  RSS high-water mark    ${s.rssHighWaterMb} MB`);
   for (const note of s.notes) out.push(`  note: ${note}`);
   return out;
+}
+
+/** Bridge CPU of one login taken hop by hop (its four hops), ms. */
+function hopSum(s: StoreFigures): number {
+  const h = s.hops;
+  return round3(h.authorize + h.callback + h.token + h.userinfo);
 }
 
 function phaseTable(title: string, p: PhaseFigures): string[] {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { measureRoutesInterleaved, type RouteFigures } from './ceiling.js';
+import { cpuPerHopWithFloor, type FloorAlongside } from './hop-floor.js';
 import { flood, gaugeValue, type FloodFigures } from './flood.js';
 import { Origin } from './http.js';
 import { closedLoop, openLoop, type LoadResult } from './load.js';
@@ -49,6 +50,8 @@ export interface StoreFigures {
   readonly closed: PhaseFigures;
   /** Bridge CPU per request of each hop, from logins taken through the flow hop by hop. */
   readonly hops: HopCpu;
+  /** The floor of one login measured between the hop-by-hop rounds (absent with --route-duration 0). */
+  readonly hopFloor?: FloorAlongside;
   readonly open?: PhaseFigures;
   /** The bare route, measured in slices alternating with discovery and JWKS (their yardstick). */
   readonly bareRoute?: RouteFigures;
@@ -82,6 +85,7 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
   const sim = await startSimulator({ latencyMs: options.latency, members: options.members });
   let redis: Service | undefined;
   let bridge: Service | undefined;
+  let bare: Service | undefined;
   let probe: RedisProbe | undefined;
   const origins: Origin[] = [];
   const profile = options.cpuProf ? cpuProfile(options.cpuProf, store) : undefined;
@@ -123,16 +127,35 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
     input.progress(`${store}: closed loop, ${options.browsers} browsers, ${options.duration}s`);
     const closed = await measurePhase(pid, probe, (recorder) => closedLoop(plan, options.browsers, options.duration, recorder));
     const callsAfter = await simCalls(sim.url);
-    input.progress(`${store}: CPU per hop, ${stagedLogins(options)} logins hop by hop`);
-    const hops = await cpuPerHop(plan, pid, stagedLogins(options), options.browsers);
+    // The bare server of this store's comparisons: the floor beside the hops, then the yardstick
+    // of discovery and JWKS.
+    let bareOrigin: Origin | undefined;
+    if (options.routeDuration > 0) {
+      bare = await startBareServer(`${sim.url}/_sim/stats`);
+      bareOrigin = new Origin(bare.url, options.browsers);
+      origins.push(bareOrigin);
+    }
+    let hops: HopCpu;
+    let hopFloor: FloorAlongside | undefined;
+    if (bare && bareOrigin) {
+      input.progress(`${store}: CPU per hop, ${stagedLogins(options)} logins hop by hop, the floor measured between rounds`);
+      ({ hops, floor: hopFloor } = await cpuPerHopWithFloor(plan, pid, stagedLogins(options), options.browsers, {
+        route: { origin: bareOrigin, pid: bare.child.pid, path: '/' },
+        hop: { origin: bareOrigin, pid: bare.child.pid, path: '/hop' },
+        signingKeyPem: input.signingKeyPem,
+      }));
+    } else {
+      input.progress(`${store}: CPU per hop, ${stagedLogins(options)} logins hop by hop`);
+      hops = await cpuPerHop(plan, pid, stagedLogins(options), options.browsers);
+    }
     const wecomCalls = callsAfter.getuserinfo + callsAfter.getuserdetail + callsAfter.userget
       - (callsBefore.getuserinfo + callsBefore.getuserdetail + callsBefore.userget);
     let discovery: RouteFigures | undefined;
     let jwks: RouteFigures | undefined;
     let bareRoute: RouteFigures | undefined;
-    if (options.routeDuration > 0 && store === 'memory') {
+    if (bare && bareOrigin && store === 'memory') {
       input.progress(`${store}: discovery and JWKS against the bare route, ${options.routeDuration}s each`);
-      [bareRoute, discovery, jwks] = await compareDocuments(bridgeOrigin, pid, sim.url, options);
+      [bareRoute, discovery, jwks] = await compareDocuments(bridgeOrigin, pid, { origin: bareOrigin, pid: bare.child.pid }, options);
     }
     let floodFigures: FloodFigures | undefined;
     if (options.flood > 0) {
@@ -149,6 +172,7 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
       store,
       closed,
       hops,
+      ...(hopFloor ? { hopFloor } : {}),
       ...(open ? { open } : {}),
       ...(bareRoute ? { bareRoute } : {}),
       ...(discovery ? { discovery } : {}),
@@ -163,6 +187,7 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
     await Promise.all(origins.map((origin) => origin.close().catch(() => {})));
     await probe?.close();
     await bridge?.child.stop();
+    await bare?.child.stop();
     await sim.child.stop();
     await redis?.child.stop();
   }
@@ -176,22 +201,15 @@ function stagedLogins(options: BenchOptions): number {
   return Math.max(100, Math.min(3000, Math.round(options.duration * 300)));
 }
 
-/** Discovery and JWKS of the bridge and a bare server's route, in alternating slices. */
-async function compareDocuments(bridge: Origin, pid: number, simUrl: string, options: BenchOptions): Promise<RouteFigures[]> {
-  const bare = await startBareServer(`${simUrl}/_sim/stats`);
-  const bareOrigin = new Origin(bare.url, options.browsers);
-  try {
-    const targets = [
-      { origin: bareOrigin, pid: bare.child.pid, path: '/' },
-      { origin: bridge, pid, path: '/.well-known/openid-configuration' },
-      { origin: bridge, pid, path: '/jwks' },
-    ];
-    await measureRoutesInterleaved(targets, options.browsers, Math.min(1, options.routeDuration)); // warm-up
-    return await measureRoutesInterleaved(targets, options.browsers, options.routeDuration);
-  } finally {
-    await bareOrigin.close();
-    await bare.child.stop();
-  }
+/** Discovery and JWKS of the bridge and the bare server's route, in alternating slices. */
+async function compareDocuments(bridge: Origin, pid: number, bare: { origin: Origin; pid: number }, options: BenchOptions): Promise<RouteFigures[]> {
+  const targets = [
+    { origin: bare.origin, pid: bare.pid, path: '/' },
+    { origin: bridge, pid, path: '/.well-known/openid-configuration' },
+    { origin: bridge, pid, path: '/jwks' },
+  ];
+  await measureRoutesInterleaved(targets, options.browsers, Math.min(1, options.routeDuration)); // warm-up
+  return measureRoutesInterleaved(targets, options.browsers, options.routeDuration);
 }
 
 /** Runs `load` while measuring the bridge's CPU, RSS and Redis traffic. */

@@ -32,6 +32,7 @@ describe('npm run bench', () => {
         store: string;
         closed: { logins: number; errors: number; cpuMsPerLogin: number; latency: Record<string, { count: number }> };
         hops: { logins: number; errors: number; authorize: number; callback: number; token: number; userinfo: number };
+        hopFloor: { routeCpuMs: number; outboundCpuMs: number; signCpuMs: number; floorCpuMs: number; rounds: number };
         open: { logins: number; errors: number };
         discovery: { requestsPerSecond: number };
         jwks: { requestsPerSecond: number };
@@ -55,6 +56,12 @@ describe('npm run bench', () => {
     for (const step of ['authorize', 'wecom', 'callback', 'token', 'userinfo', 'login']) expect(memory!.closed.latency[step]!.count).toBeGreaterThan(0);
     expect(memory!.hops).toMatchObject({ logins: 300, errors: 0 });
     for (const hop of ['authorize', 'callback', 'token', 'userinfo'] as const) expect(memory!.hops[hop]).toBeGreaterThanOrEqual(0);
+    // The floor was measured between the hop-by-hop rounds, from its three parts.
+    const floor = memory!.hopFloor;
+    expect(floor.rounds).toBe(5);
+    expect(floor.routeCpuMs).toBeGreaterThan(0);
+    expect(floor.signCpuMs).toBeGreaterThan(0);
+    expect(floor.floorCpuMs).toBeCloseTo(4 * floor.routeCpuMs + 3 * floor.outboundCpuMs + floor.signCpuMs, 2);
     expect(memory!.open.logins).toBeGreaterThan(0);
     expect(memory!.open.errors).toBe(0);
     expect(memory!.discovery.requestsPerSecond).toBeGreaterThan(0);
@@ -67,5 +74,6 @@ describe('npm run bench', () => {
     expect(memory!.wecomCallsPerLogin).toBe(3);
     expect(result.budget.map((line) => line.line)).toContain('bridge CPU per login, ms (memory, saturated)');
     expect(result.budget.map((line) => line.line)).toContain('  … yardstick: bare call p99, same rate');
+    expect(result.budget.find((line) => line.line === '  … hop by hop ÷ floor measured alongside')).toMatchObject({ ok: expect.any(Boolean) });
   }, 120_000);
 });

@@ -1,0 +1,91 @@
+/**
+ * CPU per hop with the floor measured alongside.
+ *
+ * On a shared host the CPU time of the very same work drifts by 1.5–2× within one run (SMT
+ * siblings and caches shared with other tenants): a floor measured at the start compared with
+ * the bridge measured minutes later compares two different machines. So the hop-by-hop batch
+ * (staged.ts) runs in rounds, and after each round the floor's parts are measured again: a bare
+ * fastify route and the same route with one outbound call (the bare server, driven as the
+ * bridge is), and jose RS256 signatures. Bridge and floor then see the same moments, and their
+ * ratio is the figure that compares across machines.
+ */
+import { measureRoutesInterleaved, signLoopJose, type RouteTarget } from './ceiling.js';
+import type { LoginPlan } from './login.js';
+import { cpuPerHop, type HopCpu } from './staged.js';
+import { round3 } from './stats.js';
+
+/** The floor of one login, measured between the hop-by-hop rounds. */
+export interface FloorAlongside {
+  /** CPU of one bare served request, ms. */
+  readonly routeCpuMs: number;
+  /** CPU of one bare keep-alive outbound call (route with the call minus route), ms. */
+  readonly outboundCpuMs: number;
+  /** CPU of one jose RS256 signature of an ID-token-sized payload, ms. */
+  readonly signCpuMs: number;
+  /** 4 served requests + 3 outbound calls + 1 signature, ms. */
+  readonly floorCpuMs: number;
+  readonly rounds: number;
+}
+
+/** Where the floor is measured: the bare server (its `/` and `/hop`) and the signing key. */
+export interface FloorTargets {
+  readonly route: RouteTarget;
+  readonly hop: RouteTarget;
+  readonly signingKeyPem: string;
+}
+
+/** Seconds of each floor measurement per round (route and call alternate in this slice). */
+const ROUTE_SLICE_SECONDS = 0.5;
+const SIGN_SLICE_SECONDS = 0.3;
+const ROUNDS = 5;
+
+/** {@link cpuPerHop} over `count` logins in rounds, with the floor measured after each round. */
+export async function cpuPerHopWithFloor(
+  plan: LoginPlan,
+  pid: number,
+  count: number,
+  connections: number,
+  floor: FloorTargets,
+): Promise<{ hops: HopCpu; floor: FloorAlongside }> {
+  const targets = [floor.route, floor.hop];
+  await measureRoutesInterleaved(targets, connections, ROUTE_SLICE_SECONDS); // warm-up
+  const rounds = Math.min(ROUNDS, count);
+  const hops: HopCpu[] = [];
+  const parts = { route: 0, outbound: 0, sign: 0 };
+  for (let round = 0; round < rounds; round += 1) {
+    const logins = Math.floor(count / rounds) + (round < count % rounds ? 1 : 0);
+    hops.push(await cpuPerHop(plan, pid, logins, connections));
+    const [route, hop] = await measureRoutesInterleaved(targets, connections, ROUTE_SLICE_SECONDS);
+    parts.route += route!.cpuMsPerRequest;
+    parts.outbound += Math.max(0, hop!.cpuMsPerRequest - route!.cpuMsPerRequest);
+    parts.sign += (await signLoopJose(floor.signingKeyPem, SIGN_SLICE_SECONDS)).cpuMs;
+  }
+  const routeCpuMs = parts.route / rounds;
+  const outboundCpuMs = parts.outbound / rounds;
+  const signCpuMs = parts.sign / rounds;
+  return {
+    hops: combine(hops),
+    floor: {
+      routeCpuMs: round3(routeCpuMs),
+      outboundCpuMs: round3(outboundCpuMs),
+      signCpuMs: round3(signCpuMs),
+      floorCpuMs: round3(4 * routeCpuMs + 3 * outboundCpuMs + signCpuMs),
+      rounds,
+    },
+  };
+}
+
+/** The rounds' figures as one batch: per-hop CPU weighted by the logins of each round. */
+function combine(rounds: readonly HopCpu[]): HopCpu {
+  const logins = rounds.reduce((sum, round) => sum + round.logins, 0);
+  const mean = (hop: 'authorize' | 'callback' | 'token' | 'userinfo') =>
+    round3(rounds.reduce((sum, round) => sum + round[hop] * round.logins, 0) / Math.max(1, logins));
+  return {
+    logins,
+    authorize: mean('authorize'),
+    callback: mean('callback'),
+    token: mean('token'),
+    userinfo: mean('userinfo'),
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+  };
+}
