@@ -101,7 +101,7 @@ export class RedisStore implements Store {
       const result = await this.run(() => this.client.set(key, JSON.stringify(value), 'EX', ttlSeconds, 'NX'));
       return result === 'OK';
     }
-    // One script call: the first-use check and the writes happen atomically on the server.
+    // One script call: the first-use check, the writes and the deletes happen atomically on the server.
     const all: readonly StoreWrite[] = [{ key, value, ttlSeconds }, ...alsoWrite];
     const argv = [all.length, ...all.flatMap((write) => [JSON.stringify(write.value), write.ttlSeconds])];
     const scriptKeys = [...all.map((write) => write.key), ...alsoDelete];
