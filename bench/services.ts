@@ -24,7 +24,7 @@ const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
  *   "Memory settings");
  * - an old generation that may grow by 30% between full collections instead of up to 4×: under
  *   steady load it otherwise fills with dead objects for a long time before the first one
- *   (30% instead of 50%: ~4 MB less at steady load, no CPU difference the benchmark can show).
+ *   (30% instead of 50%: ~5–7 MB less at steady load, no CPU difference the benchmark can show).
  */
 export const BRIDGE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=30'];
 
