@@ -100,6 +100,19 @@ export async function measureRoutesInterleaved(targets: readonly RouteTarget[], 
   });
 }
 
+/** CPU of one outbound call: the route with the call minus the bare route, ms. */
+export function outboundCpu(routeCpuMs: number, hopCpuMs: number): number {
+  return Math.max(0, hopCpuMs - routeCpuMs);
+}
+
+/**
+ * What one login cannot avoid, ms: four served requests, three outbound (WeCom) calls and one
+ * signature, from the bare route's and the bare route-with-a-call's CPU per request.
+ */
+export function loginFloor(routeCpuMs: number, hopCpuMs: number, signCpuMs: number): number {
+  return 4 * routeCpuMs + 3 * outboundCpu(routeCpuMs, hopCpuMs) + signCpuMs;
+}
+
 /** What {@link measureCeiling} needs. */
 export interface CeilingOptions {
   /** A cheap JSON URL for the outbound call (the simulator's stats). */
@@ -124,7 +137,7 @@ export async function measureCeiling(options: CeilingOptions): Promise<Ceiling> 
     ];
     await measureRoutesInterleaved(targets, options.connections, Math.min(1, options.seconds)); // warm-up
     const [bareRoute, bareHop] = (await measureRoutesInterleaved(targets, options.connections, options.seconds)) as [RouteFigures, RouteFigures];
-    const outboundCpuMs = round3(Math.max(0, bareHop.cpuMsPerRequest - bareRoute.cpuMsPerRequest));
+    const outboundCpuMs = round3(outboundCpu(bareRoute.cpuMsPerRequest, bareHop.cpuMsPerRequest));
     const bareHopOpenLoop = options.loginRate > 0 ? await openLoopFigures(origin, 4 * options.loginRate, options.openSeconds) : undefined;
     await origin.close();
     await bare.child.stop();
@@ -136,10 +149,8 @@ export async function measureCeiling(options: CeilingOptions): Promise<Ceiling> 
       outboundCpuMs,
       signJose,
       signNode,
-      floorCpuMsPerLogin: round3(4 * bareRoute.cpuMsPerRequest + 3 * outboundCpuMs + signJose.cpuMs),
-      floorCpuMsPerLoginBestSecond: round3(
-        4 * bareRoute.cpuMsPerRequestBestSecond + 3 * Math.max(0, bareHop.cpuMsPerRequestBestSecond - bareRoute.cpuMsPerRequestBestSecond) + signJose.cpuMs,
-      ),
+      floorCpuMsPerLogin: round3(loginFloor(bareRoute.cpuMsPerRequest, bareHop.cpuMsPerRequest, signJose.cpuMs)),
+      floorCpuMsPerLoginBestSecond: round3(loginFloor(bareRoute.cpuMsPerRequestBestSecond, bareHop.cpuMsPerRequestBestSecond, signJose.cpuMs)),
       ...(bareHopOpenLoop ? { bareHopOpenLoop } : {}),
     };
   } finally {

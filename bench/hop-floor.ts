@@ -9,7 +9,7 @@
  * bridge is), and jose RS256 signatures. Bridge and floor then see the same moments, and their
  * ratio is the figure that compares across machines.
  */
-import { measureRoutesInterleaved, signLoopJose, type RouteTarget } from './ceiling.js';
+import { loginFloor, measureRoutesInterleaved, outboundCpu, signLoopJose, type RouteTarget } from './ceiling.js';
 import type { LoginPlan } from './login.js';
 import { cpuPerHop, type HopCpu } from './staged.js';
 import { round3 } from './stats.js';
@@ -51,25 +51,23 @@ export async function cpuPerHopWithFloor(
   await measureRoutesInterleaved(targets, connections, ROUTE_SLICE_SECONDS); // warm-up
   const rounds = Math.min(ROUNDS, count);
   const hops: HopCpu[] = [];
-  const parts = { route: 0, outbound: 0, sign: 0 };
+  const sums = { route: 0, hop: 0, sign: 0 };
   for (let round = 0; round < rounds; round += 1) {
     const logins = Math.floor(count / rounds) + (round < count % rounds ? 1 : 0);
     hops.push(await cpuPerHop(plan, pid, logins, connections));
     const [route, hop] = await measureRoutesInterleaved(targets, connections, ROUTE_SLICE_SECONDS);
-    parts.route += route!.cpuMsPerRequest;
-    parts.outbound += Math.max(0, hop!.cpuMsPerRequest - route!.cpuMsPerRequest);
-    parts.sign += (await signLoopJose(floor.signingKeyPem, SIGN_SLICE_SECONDS)).cpuMs;
+    sums.route += route!.cpuMsPerRequest;
+    sums.hop += hop!.cpuMsPerRequest;
+    sums.sign += (await signLoopJose(floor.signingKeyPem, SIGN_SLICE_SECONDS)).cpuMs;
   }
-  const routeCpuMs = parts.route / rounds;
-  const outboundCpuMs = parts.outbound / rounds;
-  const signCpuMs = parts.sign / rounds;
+  const [route, hop, sign] = [sums.route / rounds, sums.hop / rounds, sums.sign / rounds];
   return {
     hops: combine(hops),
     floor: {
-      routeCpuMs: round3(routeCpuMs),
-      outboundCpuMs: round3(outboundCpuMs),
-      signCpuMs: round3(signCpuMs),
-      floorCpuMs: round3(4 * routeCpuMs + 3 * outboundCpuMs + signCpuMs),
+      routeCpuMs: round3(route),
+      outboundCpuMs: round3(outboundCpu(route, hop)),
+      signCpuMs: round3(sign),
+      floorCpuMs: round3(loginFloor(route, hop, sign)),
       rounds,
     },
   };
