@@ -14,7 +14,7 @@ import { cookieJar } from './http/cookies.js';
 import { registerDomainVerify } from './http/domain-verify.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { registerHealth } from './http/health.js';
-import { installRequestLogging, loggerOptions, requestIdFor, routeOf } from './http/logging.js';
+import { installRequestLogging, loggerOptions, redactedChildLogger, requestIdFor, routeOf } from './http/logging.js';
 import { createMetrics, watchMemoryStore, type Metrics } from './http/metrics.js';
 import { createWeComDispatcher } from './http/outbound.js';
 import { installRateLimits } from './http/rate-limit.js';
@@ -90,6 +90,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     loggerInstance: logger,
     // fastify's own request lines print the full URL (codes, states, tokens): off; see http/logging.ts.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: redactedChildLogger,
     genReqId: requestIdFor,
     requestIdHeader: false,
     trustProxy: fastifyTrustProxy(config.trustProxy),

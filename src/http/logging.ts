@@ -3,29 +3,40 @@
  *
  * fastify's default request log prints the full URL, whose query carries codes, states and
  * tokens; it is switched off and replaced by one `request` line with the route template and the
- * path only. `redact` is the second line of defence for anything logged by accident.
+ * path only. Redaction (log-redaction.ts) is the second line of defence for anything logged by
+ * accident.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { LoggerOptions } from 'pino';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { Bindings, ChildLoggerOptions, LoggerOptions } from 'pino';
 import { randomHex } from '../crypto/secrets.js';
-
-/** Paths pino blanks out wherever they appear in a logged object. */
-export const REDACT_PATHS = [
-  'authorization', '*.authorization', 'cookie', '*.cookie', 'set-cookie', '*["set-cookie"]',
-  'headers.authorization', 'headers.cookie', 'req.headers.authorization', 'req.headers.cookie',
-  'code', '*.code', 'state', '*.state', 'nonce', '*.nonce', 'client_secret', '*.client_secret',
-  'access_token', '*.access_token', 'refresh_token', '*.refresh_token', 'id_token', '*.id_token',
-  'id_token_hint', '*.id_token_hint', 'user_ticket', '*.user_ticket', 'corpsecret', '*.corpsecret',
-  'secret', '*.secret', 'clientSecret', '*.clientSecret', 'url', '*.url',
-];
+import { redactSecrets } from './log-redaction.js';
 
 /** pino options for the service. */
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { service: 'wecom-oidc-bridge' },
+    // Secret-named values are blanked in every logged object (http/log-redaction.ts).
+    formatters: { log: redactSecrets },
+    // redactSecrets has already serialized errors; pino's serializer would serialize them again.
+    serializers: { err: keepSerialized },
   };
+}
+
+function keepSerialized(value: unknown): unknown {
+  return value;
+}
+
+/**
+ * fastify's `childLoggerFactory`: each request's child logger, with its bindings redacted like a
+ * logged object (pino's `formatters.log` does not see a child's bindings).
+ */
+export function redactedChildLogger(
+  logger: FastifyBaseLogger,
+  bindings: Bindings,
+  options: ChildLoggerOptions,
+): FastifyBaseLogger {
+  return logger.child(redactSecrets(bindings), options);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;

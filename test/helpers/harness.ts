@@ -10,6 +10,7 @@ import { loadConfig, type Env } from '../../src/config/load.js';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
 import type { Config } from '../../src/config/types.js';
 import { startServer } from '../../src/server.js';
+import { loggerOptions } from '../../src/http/logging.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { BuiltApp } from '../../src/app.js';
 import { freePort } from '../../demo/free-port.js';
@@ -137,8 +138,9 @@ async function startHarnessOnce(options: HarnessOptions): Promise<Harness> {
   const prefixed = options.publicPath ? { PUBLIC_URL: `http://127.0.0.1:${port}${options.publicPath}` } : {};
   const config = loadConfig(harnessEnv(port, sim.url, { ...prefixed, ...options.env }));
   const logs: string[] = [];
+  // The service's own logger options (redaction included), writing to the capture.
   const logger = pino(
-    { level: config.logLevel },
+    loggerOptions(config.logLevel),
     new Writable({
       write(chunk, _encoding, done) {
         if (options.captureLogs) logs.push(...String(chunk).split('\n').filter(Boolean));
