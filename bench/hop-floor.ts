@@ -7,10 +7,12 @@
  * (staged.ts) runs in rounds, and after each round the floor's parts are measured again: a bare
  * fastify route and the same route with one outbound call (the bare server, driven as the
  * bridge is), and jose RS256 signatures. Bridge and floor then see the same moments, and their
- * ratio is the figure that compares across machines.
+ * ratio is the figure that compares across machines. After the saturated floor, each round also
+ * measures the floor at the bridge's pace (paced-floor.ts).
  */
 import { loginFloor, measureRoutesInterleaved, outboundCpu, signLoopJose, type RouteTarget } from './ceiling.js';
 import type { LoginPlan } from './login.js';
+import { pacedFloor, type PacedFloor } from './paced-floor.js';
 import { cpuPerHop, type HopCpu } from './staged.js';
 import { round3 } from './stats.js';
 
@@ -24,6 +26,8 @@ export interface FloorAlongside {
   readonly signCpuMs: number;
   /** 4 served requests + 3 outbound calls + 1 signature, ms. */
   readonly floorCpuMs: number;
+  /** Each hop's floor at the bridge's pace (paced-floor.ts) and their sum, ms; rounds' mean. */
+  readonly paced: PacedFloor;
   readonly rounds: number;
 }
 
@@ -52,13 +56,18 @@ export async function cpuPerHopWithFloor(
   const rounds = Math.min(ROUNDS, count);
   const hops: HopCpu[] = [];
   const sums = { route: 0, hop: 0, sign: 0 };
+  const paced: PacedFloor[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const logins = Math.floor(count / rounds) + (round < count % rounds ? 1 : 0);
-    hops.push(await cpuPerHop(plan, pid, logins, connections));
+    const hopCpu = await cpuPerHop(plan, pid, logins, connections);
+    hops.push(hopCpu);
     const [route, hop] = await measureRoutesInterleaved(targets, connections, ROUTE_SLICE_SECONDS);
+    const sign = (await signLoopJose(floor.signingKeyPem, SIGN_SLICE_SECONDS)).cpuMs;
     sums.route += route!.cpuMsPerRequest;
     sums.hop += hop!.cpuMsPerRequest;
-    sums.sign += (await signLoopJose(floor.signingKeyPem, SIGN_SLICE_SECONDS)).cpuMs;
+    sums.sign += sign;
+    const parts = { routeCpuMs: route!.cpuMsPerRequest, hopCpuMs: hop!.cpuMsPerRequest, signCpuMs: sign };
+    paced.push(await pacedFloor(hopCpu, parts, floor.route, connections, ROUTE_SLICE_SECONDS));
   }
   const [route, hop, sign] = [sums.route / rounds, sums.hop / rounds, sums.sign / rounds];
   return {
@@ -68,9 +77,16 @@ export async function cpuPerHopWithFloor(
       outboundCpuMs: round3(outboundCpu(route, hop)),
       signCpuMs: round3(sign),
       floorCpuMs: round3(loginFloor(route, hop, sign)),
+      paced: meanOf(paced),
       rounds,
     },
   };
+}
+
+/** The rounds' paced floors, averaged part by part. */
+function meanOf(rounds: readonly PacedFloor[]): PacedFloor {
+  const mean = (part: keyof PacedFloor) => round3(rounds.reduce((sum, round) => sum + round[part], 0) / Math.max(1, rounds.length));
+  return { authorize: mean('authorize'), callback: mean('callback'), token: mean('token'), userinfo: mean('userinfo'), floorCpuMs: mean('floorCpuMs') };
 }
 
 /** The rounds' figures as one batch: per-hop CPU weighted by the logins of each round. */

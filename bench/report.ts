@@ -36,6 +36,8 @@ export function budget(ceiling: Ceiling | undefined, stores: readonly StoreFigur
   add('  … quietest seconds ÷ floor (same)', best !== undefined && floorBest ? round3(best / floorBest) : undefined, '≤ 1.4', (v) => v <= 1.4);
   add('  … hop by hop, ms (memory)', memory ? hopSum(memory) : undefined, '≤ 0.7', (v) => v <= 0.7);
   add('  … hop by hop ÷ floor measured alongside', memory?.hopFloor ? round3(hopSum(memory) / memory.hopFloor.floorCpuMs) : undefined, '≤ 1.4', (v) => v <= 1.4);
+  const paced = memory?.hopFloor?.paced.floorCpuMs;
+  add('  … hop by hop ÷ floor at the bridge\'s pace', memory && paced ? round3(hopSum(memory) / paced) : undefined, '≤ 1.4', (v) => v <= 1.4);
   for (const figures of [memory, redis]) {
     const open = figures?.open;
     if (!figures || !open) continue;
@@ -93,6 +95,8 @@ function storeTable(s: StoreFigures): string[] {
     out.push(
       `  floor alongside        ${f.floorCpuMs} ms CPU (route ${f.routeCpuMs}, outbound call ${f.outboundCpuMs}, jose sign ${f.signCpuMs}; ` +
         `measured after each of ${f.rounds} hop-by-hop rounds): hops ÷ floor ${round3(hopSum(s) / f.floorCpuMs)}`,
+      `  floor at bridge's pace ${f.paced.floorCpuMs} ms CPU (authorize ${f.paced.authorize}, callback ${f.paced.callback}, ` +
+        `token ${f.paced.token}, userinfo ${f.paced.userinfo}; bare analogs serving at the hops' rates): hops ÷ floor ${round3(hopSum(s) / f.paced.floorCpuMs)}`,
     );
   }
   if (s.open) out.push(...phaseTable('steady (open loop)', s.open));

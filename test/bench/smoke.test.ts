@@ -32,7 +32,10 @@ describe('npm run bench', () => {
         store: string;
         closed: { logins: number; errors: number; cpuMsPerLogin: number; latency: Record<string, { count: number }> };
         hops: { logins: number; errors: number; authorize: number; callback: number; token: number; userinfo: number };
-        hopFloor: { routeCpuMs: number; outboundCpuMs: number; signCpuMs: number; floorCpuMs: number; rounds: number };
+        hopFloor: {
+          routeCpuMs: number; outboundCpuMs: number; signCpuMs: number; floorCpuMs: number; rounds: number;
+          paced: Record<'authorize' | 'callback' | 'token' | 'userinfo' | 'floorCpuMs', number>;
+        };
         open: { logins: number; errors: number };
         discovery: { requestsPerSecond: number };
         jwks: { requestsPerSecond: number };
@@ -62,6 +65,12 @@ describe('npm run bench', () => {
     expect(floor.routeCpuMs).toBeGreaterThan(0);
     expect(floor.signCpuMs).toBeGreaterThan(0);
     expect(floor.floorCpuMs).toBeCloseTo(4 * floor.routeCpuMs + 3 * floor.outboundCpuMs + floor.signCpuMs, 2);
+    // The floor at the bridge's pace: each hop's bare analog measured, the parts add up, and the
+    // token hop's part includes the signature.
+    const paced = floor.paced;
+    for (const hop of ['authorize', 'callback', 'token', 'userinfo'] as const) expect(paced[hop]).toBeGreaterThan(0);
+    expect(paced.token).toBeGreaterThanOrEqual(floor.signCpuMs);
+    expect(paced.floorCpuMs).toBeCloseTo(paced.authorize + paced.callback + paced.token + paced.userinfo, 2);
     expect(memory!.open.logins).toBeGreaterThan(0);
     expect(memory!.open.errors).toBe(0);
     expect(memory!.discovery.requestsPerSecond).toBeGreaterThan(0);
@@ -75,5 +84,6 @@ describe('npm run bench', () => {
     expect(result.budget.map((line) => line.line)).toContain('bridge CPU per login, ms (memory, saturated)');
     expect(result.budget.map((line) => line.line)).toContain('  … yardstick: bare call p99, same rate');
     expect(result.budget.find((line) => line.line === '  … hop by hop ÷ floor measured alongside')).toMatchObject({ ok: expect.any(Boolean) });
+    expect(result.budget.find((line) => line.line === "  … hop by hop ÷ floor at the bridge's pace")).toMatchObject({ ok: expect.any(Boolean) });
   }, 120_000);
 });
