@@ -13,7 +13,7 @@
 import { loginFloor, measureRoutesInterleaved, outboundCpu, signLoopJose, type RouteTarget } from './ceiling.js';
 import type { LoginPlan } from './login.js';
 import { pacedFloor, type PacedFloor } from './paced-floor.js';
-import { cpuPerHop, type HopCpu } from './staged.js';
+import { cpuPerHop, noHopWindows, type HopCpu, type HopWindows } from './staged.js';
 import { round3 } from './stats.js';
 
 /** The floor of one login, measured between the hop-by-hop rounds. */
@@ -43,23 +43,27 @@ const ROUTE_SLICE_SECONDS = 0.5;
 const SIGN_SLICE_SECONDS = 0.3;
 const ROUNDS = 5;
 
-/** {@link cpuPerHop} over `count` logins in rounds, with the floor measured after each round. */
+/**
+ * {@link cpuPerHop} over `count` logins in rounds, with the floor measured after each round; also
+ * when each hop's stages ran (to cut a CPU profile by hop).
+ */
 export async function cpuPerHopWithFloor(
   plan: LoginPlan,
   pid: number,
   count: number,
   connections: number,
   floor: FloorTargets,
-): Promise<{ hops: HopCpu; floor: FloorAlongside }> {
+): Promise<{ hops: HopCpu; floor: FloorAlongside; windows: HopWindows }> {
   const targets = [floor.route, floor.hop];
   await measureRoutesInterleaved(targets, connections, ROUTE_SLICE_SECONDS); // warm-up
   const rounds = Math.min(ROUNDS, count);
   const hops: HopCpu[] = [];
   const sums = { route: 0, hop: 0, sign: 0 };
   const paced: PacedFloor[] = [];
+  const windows = noHopWindows();
   for (let round = 0; round < rounds; round += 1) {
     const logins = Math.floor(count / rounds) + (round < count % rounds ? 1 : 0);
-    const hopCpu = await cpuPerHop(plan, pid, logins, connections);
+    const hopCpu = await cpuPerHop(plan, pid, logins, connections, windows);
     hops.push(hopCpu);
     const [route, hop] = await measureRoutesInterleaved(targets, connections, ROUTE_SLICE_SECONDS);
     const sign = (await signLoopJose(floor.signingKeyPem, SIGN_SLICE_SECONDS)).cpuMs;
@@ -80,6 +84,7 @@ export async function cpuPerHopWithFloor(
       paced: meanOf(paced),
       rounds,
     },
+    windows,
   };
 }
 

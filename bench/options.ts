@@ -52,7 +52,8 @@ const HELP = `npm run bench -- [options]
   --store M            memory | redis | both (both)
   --redis-url URL      use this Redis instead of a private redis-server
   --flood [N]          also send N abandoned authorizations (100000)
-  --cpu-prof DIR       write the bridge's V8 CPU profiles to DIR and print the top functions
+  --cpu-prof DIR       write the bridge's V8 CPU profiles to DIR and print the top functions,
+                       overall and for each hop alone
   --node-flags=F       node flags for the bridge instead of those of npm start (experiments)
   --bridge-entry PATH  run another build's dist/src/main.js as the bridge (before/after)
   --bridge-env N=V     set N=V in the bridge's environment (repeatable; experiments)

@@ -9,6 +9,15 @@ import { WECOM_USER_AGENT, type LoginPlan } from './login.js';
 import { cpuMs } from './proc.js';
 import { round3 } from './stats.js';
 
+/** The bridge's four hops, in login order. */
+export type BridgeHop = 'authorize' | 'callback' | 'token' | 'userinfo';
+
+/**
+ * When each hop's stage ran: `[start, end]` in µs of the monotonic clock (`process.hrtime`), the
+ * clock V8 stamps CPU-profile samples with, so a `--cpu-prof` profile can be cut by hop.
+ */
+export type HopWindows = Record<BridgeHop, Array<readonly [number, number]>>;
+
 /** Bridge CPU per request of each hop, ms, and the logins that went through. */
 export interface HopCpu {
   readonly logins: number;
@@ -26,10 +35,14 @@ interface Staged {
   failed?: boolean;
 }
 
-/** Takes `count` logins through the flow stage by stage over `connections` connections. */
-export async function cpuPerHop(plan: LoginPlan, pid: number, count: number, connections: number): Promise<HopCpu> {
+/**
+ * Takes `count` logins through the flow stage by stage over `connections` connections; `windows`
+ * (when given) receives the time span of each bridge stage.
+ */
+export async function cpuPerHop(plan: LoginPlan, pid: number, count: number, connections: number, windows?: HopWindows): Promise<HopCpu> {
   const logins: Staged[] = Array.from({ length: count }, () => ({ login: plan.next(), jar: new CookieJar() }));
-  const stage = async (run: (item: Staged) => Promise<string | undefined>): Promise<number> => {
+  const stage = async (run: (item: Staged) => Promise<string | undefined>, hop?: BridgeHop): Promise<number> => {
+    const started = monotonicMicros();
     const before = cpuMs(pid);
     let index = 0;
     await Promise.all(
@@ -43,13 +56,15 @@ export async function cpuPerHop(plan: LoginPlan, pid: number, count: number, con
         }
       }),
     );
-    return (cpuMs(pid) - before) / count;
+    const spent = cpuMs(pid) - before;
+    if (hop) windows?.[hop].push([started, monotonicMicros()]);
+    return spent / count;
   };
   const authorize = await stage(async (item) => {
     const answer = await plan.bridge.send({ path: item.login.authorizePath, headers: { 'user-agent': WECOM_USER_AGENT } });
     item.jar.store(answer.setCookies);
     return pathOn(plan.sim.url, answer.location);
-  });
+  }, 'authorize');
   await stage(async (item) => {
     const answer = await plan.sim.send({ path: item.next!, headers: { 'user-agent': WECOM_USER_AGENT, 'x-sim-user': item.login.user } });
     return pathOn(plan.bridge.url, answer.location);
@@ -58,7 +73,7 @@ export async function cpuPerHop(plan: LoginPlan, pid: number, count: number, con
     const cookie = item.jar.header();
     const answer = await plan.bridge.send({ path: item.next!, headers: { 'user-agent': WECOM_USER_AGENT, ...(cookie ? { cookie } : {}) } });
     return answer.location === undefined ? undefined : queryParam(answer.location, 'code');
-  });
+  }, 'callback');
   const token = await stage(async (item) => {
     const answer = await plan.bridge.send({
       method: 'POST',
@@ -68,11 +83,11 @@ export async function cpuPerHop(plan: LoginPlan, pid: number, count: number, con
       readBody: true,
     });
     return answer.status === 200 ? (JSON.parse(answer.body!) as { access_token: string }).access_token : undefined;
-  });
+  }, 'token');
   const userinfo = await stage(async (item) => {
     const answer = await plan.bridge.send({ path: '/userinfo', headers: { authorization: `Bearer ${item.next!}` } });
     return answer.status === 200 ? '' : undefined;
-  });
+  }, 'userinfo');
   return {
     logins: count,
     authorize: round3(authorize),
@@ -81,4 +96,13 @@ export async function cpuPerHop(plan: LoginPlan, pid: number, count: number, con
     userinfo: round3(userinfo),
     errors: logins.filter((item) => item.failed).length,
   };
+}
+
+/** No windows yet: one empty list per hop. */
+export function noHopWindows(): HopWindows {
+  return { authorize: [], callback: [], token: [], userinfo: [] };
+}
+
+function monotonicMicros(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }

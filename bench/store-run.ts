@@ -15,8 +15,8 @@ import { closedLoop, openLoop, type LoadResult } from './load.js';
 import { BRIDGE_HOPS, LoginPlan } from './login.js';
 import type { BenchOptions, StoreMode } from './options.js';
 import { cpuMs, memoryMb, QuietestSecond, RssSampler } from './proc.js';
-import { describeProfile } from './profile-summary.js';
-import { cpuPerHop, type HopCpu } from './staged.js';
+import { describeHopProfiles, describeProfile } from './profile-summary.js';
+import { cpuPerHop, noHopWindows, type HopCpu, type HopWindows } from './staged.js';
 import { RedisProbe, type RedisCounters } from './redis-stats.js';
 import { Recorder, round3, type Percentiles } from './stats.js';
 import { BRIDGE_NODE_FLAGS, findRedisServer, startBareServer, startBridge, startPrivateRedis, startSimulator, type BenchClient, type Service } from './services.js';
@@ -91,6 +91,7 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
   const profile = options.cpuProf ? cpuProfile(options.cpuProf, store) : undefined;
   let spawnedAt = 0;
   let measuredFrom = 0;
+  let hopWindows: HopWindows | undefined;
   let figures: StoreFigures | undefined;
   try {
     const redisUrl = store === 'redis' ? await redisFor(options, notes, (service) => (redis = service)) : undefined;
@@ -137,16 +138,17 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
     }
     let hops: HopCpu;
     let hopFloor: FloorAlongside | undefined;
+    hopWindows = noHopWindows();
     if (bare && bareOrigin) {
       input.progress(`${store}: CPU per hop, ${stagedLogins(options)} logins hop by hop, the floor measured between rounds`);
-      ({ hops, floor: hopFloor } = await cpuPerHopWithFloor(plan, pid, stagedLogins(options), options.browsers, {
+      ({ hops, floor: hopFloor, windows: hopWindows } = await cpuPerHopWithFloor(plan, pid, stagedLogins(options), options.browsers, {
         route: { origin: bareOrigin, pid: bare.child.pid, path: '/' },
         hop: { origin: bareOrigin, pid: bare.child.pid, path: '/hop' },
         signingKeyPem: input.signingKeyPem,
       }));
     } else {
       input.progress(`${store}: CPU per hop, ${stagedLogins(options)} logins hop by hop`);
-      hops = await cpuPerHop(plan, pid, stagedLogins(options), options.browsers);
+      hops = await cpuPerHop(plan, pid, stagedLogins(options), options.browsers, hopWindows);
     }
     const wecomCalls = callsAfter.getuserinfo + callsAfter.getuserdetail + callsAfter.userget
       - (callsBefore.getuserinfo + callsBefore.getuserdetail + callsBefore.userget);
@@ -192,7 +194,10 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
     await redis?.child.stop();
   }
   // The bridge writes its profile when it exits.
-  if (profile && existsSync(profile.file)) figures.profile = describeProfile(profile.file, 30, measuredFrom - spawnedAt);
+  if (profile && existsSync(profile.file)) {
+    figures.profile = describeProfile(profile.file, 30, measuredFrom - spawnedAt);
+    if (hopWindows) figures.profile += `\n${describeHopProfiles(profile.file, hopWindows, 15)}`;
+  }
   return figures;
 }
 
