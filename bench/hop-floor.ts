@@ -11,7 +11,7 @@
  * measures the floor at the bridge's pace (paced-floor.ts).
  */
 import { loginFloor, measureRoutesInterleaved, outboundCpu, signLoopJose, type RouteTarget } from './ceiling.js';
-import type { LoginPlan } from './login.js';
+import type { BridgeHop, LoginPlan } from './login.js';
 import { pacedFloor, type PacedFloor } from './paced-floor.js';
 import { cpuPerHop, noHopWindows, type HopCpu, type HopWindows } from './staged.js';
 import { round3 } from './stats.js';
@@ -97,7 +97,7 @@ function meanOf(rounds: readonly PacedFloor[]): PacedFloor {
 /** The rounds' figures as one batch: per-hop CPU weighted by the logins of each round. */
 function combine(rounds: readonly HopCpu[]): HopCpu {
   const logins = rounds.reduce((sum, round) => sum + round.logins, 0);
-  const mean = (hop: 'authorize' | 'callback' | 'token' | 'userinfo') =>
+  const mean = (hop: BridgeHop) =>
     round3(rounds.reduce((sum, round) => sum + round[hop] * round.logins, 0) / Math.max(1, logins));
   return {
     logins,

@@ -22,6 +22,9 @@ export const WECOM_USER_AGENT =
 /** The bridge's hops (the simulator's login page is timed as `wecom` but is not one of them). */
 export const BRIDGE_HOPS = ['authorize', 'callback', 'token', 'userinfo'] as const;
 
+/** One of {@link BRIDGE_HOPS}. */
+export type BridgeHop = (typeof BRIDGE_HOPS)[number];
+
 /** Everything a login needs, shared by all browsers of a run. */
 export class LoginPlan {
   private counter = 0;

@@ -15,14 +15,11 @@
  * in for the token hop's signature too, which is added back from its own measurement.
  */
 import { measureRoutesInterleaved, outboundCpu, type RouteTarget } from './ceiling.js';
+import { BRIDGE_HOPS, type BridgeHop } from './login.js';
 import type { HopCpu } from './staged.js';
 
-/** The four hops. */
-export const HOPS = ['authorize', 'callback', 'token', 'userinfo'] as const;
-export type Hop = (typeof HOPS)[number];
-
 /** Each hop's floor at the bridge's pace and their sum (one login), ms. */
-export type PacedFloor = Readonly<Record<Hop | 'floorCpuMs', number>>;
+export type PacedFloor = Readonly<Record<BridgeHop | 'floorCpuMs', number>>;
 
 /** The saturated floor's parts measured in the same round, ms. */
 export interface FloorParts {
@@ -32,7 +29,7 @@ export interface FloorParts {
 }
 
 /** The bare analog of each hop: its path on the bare server and the outbound calls it makes. */
-const ANALOG: Readonly<Record<Hop, { readonly path: string; readonly calls: number }>> = {
+const ANALOG: Readonly<Record<BridgeHop, { readonly path: string; readonly calls: number }>> = {
   authorize: { path: '/', calls: 0 },
   callback: { path: '/hop?calls=3', calls: 3 },
   token: { path: '/', calls: 0 },
@@ -51,11 +48,11 @@ export async function pacedFloor(
   seconds: number,
 ): Promise<PacedFloor> {
   const outbound = outboundCpu(parts.routeCpuMs, parts.hopCpuMs);
-  const burnUs = (hop: Hop) => Math.max(0, Math.round((round[hop] - parts.routeCpuMs - ANALOG[hop].calls * outbound) * 1000));
-  const burns = HOPS.map(burnUs);
-  const targets = HOPS.map((hop, index) => ({ ...bare, path: withSpin(ANALOG[hop].path, burns[index]!) }));
+  const burnUs = (hop: BridgeHop) => Math.max(0, Math.round((round[hop] - parts.routeCpuMs - ANALOG[hop].calls * outbound) * 1000));
+  const burns = BRIDGE_HOPS.map(burnUs);
+  const targets = BRIDGE_HOPS.map((hop, index) => ({ ...bare, path: withSpin(ANALOG[hop].path, burns[index]!) }));
   const figures = await measureRoutesInterleaved(targets, connections, seconds);
-  const floor = HOPS.map((hop, index) => {
+  const floor = BRIDGE_HOPS.map((hop, index) => {
     const paced = Math.max(0, figures[index]!.cpuMsPerRequest - burns[index]! / 1000);
     return hop === 'token' ? paced + parts.signCpuMs : paced;
   });

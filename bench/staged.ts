@@ -5,12 +5,9 @@
  * the bridge does nothing else while a stage runs.
  */
 import { CookieJar, pathOn, queryParam } from './http.js';
-import { WECOM_USER_AGENT, type LoginPlan } from './login.js';
+import { WECOM_USER_AGENT, type BridgeHop, type LoginPlan } from './login.js';
 import { cpuMs } from './proc.js';
 import { round3 } from './stats.js';
-
-/** The bridge's four hops, in login order. */
-export type BridgeHop = 'authorize' | 'callback' | 'token' | 'userinfo';
 
 /**
  * When each hop's stage ran: `[start, end]` in µs of the monotonic clock (`process.hrtime`), the
