@@ -17,13 +17,33 @@ import { seal, unseal } from '../crypto/seal.js';
 import { BridgeError } from '../errors/bridge-error.js';
 import { setSessionCookie } from '../http/cookies.js';
 import type { StoreWrite } from '../store/store.js';
-import { keys, type CallbackResultRecord } from './records.js';
+import { stateKeys, type CallbackResultRecord } from './records.js';
 
 /** How long a finished callback can be repeated, seconds: "a few seconds" with margin. */
 const RESULT_TTL_SECONDS = 30;
 /** How long a repeated hit waits for the first one (which may still be talking to WeCom), ms. */
 const WAIT_MS = 10_000;
 const POLL_MS = 200;
+
+/**
+ * A callback's two secrets and their hashes, each hashed once per request: the WeCom `state`
+ * (it names the login and the remembered result) and this browser's binding cookie.
+ */
+export interface CallbackIds {
+  readonly stateHash: string;
+  /** The binding cookie's value; undefined when the browser sent none (or a malformed one). */
+  readonly binding: string | undefined;
+  /** Its hash; '' without a cookie, which matches no stored hash. */
+  readonly bindingHash: string;
+}
+
+/** {@link CallbackIds} of a browser that holds its binding cookie. */
+export type BoundCallbackIds = CallbackIds & { readonly binding: string };
+
+/** Hashes the callback's `state` and `binding` once for every key and check that needs them. */
+export function callbackIds(state: string, binding: string | undefined): CallbackIds {
+  return { stateHash: sha256(state), binding, bindingHash: binding === undefined ? '' : sha256(binding) };
+}
 
 /** What the first hit answered. */
 export interface CallbackResult {
@@ -33,61 +53,66 @@ export interface CallbackResult {
   readonly session?: { readonly value: string; readonly maxAge: number };
 }
 
+/** Store key of the result the first hit of this callback leaves. */
+export function resultKey(ids: CallbackIds): string {
+  return stateKeys.callbackResult(ids.stateHash);
+}
+
 /**
- * The mark saying that the login behind `state` is being completed by the browser with
- * `bindingHash`. The callback creates it together with taking the login ({@link Store.takeIf}),
- * only if absent: a late duplicate must not turn a finished result back into "pending".
+ * The mark saying that the login behind the state is being completed by this browser. The
+ * callback creates it together with taking the login ({@link Store.takeIf}), only if absent: a
+ * late duplicate must not turn a finished result back into "pending".
  */
-export function inFlightMark(state: string, bindingHash: string): StoreWrite {
-  const record: CallbackResultRecord = { bindingHash, status: 'pending' };
-  return { key: keys.callbackResult(state), value: record, ttlSeconds: RESULT_TTL_SECONDS };
+export function inFlightMark(ids: CallbackIds): StoreWrite {
+  const record: CallbackResultRecord = { bindingHash: ids.bindingHash, status: 'pending' };
+  return { key: resultKey(ids), value: record, ttlSeconds: RESULT_TTL_SECONDS };
 }
 
-/** The first hit's result, sealed for the browser holding `binding`, as a store write. */
-export function resultWrite(state: string, binding: string, result: CallbackResult): StoreWrite {
-  const record: CallbackResultRecord = { bindingHash: sha256(binding), status: 'done', sealed: seal(binding, sealContext(state), JSON.stringify(result)) };
-  return { key: keys.callbackResult(state), value: record, ttlSeconds: RESULT_TTL_SECONDS };
+/** The first hit's result, sealed for the browser holding the binding cookie, as a store write. */
+export function resultWrite(ids: BoundCallbackIds, result: CallbackResult): StoreWrite {
+  const record: CallbackResultRecord = { bindingHash: ids.bindingHash, status: 'done', sealed: seal(ids.binding, sealContext(ids), JSON.stringify(result)) };
+  return { key: resultKey(ids), value: record, ttlSeconds: RESULT_TTL_SECONDS };
 }
 
-/** Stores the first hit's result, sealed for the browser holding `binding`. */
-export async function rememberResult(context: BridgeContext, state: string, binding: string, result: CallbackResult): Promise<void> {
-  const { key, value, ttlSeconds } = resultWrite(state, binding, result);
+/** Stores the first hit's result, sealed for the browser holding the binding cookie. */
+export async function rememberResult(context: BridgeContext, ids: BoundCallbackIds, result: CallbackResult): Promise<void> {
+  const { key, value, ttlSeconds } = resultWrite(ids, result);
   await context.store.set(key, value, ttlSeconds);
 }
 
 /** The first hit ended without a redirect worth repeating (a page, a new WeCom leg). */
-export async function forgetResult(context: BridgeContext, state: string): Promise<void> {
-  await context.store.delete(keys.callbackResult(state));
+export async function forgetResult(context: BridgeContext, ids: CallbackIds): Promise<void> {
+  await context.store.delete(resultKey(ids));
 }
 
 /**
  * Answers a hit whose login is already taken: the first hit's result for the same browser, after
  * waiting for it if needed. @throws a page-mode {@link BridgeError} otherwise.
  */
-export async function replayResult(reply: FastifyReply, context: BridgeContext, state: string, binding: string | undefined): Promise<string> {
+export async function replayResult(reply: FastifyReply, context: BridgeContext, ids: CallbackIds): Promise<string> {
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
-    const record = await context.store.get<CallbackResultRecord>(keys.callbackResult(state));
+    const record = await context.store.get<CallbackResultRecord>(resultKey(ids));
     if (!record) throw pageError('No pending sign-in matches this state (expired, finished or unknown)', 'login_not_found');
-    if (binding === undefined || !safeEqual(sha256(binding), record.bindingHash)) {
+    if (ids.binding === undefined || !safeEqual(ids.bindingHash, record.bindingHash)) {
       throw pageError('This sign-in was started in another browser', 'browser_mismatch');
     }
-    if (record.status === 'done' && record.sealed !== undefined) return openResult(reply, context, state, binding, record.sealed);
+    if (record.status === 'done' && record.sealed !== undefined) return openResult(reply, context, { ...ids, binding: ids.binding }, record.sealed);
     if (Date.now() >= deadline) throw pageError('This sign-in is still being completed in another tab', 'callback_in_progress');
     await sleep(POLL_MS);
   }
 }
 
-function openResult(reply: FastifyReply, context: BridgeContext, state: string, binding: string, sealed: string): string {
-  const opened = unseal(binding, sealContext(state), sealed);
+function openResult(reply: FastifyReply, context: BridgeContext, ids: BoundCallbackIds, sealed: string): string {
+  const opened = unseal(ids.binding, sealContext(ids), sealed);
   if (opened === undefined) throw pageError('This sign-in was started in another browser', 'browser_mismatch');
   const result = JSON.parse(opened) as CallbackResult;
   if (result.session) setSessionCookie(reply, context.cookies, result.session.value, result.session.maxAge);
   return result.location;
 }
 
-function sealContext(state: string): string {
-  return `callback:${sha256(state)}`;
+function sealContext(ids: CallbackIds): string {
+  return `callback:${ids.stateHash}`;
 }
 
 function pageError(description: string, reason: string): BridgeError {

@@ -10,7 +10,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { epochSeconds, type BridgeContext } from '../context.js';
-import { sha256 } from '../crypto/secrets.js';
 import { accessDenied, BridgeError, loginRequired } from '../errors/bridge-error.js';
 import { completeHandoffOnPhone, failHandoffOnPhone } from '../handoff/phone.js';
 import { startHandoffLeg } from '../handoff/phone-leg.js';
@@ -20,11 +19,14 @@ import { WeComApiError } from '../wecom/errors.js';
 import { resolveWeComUser } from '../wecom/identity.js';
 import { admitMember, type Admission } from './admission.js';
 import { startWeComLeg } from './authorize.js';
-import { forgetResult, inFlightMark, rememberResult, replayResult, resultWrite } from './callback-replay.js';
+import {
+  callbackIds, forgetResult, inFlightMark, rememberResult, replayResult, resultKey, resultWrite,
+  type BoundCallbackIds, type CallbackIds,
+} from './callback-replay.js';
 import { missingRequiredClaims, subjectOf } from './claims.js';
 import { mintCode } from './codes.js';
 import { explainsOnPage, failLogin } from './login-failure.js';
-import { keys, type LoginTransaction } from './records.js';
+import { stateKeys, type LoginTransaction } from './records.js';
 import { errorRedirectUrl, redirectBrowser } from './redirect.js';
 import { newSession, saveSession } from './session.js';
 
@@ -33,12 +35,6 @@ const WECOM_STATE = /^[A-Za-z0-9]{1,128}$/;
 /** A dead WeCom code restarts the WeCom leg at most this many times in all. */
 const MAX_ATTEMPTS = 2;
 
-/** The WeCom `state` and this browser's binding cookie value, both already checked. */
-interface CallbackKeys {
-  readonly state: string;
-  readonly binding: string;
-}
-
 /** Registers the WeCom callback. */
 export function registerCallback(app: FastifyInstance, context: BridgeContext): void {
   app.get('/wecom/callback', { config: { errorMode: 'page' } }, (request, reply) => callback(request, reply, context));
@@ -46,19 +42,19 @@ export function registerCallback(app: FastifyInstance, context: BridgeContext): 
 
 async function callback(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {
   const query = (request.query ?? {}) as Record<string, unknown>;
-  const state = checkedState(query.state);
-  const binding = readCookie(request, context.cookies.bindingName);
-  const transaction = await claimTransaction(context, state, binding);
-  if (!transaction || binding === undefined) {
+  const ids = callbackIds(checkedState(query.state), readCookie(request, context.cookies.bindingName));
+  const transaction = await claimTransaction(context, ids);
+  if (!transaction || ids.binding === undefined) {
     // The login is gone: finished, or being finished, by an earlier hit of this callback.
-    const location = await replayResult(reply, context, state, binding);
+    const location = await replayResult(reply, context, ids);
     request.log.info('repeated WeCom callback answered with the first result');
     return redirectBrowser(reply, 'GET', location);
   }
+  const bound: BoundCallbackIds = { ...ids, binding: ids.binding };
   try {
-    return await finish(request, reply, context, transaction, query, { state, binding });
+    return await finish(request, reply, context, transaction, query, bound);
   } catch (error) {
-    await forgetResult(context, state);
+    await forgetResult(context, ids);
     throw error;
   }
 }
@@ -69,7 +65,7 @@ async function finish(
   context: BridgeContext,
   transaction: LoginTransaction,
   query: Record<string, unknown>,
-  ids: CallbackKeys,
+  ids: BoundCallbackIds,
 ): Promise<FastifyReply> {
   const code = typeof query.code === 'string' && query.code !== '' ? query.code : undefined;
   const warn = (message: string, details: Record<string, unknown>) => request.log.warn(details, message);
@@ -79,7 +75,7 @@ async function finish(
     const resolved = await resolveWeComUser(context.wecom, code, warn);
     // The phone's leg of a QR hand-off completes the desktop's login, not a login of its own.
     if (transaction.handoff !== undefined) {
-      await forgetResult(context, ids.state);
+      await forgetResult(context, ids);
       return await completeHandoffOnPhone(request, reply, context, transaction, resolved);
     }
     const admission = await admitMember(context, resolved, warn);
@@ -88,11 +84,11 @@ async function finish(
     if (!(error instanceof BridgeError)) throw error;
     if (error instanceof WeComApiError && error.action === 'restart' && transaction.attempt < MAX_ATTEMPTS) {
       request.log.info({ errcode: error.errcode }, 'WeCom code unusable; restarting the WeCom leg once');
-      await forgetResult(context, ids.state);
+      await forgetResult(context, ids);
       return redirectBrowser(reply, 'GET', await restartLeg(request, reply, context, transaction));
     }
     if (transaction.handoff !== undefined) {
-      await forgetResult(context, ids.state);
+      await forgetResult(context, ids);
       return failHandoffOnPhone(request, reply, context, transaction, error);
     }
     return fail(request, reply, context, transaction, error, ids);
@@ -110,7 +106,7 @@ async function finishLogin(
   context: BridgeContext,
   transaction: LoginTransaction,
   admission: Admission,
-  ids: CallbackKeys,
+  ids: BoundCallbackIds,
 ): Promise<FastifyReply> {
   const { user, writes } = admission;
   const { hintSub } = transaction.request;
@@ -125,13 +121,13 @@ async function finishLogin(
     context.metrics.logins.labels('handoff', 'claims_missing', transaction.leg).inc();
     request.log.info({ leg: transaction.leg, missing }, 'required claims missing; offering the QR hand-off');
     const handoff = await startHandoff(request, reply, context, transaction, user, missing);
-    await rememberResult(context, ids.state, ids.binding, { location: handoff });
+    await rememberResult(context, ids, { location: handoff });
     return redirectBrowser(reply, 'GET', handoff);
   }
   const session = newSession(context, user, epochSeconds(context));
-  const { location, write: code } = mintCode(context, transaction.request, session.record, keys.callbackResult(ids.state));
+  const { location, write: code } = mintCode(context, transaction.request, session.record, resultKey(ids));
   // A repeated hit of this callback by the same browser gets this very redirect (and cookie).
-  const result = resultWrite(ids.state, ids.binding, { location, ...(session.cookie ? { session: session.cookie } : {}) });
+  const result = resultWrite(ids, { location, ...(session.cookie ? { session: session.cookie } : {}) });
   // Session, code, result and the remembered consent in one store round trip.
   await saveSession(request, reply, context, session, [code, result, ...writes]);
   context.metrics.logins.labels('success', 'ok', transaction.leg).inc();
@@ -146,10 +142,10 @@ async function fail(
   context: BridgeContext,
   transaction: LoginTransaction,
   error: BridgeError,
-  ids: CallbackKeys,
+  ids: BoundCallbackIds,
 ): Promise<FastifyReply> {
-  if (explainsOnPage(error)) await forgetResult(context, ids.state);
-  else await rememberResult(context, ids.state, ids.binding, { location: errorRedirectUrl(transaction.request.redirectUri, error, transaction.request.state) });
+  if (explainsOnPage(error)) await forgetResult(context, ids);
+  else await rememberResult(context, ids, { location: errorRedirectUrl(transaction.request.redirectUri, error, transaction.request.state) });
   return failLogin(request, reply, context, transaction, error);
 }
 
@@ -172,13 +168,12 @@ function checkedState(state: unknown): string {
  * the login atomically. Undefined when the login is gone (a repeated hit: callback-replay.ts
  * decides); a login of another browser is a page: nothing trustworthy to redirect to.
  */
-async function claimTransaction(context: BridgeContext, state: string, binding: string | undefined): Promise<LoginTransaction | undefined> {
-  const bindingHash = binding === undefined ? '' : sha256(binding);
+async function claimTransaction(context: BridgeContext, ids: CallbackIds): Promise<LoginTransaction | undefined> {
   // One atomic store step: the login is taken only when this browser's binding hash matches (a
   // replay from another browser must not cancel the real user's login), and the in-flight mark
   // is left in the same step, so a second hit that finds the login gone always finds the mark.
   // A plain comparison is enough: both sides are SHA-256 hashes of a 256-bit secret.
-  const pending = await context.store.takeIf<LoginTransaction>(keys.login(state), 'bindingHash', bindingHash, inFlightMark(state, bindingHash));
+  const pending = await context.store.takeIf<LoginTransaction>(stateKeys.login(ids.stateHash), 'bindingHash', ids.bindingHash, inFlightMark(ids));
   if (!pending.found) return undefined;
   if (!pending.taken) throw pageError('This sign-in was started in another browser', 'browser_mismatch');
   return pending.value;

@@ -27,7 +27,8 @@ export async function redeemCode(context: BridgeContext, client: ClientConfig, b
   // The code and its "used" mark in one round trip. Redeeming deletes the code's record and leaves
   // the mark, which outlives it: a replay (at once or after CODE_TTL) is recognised by the mark and
   // still revokes what the code yielded.
-  const [record, used] = (await context.store.getMany([keys.code(p.code), keys.codeUsed(p.code)])) as [CodeRecord | undefined, UsedMark | undefined];
+  const codeKeys: CodeKeys = { record: keys.code(p.code), used: keys.codeUsed(p.code) };
+  const [record, used] = (await context.store.getMany([codeKeys.record, codeKeys.used])) as [CodeRecord | undefined, UsedMark | undefined];
   // As for a live code, only its own client's replay revokes (another client cannot burn it).
   if (!record && used?.clientId === client.clientId) throw await replayed(context, used.grantId);
   if (!record) throw invalidGrant('The authorization code is invalid or expired', 'code_unknown');
@@ -36,8 +37,13 @@ export async function redeemCode(context: BridgeContext, client: ClientConfig, b
     throw invalidGrant('redirect_uri does not match the one of the authorization request', 'code_redirect_mismatch');
   }
   checkPkce(record.codeChallenge, p.code_verifier);
-  const code = p.code;
-  return { grant: record, scopes: record.scopes, nonce: record.nonce, commit: (writes) => consume(context, code, record, writes) };
+  return { grant: record, scopes: record.scopes, nonce: record.nonce, commit: (writes) => consume(context, codeKeys, record, writes) };
+}
+
+/** The store keys of one code (each a hash of it: computed once per request). */
+interface CodeKeys {
+  readonly record: string;
+  readonly used: string;
 }
 
 /** What the "used" mark of a redeemed code records: the grant to revoke on a replay, and whose it is. */
@@ -46,13 +52,13 @@ interface UsedMark {
   readonly clientId: string;
 }
 
-async function consume(context: BridgeContext, code: string, record: CodeRecord, writes: readonly StoreWrite[]): Promise<void> {
+async function consume(context: BridgeContext, codeKeys: CodeKeys, record: CodeRecord, writes: readonly StoreWrite[]): Promise<void> {
   const mark: UsedMark = { grantId: record.grantId, clientId: record.clientId };
   // The code's record goes in the same step: the mark alone answers a replay from now on, and a
   // redeemed code (its user's profile) does not sit in the store until CODE_TTL. So does the
   // callback result that would repeat the redirect carrying it (records.ts, CodeRecord).
-  const gone = record.callbackResult === undefined ? [keys.code(code)] : [keys.code(code), record.callbackResult];
-  if (await context.store.claim(keys.codeUsed(code), mark, usedMarkTtl(context, record), writes, gone)) return;
+  const gone = record.callbackResult === undefined ? [codeKeys.record] : [codeKeys.record, record.callbackResult];
+  if (await context.store.claim(codeKeys.used, mark, usedMarkTtl(context, record), writes, gone)) return;
   throw await replayed(context, record.grantId);
 }
 

@@ -114,9 +114,18 @@ export interface PendingLogout {
   readonly uiLocales?: string;
 }
 
+/**
+ * Keys of the records a WeCom `state` names, from the state's hash: the callback needs several of
+ * them and hashes the state once.
+ */
+export const stateKeys = {
+  login: (stateHash: string) => storeKey('login', stateHash),
+  callbackResult: (stateHash: string) => storeKey('callback-done', stateHash),
+};
+
 /** Store keys, one function per record type. */
 export const keys = {
-  login: (weComState: string) => storeKey('login', sha256(weComState)),
+  login: (weComState: string) => stateKeys.login(sha256(weComState)),
   session: (cookieValue: string) => storeKey('session', sha256(cookieValue)),
   code: (code: string) => storeKey('code', sha256(code)),
   codeUsed: (code: string) => storeKey('code-used', sha256(code)),
@@ -127,6 +136,5 @@ export const keys = {
   revokedGrant: (grantId: string) => storeKey('revoked-grant', grantId),
   /** Set when a session ends (logout): the refresh tokens issued in it stop working. */
   revokedSid: (sid: string) => storeKey('revoked-sid', sid),
-  callbackResult: (weComState: string) => storeKey('callback-done', sha256(weComState)),
   pendingLogout: (handle: string) => storeKey('logout', sha256(handle)),
 };
