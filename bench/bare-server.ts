@@ -7,13 +7,17 @@
  * - `GET /`: a pre-serialised JSON document (what discovery and JWKS should cost at best).
  * - `GET /hop`: the same plus one keep-alive undici GET to `--upstream` (what one WeCom call
  *   should cost at best); `?calls=N` makes N such calls one after another (1–5).
+ * - `GET /sign`: a JSON document with an RS256 JWT signed by jose for the request (the token
+ *   hop's unavoidable work; its key is made at start).
  * - `?spin=US` on either: first keeps the CPU busy for US microseconds (wall clock). The floor
  *   "at the bridge's pace" (hop-floor.ts) uses it to serve at the bridge's rate: a process that
  *   serves fewer requests per second amortises less of its per-request overhead.
  */
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
+import { generateKeyPair, SignJWT } from 'jose';
 import { Agent, request } from 'undici';
+import { idTokenPayload } from './id-token.js';
 
 const { values } = parseArgs({
   options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' }, upstream: { type: 'string' } },
@@ -43,6 +47,13 @@ app.get<{ Querystring: Knobs }>('/hop', async (incoming, reply) => {
     upstream = await response.body.json();
   }
   return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ status: 'ok', upstream }));
+});
+
+const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048 });
+
+app.get('/sign', async (_incoming, reply) => {
+  const idToken = await new SignJWT(idTokenPayload()).setProtectedHeader({ alg: 'RS256', kid: 'bare', typ: 'JWT' }).sign(privateKey);
+  return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify({ token_type: 'Bearer', id_token: idToken }));
 });
 
 /**

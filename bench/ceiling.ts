@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { importPKCS8, SignJWT } from 'jose';
 import { Origin } from './http.js';
+import { idTokenPayload } from './id-token.js';
 import { hammer, openLoopRoute } from './load.js';
 import { cpuMs } from './proc.js';
 import { Recorder, round3 } from './stats.js';
@@ -197,12 +198,4 @@ async function timeLoop(seconds: number, once: () => Promise<unknown>): Promise<
   const wall = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   return { cpuMs: round3((cpu.user + cpu.system) / 1000 / count), wallMs: round3(wall / count) };
-}
-
-function idTokenPayload(): Record<string, unknown> {
-  const now = Math.floor(Date.now() / 1000);
-  return {
-    iss: 'https://sso.example.com', sub: 'user00001', aud: 'bench-rp', exp: now + 3600, iat: now,
-    auth_time: now, nonce: 'n0123456789', sid: 'Zm9vYmFyYmF6cXV4cXV1eA',
-  };
 }

@@ -5,11 +5,14 @@
  * - open loop: logins started at a fixed rate whatever the answers do (latency under a steady,
  *   non-saturating load; a slow answer cannot slow the arrivals down and hide itself);
  * - one route: K connections hammering a single GET (discovery, JWKS, the bare route).
+ *
+ * The open loop also runs against the bare server's analogs of the bridge's hops, to show the
+ * latency this machine gives the same unavoidable work on the same schedule.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { CookieJar, type Origin } from './http.js';
-import { runLogin, type LoginPlan } from './login.js';
+import { BRIDGE_HOPS, runLogin, type BridgeHop, type LoginPlan } from './login.js';
 import { Recorder } from './stats.js';
 
 /** What a load phase did. */
@@ -52,6 +55,28 @@ export function openLoopRoute(origin: Origin, path: string, rate: number, second
   return onSchedule(rate, seconds, recorder, 1000, () => timedGet(origin, path, recorder));
 }
 
+/**
+ * Each bridge hop's bare analog on the bare server: what the hop cannot avoid (a served request;
+ * three outbound calls for the callback, one RS256 signature for the token), with nothing of
+ * the bridge in it.
+ */
+export const BARE_ANALOGS: Readonly<Record<BridgeHop, string>> = { authorize: '/', callback: '/hop?calls=3', token: '/sign', userinfo: '/' };
+
+/**
+ * "Logins" made of the hops' bare analogs, one after another, started at `rate` per second for
+ * `seconds` (the open loop's schedule); each analog is recorded under its hop's name.
+ */
+export function openLoopAnalogs(bare: Origin, rate: number, seconds: number, recorder = new Recorder()): Promise<LoadResult> {
+  return onSchedule(rate, seconds, recorder, 1000, () => runAnalogLogin(bare, recorder));
+}
+
+async function runAnalogLogin(bare: Origin, recorder: Recorder): Promise<boolean> {
+  const started = performance.now();
+  for (const hop of BRIDGE_HOPS) if (!(await timedGet(bare, BARE_ANALOGS[hop], recorder, hop))) return false;
+  recorder.add('login', performance.now() - started);
+  return true;
+}
+
 /** Starts `once` at `rate` per second for `seconds`; `once` resolves true when it succeeded. */
 async function onSchedule(rate: number, seconds: number, recorder: Recorder, maxInFlight: number, once: () => Promise<boolean>): Promise<LoadResult> {
   const started = performance.now();
@@ -92,13 +117,13 @@ export async function hammer(origin: Origin, path: string, connections: number, 
   return { recorder, completed, seconds: (performance.now() - started) / 1000 };
 }
 
-/** One GET, recorded as `request` when it answers 200, as an error otherwise. */
-async function timedGet(origin: Origin, path: string, recorder: Recorder): Promise<boolean> {
+/** One GET, recorded under `name` when it answers 200, as an error otherwise. */
+async function timedGet(origin: Origin, path: string, recorder: Recorder, name = 'request'): Promise<boolean> {
   const sent = performance.now();
   try {
     const answer = await origin.send({ path });
     if (answer.status === 200) {
-      recorder.add('request', performance.now() - sent);
+      recorder.add(name, performance.now() - sent);
       return true;
     }
     recorder.error(`status ${answer.status}`);

@@ -1,7 +1,7 @@
 /**
  * Everything measured against one bridge configuration (memory store or Redis), in this order:
- * warm-up, steady load (open loop), saturation (closed loop), CPU per hop, discovery and JWKS,
- * the flood.
+ * warm-up, steady load (open loop) and the hops' bare analogs on its schedule, saturation (closed
+ * loop), CPU per hop, discovery and JWKS, the flood.
  * Each store gets fresh processes, so one run cannot warm or fill the next.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { measureRoutesInterleaved, type RouteFigures } from './ceiling.js';
 import { cpuPerHopWithFloor, type FloorAlongside } from './hop-floor.js';
 import { flood, gaugeValue, type FloodFigures } from './flood.js';
 import { Origin } from './http.js';
-import { closedLoop, openLoop, type LoadResult } from './load.js';
+import { closedLoop, openLoop, openLoopAnalogs, type LoadResult } from './load.js';
 import { BRIDGE_HOPS, LoginPlan } from './login.js';
 import type { BenchOptions, StoreMode } from './options.js';
 import { cpuMs, memoryMb, QuietestSecond, RssSampler } from './proc.js';
@@ -53,6 +53,11 @@ export interface StoreFigures {
   /** The floor of one login measured between the hop-by-hop rounds (absent with --route-duration 0). */
   readonly hopFloor?: FloorAlongside;
   readonly open?: PhaseFigures;
+  /**
+   * Latency of the hops' bare analogs (load.ts BARE_ANALOGS) on the open loop's schedule, right
+   * after it: what this machine gives the same unavoidable work, per hop and per "login".
+   */
+  readonly openAnalogs?: Record<string, Percentiles>;
   /** The bare route, measured in slices alternating with discovery and JWKS (their yardstick). */
   readonly bareRoute?: RouteFigures;
   readonly discovery?: RouteFigures;
@@ -111,6 +116,14 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
     origins.push(bridgeOrigin, simOrigin);
     const plan = new LoginPlan(bridgeOrigin, simOrigin, input.client, options.members);
     const pid = bridge.child.pid;
+    // The bare server of this store's comparisons: the hops' analogs beside the open loop, the
+    // floor beside the hops, then the yardstick of discovery and JWKS.
+    let bareOrigin: Origin | undefined;
+    if (options.routeDuration > 0) {
+      bare = await startBareServer(`${sim.url}/_sim/stats`);
+      bareOrigin = new Origin(bare.url, options.browsers);
+      origins.push(bareOrigin);
+    }
     // Steady load first, on a bridge that only saw a gentle warm-up: RSS is sticky, and a
     // saturated phase before it would leave its garbage and its stored logins in the figure.
     if (options.warmup > 0) {
@@ -124,18 +137,16 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
       input.progress(`${store}: open loop, ${options.rate} logins/s, ${options.openDuration}s`);
       open = await measurePhase(pid, probe, (recorder) => openLoop(plan, options.rate, options.openDuration, recorder));
     }
+    let openAnalogs: Record<string, Percentiles> | undefined;
+    if (options.rate > 0 && bareOrigin) {
+      input.progress(`${store}: the hops' bare analogs on the same schedule, ${options.openDuration}s`);
+      await openLoopAnalogs(bareOrigin, options.rate, Math.min(1, options.openDuration)); // warm-up
+      openAnalogs = (await openLoopAnalogs(bareOrigin, options.rate, options.openDuration)).recorder.summary();
+    }
     const callsBefore = await simCalls(sim.url);
     input.progress(`${store}: closed loop, ${options.browsers} browsers, ${options.duration}s`);
     const closed = await measurePhase(pid, probe, (recorder) => closedLoop(plan, options.browsers, options.duration, recorder));
     const callsAfter = await simCalls(sim.url);
-    // The bare server of this store's comparisons: the floor beside the hops, then the yardstick
-    // of discovery and JWKS.
-    let bareOrigin: Origin | undefined;
-    if (options.routeDuration > 0) {
-      bare = await startBareServer(`${sim.url}/_sim/stats`);
-      bareOrigin = new Origin(bare.url, options.browsers);
-      origins.push(bareOrigin);
-    }
     let hops: HopCpu;
     let hopFloor: FloorAlongside | undefined;
     hopWindows = noHopWindows();
@@ -176,6 +187,7 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
       hops,
       ...(hopFloor ? { hopFloor } : {}),
       ...(open ? { open } : {}),
+      ...(openAnalogs ? { openAnalogs } : {}),
       ...(bareRoute ? { bareRoute } : {}),
       ...(discovery ? { discovery } : {}),
       ...(jwks ? { jwks } : {}),

@@ -37,6 +37,7 @@ describe('npm run bench', () => {
           paced: Record<'authorize' | 'callback' | 'token' | 'userinfo' | 'floorCpuMs', number>;
         };
         open: { logins: number; errors: number };
+        openAnalogs: Record<string, { count: number; p99: number }>;
         discovery: { requestsPerSecond: number };
         jwks: { requestsPerSecond: number };
         flood: { requests: number; errors: number; storedLogins: number };
@@ -73,6 +74,11 @@ describe('npm run bench', () => {
     expect(paced.floorCpuMs).toBeCloseTo(paced.authorize + paced.callback + paced.token + paced.userinfo, 2);
     expect(memory!.open.logins).toBeGreaterThan(0);
     expect(memory!.open.errors).toBe(0);
+    // The hops' bare analogs ran on the open loop's schedule, every one of them, and whole "logins".
+    for (const hop of ['authorize', 'callback', 'token', 'userinfo', 'login']) {
+      expect(memory!.openAnalogs[hop]!.count).toBeGreaterThanOrEqual(30);
+      expect(memory!.openAnalogs[hop]!.p99).toBeGreaterThan(0);
+    }
     expect(memory!.discovery.requestsPerSecond).toBeGreaterThan(0);
     expect(memory!.jwks.requestsPerSecond).toBeGreaterThan(0);
     expect(memory!.flood).toMatchObject({ requests: 300, errors: 0 });
@@ -83,6 +89,8 @@ describe('npm run bench', () => {
     expect(memory!.wecomCallsPerLogin).toBe(3);
     expect(result.budget.map((line) => line.line)).toContain('bridge CPU per login, ms (memory, saturated)');
     expect(result.budget.map((line) => line.line)).toContain('  … yardstick: bare call p99, same rate');
+    expect(result.budget.find((line) => line.line === "  … yardstick: bare analogs' worst hop p99 (memory)")).toMatchObject({ value: expect.any(Number) });
+    expect(result.budget.find((line) => line.line === "  … p99 beyond the hop's bare analog, worst hop (memory)")).toMatchObject({ ok: expect.any(Boolean) });
     expect(result.budget.find((line) => line.line === '  … hop by hop ÷ floor measured alongside')).toMatchObject({ ok: expect.any(Boolean) });
     expect(result.budget.find((line) => line.line === "  … hop by hop ÷ floor at the bridge's pace")).toMatchObject({ ok: expect.any(Boolean) });
   }, 120_000);
