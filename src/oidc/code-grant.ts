@@ -10,12 +10,12 @@
 import { createHash } from 'node:crypto';
 import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
-import { safeEqual } from '../crypto/secrets.js';
+import { safeEqual, sha256 } from '../crypto/secrets.js';
 import { invalidGrant, invalidRequest, type BridgeError } from '../errors/bridge-error.js';
 import type { StoreWrite } from '../store/store.js';
 import { revokeGrant } from './access-tokens.js';
 import { readParams, type RawParams } from './params.js';
-import { keys, type CodeRecord } from './records.js';
+import { codeKeys, type CodeRecord } from './records.js';
 import type { Redemption } from './redemption.js';
 
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -27,8 +27,9 @@ export async function redeemCode(context: BridgeContext, client: ClientConfig, b
   // The code and its "used" mark in one round trip. Redeeming deletes the code's record and leaves
   // the mark, which outlives it: a replay (at once or after CODE_TTL) is recognised by the mark and
   // still revokes what the code yielded.
-  const codeKeys: CodeKeys = { record: keys.code(p.code), used: keys.codeUsed(p.code) };
-  const [record, used] = (await context.store.getMany([codeKeys.record, codeKeys.used])) as [CodeRecord | undefined, UsedMark | undefined];
+  const codeHash = sha256(p.code);
+  const stored: CodeKeys = { record: codeKeys.record(codeHash), used: codeKeys.used(codeHash) };
+  const [record, used] = (await context.store.getMany([stored.record, stored.used])) as [CodeRecord | undefined, UsedMark | undefined];
   // As for a live code, only its own client's replay revokes (another client cannot burn it).
   if (!record && used?.clientId === client.clientId) throw await replayed(context, used.grantId);
   if (!record) throw invalidGrant('The authorization code is invalid or expired', 'code_unknown');
@@ -37,10 +38,10 @@ export async function redeemCode(context: BridgeContext, client: ClientConfig, b
     throw invalidGrant('redirect_uri does not match the one of the authorization request', 'code_redirect_mismatch');
   }
   checkPkce(record.codeChallenge, p.code_verifier);
-  return { grant: record, scopes: record.scopes, nonce: record.nonce, commit: (writes) => consume(context, codeKeys, record, writes) };
+  return { grant: record, scopes: record.scopes, nonce: record.nonce, commit: (writes) => consume(context, stored, record, writes) };
 }
 
-/** The store keys of one code (each a hash of it: computed once per request). */
+/** The store keys of one code (both from one hash of it). */
 interface CodeKeys {
   readonly record: string;
   readonly used: string;
@@ -52,13 +53,13 @@ interface UsedMark {
   readonly clientId: string;
 }
 
-async function consume(context: BridgeContext, codeKeys: CodeKeys, record: CodeRecord, writes: readonly StoreWrite[]): Promise<void> {
+async function consume(context: BridgeContext, stored: CodeKeys, record: CodeRecord, writes: readonly StoreWrite[]): Promise<void> {
   const mark: UsedMark = { grantId: record.grantId, clientId: record.clientId };
   // The code's record goes in the same step: the mark alone answers a replay from now on, and a
   // redeemed code (its user's profile) does not sit in the store until CODE_TTL. So does the
   // callback result that would repeat the redirect carrying it (records.ts, CodeRecord).
-  const gone = record.callbackResult === undefined ? [codeKeys.record] : [codeKeys.record, record.callbackResult];
-  if (await context.store.claim(codeKeys.used, mark, usedMarkTtl(context, record), writes, gone)) return;
+  const gone = record.callbackResult === undefined ? [stored.record] : [stored.record, record.callbackResult];
+  if (await context.store.claim(stored.used, mark, usedMarkTtl(context, record), writes, gone)) return;
   throw await replayed(context, record.grantId);
 }
 

@@ -123,12 +123,20 @@ export const stateKeys = {
   callbackResult: (stateHash: string) => storeKey('callback-done', stateHash),
 };
 
+/**
+ * Keys of a code's record and of its "used" mark, from the code's hash: redeeming a code needs
+ * both and hashes the code once.
+ */
+export const codeKeys = {
+  record: (codeHash: string) => storeKey('code', codeHash),
+  used: (codeHash: string) => storeKey('code-used', codeHash),
+};
+
 /** Store keys, one function per record type. */
 export const keys = {
   login: (weComState: string) => stateKeys.login(sha256(weComState)),
   session: (cookieValue: string) => storeKey('session', sha256(cookieValue)),
-  code: (code: string) => storeKey('code', sha256(code)),
-  codeUsed: (code: string) => storeKey('code-used', sha256(code)),
+  code: (code: string) => codeKeys.record(sha256(code)),
   accessToken: (token: string) => storeKey('at', sha256(token)),
   refreshToken: (token: string) => storeKey('rt', sha256(token)),
   /** Set when a refresh token is rotated: presenting it again is reuse. */
