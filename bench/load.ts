@@ -70,6 +70,33 @@ export function openLoopAnalogs(bare: Origin, rate: number, seconds: number, rec
   return onSchedule(rate, seconds, recorder, 1000, () => runAnalogLogin(bare, recorder));
 }
 
+/** Seconds of each slice of {@link openLoopBesideAnalogs}. */
+const SLICE_SECONDS = 2;
+
+/**
+ * The open loop in slices, each followed by an equal slice of the hops' bare analogs on the same
+ * schedule, so that bridge and analogs see the same moments of a machine whose load drifts. The
+ * result counts the bridge's slices only (the bridge idles through the analogs' slices).
+ */
+export async function openLoopBesideAnalogs(
+  plan: LoginPlan,
+  analogs: { readonly origin: Origin; readonly recorder: Recorder },
+  rate: number,
+  seconds: number,
+  recorder = new Recorder(),
+): Promise<LoadResult> {
+  const slices = Math.max(1, Math.round(seconds / SLICE_SECONDS));
+  let completed = 0;
+  let elapsed = 0;
+  for (let slice = 0; slice < slices; slice += 1) {
+    const part = await openLoop(plan, rate, seconds / slices, recorder);
+    completed += part.completed;
+    elapsed += part.seconds;
+    await openLoopAnalogs(analogs.origin, rate, seconds / slices, analogs.recorder);
+  }
+  return { recorder, completed, seconds: elapsed };
+}
+
 async function runAnalogLogin(bare: Origin, recorder: Recorder): Promise<boolean> {
   const started = performance.now();
   for (const hop of BRIDGE_HOPS) if (!(await timedGet(bare, BARE_ANALOGS[hop], recorder, hop))) return false;

@@ -1,7 +1,7 @@
 /**
  * Everything measured against one bridge configuration (memory store or Redis), in this order:
- * warm-up, steady load (open loop) and the hops' bare analogs on its schedule, saturation (closed
- * loop), CPU per hop, discovery and JWKS, the flood.
+ * warm-up, steady load (open loop, alternating with the hops' bare analogs on its schedule),
+ * saturation (closed loop), CPU per hop, discovery and JWKS, the flood.
  * Each store gets fresh processes, so one run cannot warm or fill the next.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { measureRoutesInterleaved, type RouteFigures } from './ceiling.js';
 import { cpuPerHopWithFloor, type FloorAlongside } from './hop-floor.js';
 import { flood, gaugeValue, type FloodFigures } from './flood.js';
 import { Origin } from './http.js';
-import { closedLoop, openLoop, openLoopAnalogs, type LoadResult } from './load.js';
+import { closedLoop, openLoop, openLoopAnalogs, openLoopBesideAnalogs, type LoadResult } from './load.js';
 import { BRIDGE_HOPS, LoginPlan } from './login.js';
 import type { BenchOptions, StoreMode } from './options.js';
 import { cpuMs, memoryMb, QuietestSecond, RssSampler } from './proc.js';
@@ -54,8 +54,9 @@ export interface StoreFigures {
   readonly hopFloor?: FloorAlongside;
   readonly open?: PhaseFigures;
   /**
-   * Latency of the hops' bare analogs (load.ts BARE_ANALOGS) on the open loop's schedule, right
-   * after it: what this machine gives the same unavoidable work, per hop and per "login".
+   * Latency of the hops' bare analogs (load.ts BARE_ANALOGS) on the open loop's schedule, in
+   * slices alternating with it: what this machine gives the same unavoidable work at the same
+   * moments, per hop and per "login".
    */
   readonly openAnalogs?: Record<string, Percentiles>;
   /** The bare route, measured in slices alternating with discovery and JWKS (their yardstick). */
@@ -130,18 +131,18 @@ export async function runStore(store: StoreMode, input: StoreRunInput): Promise<
       input.progress(`${store}: warm-up ${options.warmup}s`);
       if (options.rate > 0) await openLoop(plan, options.rate, options.warmup);
       else await closedLoop(plan, options.browsers, options.warmup);
+      if (options.rate > 0 && bareOrigin) await openLoopAnalogs(bareOrigin, options.rate, Math.min(1, options.warmup));
     }
     measuredFrom = performance.now();
     let open: PhaseFigures | undefined;
-    if (options.rate > 0) {
-      input.progress(`${store}: open loop, ${options.rate} logins/s, ${options.openDuration}s`);
-      open = await measurePhase(pid, probe, (recorder) => openLoop(plan, options.rate, options.openDuration, recorder));
-    }
     let openAnalogs: Record<string, Percentiles> | undefined;
-    if (options.rate > 0 && bareOrigin) {
-      input.progress(`${store}: the hops' bare analogs on the same schedule, ${options.openDuration}s`);
-      await openLoopAnalogs(bareOrigin, options.rate, Math.min(1, options.openDuration)); // warm-up
-      openAnalogs = (await openLoopAnalogs(bareOrigin, options.rate, options.openDuration)).recorder.summary();
+    if (options.rate > 0) {
+      const analogs = bareOrigin ? { origin: bareOrigin, recorder: new Recorder() } : undefined;
+      input.progress(`${store}: open loop, ${options.rate} logins/s, ${options.openDuration}s${analogs ? ", in slices alternating with the hops' bare analogs" : ''}`);
+      open = await measurePhase(pid, probe, (recorder) =>
+        analogs ? openLoopBesideAnalogs(plan, analogs, options.rate, options.openDuration, recorder) : openLoop(plan, options.rate, options.openDuration, recorder),
+      );
+      openAnalogs = analogs?.recorder.summary();
     }
     const callsBefore = await simCalls(sim.url);
     input.progress(`${store}: closed loop, ${options.browsers} browsers, ${options.duration}s`);
