@@ -1,0 +1,127 @@
+/**
+ * One NocoBase run from the cached install: a fresh PostgreSQL database, `nocobase install`,
+ * then `nocobase start` on a loopback port in its own process group (stopped by that group's
+ * PID, never by name), and the database dropped afterwards.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { NocoBaseInstall } from './install.js';
+
+/** PostgreSQL as the machine offers it (trust auth on loopback); overridable for other hosts. */
+const PG = { host: process.env.PGHOST ?? '127.0.0.1', port: process.env.PGPORT ?? '5432', admin: process.env.PGUSER ?? 'postgres' };
+/** The role NocoBase connects as (created when missing). */
+const DB_USER = 'wob_nocobase';
+
+/** NocoBase's root account as `nocobase install` creates it. */
+export const ROOT_ACCOUNT = { account: 'nocobase', password: 'admin123' } as const;
+
+/** A running NocoBase. */
+export interface NocoBaseInstance {
+  /** e.g. `http://127.0.0.1:13456` (no trailing slash). */
+  readonly url: string;
+  readonly database: string;
+  /** Everything NocoBase printed so far. */
+  output(): string;
+  /** Runs `nocobase <args>` (its CLI) against this instance's database; returns its output. */
+  cli(args: string[]): string;
+  /** Stops NocoBase (its process group) and drops its database. */
+  stop(): Promise<void>;
+}
+
+/** Whether PostgreSQL answers (psql from Debian's postgresql-client). */
+export function postgresAvailable(): boolean {
+  const result = spawnSync('psql', [...pgArgs('postgres'), '-tAc', 'select 1'], { encoding: 'utf8' });
+  return result.status === 0 && result.stdout.trim() === '1';
+}
+
+/**
+ * Creates a fresh database, installs NocoBase's schema into it and starts NocoBase on `port`.
+
+ */
+export async function startNocoBase(
+  install: NocoBaseInstall,
+  options: { port: number; database: string; progress?: (line: string) => void },
+): Promise<NocoBaseInstance> {
+  const progress = options.progress ?? (() => {});
+  const env = { ...process.env, PATH: install.path, DB_DATABASE: options.database, DB_USER, DB_PASSWORD: DB_USER, DB_HOST: PG.host, DB_PORT: PG.port, APP_PORT: String(options.port), APP_LAUNCH_MODE: 'node', INIT_LANG: 'en-US' };
+  const cli = (args: string[]): string => {
+    const result = spawnSync(install.node, [join(install.appDir, 'node_modules/.bin/nocobase-v1'), ...args], { cwd: install.appDir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (result.status !== 0) throw new Error(`nocobase ${args.join(' ')} failed:\n${(result.stderr + result.stdout).slice(-3000)}`);
+    return result.stdout;
+  };
+  progress(`NocoBase: a fresh database ${options.database}…`);
+  freshDatabase(options.database);
+  progress('NocoBase: installing its schema and root user (nocobase install)…');
+  cli(['install', '-l', 'en-US']);
+  progress(`NocoBase: starting on port ${options.port}…`);
+  const child = spawn(install.node, [join(install.appDir, 'node_modules/.bin/nocobase-v1'), 'start'], { cwd: install.appDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${options.port}`;
+  const stop = async () => {
+    await stopGroup(child, exited);
+    dropDatabase(options.database);
+  };
+  try {
+    await waitUntilServing(url, child, () => output);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, database: options.database, output: () => output, cli, stop };
+}
+
+/** Waits until NocoBase answers its app info (it serves the API some seconds after the port opens). */
+export async function waitUntilServing(url: string, child?: ChildProcess, output: () => string = () => '', timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`NocoBase exited with ${child.exitCode}:\n${output().slice(-3000)}`);
+    try {
+      const response = await fetch(`${url}/api/app:getInfo`, { signal: AbortSignal.timeout(5000) });
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`NocoBase did not serve ${url} within ${timeoutMs / 1000} s:\n${output().slice(-3000)}`);
+}
+
+/** SIGTERM to the process group, SIGKILL after 15 s. */
+async function stopGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // the group is gone
+    }
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+  // Children of the group that outlived the leader.
+  signal('SIGKILL');
+}
+
+function freshDatabase(database: string): void {
+  psql(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${DB_USER}') THEN CREATE ROLE ${DB_USER} LOGIN PASSWORD '${DB_USER}' CREATEDB; END IF; END $$;`);
+  dropDatabase(database);
+  psql(`CREATE DATABASE "${database}" OWNER ${DB_USER}`);
+}
+
+function dropDatabase(database: string): void {
+  psql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+}
+
+function psql(sql: string): void {
+  const result = spawnSync('psql', [...pgArgs('postgres'), '-v', 'ON_ERROR_STOP=1', '-qc', sql], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`psql failed (${sql}): ${result.stderr}`);
+}
+
+function pgArgs(database: string): string[] {
+  return ['-h', PG.host, '-p', PG.port, '-U', PG.admin, '-d', database];
+}

@@ -1,0 +1,91 @@
+/**
+ * `npm run demo:nocobase`: the demo with a real NocoBase in place of the sample relying party.
+ * The WeCom simulator and the bridge on loopback, NocoBase (installed into the cache on first use)
+ * on a fresh PostgreSQL database, the adapter uploaded through NocoBase's plugin manager and an
+ * authenticator "wecom" configured. Prints the NocoBase URL to open; Ctrl+C stops everything and
+ * drops the database.
+ */
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startWeComSimulator } from '../../sim/server.js';
+import { loadConfig } from '../../src/config/load.js';
+import { handleSignals, startServer } from '../../src/server.js';
+import { freePort } from '../free-port.js';
+import { NocoBaseApi } from './api.js';
+import { ensureNocoBase, NOCOBASE_VERSION } from './install.js';
+import { postgresAvailable, ROOT_ACCOUNT, startNocoBase } from './instance.js';
+
+const HOST = '127.0.0.1';
+const CLIENT = { id: 'nocobase', secret: 'demo-nocobase-secret-not-for-production' };
+const PLUGIN_DIR = fileURLToPath(new URL('../../../dist/nocobase-plugin', import.meta.url));
+
+async function main(): Promise<void> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  if (!postgresAvailable()) throw new Error('PostgreSQL does not answer on 127.0.0.1:5432 as user postgres (set PGHOST, PGPORT, PGUSER for another server)');
+  const install = ensureNocoBase(say);
+  const [bridgePort, nocobasePort] = [await freePort(), await freePort()];
+  const bridgeUrl = `http://${HOST}:${bridgePort}`;
+  const nocobaseUrl = `http://${HOST}:${nocobasePort}`;
+  say('bridge and WeCom simulator: starting…');
+  const sim = await startWeComSimulator({ host: HOST, trustedDomains: [`${HOST}:${bridgePort}`] });
+  const bridge = await startServer(
+    loadConfig({
+      PUBLIC_URL: bridgeUrl,
+      HOST,
+      PORT: String(bridgePort),
+      WECOM_CORP_ID: 'ww5imulat0rc0rp1d',
+      WECOM_AGENT_ID: '1000002',
+      WECOM_SECRET: 'sim-secret-0123456789',
+      WECOM_API_BASE: sim.url,
+      WECOM_OAUTH_BASE: sim.url,
+      WECOM_SSO_BASE: sim.url,
+      OIDC_CLIENT_ID: CLIENT.id,
+      OIDC_CLIENT_SECRET: CLIENT.secret,
+      OIDC_REDIRECT_URIS: `${nocobaseUrl}/api/wecomBridge:redirect`,
+      OIDC_POST_LOGOUT_REDIRECT_URIS: `${nocobaseUrl}/signin`,
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'wecom-oidc-demo-')),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    }),
+  );
+  const nocobase = await startNocoBase(install, { port: nocobasePort, database: `wob_demo_${process.pid}`, progress: say });
+  handleSignals(bridge, async () => {
+    await nocobase.stop();
+    await sim.close();
+  });
+  await configure(nocobaseUrl, bridgeUrl).catch(async (error: unknown) => {
+    await nocobase.stop();
+    throw error;
+  });
+  say(
+    [
+      '',
+      `wecom-oidc-bridge demo with NocoBase ${NOCOBASE_VERSION} is running:`,
+      `  WeCom simulator   ${sim.url}`,
+      `  bridge (issuer)   ${bridgeUrl}`,
+      `  NocoBase          ${nocobaseUrl}   (root: ${ROOT_ACCOUNT.account} / ${ROOT_ACCOUNT.password})`,
+      '',
+      `Open ${nocobaseUrl}/signin and click "Sign in with WeCom".`,
+      'Press Ctrl+C to stop (the demo database is dropped).',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Uploads and enables the adapter, then adds the authenticator "wecom" (auto sign-up, auto login in WeCom). */
+async function configure(nocobaseUrl: string, bridgeUrl: string): Promise<void> {
+  const api = new NocoBaseApi(nocobaseUrl);
+  await api.signInRoot();
+  process.stdout.write('NocoBase: uploading and enabling the adapter (plugin manager)…\n');
+  const tgz = readdirSync(PLUGIN_DIR).find((file) => file.endsWith('.tgz'));
+  if (!tgz) throw new Error(`no plugin package in ${PLUGIN_DIR}: run "npm run build:nocobase-plugin"`);
+  await api.uploadAndEnable(join(PLUGIN_DIR, tgz));
+  const created = await api.createAuthenticator('wecom', { issuer: bridgeUrl, clientId: CLIENT.id, clientSecret: CLIENT.secret, autoSignup: true, autoLoginInWeCom: true });
+  if (created.status !== 200) throw new Error(`creating the authenticator failed: ${JSON.stringify(created.body)}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo:nocobase failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,97 @@
+/**
+ * `npm run build:nocobase-plugin`: bundles the plugin with esbuild (no NocoBase toolchain) and packs
+ * it with `npm pack` into exactly one `dist/nocobase-plugin/<name>-<version>.tgz`, laid out the
+ * way NocoBase's plugin manager takes an upload and `storage/plugins/` holds a plugin:
+ *   package.json, server.js, client.js, LICENSE, README.md,
+ *   dist/server/index.js (CommonJS; jose bundled in, NocoBase's packages required at run time),
+ *   dist/client/index.js (UMD/AMD module for NocoBase's browser loader; React, antd and
+ *   NocoBase's client packages come from the loader), dist/externalVersion.js.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const PLUGIN = fileURLToPath(new URL('..', import.meta.url));
+const OUT = join(PLUGIN, '../dist/nocobase-plugin');
+const STAGE = join(OUT, 'stage');
+
+/** What NocoBase's browser loader supplies to plugins (the client bundle must not include them). */
+const CLIENT_EXTERNALS = ['react', 'antd', '@nocobase/client', '@nocobase/plugin-auth/client'];
+
+async function main(): Promise<void> {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(STAGE, { recursive: true });
+  await buildServer();
+  await buildClient();
+  writeStaticFiles();
+  const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', OUT], { cwd: STAGE, encoding: 'utf8' }).trim().split('\n').pop()!;
+  rmSync(STAGE, { recursive: true, force: true });
+  const files = readdirSync(OUT);
+  if (files.length !== 1 || !files[0]!.endsWith('.tgz')) throw new Error(`expected one .tgz in ${OUT}, found ${files.join(', ')}`);
+  process.stdout.write(`${join(OUT, tgz)}\n`);
+}
+
+async function buildServer(): Promise<void> {
+  await build({
+    entryPoints: [join(PLUGIN, 'src/server/index.ts')],
+    outfile: join(STAGE, 'dist/server/index.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['@nocobase/*'],
+    legalComments: 'eof',
+    logLevel: 'warning',
+  });
+}
+
+async function buildClient(): Promise<void> {
+  const result = await build({
+    entryPoints: [join(PLUGIN, 'src/client/index.ts')],
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'cjs',
+    target: 'es2020',
+    external: CLIENT_EXTERNALS,
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const body = result.outputFiles[0]!.text;
+  mkdirSync(join(STAGE, 'dist/client'), { recursive: true });
+  writeFileSync(join(STAGE, 'dist/client/index.js'), umd(body));
+}
+
+/**
+ * Wraps CommonJS code as a UMD module: an anonymous AMD `define` (NocoBase's loader is RequireJS,
+ * which names the module after the path it loaded), or CommonJS.
+ */
+function umd(commonJs: string): string {
+  const deps = JSON.stringify(['require', 'exports', 'module', ...CLIENT_EXTERNALS]);
+  return `(function (factory) {
+  if (typeof define === 'function' && define.amd) define(${deps}, factory);
+  else if (typeof module === 'object' && module.exports) factory(require, exports, module);
+})(function (require, exports, module) {
+${commonJs}
+});
+`;
+}
+
+function writeStaticFiles(): void {
+  const manifest = JSON.parse(readFileSync(join(PLUGIN, 'package.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(STAGE, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(STAGE, 'server.js'), "'use strict';\nmodule.exports = require('./dist/server/index.js');\n");
+  writeFileSync(join(STAGE, 'client.js'), "'use strict';\nmodule.exports = require('./dist/client/index.js');\n");
+  // NocoBase's plugin manager reads the versions of the shared modules the client was built for.
+  writeFileSync(join(STAGE, 'dist/externalVersion.js'), "module.exports = { react: '18.2.0', antd: '5.24.2' };\n");
+  copyFileSync(join(PLUGIN, 'LICENSE'), join(STAGE, 'LICENSE'));
+  copyFileSync(join(PLUGIN, 'README.md'), join(STAGE, 'README.md'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`build:nocobase-plugin failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

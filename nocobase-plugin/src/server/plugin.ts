@@ -1,0 +1,55 @@
+/**
+ * The server half of the plugin: registers the `wecom-bridge` auth type with NocoBase's auth
+ * manager, the two public sign-in routes, and the checks run when an administrator saves an
+ * authenticator of this type.
+ */
+import { Plugin } from '@nocobase/server';
+import { WeComBridgeAuth } from './auth.js';
+import type { NocoDatabase, UserModel } from './nocobase-types.js';
+import { optionProblems, readOptions } from './options.js';
+import { redirectAction, signInAction } from './routes.js';
+import { AUTH_TYPE, runtimeOf, setRuntime } from './runtime.js';
+import { ProviderCache } from './provider.js';
+
+/** The plugin as NocoBase's plugin manager loads it (the package's default export). */
+export class PluginWeComBridgeServer extends Plugin {
+  override async load(): Promise<void> {
+    const cache = await this.app.cacheManager.createCache({ name: 'wecom-bridge', prefix: 'wecom-bridge' });
+    setRuntime(this.app, { providers: new ProviderCache(), cache });
+    this.app.authManager.registerTypes(AUTH_TYPE, {
+      auth: WeComBridgeAuth,
+      title: 'WeCom',
+      // What the sign-in page may know of an authenticator: never the issuer's secret.
+      getPublicOptions: (options: Record<string, unknown>) => ({ autoLoginInWeCom: readOptions(options).autoLoginInWeCom }),
+    });
+    this.app.resourceManager.define({ name: 'wecomBridge', actions: { signIn: signInAction, redirect: redirectAction } });
+    this.app.acl.allow('wecomBridge', ['signIn', 'redirect'], 'public');
+    this.checkSavedAuthenticators(this.app.db as NocoDatabase);
+  }
+
+  /** An enabled authenticator of this type is saved only when usable, and only one auto-logs in. */
+  private checkSavedAuthenticators(db: NocoDatabase): void {
+    db.on('authenticators.beforeSave', async (row: UserModel, options: { transaction?: unknown }) => {
+      if (row.get('authType') !== AUTH_TYPE || row.get('enabled') === false) return;
+      const raw = row.get('options') as Record<string, unknown> | undefined;
+      const problems = optionProblems(raw);
+      if (readOptions(raw).autoLoginInWeCom) {
+        const others = await db.getRepository('authenticators').find({ filter: { authType: AUTH_TYPE, enabled: true, name: { $ne: row.get('name') } }, transaction: options?.transaction });
+        const rival = others.find((other) => readOptions(other.get('options') as Record<string, unknown>).autoLoginInWeCom);
+        if (rival) problems.push(`Only one authenticator may log in automatically inside WeCom, and "${String(rival.get('name'))}" already does: turn it off there first.`);
+      }
+      if (problems.length) throw new AuthenticatorOptionsError(problems.join(' '));
+    });
+    db.on('authenticators.afterSave', (row: UserModel) => {
+      const issuer = readOptions(row.get('options') as Record<string, unknown>).issuer;
+      if (issuer) runtimeOf(this.app).providers.forget(issuer);
+    });
+  }
+}
+
+/** A refused save: NocoBase answers 400 with this message in the admin's form. */
+class AuthenticatorOptionsError extends Error {
+  readonly status = 400;
+}
+
+export default PluginWeComBridgeServer;

@@ -1,0 +1,68 @@
+/**
+ * Finding the NocoBase user of a verified sign-in: this authenticator's binding for `sub`; else the
+ * first `bindBy` field that matches an existing user (bound in one transaction); else, with
+ * auto sign-up, a new user (NocoBase's own `newUser`, which also gives the default role).
+ */
+import { emailVariants, lookupValues, newUserValues, type PersonClaims } from './claims.js';
+import { SignInError } from './errors.js';
+import type { BridgeOptions } from './options.js';
+import type { AuthenticatorModel, NocoDatabase, UserModel } from './nocobase-types.js';
+
+/** What the lookup needs from NocoBase. */
+export interface UserDirectory {
+  readonly db: NocoDatabase;
+  readonly authenticator: AuthenticatorModel;
+  /** NocoBase's username rule (BaseAuth.validateUsername). */
+  validUsername(username: string): boolean;
+}
+
+/** The user `claims` sign in as; throws `no_account` / `account_bound_elsewhere`. */
+export async function resolveUser(directory: UserDirectory, claims: PersonClaims, options: BridgeOptions): Promise<UserModel> {
+  const bound = await directory.authenticator.findUser(claims.sub);
+  if (bound) return bound;
+  const existing = await findByBindFields(directory, claims, options);
+  if (existing) {
+    await bind(directory, existing, claims.sub);
+    return existing;
+  }
+  if (!options.autoSignup) throw new SignInError('no_account', `no user matches ${describeLookup(claims, options)} and auto sign-up is off`);
+  return signUp(directory, claims);
+}
+
+async function findByBindFields(directory: UserDirectory, claims: PersonClaims, options: BridgeOptions): Promise<UserModel | undefined> {
+  const users = directory.db.getRepository('users');
+  for (const field of options.bindBy) {
+    const values = lookupValues(field, claims);
+    if (values.length === 0) continue;
+    const user = await users.findOne({ filter: { [field]: { $in: values } } });
+    if (user) return user;
+  }
+  return undefined;
+}
+
+/** Binds `user` to `sub` unless this authenticator already binds it to another member. */
+async function bind(directory: UserDirectory, user: UserModel, sub: string): Promise<void> {
+  const name = directory.authenticator.get('name') as string;
+  const links = directory.db.getRepository('usersAuthenticators');
+  await directory.db.sequelize.transaction(async (transaction: unknown) => {
+    const other = await links.findOne({ filter: { authenticator: name, userId: user.get('id') }, transaction });
+    if (other) throw new SignInError('account_bound_elsewhere', `user ${String(user.get('id'))} is already bound to another subject of authenticator ${name}`);
+    await links.create({ values: { authenticator: name, userId: user.get('id'), uuid: sub }, transaction });
+  });
+}
+
+/** A new user with the claims' values, leaving out any that another user already has. */
+async function signUp(directory: UserDirectory, claims: PersonClaims): Promise<UserModel> {
+  const users = directory.db.getRepository('users');
+  const wanted = newUserValues(claims);
+  const values: Record<string, string> = { nickname: wanted.nickname };
+  if (wanted.username && directory.validUsername(wanted.username) && !(await users.findOne({ filter: { username: wanted.username } }))) values.username = wanted.username;
+  if (wanted.email && !(await users.findOne({ filter: { email: { $in: emailVariants(wanted.email) } } }))) values.email = wanted.email;
+  if (wanted.phone && !(await users.findOne({ filter: { phone: wanted.phone } }))) values.phone = wanted.phone;
+  return directory.authenticator.newUser(claims.sub, values);
+}
+
+function describeLookup(claims: PersonClaims, options: BridgeOptions): string {
+  const tried = options.bindBy.filter((field) => lookupValues(field, claims).length > 0);
+  return tried.length ? `its ${tried.join(' or ')}` : `any of ${options.bindBy.join(', ') || 'no bind fields'} (the claims carry none of them)`;
+}

@@ -1,0 +1,107 @@
+/**
+ * A real NocoBase site for the adapter's tests: NocoBase 2.2 from npm (installed once into the
+ * cache, see demo/nocobase/install.ts) on a fresh PostgreSQL database, the bridge and the WeCom
+ * simulator beside it, the adapter built by `npm run build:nocobase-plugin` and uploaded through
+ * NocoBase's plugin manager, and one authenticator "wecom" (auto sign-up, auto login in WeCom).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../demo/free-port.js';
+import { NocoBaseApi } from '../../demo/nocobase/api.js';
+import { ensureNocoBase } from '../../demo/nocobase/install.js';
+import { postgresAvailable, startNocoBase, type NocoBaseInstance } from '../../demo/nocobase/instance.js';
+import { CHROMIUM_PATH } from '../browser/chromium.js';
+import { TRICKY_SECRET } from '../helpers/env.js';
+import { startHarness, type Harness } from '../helpers/harness.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The client NocoBase is registered as at the bridge (its secret needs form-encoding in Basic). */
+export const SITE_CLIENT = { id: 'nocobase-site', secret: TRICKY_SECRET } as const;
+
+/** A running site. */
+export interface Site {
+  readonly harness: Harness;
+  readonly nocobase: NocoBaseInstance;
+  /** NocoBase's API as root. */
+  readonly api: NocoBaseApi;
+  /** The options of a working authenticator (add keys to vary it). */
+  readonly options: Record<string, unknown>;
+  /** Wall-clock seconds of each setup step, for the closing note. */
+  readonly timings: Record<string, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Whether the real-NocoBase tests can run: PostgreSQL answers and Chromium is there. Without
+ * them they are skipped with a notice; in CI (`CI=true`) or with REQUIRE_NOCOBASE=1 a missing one
+ * fails the run instead.
+ */
+export function realNocoBaseAvailable(): boolean {
+  const missing = [postgresAvailable() ? '' : 'PostgreSQL (psql -h 127.0.0.1 -U postgres)', existsSync(CHROMIUM_PATH) ? '' : `Chromium (${CHROMIUM_PATH})`].filter(Boolean);
+  if (missing.length === 0) return true;
+  if (process.env.CI === 'true' || process.env.REQUIRE_NOCOBASE === '1') throw new Error(`the real-NocoBase tests need ${missing.join(' and ')}`);
+  console.warn(`\n[tests] ${missing.join(' and ')} not available: the real-NocoBase tests are SKIPPED (set REQUIRE_NOCOBASE=1 to fail instead)\n`);
+  return false;
+}
+
+/** Builds the plugin package and returns its path (exactly one .tgz). */
+export function buildPlugin(): string {
+  execFileSync('npm', ['run', '--silent', 'build:nocobase-plugin'], { cwd: ROOT, stdio: 'pipe' });
+  const dir = join(ROOT, 'dist/nocobase-plugin');
+  const files = readdirSync(dir);
+  if (files.length !== 1 || !files[0]!.endsWith('.tgz')) throw new Error(`expected exactly one .tgz in ${dir}, found ${files.join(', ')}`);
+  return join(dir, files[0]!);
+}
+
+/** Starts the whole site; `close()` stops NocoBase (by its process group), drops its database, stops the bridge. */
+export async function startSite(): Promise<Site> {
+  const timings: Record<string, number> = {};
+  const timed = async <T>(step: string, work: () => T | Promise<T>): Promise<T> => {
+    const started = Date.now();
+    const result = await work();
+    timings[step] = Math.round((Date.now() - started) / 100) / 10;
+    return result;
+  };
+  const install = await timed('install (cache)', () => ensureNocoBase((line) => console.log(`[nocobase] ${line}`)));
+  const tgz = await timed('build:nocobase-plugin', buildPlugin);
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const harness = await startHarness({
+    env: {
+      OIDC_CLIENT_ID: SITE_CLIENT.id,
+      OIDC_CLIENT_SECRET: SITE_CLIENT.secret,
+      OIDC_REDIRECT_URIS: `${origin}/api/wecomBridge:redirect`,
+      OIDC_POST_LOGOUT_REDIRECT_URIS: `${origin}/signin`,
+      LOG_LEVEL: 'warn',
+    },
+  });
+  let nocobase: NocoBaseInstance | undefined;
+  try {
+    nocobase = await timed('nocobase install + start', () => startNocoBase(install, { port, database: `wob_test_${process.pid}_${Date.now()}` }));
+    const api = new NocoBaseApi(nocobase.url);
+    await api.signInRoot();
+    await timed('plugin upload + enable', () => api.uploadAndEnable(tgz));
+    const options = { issuer: harness.issuer, clientId: SITE_CLIENT.id, clientSecret: SITE_CLIENT.secret, autoSignup: true, autoLoginInWeCom: true };
+    const created = await api.createAuthenticator('wecom', options, '');
+    if (created.status !== 200) throw new Error(`authenticators:create answered ${created.status}: ${JSON.stringify(created.body)}`);
+    const running = nocobase;
+    return {
+      harness,
+      nocobase: running,
+      api,
+      options,
+      timings,
+      close: async () => {
+        await running.stop();
+        await harness.close();
+      },
+    };
+  } catch (error) {
+    await nocobase?.stop();
+    await harness.close();
+    throw error;
+  }
+}
