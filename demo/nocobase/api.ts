@@ -21,6 +21,11 @@ export class NocoBaseApi {
 
   constructor(readonly url: string) {}
 
+  /** Root's session token (after {@link signInRoot}), e.g. for a browser signed in as root. */
+  get rootToken(): string {
+    return this.token;
+  }
+
   /** Signs in as NocoBase's root user (the password authenticator `basic`). */
   async signInRoot(): Promise<void> {
     const answer = await this.call('auth:signIn', { method: 'POST', body: ROOT_ACCOUNT, headers: { 'x-authenticator': 'basic' } });

@@ -4,6 +4,8 @@
  * PID, never by name), and the database dropped afterwards.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NocoBaseInstall } from './install.js';
 
@@ -36,23 +38,31 @@ export function postgresAvailable(): boolean {
 
 /**
  * Creates a fresh database, installs NocoBase's schema into it and starts NocoBase on `port`.
-
  */
 export async function startNocoBase(
   install: NocoBaseInstall,
-  options: { port: number; database: string; progress?: (line: string) => void },
+  options: {
+    port: number;
+    database: string;
+    progress?: (line: string) => void;
+    /** Runs after `nocobase install`, before the start (e.g. `pm add` of a plugin in storage/plugins). */
+    beforeStart?: (cli: (args: string[]) => string) => void;
+  },
 ): Promise<NocoBaseInstance> {
   const progress = options.progress ?? (() => {});
-  const env = { ...process.env, PATH: install.path, DB_DATABASE: options.database, DB_USER, DB_PASSWORD: DB_USER, DB_HOST: PG.host, DB_PORT: PG.port, APP_PORT: String(options.port), APP_LAUNCH_MODE: 'node', INIT_LANG: 'en-US' };
+  const env = { ...process.env, PATH: install.path, DB_DATABASE: options.database, DB_USER, DB_PASSWORD: DB_USER, DB_HOST: PG.host, DB_PORT: PG.port, APP_PORT: String(options.port), APP_LAUNCH_MODE: 'node', INIT_LANG: 'en-US', SOCKET_PATH: socketPath(options.port) };
   const cli = (args: string[]): string => {
     const result = spawnSync(install.node, [join(install.appDir, 'node_modules/.bin/nocobase-v1'), ...args], { cwd: install.appDir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (result.status !== 0) throw new Error(`nocobase ${args.join(' ')} failed:\n${(result.stderr + result.stdout).slice(-3000)}`);
     return result.stdout;
   };
+  // A socket left by a killed instance on the same port would take the CLI's commands.
+  rmSync(env.SOCKET_PATH, { force: true });
   progress(`NocoBase: a fresh database ${options.database}…`);
   freshDatabase(options.database);
   progress('NocoBase: installing its schema and root user (nocobase install)…');
   cli(['install', '-l', 'en-US']);
+  options.beforeStart?.(cli);
   progress(`NocoBase: starting on port ${options.port}…`);
   const child = spawn(install.node, [join(install.appDir, 'node_modules/.bin/nocobase-v1'), 'start'], { cwd: install.appDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -105,6 +115,15 @@ async function stopGroup(child: ChildProcess, exited: Promise<void>): Promise<vo
   clearTimeout(timer);
   // Children of the group that outlived the leader.
   signal('SIGKILL');
+}
+
+/**
+ * NocoBase's CLI hands commands to a running app through its IPC socket (default
+ * `storage/gateway.sock`, shared by every instance of one install): each instance gets its own,
+ * or `nocobase install` of a second instance would reach the first.
+ */
+function socketPath(port: number): string {
+  return join(tmpdir(), `wob-nocobase-${port}.sock`);
 }
 
 function freshDatabase(database: string): void {

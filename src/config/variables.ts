@@ -124,7 +124,7 @@ export const VARIABLES: readonly VariableDoc[] = [
     name: 'OIDC_REDIRECT_URIS',
     default: 'required with OIDC_CLIENT_ID',
     description: 'Comma-separated redirect URIs, matched exactly (no prefix or wildcard).',
-    example: 'https://nocobase.example.com/api/oidc:redirect',
+    example: 'https://nocobase.example.com/api/wecomBridge:redirect',
   },
   {
     name: 'OIDC_POST_LOGOUT_REDIRECT_URIS',

@@ -85,6 +85,15 @@ describe('README: docker compose beside NocoBase', () => {
     expect(bridge.ports).toEqual([`${config.port}:${config.port}`]);
   });
 
+  it("mounts the WeCom plugin where NocoBase finds it, under the plugin package's own name", () => {
+    const { name } = JSON.parse(readFileSync(`${ROOT}nocobase-plugin/package.json`, 'utf8')) as { name: string };
+    const volumes = (compose.services.nocobase as { volumes?: string[] }).volumes ?? [];
+    const plugin = volumes.find((volume) => volume.includes('/storage/plugins/'));
+    expect(plugin?.split(':')[1]).toBe(`/app/nocobase/storage/plugins/${name}`);
+    // The README's unpacking line fills the mounted folder.
+    expect(readFileSync(`${ROOT}README.md`, 'utf8')).toContain(`--strip-components=1 -C ${plugin!.split(':')[0]!.replace(/^\.\//, '')}`);
+  });
+
   it('uses every .env value it defines, and defines every value it uses', () => {
     const used = new Set([...snippet('README.md', 'compose').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!));
     expect([...used].sort()).toEqual(Object.keys(dotEnv).sort());
@@ -118,7 +127,7 @@ describe('.env.example and the NocoBase guide', () => {
     const wecom = { PUBLIC_URL: 'https://sso.example.com', WECOM_CORP_ID: 'ww0123456789abcdef', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 'x' };
     const config = loadConfig({ ...wecom, ...env, DATA_DIR: tempDir() });
     expect(config.clients).toEqual([
-      expect.objectContaining({ redirectUris: ['https://nocobase.example.com/api/oidc:redirect'] }),
+      expect.objectContaining({ redirectUris: ['https://nocobase.example.com/api/wecomBridge:redirect'] }),
     ]);
     // The same registration as the README's docker run line, so both guides agree.
     expect(snippet('README.md', 'docker-run')).toContain(`-e OIDC_REDIRECT_URIS=${env.OIDC_REDIRECT_URIS}`);

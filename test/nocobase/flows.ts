@@ -2,6 +2,8 @@
  * Sign-ins over real HTTP without a browser engine (the scripted TestBrowser: cookies, manual
  * redirects), for the cases a person should never meet but an administrator or attacker may cause.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { TestBrowser, USER_AGENTS } from '../helpers/browser.js';
 import type { Site } from './site.js';
@@ -36,4 +38,15 @@ export async function openPage(browser: TestBrowser, url: string): Promise<{ sta
   const body = await response.text();
   const failure = /data-failure="([a-z_]+)"/.exec(body)?.[1];
   return { status: response.status, body, ...(failure ? { failure } : {}), ...(response.headers.get('location') ? { location: response.headers.get('location')! } : {}) };
+}
+
+/** A provider whose discovery document names an issuer other than its own address. */
+export async function startForeignDiscovery(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((_request, response) => {
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify({ issuer: 'https://someone-else.example', authorization_endpoint: 'https://someone-else.example/authorize', token_endpoint: 'https://someone-else.example/token', jwks_uri: 'https://someone-else.example/jwks' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

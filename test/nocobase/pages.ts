@@ -25,13 +25,17 @@ export async function openSignIn(page: Page, site: Site): Promise<void> {
   await page.getByRole('link', { name: 'Sign in with WeCom' }).or(page.getByRole('link', { name: '企业微信登录' })).first().waitFor({ timeout: 60_000 });
 }
 
-/** Waits until NocoBase's admin shell shows for a signed-in person (its user menu is there). */
+/**
+ * Waits until NocoBase's admin shell shows for a signed-in person: the hand-off parameters gone
+ * from the address bar, the session in NocoBase's storage, and on a desktop its user menu (the
+ * phone layout keeps that menu behind "⋯").
+ */
 export async function expectSignedInAdmin(page: Page, site: Site): Promise<void> {
-  await page.waitForURL((url) => url.href.startsWith(`${site.nocobase.url}/admin`), { timeout: 60_000 });
-  await page.locator('[data-testid="user-center-button"]').waitFor({ timeout: 60_000 });
-  // The hand-off parameters are gone from the address bar, the token is in NocoBase's storage.
-  expect(new URL(page.url()).searchParams.has('token')).toBe(false);
+  await page.waitForURL((url) => url.href.startsWith(`${site.nocobase.url}/admin`) && !url.searchParams.has('token'), { timeout: 60_000 });
+  await page.waitForFunction(() => localStorage.getItem('NOCOBASE_TOKEN'), undefined, { timeout: 60_000 });
   expect(await page.evaluate(() => localStorage.getItem('NOCOBASE_AUTH'))).toBe('wecom');
+  if ((page.viewportSize()?.width ?? 0) >= 1000) await page.locator('[data-testid="user-center-button"]').waitFor({ timeout: 60_000 });
+  else await page.getByText('NocoBase').or(page.locator('header')).first().waitFor({ timeout: 60_000 });
 }
 
 /** The signed-in user as NocoBase's own API sees the browser's session (`auth:check`). */

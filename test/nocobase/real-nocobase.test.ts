@@ -5,15 +5,13 @@
  * mobile number, reusing the binding, a disabled member stopped at the bridge, and a sign-out
  * that ends the bridge's session too. Screenshots in test-results/browser/nocobase-*.png.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../demo/free-port.js';
 import { launchChromium, screenshot } from '../browser/chromium.js';
-import { answerUrl, callbackPrefix, openPage, scriptedBrowser, startSignIn } from './flows.js';
+import { answerUrl, callbackPrefix, openPage, scriptedBrowser, startForeignDiscovery, startSignIn } from './flows.js';
 import { bindings, currentUser, expectSignedInAdmin, findUsers, newProfile, openSignIn, userCount } from './pages.js';
-import { realNocoBaseAvailable, startSite, type Site } from './site.js';
+import { installFromStoragePlugins, realNocoBaseAvailable, startSite, type Site } from './site.js';
 
 const available = realNocoBaseAvailable();
 let site: Site;
@@ -54,6 +52,30 @@ describe.skipIf(!available)('the adapter on a real NocoBase, in headless Chromiu
       await button.waitFor({ timeout: 60_000 });
       expect(await button.getAttribute('href')).toBe('/api/wecomBridge:signIn?authenticator=wecom');
       await screenshot(page, `nocobase-signin-${locale}`);
+      await context.close();
+    }
+  });
+
+  it('offers the WeCom type and its settings form in Settings → Authentication, in both languages', async () => {
+    for (const [locale, texts] of [
+      ['en-US', { add: /^Add new$/, type: 'WeCom', bindBy: 'Bind existing users by' }],
+      // antd spaces out two-character Chinese button labels ("添 加").
+      ['zh-CN', { add: /^(添\s?加|新\s?增)$/, type: '企业微信', bindBy: '按以下字段绑定已有用户' }],
+    ] as const) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
+      const page = await context.newPage();
+      await page.addInitScript(([token, lang]) => {
+        localStorage.setItem('NOCOBASE_TOKEN', token!);
+        localStorage.setItem('NOCOBASE_AUTH', 'basic');
+        localStorage.setItem('NOCOBASE_LOCALE', lang!);
+      }, [site.api.rootToken, locale]);
+      await page.goto(`${site.nocobase.url}/admin/settings/auth/authenticators`);
+      await page.getByRole('button', { name: texts.add }).click({ timeout: 60_000 });
+      await page.locator('.ant-dropdown-menu-item', { hasText: texts.type }).click();
+      await page.getByText(texts.bindBy).waitFor();
+      await screenshot(page, `nocobase-settings-${locale}`);
+      // The URIs to register at the bridge, as this NocoBase's address gives them.
+      await expect.poll(() => page.locator('code').allInnerTexts()).toEqual(expect.arrayContaining([`${site.nocobase.url}/api/wecomBridge:redirect`, `${site.nocobase.url}/signin`]));
       await context.close();
     }
   });
@@ -255,13 +277,9 @@ describe.skipIf(!available)('the adapter on a real NocoBase: bad input and bad c
   });
 });
 
-/** A provider whose discovery document names an issuer other than its own address. */
-async function startForeignDiscovery(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((_request, response) => {
-    response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify({ issuer: 'https://someone-else.example', authorization_endpoint: 'https://someone-else.example/authorize', token_endpoint: 'https://someone-else.example/token', jwks_uri: 'https://someone-else.example/jwks' }));
+describe.skipIf(!available)('the plugin placed in storage/plugins/ (a Docker install), enabled with NocoBase\'s CLI', { timeout: 240_000 }, () => {
+  it('is found by `pm add`, enabled by `pm enable`, and offers the WeCom authenticator type after a restart', async () => {
+    const types = await installFromStoragePlugins(site);
+    expect(types).toContainEqual(expect.objectContaining({ name: 'wecom-bridge' }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
+});

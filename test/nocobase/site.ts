@@ -5,7 +5,7 @@
  * NocoBase's plugin manager, and one authenticator "wecom" (auto sign-up, auto login in WeCom).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../demo/free-port.js';
@@ -31,6 +31,8 @@ export interface Site {
   readonly options: Record<string, unknown>;
   /** Wall-clock seconds of each setup step, for the closing note. */
   readonly timings: Record<string, number>;
+  /** The plugin package built for this run. */
+  readonly tgz: string;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,9 @@ export async function startSite(): Promise<Site> {
     const api = new NocoBaseApi(nocobase.url);
     await api.signInRoot();
     await timed('plugin upload + enable', () => api.uploadAndEnable(tgz));
+    // Installed in English; Chinese enabled too, for the pages in both languages.
+    const languages = await api.call('systemSettings:update', { method: 'POST', query: { filterByTk: '1' }, body: { enabledLanguages: ['en-US', 'zh-CN'] } });
+    if (languages.status !== 200) throw new Error(`systemSettings:update answered ${languages.status}: ${JSON.stringify(languages.body)}`);
     const options = { issuer: harness.issuer, clientId: SITE_CLIENT.id, clientSecret: SITE_CLIENT.secret, autoSignup: true, autoLoginInWeCom: true };
     const created = await api.createAuthenticator('wecom', options, '');
     if (created.status !== 200) throw new Error(`authenticators:create answered ${created.status}: ${JSON.stringify(created.body)}`);
@@ -94,6 +99,7 @@ export async function startSite(): Promise<Site> {
       api,
       options,
       timings,
+      tgz,
       close: async () => {
         await running.stop();
         await harness.close();
@@ -105,3 +111,35 @@ export async function startSite(): Promise<Site> {
     throw error;
   }
 }
+
+/**
+ * The Docker path: a second NocoBase on a fresh database of the same install, the package
+ * unpacked into `storage/plugins/<name>/` (as the compose example mounts it), `pm add` and
+ * `pm enable` through NocoBase's CLI, then started. Returns the auth types it offers; stops it.
+ */
+export async function installFromStoragePlugins(site: Site): Promise<Array<{ name: string; title?: string }>> {
+  const install = ensureNocoBase();
+  const { name } = JSON.parse(readFileSync(join(ROOT, 'nocobase-plugin/package.json'), 'utf8')) as { name: string };
+  const target = join(install.appDir, 'storage/plugins', name);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  execFileSync('tar', ['xzf', site.tgz, '--strip-components=1', '-C', target]);
+  const nocobase = await startNocoBase(install, {
+    port: await freePort(),
+    database: `wob_test_storage_${process.pid}_${Date.now()}`,
+    beforeStart: (cli) => {
+      cli(['pm', 'add', name]);
+      cli(['pm', 'enable', name]);
+    },
+  });
+  try {
+    const api = new NocoBaseApi(nocobase.url);
+    await api.signInRoot();
+    const answer = await api.call('authenticators:listTypes');
+    if (answer.status !== 200) throw new Error(`authenticators:listTypes answered ${answer.status}`);
+    return answer.body.data as Array<{ name: string; title?: string }>;
+  } finally {
+    await nocobase.stop();
+  }
+}
+

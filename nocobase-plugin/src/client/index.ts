@@ -7,9 +7,15 @@ import PluginAuthClient from '@nocobase/plugin-auth/client';
 import { AdminSettingsForm } from './AdminSettingsForm.js';
 import { SignInButton } from './SignInButton.js';
 
+/** The server's i18n namespace for the auth type's title (server/runtime.ts). */
+const TITLE_NAMESPACE = '@wecom-oidc-bridge/plugin-auth-wecom-bridge';
+
 /** Loaded by NocoBase's browser loader from `dist/client/index.js`. */
 export class PluginWeComBridgeClient extends Plugin {
   override async load(): Promise<void> {
+    // The auth type's title as the settings page shows it (the server names it with this namespace).
+    this.app.i18n.addResources('en-US', TITLE_NAMESPACE, { WeCom: 'WeCom' });
+    this.app.i18n.addResources('zh-CN', TITLE_NAMESPACE, { WeCom: '企业微信' });
     this.app.pm.get(PluginAuthClient).registerType('wecom-bridge', { components: { SignInButton, AdminSettingsForm } });
   }
 }

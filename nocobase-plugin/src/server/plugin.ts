@@ -8,7 +8,7 @@ import { WeComBridgeAuth } from './auth.js';
 import type { NocoDatabase, UserModel } from './nocobase-types.js';
 import { optionProblems, readOptions } from './options.js';
 import { redirectAction, signInAction } from './routes.js';
-import { AUTH_TYPE, runtimeOf, setRuntime } from './runtime.js';
+import { AUTH_TYPE, runtimeOf, setRuntime, TITLE_NAMESPACE } from './runtime.js';
 import { ProviderCache } from './provider.js';
 
 /** The plugin as NocoBase's plugin manager loads it (the package's default export). */
@@ -18,7 +18,8 @@ export class PluginWeComBridgeServer extends Plugin {
     setRuntime(this.app, { providers: new ProviderCache(), cache });
     this.app.authManager.registerTypes(AUTH_TYPE, {
       auth: WeComBridgeAuth,
-      title: 'WeCom',
+      // Compiled by the settings page with NocoBase's i18n: "WeCom", or "企业微信" (the client adds it).
+      title: `{{t("WeCom", { ns: "${TITLE_NAMESPACE}" })}}`,
       // What the sign-in page may know of an authenticator: never the issuer's secret.
       getPublicOptions: (options: Record<string, unknown>) => ({ autoLoginInWeCom: readOptions(options).autoLoginInWeCom }),
     });

@@ -9,6 +9,9 @@ import { ProviderCache } from './provider.js';
 /** The auth type's name, as authenticators store it in `authType`. */
 export const AUTH_TYPE = 'wecom-bridge';
 
+/** The i18n namespace of the auth type's title (the package name; the client adds its texts). */
+export const TITLE_NAMESPACE = '@wecom-oidc-bridge/plugin-auth-wecom-bridge';
+
 /** The plugin's state of one app. */
 export interface Runtime {
   readonly providers: ProviderCache;
