@@ -17,6 +17,7 @@ import { registerHealth } from './http/health.js';
 import { installRequestLogging, loggerOptions, redactedChildLogger, requestIdFor, routeOf } from './http/logging.js';
 import { createMetrics, watchMemoryStore, type Metrics } from './http/metrics.js';
 import { createWeComDispatcher } from './http/outbound.js';
+import { installProxyWarning } from './http/proxy-warning.js';
 import { installRateLimits } from './http/rate-limit.js';
 import { baseSecurityHeaders } from './http/security-headers.js';
 import type { KeyRing } from './keys/key-ring.js';
@@ -115,6 +116,7 @@ function installPlumbing(app: FastifyInstance, context: BridgeContext): void {
   app.register(cookie);
   installErrorHandling(app, context.config.publicUrl);
   installRequestLogging(app);
+  installProxyWarning(app);
   const securityHeaders = baseSecurityHeaders(context.config.publicUrl.startsWith('https://'));
   // Callback-style hooks throughout: nothing here waits, and an async hook costs every request a
   // promise and a microtask.

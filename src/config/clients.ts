@@ -14,10 +14,11 @@ export interface ConfigProblem {
 /** Shortest client secret accepted: shorter ones are guessable, and RPs store them anyway. */
 export const MIN_CLIENT_SECRET_LENGTH = 16;
 
-const clientIdPattern = /^[\x21-\x7E]{1,128}$/;
+/** RFC 6749 Appendix A.1: `client-id = *VSCHAR`, printable ASCII with the space (empty ids refused). */
+const clientIdPattern = /^[\x20-\x7E]+$/;
 
 const jsonClient = z.object({
-  client_id: z.string().regex(clientIdPattern, { error: 'must be 1-128 printable ASCII characters without spaces' }),
+  client_id: z.string().regex(clientIdPattern, { error: 'must be printable ASCII characters (RFC 6749 Appendix A.1: letters, digits, spaces and punctuation), not empty' }),
   client_secret: z.string().min(MIN_CLIENT_SECRET_LENGTH, { error: `must be at least ${MIN_CLIENT_SECRET_LENGTH} characters` }),
   redirect_uris: z.array(z.string()).min(1, { error: 'must list at least one redirect URI' }),
   post_logout_redirect_uris: z.array(z.string()).optional(),
@@ -62,7 +63,7 @@ function singleClient(env: ClientEnv, allowInsecureHttp: boolean, problems: Conf
     return [];
   }
   const before = problems.length;
-  if (!clientIdPattern.test(id)) problems.push({ variable: 'OIDC_CLIENT_ID', message: 'must be 1-128 printable ASCII characters without spaces' });
+  if (!clientIdPattern.test(id)) problems.push({ variable: 'OIDC_CLIENT_ID', message: 'must be printable ASCII characters (RFC 6749 Appendix A.1: letters, digits, spaces and punctuation), not empty' });
   if (secret === undefined) problems.push({ variable: 'OIDC_CLIENT_SECRET', message: 'required with OIDC_CLIENT_ID (or OIDC_CLIENT_SECRET_FILE)' });
   else if (secret.length < MIN_CLIENT_SECRET_LENGTH) {
     problems.push({ variable: 'OIDC_CLIENT_SECRET', message: `must be at least ${MIN_CLIENT_SECRET_LENGTH} characters (e.g. openssl rand -base64 32)` });

@@ -130,9 +130,12 @@ function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFi
     rateLimit: Object.freeze({
       windowSeconds: data.RATE_LIMIT_WINDOW,
       authorizePerIp: data.RATE_LIMIT_AUTHORIZE_PER_IP,
-      authorizePerClient: data.RATE_LIMIT_AUTHORIZE_PER_CLIENT,
       tokenPerIp: data.RATE_LIMIT_TOKEN_PER_IP,
       tokenPerClient: data.RATE_LIMIT_TOKEN_PER_CLIENT,
+      authFailuresPerIp: data.RATE_LIMIT_CLIENT_AUTH_FAILURES_PER_IP,
+      authFailuresPerClient: data.RATE_LIMIT_CLIENT_AUTH_FAILURES_PER_CLIENT,
+      weComCodeFailuresPerIp: data.RATE_LIMIT_WECOM_CODE_FAILURES_PER_IP,
+      weComCodeFailuresPerHour: data.RATE_LIMIT_WECOM_CODE_FAILURES_PER_HOUR,
     }),
     allowInsecureHttp: data.ALLOW_INSECURE_HTTP,
     claims: Object.freeze({

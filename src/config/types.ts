@@ -35,9 +35,17 @@ export interface TtlConfig {
 export interface RateLimitConfig {
   readonly windowSeconds: number;
   readonly authorizePerIp: number;
-  readonly authorizePerClient: number;
   readonly tokenPerIp: number;
+  /** Authenticated token requests of one client. */
   readonly tokenPerClient: number;
+  /** Failed client authentications from one address. */
+  readonly authFailuresPerIp: number;
+  /** Failed client authentications naming one client (unregistered ids share one counter). */
+  readonly authFailuresPerClient: number;
+  /** Callbacks from one address whose WeCom code WeCom rejected. */
+  readonly weComCodeFailuresPerIp: number;
+  /** Rejected WeCom codes per hour, bridge-wide, before only known addresses reach WeCom. */
+  readonly weComCodeFailuresPerHour: number;
 }
 
 /** WeCom app settings. */

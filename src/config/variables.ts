@@ -263,11 +263,6 @@ export const VARIABLES: readonly VariableDoc[] = [
       '/authorize requests per window from one source address (IPv6: per /64); beyond it a 429 page with Retry-After. Offices behind one NAT share an address: size it for your busiest morning. 0 = no limit.',
   },
   {
-    name: 'RATE_LIMIT_AUTHORIZE_PER_CLIENT',
-    default: '6000',
-    description: '/authorize requests per window for one client_id, from all addresses together. 0 = no limit.',
-  },
-  {
     name: 'RATE_LIMIT_TOKEN_PER_IP',
     default: '1200',
     description:
@@ -276,7 +271,32 @@ export const VARIABLES: readonly VariableDoc[] = [
   {
     name: 'RATE_LIMIT_TOKEN_PER_CLIENT',
     default: '6000',
-    description: '/token requests per window for one client_id (as sent, authenticated or not). 0 = no limit.',
+    description:
+      '/token requests per window of one client, counted only once the request authenticated as that client: nobody else can spend it. 0 = no limit.',
+  },
+  {
+    name: 'RATE_LIMIT_CLIENT_AUTH_FAILURES_PER_IP',
+    default: '20',
+    description:
+      'Failed client authentications at /token per window from one source address; beyond it every /token request from that address gets 429 until the window ends, right secret or not, so guessing stays slow. 0 = no limit.',
+  },
+  {
+    name: 'RATE_LIMIT_CLIENT_AUTH_FAILURES_PER_CLIENT',
+    default: '100',
+    description:
+      'Failed client authentications per window naming one client, from all addresses together; beyond it an address with any failure of its own gets 429 before its secret is compared, while addresses without failures (the client\'s own server) pass. 0 = no limit.',
+  },
+  {
+    name: 'RATE_LIMIT_WECOM_CODE_FAILURES_PER_IP',
+    default: '10',
+    description:
+      'WeCom callbacks per window from one source address whose WeCom code WeCom rejected; beyond it that address gets the error page without a WeCom call, so outsiders cannot spend the company\'s WeCom API quota. 0 = no limit.',
+  },
+  {
+    name: 'RATE_LIMIT_WECOM_CODE_FAILURES_PER_HOUR',
+    default: '1000',
+    description:
+      'Rejected WeCom codes per hour for the whole bridge (an attack from many addresses); beyond it only addresses a login succeeded from in the last day reach WeCom until the hour ends, which keeps the server below the errors WeCom bans its IP for (~2,000 an hour). 0 = no limit.',
   },
   {
     name: 'ALLOW_INSECURE_HTTP',

@@ -5,7 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
-import { storeLogin } from '../oidc/authorize.js';
+import { beginLogin } from '../oidc/authorize.js';
 import type { AuthRequest } from '../oidc/records.js';
 import { weComLoginUrl } from '../wecom/login-url.js';
 
@@ -19,6 +19,6 @@ export async function startHandoffLeg(
   attempt: number,
 ): Promise<string> {
   const { config } = context;
-  const weComState = await storeLogin(request, reply, context, { request: authRequest, leg: 'oauth', attempt, handoff: handoffId });
+  const weComState = beginLogin(request, reply, context, { request: authRequest, leg: 'oauth', attempt, handoff: handoffId });
   return weComLoginUrl({ ...config.wecom, scope: 'snsapi_privateinfo' }, config.publicUrl, 'oauth', weComState);
 }

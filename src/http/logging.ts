@@ -10,6 +10,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify
 import type { Bindings, ChildLoggerOptions, LoggerOptions } from 'pino';
 import { randomHex } from '../crypto/secrets.js';
 import { redactSecrets } from './log-redaction.js';
+import { clientAddress } from './client-address.js';
 
 /** pino options for the service. */
 export function loggerOptions(level: string): LoggerOptions {
@@ -70,7 +71,7 @@ export function installRequestLogging(app: FastifyInstance): void {
       path: request.url.split('?')[0],
       status: reply.statusCode,
       // The client's address: from X-Forwarded-For only when TRUST_PROXY trusts the hop it came from.
-      ip: request.ip,
+      ip: clientAddress(request),
       ms: Math.round(reply.elapsedTime * 10) / 10,
     };
     if (QUIET_ROUTES.has(route)) request.log.debug(fields, 'request');

@@ -238,6 +238,12 @@ export const REASON_MESSAGES: Readonly<Record<string, PageMessage>> = {
   wecom_code_used: WECOM_EXPIRED,
   wecom_code_missing: WECOM_EXPIRED,
   login_required: SIGN_IN_AGAIN,
+  wecom_code_failures_hour: m(
+    'Sign-in is paused for new networks',
+    '新网络的登录暂时暂停',
+    'Many failed sign-ins reached the sign-in service this hour, so sign-ins from networks it has not seen today wait until the hour ends. Sign in from your office network, or try again later.',
+    '本小时内登录服务收到大量失败的登录请求，今天未见过的网络需要等到本小时结束后才能登录。请在办公网络中登录，或稍后重试。',
+  ),
   rate_limited: m(
     'Too many sign-in attempts',
     '登录请求过于频繁',

@@ -1,26 +1,26 @@
 /**
- * Rate limits on `/authorize` and `/token`, per source address and per client: fixed windows of
- * RATE_LIMIT_WINDOW seconds, counted in the store (Redis when configured, so every replica counts
- * together; memory otherwise, within its caps).
+ * Per-address rate limits on `/authorize` and `/token`: fixed windows of RATE_LIMIT_WINDOW
+ * seconds, counted in the store (Redis when configured, so every replica counts together; memory
+ * otherwise, within its caps).
  *
  * Routes opt in with `config.limit` (`authorize` or `token`); the check runs before the handler
  * and an exceeded limit is a {@link BridgeError} with status 429, so it is answered in the route's
  * own format (a page at /authorize, OAuth JSON at /token) with `Retry-After`.
  *
- * Both counters of a request are checked in one atomic store step ({@link Store.hit}), address
- * first: a request the per-address limit refuses is not charged to the client, so one abuser
- * cannot spend the budget everybody shares. The per-client counter keys on the client_id as sent,
- * before authentication: anyone can spend it, which is why its default is high. Unregistered ids
- * share one counter, so junk ids cannot grow the counter set. Keys:
- * `rate-limit:<endpoint>:ip:<address>` (IPv6 by /64) and `rate-limit:<endpoint>:client:id:<client_id>`.
+ * Nothing here is counted per client: a client id is public (it is in every authorization URL),
+ * so a counter keyed on the id as sent would let anyone spend the budget of every employee of
+ * that client. `/authorize` cannot authenticate anybody and is limited per address only; the
+ * token endpoint's per-client budget is charged only after the client authenticated, and failed
+ * authentications have limits of their own (src/oidc/client-limits.ts). Keys:
+ * `rate-limit:<endpoint>:ip:<address>`, the address validated and IPv6 counted by /64
+ * (client-address.ts).
  */
-import { isIPv6 } from 'node:net';
-import { Address6 } from 'ip-address';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimitConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../errors/bridge-error.js';
 import { storeKey, type HitCounter } from '../store/store.js';
+import { addressKey } from './client-address.js';
 
 /** The rate-limited endpoints. */
 export type LimitedEndpoint = 'authorize' | 'token';
@@ -42,7 +42,7 @@ export function installRateLimits(app: FastifyInstance, context: BridgeContext):
   const limiter = async (request: FastifyRequest, reply: FastifyReply) => {
     const endpoint = request.routeOptions.config?.limit;
     if (endpoint === undefined) return;
-    const counters = countersOf(limits, endpoint, request, context);
+    const counters = countersOf(limits, endpoint, request);
     if (counters.length === 0) return;
     const result = await context.store.hit(counters, limits.windowSeconds);
     if (result.allowed) return;
@@ -65,58 +65,8 @@ export function installRateLimits(app: FastifyInstance, context: BridgeContext):
   });
 }
 
-/** The counters a request is charged to, the per-address one first (a limit of 0 is off). */
-function countersOf(limits: RateLimitConfig, endpoint: LimitedEndpoint, request: FastifyRequest, context: BridgeContext): HitCounter[] {
+/** The per-address counter of `endpoint` (none when its limit is 0). */
+function countersOf(limits: RateLimitConfig, endpoint: LimitedEndpoint, request: FastifyRequest): HitCounter[] {
   const perIp = endpoint === 'authorize' ? limits.authorizePerIp : limits.tokenPerIp;
-  const perClient = endpoint === 'authorize' ? limits.authorizePerClient : limits.tokenPerClient;
-  const counters: HitCounter[] = [];
-  if (perIp > 0) counters.push({ key: storeKey('rate-limit', `${endpoint}:ip:${addressKey(request.ip)}`), max: perIp });
-  if (perClient > 0) {
-    const client = registeredOrBucket(context, clientIdOf(request));
-    counters.push({ key: storeKey('rate-limit', `${endpoint}:client:${client}`), max: perClient });
-  }
-  return counters;
-}
-
-/**
- * The address a counter keys on: IPv4 as is, IPv4-mapped IPv6 as IPv4, other IPv6 by its /64
- * (one host usually holds a whole /64, so counting single addresses would be no limit at all).
- */
-function addressKey(ip: string): string {
-  if (!isIPv6(ip)) return ip.toLowerCase();
-  try {
-    const address = new Address6(ip);
-    if (address.isMapped4()) return address.to4().correctForm();
-    return new Address6(`${address.correctForm()}/64`).startAddress().correctForm();
-  } catch {
-    // Node accepts forms ip-address does not (zone ids): count that address on its own.
-    return ip.toLowerCase();
-  }
-}
-
-/**
- * The client_id a request names, without authenticating it and without throwing (Basic first, as
- * client authentication reads it).
- */
-function clientIdOf(request: FastifyRequest): string | undefined {
-  const source = (request.method === 'POST' ? request.body : request.query) as Record<string, unknown> | undefined;
-  const fromParams = typeof source?.client_id === 'string' ? source.client_id : undefined;
-  return basicClientId(request.headers.authorization) ?? fromParams;
-}
-
-function basicClientId(header: string | undefined): string | undefined {
-  const match = /^Basic ([A-Za-z0-9+/]+={0,2})$/i.exec(header?.trim() ?? '');
-  if (!match) return undefined;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon <= 0) return undefined;
-  try {
-    return decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
-  } catch {
-    return undefined;
-  }
-}
-
-function registeredOrBucket(context: BridgeContext, id: string | undefined): string {
-  return id !== undefined && context.clients.find(id) ? `id:${id}` : 'unregistered';
+  return perIp > 0 ? [{ key: storeKey('rate-limit', `${endpoint}:ip:${addressKey(request)}`), max: perIp }] : [];
 }

@@ -11,7 +11,8 @@ import { chooseLeg, weComLoginUrl } from '../wecom/login-url.js';
 import { parseAuthRequest, validateRedirectTarget } from './authorize-request.js';
 import { issueCodeRedirect } from './codes.js';
 import { readParam, requestParams } from './params.js';
-import { keys, type AuthRequest, type LoginTransaction } from './records.js';
+import { setLoginCookie } from './login-cookie.js';
+import type { AuthRequest, LoginTransaction } from './records.js';
 import { errorRedirectUrl, redirectBrowser } from './redirect.js';
 import { currentSession, sessionSatisfies } from './session.js';
 
@@ -55,7 +56,7 @@ async function answer(request: FastifyRequest, reply: FastifyReply, context: Bri
 }
 
 /**
- * Stores the login under a fresh WeCom `state` bound to this browser and returns the WeCom URL.
+ * Starts the login under a fresh WeCom `state` bound to this browser and returns the WeCom URL.
  * The RP's state, nonce and redirect URI stay here; WeCom only ever sees our random handle.
  */
 export async function startWeComLeg(
@@ -67,26 +68,26 @@ export async function startWeComLeg(
 ): Promise<string> {
   const { config } = context;
   const leg = chooseLeg(config.wecom.loginMode, request.headers['user-agent']);
-  const weComState = await storeLogin(request, reply, context, { request: authRequest, leg, attempt });
+  const weComState = beginLogin(request, reply, context, { request: authRequest, leg, attempt });
   return weComLoginUrl(config.wecom, config.publicUrl, leg, weComState, webLoginLang(authRequest.uiLocales));
 }
 
 /**
- * Stores a login transaction under a fresh WeCom `state`, bound to this browser by the binding
- * cookie (set here), for LOGIN_TTL; returns the state. Every WeCom leg starts here, the phone's
- * leg of a QR hand-off included.
+ * Starts a login transaction under a fresh WeCom `state`: sealed into a cookie of this browser
+ * (login-cookie.ts), bound to it by the binding cookie (set here), for LOGIN_TTL; returns the
+ * state. Nothing is stored: an abandoned login costs the bridge nothing. Every WeCom leg starts
+ * here, the phone's leg of a QR hand-off included.
  */
-export async function storeLogin(
+export function beginLogin(
   request: FastifyRequest,
   reply: FastifyReply,
   context: BridgeContext,
   fields: Omit<LoginTransaction, 'bindingHash' | 'createdAt'>,
-): Promise<string> {
-  const ttl = context.config.ttl.login;
+): string {
   const weComState = randomAlnum();
-  const binding = bindBrowser(request, reply, context.cookies, ttl);
+  const binding = bindBrowser(request, reply, context.cookies, context.config.ttl.login);
   const transaction: LoginTransaction = { ...fields, bindingHash: sha256(binding), createdAt: context.now() };
-  await context.store.set(keys.login(weComState), transaction, ttl);
+  setLoginCookie(request, reply, context, sha256(weComState), transaction);
   return weComState;
 }
 

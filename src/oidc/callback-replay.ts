@@ -60,8 +60,8 @@ export function resultKey(ids: CallbackIds): string {
 
 /**
  * The mark saying that the login behind the state is being completed by this browser. The
- * callback creates it together with taking the login ({@link Store.takeIf}), only if absent: a
- * late duplicate must not turn a finished result back into "pending".
+ * callback creates it together with the login's "used" mark ({@link Store.claim}), so only the
+ * first hit does: a late duplicate must not turn a finished result back into "pending".
  */
 export function inFlightMark(ids: CallbackIds): StoreWrite {
   const record: CallbackResultRecord = { bindingHash: ids.bindingHash, status: 'pending' };

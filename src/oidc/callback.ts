@@ -1,10 +1,10 @@
 /**
  * `GET /wecom/callback`: WeCom sends the browser back here with `code` and our `state`.
  *
- * Order matters: the state must name a pending login, and this browser must hold that login's
- * binding cookie, before anything touches WeCom; only then is the login consumed (once, atomically)
- * and the code exchanged. The final redirect uses only the stored request, never a value from
- * the callback or a cookie. Failures are answered by login-failure.ts; a login that lacks a
+ * Order matters: this browser must hold the sealed login of the state (login-cookie.ts) and the
+ * binding cookie it was sealed for, before anything touches WeCom; only then is the login
+ * consumed (once, atomically: a "used" mark in the store) and the code exchanged. The final
+ * redirect uses only the sealed request, never a value from the callback's query. Failures are answered by login-failure.ts; a login that lacks a
  * REQUIRE_CLAIMS value becomes a QR hand-off (src/handoff/); a repeated hit of the same callback
  * is answered by callback-replay.ts.
  */
@@ -25,7 +25,9 @@ import {
 } from './callback-replay.js';
 import { missingRequiredClaims, subjectOf } from './claims.js';
 import { mintCode } from './codes.js';
+import { clearLoginCookie, loginCookieName, openLoginCookie } from './login-cookie.js';
 import { explainsOnPage, failLogin } from './login-failure.js';
+import { assertMayCallWeCom, countRejectedCode, knownAddressWrite, readCodeGuard, type CodeGuard } from './wecom-code-guard.js';
 import { stateKeys, type LoginTransaction } from './records.js';
 import { errorRedirectUrl, redirectBrowser } from './redirect.js';
 import { newSession, saveSession } from './session.js';
@@ -43,7 +45,7 @@ export function registerCallback(app: FastifyInstance, context: BridgeContext): 
 async function callback(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {
   const query = (request.query ?? {}) as Record<string, unknown>;
   const ids = callbackIds(checkedState(query.state), readCookie(request, context.cookies.bindingName));
-  const transaction = await claimTransaction(context, ids);
+  const { transaction, guard } = await claimTransaction(request, reply, context, ids);
   if (!transaction || ids.binding === undefined) {
     // The login is gone: finished, or being finished, by an earlier hit of this callback.
     const location = await replayResult(reply, context, ids);
@@ -52,7 +54,8 @@ async function callback(request: FastifyRequest, reply: FastifyReply, context: B
   }
   const bound: BoundCallbackIds = { ...ids, binding: ids.binding };
   try {
-    return await finish(request, reply, context, transaction, query, bound);
+    assertMayCallWeCom(guard, context, reply);
+    return await finish(request, reply, context, { transaction, guard }, query, bound);
   } catch (error) {
     await forgetResult(context, ids);
     throw error;
@@ -63,7 +66,7 @@ async function finish(
   request: FastifyRequest,
   reply: FastifyReply,
   context: BridgeContext,
-  transaction: LoginTransaction,
+  { transaction, guard }: { transaction: LoginTransaction; guard: CodeGuard },
   query: Record<string, unknown>,
   ids: BoundCallbackIds,
 ): Promise<FastifyReply> {
@@ -79,9 +82,10 @@ async function finish(
       return await completeHandoffOnPhone(request, reply, context, transaction, resolved);
     }
     const admission = await admitMember(context, resolved, warn);
-    return await finishLogin(request, reply, context, transaction, admission, ids);
+    return await finishLogin(request, reply, context, transaction, { ...admission, writes: [...admission.writes, knownAddressWrite(guard)] }, ids);
   } catch (error) {
     if (!(error instanceof BridgeError)) throw error;
+    if (error instanceof WeComApiError && error.action === 'restart') await countRejectedCode(guard, context);
     if (error instanceof WeComApiError && error.action === 'restart' && transaction.attempt < MAX_ATTEMPTS) {
       request.log.info({ errcode: error.errcode }, 'WeCom code unusable; restarting the WeCom leg once');
       await forgetResult(context, ids);
@@ -131,7 +135,8 @@ async function finishLogin(
   // Session, code, result and the remembered consent in one store round trip.
   await saveSession(request, reply, context, session, [code, result, ...writes]);
   context.metrics.logins.labels('success', 'ok', transaction.leg).inc();
-  request.log.info({ leg: transaction.leg, client: transaction.request.clientId }, 'login succeeded');
+  // The audit line: who signed in to which client, by which leg (the request id is on every line).
+  request.log.info({ userid: user.userid, client: transaction.request.clientId, leg: transaction.leg }, 'login succeeded');
   return redirectBrowser(reply, 'GET', location);
 }
 
@@ -164,20 +169,35 @@ function checkedState(state: unknown): string {
 }
 
 /**
- * Finds the pending login named by `state` and checks this browser's binding cookie, then consumes
- * the login atomically. Undefined when the login is gone (a repeated hit: callback-replay.ts
- * decides); a login of another browser is a page: nothing trustworthy to redirect to.
+ * Opens the login of `state` from this browser's cookie and consumes it atomically. Undefined when
+ * this browser has no such login (a repeated hit, or another browser: callback-replay.ts
+ * decides); a cookie that does not open for this browser's binding, or an expired one, is a page.
  */
-async function claimTransaction(context: BridgeContext, ids: CallbackIds): Promise<LoginTransaction | undefined> {
-  // One atomic store step: the login is taken only when this browser's binding hash matches (a
-  // replay from another browser must not cancel the real user's login), and the in-flight mark
-  // is left in the same step, so a second hit that finds the login gone always finds the mark.
-  // A plain comparison is enough: both sides are SHA-256 hashes of a 256-bit secret.
-  const pending = await context.store.takeIf<LoginTransaction>(stateKeys.login(ids.stateHash), 'bindingHash', ids.bindingHash, inFlightMark(ids));
-  if (!pending.found) return undefined;
-  if (!pending.taken) throw pageError('This sign-in was started in another browser', 'browser_mismatch');
-  return pending.value;
+async function claimTransaction(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  ids: CallbackIds,
+): Promise<{ transaction?: LoginTransaction; guard: CodeGuard }> {
+  const opened = openLoginCookie(request, context, ids.stateHash, ids.bindingHash);
+  if (opened.status === 'absent') return { guard: NO_GUARD };
+  clearLoginCookie(reply, context.cookies, loginCookieName(context.cookies, ids.stateHash));
+  if (opened.status === 'foreign') throw pageError('This sign-in was started in another browser', 'browser_mismatch');
+  if (opened.status === 'expired') throw pageError('This sign-in expired before WeCom answered', 'login_not_found');
+  const { transaction } = opened;
+  // One atomic step: the "used" mark (for the rest of the login's lifetime) and the in-flight
+  // mark a second hit waits on. A hit that loses finds the login used: callback-replay.ts. The
+  // WeCom-quota counts are read meanwhile (wecom-code-guard.ts).
+  const remaining = Math.max(1, Math.ceil((transaction.createdAt + context.config.ttl.login * 1000 - context.now()) / 1000));
+  const [first, guard] = await Promise.all([
+    context.store.claim(stateKeys.used(ids.stateHash), 1, remaining, [inFlightMark(ids)]),
+    readCodeGuard(request, context),
+  ]);
+  return first ? { transaction, guard } : { guard };
 }
+
+/** The guard of a callback that never reaches WeCom (a repeated hit). */
+const NO_GUARD: CodeGuard = { address: '', addressFailures: 0, hourFailures: 0, knownAddress: true };
 
 function pageError(description: string, reason: string): BridgeError {
   return new BridgeError({ code: 'invalid_request', status: 400, reason, description });

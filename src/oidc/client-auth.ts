@@ -30,6 +30,22 @@ export class ClientRegistry {
   }
 
   /**
+   * The registered client a token request names (Basic first, as {@link authenticate} reads it),
+   * without authenticating it and without throwing; undefined for none or an unregistered id.
+   */
+  claimedId(authorization: string | undefined, body: RawParams): string | undefined {
+    let id: string | undefined;
+    try {
+      id = authorization === undefined ? undefined : parseBasic(authorization).id;
+    } catch {
+      id = undefined;
+    }
+    const fromBody = body?.client_id;
+    id ??= typeof fromBody === 'string' ? fromBody : undefined;
+    return id !== undefined && this.byId.has(id) ? id : undefined;
+  }
+
+  /**
    * Authenticates the caller of the token endpoint.
    * @throws invalid_client (401) for missing, unknown or wrong credentials; invalid_request when
    * Basic and body contradict each other.

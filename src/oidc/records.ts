@@ -26,7 +26,7 @@ export interface AuthRequest {
   readonly uiLocales?: string;
 }
 
-/** A login waiting for WeCom's callback, under the hash of its WeCom `state`. */
+/** A login waiting for WeCom's callback, sealed in a cookie named after its WeCom `state` (login-cookie.ts). */
 export interface LoginTransaction {
   readonly request: AuthRequest;
   /** Hash of the browser-binding cookie: the callback must come from the same browser. */
@@ -119,7 +119,8 @@ export interface PendingLogout {
  * them and hashes the state once.
  */
 export const stateKeys = {
-  login: (stateHash: string) => storeKey('login', stateHash),
+  /** Set when a callback consumes the login: its sealed cookie cannot be used twice. */
+  used: (stateHash: string) => storeKey('login-used', stateHash),
   callbackResult: (stateHash: string) => storeKey('callback-done', stateHash),
 };
 
@@ -134,7 +135,6 @@ export const codeKeys = {
 
 /** Store keys, one function per record type. */
 export const keys = {
-  login: (weComState: string) => stateKeys.login(sha256(weComState)),
   session: (cookieValue: string) => storeKey('session', sha256(cookieValue)),
   code: (code: string) => codeKeys.record(sha256(code)),
   accessToken: (token: string) => storeKey('at', sha256(token)),

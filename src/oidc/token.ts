@@ -1,5 +1,6 @@
 /**
- * `POST /token`: authenticate the client, run the grant, answer with `no-store` JSON.
+ * `POST /token`: authenticate the client (within its limits: client-limits.ts), run the grant,
+ * answer with `no-store` JSON.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClientConfig } from '../config/types.js';
@@ -7,6 +8,7 @@ import type { BridgeContext } from '../context.js';
 import { BridgeError, invalidRequest, unsupportedGrantType } from '../errors/bridge-error.js';
 import type { DepartmentWarn } from '../wecom/departments.js';
 import { mintAccessToken } from './access-tokens.js';
+import { authenticateWithinLimits } from './client-limits.js';
 import { redeemCode } from './code-grant.js';
 import { signIdToken } from './id-token.js';
 import { assertPlainKeys, readParam, type RawParams } from './params.js';
@@ -25,7 +27,7 @@ export function registerToken(app: FastifyInstance, context: BridgeContext): voi
 
 async function token(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {
   const body = formBody(request);
-  const client = context.clients.authenticate(request.headers.authorization, body);
+  const client = await authenticateWithinLimits(request, reply, context, body);
   const grantType = readParam(body, 'grant_type');
   if (grantType === undefined) throw invalidRequest('The grant_type parameter is missing');
   const warn = (message: string, details: Record<string, unknown>) => request.log.warn(details, message);

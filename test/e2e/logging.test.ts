@@ -62,5 +62,7 @@ describe('logs', () => {
     expect(requests.every((line) => typeof line.reqId === 'string' && line.reqId !== '')).toBe(true);
     const succeeded = lines.find((line) => line.msg === 'login succeeded')!;
     expect(requests.find((line) => line.reqId === succeeded.reqId)?.route).toBe('/wecom/callback');
+    // The audit line names who signed in to which client, by which leg.
+    expect(succeeded).toMatchObject({ userid: expect.any(String), client: expect.any(String), leg: expect.stringMatching(/^(web|oauth)$/) });
   });
 });

@@ -3,6 +3,7 @@
  * that walks bridge → WeCom simulator → bridge until the flow leaves for the relying party.
  * Real HTTP (undici fetch with manual redirects), no shortcuts into the code under test.
  */
+import { fetch as undiciFetch, type Dispatcher } from 'undici';
 
 /** User-Agents of the two legs. */
 export const USER_AGENTS = {
@@ -41,6 +42,12 @@ export class TestBrowser {
    * @param userAgent sent with every request
    * @param simUser WeCom userid the simulator logs in (sent as `x-sim-user` to the simulator only)
    */
+  /**
+   * Connections through this undici dispatcher (e.g. an `Agent` with `localAddress`, to
+   * come from another loopback source address); Node's global fetch otherwise.
+   */
+  dispatcher?: Dispatcher;
+
   constructor(
     public userAgent: string = USER_AGENTS.desktop,
     public simUser?: string,
@@ -54,7 +61,8 @@ export class TestBrowser {
     if (cookie) headers.cookie = cookie;
     if (this.simUser && this.simOrigin && url.startsWith(this.simOrigin)) headers['x-sim-user'] = this.simUser;
     if (init.body !== undefined) headers['content-type'] ??= 'application/x-www-form-urlencoded';
-    const response = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual' });
+    const options = { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual' } as const;
+    const response = this.dispatcher ? ((await undiciFetch(url, { ...options, dispatcher: this.dispatcher })) as unknown as Response) : await fetch(url, options);
     this.storeCookies(response);
     return response;
   }

@@ -58,9 +58,9 @@ describe.skipIf(!available)('the adapter on a real NocoBase, in headless Chromiu
 
   it('offers the WeCom type and its settings form in Settings → Authentication, in both languages', async () => {
     for (const [locale, texts] of [
-      ['en-US', { add: /^Add new$/, type: 'WeCom', bindBy: 'Bind existing users by' }],
+      ['en-US', { add: /Add new/, type: 'WeCom', bindBy: 'Bind existing users by' }],
       // antd spaces out two-character Chinese button labels ("添 加").
-      ['zh-CN', { add: /^(添\s?加|新\s?增)$/, type: '企业微信', bindBy: '按以下字段绑定已有用户' }],
+      ['zh-CN', { add: /添\s?加|新\s?增/, type: '企业微信', bindBy: '按以下字段绑定已有用户' }],
     ] as const) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
       const page = await context.newPage();

@@ -73,7 +73,7 @@ async function expectUrlsFromPublicUrl(harness: Harness, headers: Record<string,
   const cookies = ([] as string[]).concat(authorize.headers['set-cookie'] ?? []);
   expect(cookies.length).toBeGreaterThan(0);
   for (const cookie of cookies) {
-    expect(cookie).toMatch(/^wecom-oidc-login=/);
+    expect(cookie).toMatch(/^wecom-oidc-login(-[A-Za-z0-9_-]{16})?=/);
     expect(cookie).not.toMatch(/Secure/i);
     expect(cookie).toMatch(/Path=\//);
   }
@@ -84,12 +84,17 @@ describe('TRUST_PROXY', () => {
     h = await startHarness({ captureLogs: true });
     await expectUrlsFromPublicUrl(h, { ...SPOOFED, 'x-forwarded-for': '203.0.113.9' });
     expect(logLineFor(h, '/authorize').ip).toBe('127.0.0.1');
+    // The bridge says so, once, naming the peer and what to set.
+    const warnings = h.logs.filter((line) => line.includes('X-Forwarded-For arrives from'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 40, peer: '127.0.0.1', msg: expect.stringContaining('set TRUST_PROXY=127.0.0.1') });
   });
 
   it('addresses: the proxy at 127.0.0.1 is believed, and the client IP reaches the logs', async () => {
     h = await startHarness({ captureLogs: true, env: { TRUST_PROXY: '127.0.0.1/8, ::1' } });
     await expectUrlsFromPublicUrl(h, { ...SPOOFED, 'x-forwarded-for': '203.0.113.9' });
     expect(logLineFor(h, '/authorize').ip).toBe('203.0.113.9');
+    expect(h.logs.some((line) => line.includes('X-Forwarded-For arrives from'))).toBe(false);
   });
 
   it('a hop count trusts that many proxies from the right of X-Forwarded-For', async () => {

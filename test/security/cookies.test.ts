@@ -1,5 +1,5 @@
 /**
- * The bridge's two cookies (browser binding and session) follow PUBLIC_URL: behind https they are
+ * The bridge's cookies (browser binding, the sealed login, session) follow PUBLIC_URL: behind https they are
  * `__Host-` cookies (Secure, Path=/, no Domain); on plain http they carry neither the prefix nor
  * Secure (a browser would drop a Secure cookie set over http). Both are always HttpOnly and
  * SameSite=Lax. The bridge is built for a public https URL and driven with `app.inject` (nothing
@@ -98,8 +98,14 @@ describe.each([
     const callback = new URL(wecom.finalUrl);
     expect(callback.origin + callback.pathname).toBe(`${publicUrl}/wecom/callback`);
 
-    // The callback, with the binding cookie under its name: a code for the RP and the session cookie.
-    const back = await built.app.inject({ method: 'GET', url: `${callback.pathname}${callback.search}`, headers: { cookie: `${binding}=${bindingCookie.value}` } });
+    // The login's own cookie, sealed, with the same attributes, for LOGIN_TTL.
+    const loginCookie = setCookies(start).find((cookie) => cookie.name.startsWith(`${binding}-`))!;
+    expectAttributes(loginCookie, secure);
+    expect(Number(loginCookie.attributes.get('max-age'))).toBe(built.context.config.ttl.login);
+
+    // The callback, with both cookies under their names: a code for the RP and the session cookie.
+    const cookie = `${binding}=${bindingCookie.value}; ${loginCookie.name}=${loginCookie.value}`;
+    const back = await built.app.inject({ method: 'GET', url: `${callback.pathname}${callback.search}`, headers: { cookie } });
     expect(back.statusCode).toBe(302);
     expect(String(back.headers.location)).toMatch(/^http:\/\/127\.0\.0\.1:13000\/api\/oidc:redirect\?code=[A-Za-z0-9_-]{43}&state=st$/);
     const sessionCookie = only(setCookies(back), session);

@@ -1,9 +1,12 @@
 /**
- * Rate limits on /token and /authorize (issue 3 "Hardening"): per source address and per client,
- * 429 with Retry-After, in the route's own format; shared by replicas through Redis.
- * Source addresses come from X-Forwarded-For (TRUST_PROXY=true), so each test uses its own.
+ * Rate limits on /token and /authorize (issue 3 "Hardening", rewritten for issue 19): per source
+ * address, 429 with Retry-After, in the route's own format; a client's token budget spent only by
+ * requests that authenticated as it; failed client authentications limited per address and per
+ * client; shared by replicas through Redis. Source addresses come from X-Forwarded-For
+ * (TRUST_PROXY=true), so each test uses its own. The attacks themselves, from real source
+ * addresses with the defaults: lockout.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
 import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
 import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.js';
@@ -12,13 +15,14 @@ import { expectSafePage } from './page-checks.js';
 const LIMITS = {
   TRUST_PROXY: 'true',
   RATE_LIMIT_AUTHORIZE_PER_IP: '3',
-  RATE_LIMIT_AUTHORIZE_PER_CLIENT: '5',
   RATE_LIMIT_TOKEN_PER_IP: '3',
   RATE_LIMIT_TOKEN_PER_CLIENT: '5',
+  RATE_LIMIT_CLIENT_AUTH_FAILURES_PER_IP: '2',
+  RATE_LIMIT_CLIENT_AUTH_FAILURES_PER_CLIENT: '3',
 };
 
-function tokenRequest(h: Harness, ip: string, client: keyof typeof CLIENTS = 'modern'): Promise<Response> {
-  const { id, secret } = CLIENTS[client];
+function tokenRequest(h: Harness, ip: string, client: keyof typeof CLIENTS = 'modern', secret: string = CLIENTS[client].secret): Promise<Response> {
+  const { id } = CLIENTS[client];
   return fetch(`${h.issuer}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
@@ -63,11 +67,36 @@ describe('in memory (one process)', () => {
     expect((await tokenRequest(h, '10.0.1.2')).status).toBe(400);
   });
 
-  it('/token: one client is limited across addresses', async () => {
+  it('/token: a client\'s budget is spent only by requests that authenticated as it', async () => {
+    // Requests with a wrong secret, from many addresses, spend nothing of it.
+    const junk = await statuses(['10.0.2.11', '10.0.2.12'].map((ip) => () => tokenRequest(h, ip, 'other', 'wrong-secret-0123456789')));
+    expect(junk).toEqual([401, 401]);
     const sent = await statuses(['10.0.2.1', '10.0.2.2', '10.0.2.3', '10.0.2.4', '10.0.2.5'].map((ip) => () => tokenRequest(h, ip, 'other')));
-    expect(sent.every((status) => status !== 429)).toBe(true);
+    expect(sent).toEqual([400, 400, 400, 400, 400]);
     expect((await tokenRequest(h, '10.0.2.6', 'other')).status).toBe(429);
     expect((await tokenRequest(h, '10.0.2.6', 'nocobase')).status).toBe(400);
+  });
+
+  it('/token: an address past its failed authentications gets 429 even with the right secret', async () => {
+    expect(await statuses([1, 2].map(() => () => tokenRequest(h, '10.0.6.1', 'nocobase', 'wrong-secret-0123456789')))).toEqual([401, 401]);
+    const limited = await tokenRequest(h, '10.0.6.1', 'nocobase');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await limited.json()).toMatchObject({ error: 'temporarily_unavailable', error_description: expect.stringMatching(/failed client authentications from this address/) });
+    expect((await tokenRequest(h, '10.0.6.2', 'nocobase')).status).toBe(400);
+  });
+
+  it('/token: a client guessed at from many addresses: addresses that failed are stopped before the comparison, clean ones pass', async () => {
+    // A bridge of its own: the budgets of the other tests' clients are spent.
+    const h = await startHarness({ env: LIMITS });
+    onTestFinished(() => h.close());
+    const guesses = await statuses(['10.0.7.1', '10.0.7.2', '10.0.7.3'].map((ip) => () => tokenRequest(h, ip, 'modern', 'wrong-secret-0123456789')));
+    expect(guesses).toEqual([401, 401, 401]);
+    // The client is now under attack: a guessing address, even with the right secret, gets 429 …
+    expect((await tokenRequest(h, '10.0.7.1', 'modern')).status).toBe(429);
+    expect((await tokenRequest(h, '10.0.7.2', 'modern', 'another-guess-0123456789')).status).toBe(429);
+    // … while the relying party's server, which never failed, exchanges its codes.
+    expect((await tokenRequest(h, '10.0.7.9', 'modern')).status).toBe(400);
   });
 
   it('/authorize: the 4th request from one address gets a 429 page with Retry-After', async () => {
@@ -81,12 +110,18 @@ describe('in memory (one process)', () => {
     expect(page).toMatch(/Too many sign-in attempts|登录请求过于频繁/);
   });
 
-  it('/authorize: one client is limited across addresses; IPv6 counts per /64', async () => {
+  it('/authorize: IPv6 counts per /64; a client is never limited as such, from any number of addresses', async () => {
     const ips = ['2001:db8:1:1::1', '2001:db8:1:1::2', '2001:db8:1:1::3'];
     expect(await statuses(ips.map((ip) => () => authorizeRequest(h, ip, 'nocobase')))).toEqual([302, 302, 302]);
     expect((await authorizeRequest(h, '2001:db8:1:1::ffff', 'nocobase')).status).toBe(429);
-    expect(await statuses(['10.0.4.1', '10.0.4.2'].map((ip) => () => authorizeRequest(h, ip, 'nocobase')))).toEqual([302, 302]);
-    expect((await authorizeRequest(h, '10.0.4.3', 'nocobase')).status).toBe(429);
+    const many = Array.from({ length: 12 }, (_, i) => `10.0.4.${i + 1}`);
+    expect(await statuses(many.map((ip) => () => authorizeRequest(h, ip, 'nocobase')))).toEqual(many.map(() => 302));
+  });
+
+  it('counts a forged X-Forwarded-For that is no address as the socket\'s peer', async () => {
+    const forged = await statuses(['junk-1', 'junk-2', 'junk-3', 'x'.repeat(2000)].map((ip) => () => authorizeRequest(h, ip)));
+    expect(forged.slice(0, 3)).toEqual([302, 302, 302]);
+    expect(forged[3]).toBe(429);
   });
 
   it('other endpoints are not limited', async () => {
