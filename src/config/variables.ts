@@ -218,7 +218,7 @@ export const VARIABLES: readonly VariableDoc[] = [
     name: 'TRUST_PROXY',
     default: 'false',
     description:
-      'Reverse proxies whose X-Forwarded-For is believed (client IP for logs and rate limits only): true, a hop count, or comma-separated addresses/CIDRs.',
+      'Reverse proxies whose X-Forwarded-For is believed (client IP for logs and rate limits only): comma-separated addresses/CIDRs of your proxies (recommended), a hop count, or true (only behind a proxy that overwrites the header). Unset behind a proxy, all users share its address.',
   },
   {
     name: 'HTTPS_PROXY',

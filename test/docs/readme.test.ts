@@ -42,7 +42,9 @@ describe('README: docker run', () => {
   it('runs the image it builds, on the port and volume the Dockerfile declares', () => {
     const image = /-t (\S+) \.$/.exec(build!)?.[1];
     expect(run!.trim().endsWith(` ${image}`)).toBe(true);
-    expect(run).toContain('-p 8080:8080');
+    // Published on loopback only: the host's TLS proxy is the one way in, and it is trusted.
+    expect(run).toContain('-p 127.0.0.1:8080:8080');
+    expect(run).toContain('-e TRUST_PROXY=172.17.0.1');
     expect(dockerfile).toMatch(/^EXPOSE 8080$/m);
     expect(dockerfile).toMatch(/PORT=8080/);
     const volume = /-v \S+:(\S+)/.exec(run!)?.[1];
@@ -82,7 +84,8 @@ describe('README: docker compose beside NocoBase', () => {
     expect(new URL(config.redis!.url).hostname).toBe('redis');
     expect(compose.services).toHaveProperty(new URL(config.redis!.url).hostname);
     expect(bridge.depends_on).toContain('redis');
-    expect(bridge.ports).toEqual([`${config.port}:${config.port}`]);
+    expect(bridge.ports).toEqual([`127.0.0.1:${config.port}:${config.port}`]);
+    expect(config.trustProxy).toEqual(['172.16.0.0/12']);
   });
 
   it("mounts the WeCom plugin where NocoBase finds it, under the plugin package's own name", () => {
