@@ -3,12 +3,10 @@
  * the bridge (memory store, generated key in a temporary DATA_DIR), and the sample relying party.
  * Prints the URL to open.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startWeComSimulator } from '../sim/server.js';
 import { loadConfig } from '../src/config/load.js';
 import { handleSignals, startServer } from '../src/server.js';
+import { demoBridgeEnv } from './bridge-env.js';
 import { freePort } from './free-port.js';
 import { buildDemoRp } from './rp.js';
 
@@ -21,23 +19,7 @@ async function main(): Promise<void> {
   const bridgeUrl = `http://${HOST}:${bridgePort}`;
   const rpUrl = `http://${HOST}:${rpPort}`;
   const sim = await startWeComSimulator({ host: HOST, trustedDomains: [`${HOST}:${bridgePort}`] });
-  const config = loadConfig({
-    PUBLIC_URL: bridgeUrl,
-    HOST,
-    PORT: String(bridgePort),
-    WECOM_CORP_ID: 'ww5imulat0rc0rp1d',
-    WECOM_AGENT_ID: '1000002',
-    WECOM_SECRET: 'sim-secret-0123456789',
-    WECOM_API_BASE: sim.url,
-    WECOM_OAUTH_BASE: sim.url,
-    WECOM_SSO_BASE: sim.url,
-    OIDC_CLIENT_ID: CLIENT_ID,
-    OIDC_CLIENT_SECRET: CLIENT_SECRET,
-    OIDC_REDIRECT_URIS: `${rpUrl}/callback`,
-    OIDC_POST_LOGOUT_REDIRECT_URIS: `${rpUrl}/`,
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'wecom-oidc-demo-')),
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-  });
+  const config = loadConfig(demoBridgeEnv(HOST, bridgePort, sim.url, { id: CLIENT_ID, secret: CLIENT_SECRET, redirectUri: `${rpUrl}/callback`, postLogoutRedirectUri: `${rpUrl}/` }));
   const bridge = await startServer(config);
   const rp = await buildDemoRp({ issuer: bridgeUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, url: rpUrl });
   await rp.listen({ host: HOST, port: rpPort });

@@ -5,13 +5,13 @@
  * authenticator "wecom" configured. Prints the NocoBase URL to open; Ctrl+C stops everything and
  * drops the database.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startWeComSimulator } from '../../sim/server.js';
 import { loadConfig } from '../../src/config/load.js';
 import { handleSignals, startServer } from '../../src/server.js';
+import { demoBridgeEnv } from '../bridge-env.js';
 import { freePort } from '../free-port.js';
 import { NocoBaseApi } from './api.js';
 import { ensureNocoBase, NOCOBASE_VERSION } from './install.js';
@@ -31,23 +31,7 @@ async function main(): Promise<void> {
   say('bridge and WeCom simulator: starting…');
   const sim = await startWeComSimulator({ host: HOST, trustedDomains: [`${HOST}:${bridgePort}`] });
   const bridge = await startServer(
-    loadConfig({
-      PUBLIC_URL: bridgeUrl,
-      HOST,
-      PORT: String(bridgePort),
-      WECOM_CORP_ID: 'ww5imulat0rc0rp1d',
-      WECOM_AGENT_ID: '1000002',
-      WECOM_SECRET: 'sim-secret-0123456789',
-      WECOM_API_BASE: sim.url,
-      WECOM_OAUTH_BASE: sim.url,
-      WECOM_SSO_BASE: sim.url,
-      OIDC_CLIENT_ID: CLIENT.id,
-      OIDC_CLIENT_SECRET: CLIENT.secret,
-      OIDC_REDIRECT_URIS: `${nocobaseUrl}/api/wecomBridge:redirect`,
-      OIDC_POST_LOGOUT_REDIRECT_URIS: `${nocobaseUrl}/signin`,
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'wecom-oidc-demo-')),
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-    }),
+    loadConfig(demoBridgeEnv(HOST, bridgePort, sim.url, { ...CLIENT, redirectUri: `${nocobaseUrl}/api/wecomBridge:redirect`, postLogoutRedirectUri: `${nocobaseUrl}/signin` })),
   );
   const nocobase = await startNocoBase(install, { port: nocobasePort, database: `wob_demo_${process.pid}`, progress: say });
   handleSignals(bridge, async () => {
