@@ -10,9 +10,10 @@ import { pino } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Config, TrustProxy } from './config/types.js';
 import type { BridgeContext } from './context.js';
+import { clientErrorHandler } from './http/client-errors.js';
 import { cookieJar } from './http/cookies.js';
 import { registerDomainVerify } from './http/domain-verify.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { registerHealth } from './http/health.js';
 import { installRequestLogging, loggerOptions, redactedChildLogger, requestIdFor, routeOf } from './http/logging.js';
 import { createMetrics, watchMemoryStore, type Metrics } from './http/metrics.js';
@@ -86,6 +87,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     cookies: cookieJar(config.publicUrl),
     lifecycle: { shuttingDown: false },
   };
+  const securityHeaders = baseSecurityHeaders(config.publicUrl.startsWith('https://'));
   const app = Fastify({
     loggerInstance: logger,
     // fastify's own request lines print the full URL (codes, states, tokens): off; see http/logging.ts.
@@ -97,8 +99,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     bodyLimit: 16 * 1024,
     forceCloseConnections: 'idle',
     rewriteUrl: prefixStripper(config.publicUrl),
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler(config.publicUrl, securityHeaders),
   });
-  installPlumbing(app, context);
+  installPlumbing(app, context, securityHeaders);
   installRateLimits(app, context);
   registerRoutes(app, context);
   app.addHook('onClose', async () => {
@@ -108,14 +112,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   return { app, context };
 }
 
-function installPlumbing(app: FastifyInstance, context: BridgeContext): void {
+function installPlumbing(app: FastifyInstance, context: BridgeContext, securityHeaders: Readonly<Record<string, string>>): void {
   // Only form bodies are accepted anywhere; JSON or text bodies get 415.
   app.removeAllContentTypeParsers();
   app.register(formbody, { bodyLimit: 16 * 1024 });
   app.register(cookie);
   installErrorHandling(app, context.config.publicUrl);
   installRequestLogging(app);
-  const securityHeaders = baseSecurityHeaders(context.config.publicUrl.startsWith('https://'));
   // Callback-style hooks throughout: nothing here waits, and an async hook costs every request a
   // promise and a microtask.
   app.addHook('onRequest', (request, reply, done) => {

@@ -83,6 +83,7 @@ export const REASON_MESSAGES: Readonly<Record<string, PageMessage>> = {
   malformed_parameter: INVALID_REQUEST,
   parameter_too_long: INVALID_REQUEST,
   malformed_request: INVALID_REQUEST,
+  malformed_url: INVALID_REQUEST,
   invalid_request: INVALID_REQUEST,
   method_not_allowed: INVALID_REQUEST,
   // Normally redirected to the relying party; shown only if it cannot be.

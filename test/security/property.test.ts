@@ -3,7 +3,9 @@
  * throws random and hostile input (parameter names and values, duplicates, encodings, JWT-shaped
  * junk, mutated genuine tokens, headers, cookies, content types) at every route. Whatever comes
  * in, the answer is a 4xx (or the documented 2xx/3xx) with a well-formed body in the route's
- * format, and a redirect only ever goes to a registered URI or to WeCom.
+ * format, and a redirect only ever goes to a registered URI or to WeCom. The same holds for
+ * request targets no client library sends (absolute, scheme-relative, asterisk and authority
+ * forms), thrown at a listening app over a bare socket.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +20,7 @@ import { KeyRing } from '../../src/keys/key-ring.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { USER_AGENTS } from '../helpers/browser.js';
 import { validEnv } from '../helpers/env.js';
+import { rawRequest } from '../helpers/raw-http.js';
 
 /** The WeCom domain verification file the bridge is configured to serve. */
 const VERIFY_FILE = { name: 'WW_verify_fuzz0123.txt', content: 'verify-content-0123' };
@@ -28,6 +31,8 @@ let app: FastifyInstance;
 let config: Config;
 let keys: KeyRing;
 let genuineTokens: string[];
+/** Port of the same app listening on loopback, for the request-target forms. */
+let port: number;
 
 beforeAll(async () => {
   config = loadConfig(validEnv({
@@ -42,6 +47,8 @@ beforeAll(async () => {
   const agent = new MockAgent();
   agent.disableNetConnect();
   ({ app } = await buildApp(config, { store: new MemoryStore(), keys, dispatcher: agent, logger: pino({ level: 'silent' }) }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  port = (app.server.address() as { port: number }).port;
   const now = Math.floor(Date.now() / 1000);
   const claims = { iss: config.publicUrl, sub: 'zhangsan', aud: 'nocobase', iat: now, exp: now + 3600, auth_time: now, sid: 'sid-1' };
   genuineTokens = [await keys.sign(claims), await keys.sign({ ...claims, exp: now - 10 }), await keys.sign({ ...claims, aud: 'other-app' })];
@@ -243,6 +250,43 @@ describe.each(ROUTES)('%s %s', (method, path, documented, success) => {
         assertWellFormed({ statusCode: response.statusCode, headers: response.headers, body: response.body }, documented, success);
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+// ---- request-target forms (RFC 9112 §3.2), over a bare socket ----------------------------------
+
+/** Hosts an absolute-form target may name: another site, the issuer's, odd and empty ones. */
+const targetHost = fc.oneof(
+  fc.constantFrom('evil.example', 'sso.example.com', 'sso.example.com:443', '127.0.0.1:1', '[::1]:8080', 'xn--bcher-kva.example', ''),
+  printable(fc.string({ maxLength: 20 })).map((s) => s.replace(/[\s/?#]/g, '')),
+);
+const targetForm = fc.constantFrom('origin', 'undecodable-path', 'absolute', 'absolute-https', 'scheme-relative', 'asterisk', 'authority');
+
+function requestTarget(form: string, host: string, path: string, query: string): string {
+  if (form === 'absolute') return `http://${host}${path}?${query}`;
+  if (form === 'absolute-https') return `https://${host}${path}?${query}`;
+  if (form === 'scheme-relative') return `//${host}${path}?${query}`;
+  if (form === 'undecodable-path') return `${path}/%zz?${query}`;
+  if (form === 'asterisk') return '*';
+  if (form === 'authority') return `${host || 'evil.example'}:443`;
+  return `${path}?${query}`;
+}
+
+describe('any request-target form', () => {
+  it('is answered like its origin form: never a 5xx, never an open redirect', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...ROUTES), targetForm, targetHost, params, accept, userAgent, async ([method, path, documented, success], form, host, query, accepts, ua) => {
+        const headers: Record<string, string> = {};
+        if (accepts !== undefined) headers.accept = accepts;
+        if (ua !== undefined) headers['user-agent'] = ua;
+        const withBody = method === 'POST' || method === 'PUT';
+        if (withBody) headers['content-type'] = 'application/x-www-form-urlencoded';
+        const answer = await rawRequest(port, `${method} ${requestTarget(form, host, path, query)} HTTP/1.1`, headers, withBody ? query : '');
+        expect(answer.status).toBeGreaterThanOrEqual(200);
+        assertWellFormed({ statusCode: answer.status, headers: answer.headers, body: answer.body }, documented, success);
+      }),
+      { numRuns: 300 },
     );
   });
 });
