@@ -16,6 +16,7 @@ import { pickLang, type Lang } from '../http/i18n.js';
 import { renderLogoutConfirm, renderSignedOut } from '../http/logout-pages.js';
 import { sendPage } from '../http/security-headers.js';
 import { parseLogoutRequest, type LogoutRequest } from './logout-request.js';
+import { subjectOf } from './claims.js';
 import { readParam, requestParams } from './params.js';
 import { keys, type PendingLogout, type SessionRecord } from './records.js';
 import { redirectBrowser } from './redirect.js';
@@ -35,18 +36,21 @@ async function logout(request: FastifyRequest, reply: FastifyReply, context: Bri
   const logoutRequest = await parseLogoutRequest(raw, context);
   const session = await currentSession(request, context);
   const lang = pageLang(request, logoutRequest.uiLocales);
-  if (hintNamesSession(logoutRequest, session)) {
-    await endSession(request, reply, context, logoutRequest.hint?.sid);
+  if (hintNamesSession(context, logoutRequest, session)) {
+    await endSession(request, reply, context);
     request.log.info({ client: logoutRequest.client?.clientId }, 'logout');
     return signedOut(request, reply, logoutRequest.redirectTo, lang);
   }
   return askConfirmation(request, reply, context, logoutRequest, session, lang);
 }
 
-/** The hint was issued in the session this browser holds (same sid, same user). */
-function hintNamesSession(logoutRequest: LogoutRequest, session: SessionRecord | undefined): boolean {
+/**
+ * The hint was issued in the session this browser holds: same sid, and the same subject as the
+ * tokens form it (`subjectOf`: with SUB_FORMAT=corpid:userid the hint's sub is not the userid).
+ */
+function hintNamesSession(context: BridgeContext, logoutRequest: LogoutRequest, session: SessionRecord | undefined): boolean {
   const { hint } = logoutRequest;
-  return hint !== undefined && session !== undefined && hint.sid === session.sid && hint.sub === session.user.userid;
+  return hint !== undefined && session !== undefined && hint.sid === session.sid && hint.sub === subjectOf(context.config, session.user.userid);
 }
 
 /** Stores the pending logout under a one-time handle bound to this browser and shows the form. */
@@ -64,7 +68,6 @@ async function askConfirmation(
   const pending: PendingLogout = {
     bindingHash: sha256(binding),
     ...(logoutRequest.redirectTo === undefined ? {} : { redirectTo: logoutRequest.redirectTo }),
-    ...(logoutRequest.hint?.sid === undefined ? {} : { hintSid: logoutRequest.hint.sid }),
     ...(logoutRequest.client ? { clientId: logoutRequest.client.clientId } : {}),
     ...(logoutRequest.uiLocales === undefined ? {} : { uiLocales: logoutRequest.uiLocales }),
   };
@@ -91,7 +94,9 @@ async function confirmed(request: FastifyRequest, reply: FastifyReply, context: 
   if (!(await context.store.take<PendingLogout>(keys.pendingLogout(handle)))) {
     throw pageError('This sign-out request expired or was already used', 'logout_expired');
   }
-  await endSession(request, reply, context, pending.hintSid);
+  // Only this browser's own session ends: an ID token travels in URLs, so a hint alone must not
+  // end the session it names (someone else's) nor revoke its refresh tokens.
+  await endSession(request, reply, context);
   request.log.info({ client: pending.clientId }, 'logout confirmed');
   return signedOut(request, reply, pending.redirectTo, pageLang(request, pending.uiLocales));
 }

@@ -108,8 +108,6 @@ export interface PendingLogout {
   readonly bindingHash: string;
   /** Verified post-logout redirect (registered URI + state), only with a valid id_token_hint. */
   readonly redirectTo?: string;
-  /** `sid` named by a valid id_token_hint: its refresh tokens are revoked too. */
-  readonly hintSid?: string;
   readonly clientId?: string;
   readonly uiLocales?: string;
 }
