@@ -133,6 +133,7 @@ function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFi
       authorizePerClient: data.RATE_LIMIT_AUTHORIZE_PER_CLIENT,
       tokenPerIp: data.RATE_LIMIT_TOKEN_PER_IP,
       tokenPerClient: data.RATE_LIMIT_TOKEN_PER_CLIENT,
+      logoutPerIp: data.RATE_LIMIT_LOGOUT_PER_IP,
     }),
     allowInsecureHttp: data.ALLOW_INSECURE_HTTP,
     claims: Object.freeze({

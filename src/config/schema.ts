@@ -183,6 +183,7 @@ export const envSchema = z.object({
   RATE_LIMIT_AUTHORIZE_PER_CLIENT: count(6000),
   RATE_LIMIT_TOKEN_PER_IP: count(1200),
   RATE_LIMIT_TOKEN_PER_CLIENT: count(6000),
+  RATE_LIMIT_LOGOUT_PER_IP: count(300),
   ALLOW_INSECURE_HTTP: flag(false),
   WECOM_ALLOWED_USERS: userids,
   WECOM_ALLOWED_DEPARTMENTS: departmentIds,

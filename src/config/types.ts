@@ -38,6 +38,8 @@ export interface RateLimitConfig {
   readonly authorizePerClient: number;
   readonly tokenPerIp: number;
   readonly tokenPerClient: number;
+  /** /logout has a per-address limit only (its client_id is optional). */
+  readonly logoutPerIp: number;
 }
 
 /** WeCom app settings. */

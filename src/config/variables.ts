@@ -279,6 +279,12 @@ export const VARIABLES: readonly VariableDoc[] = [
     description: '/token requests per window for one client_id (as sent, authenticated or not). 0 = no limit.',
   },
   {
+    name: 'RATE_LIMIT_LOGOUT_PER_IP',
+    default: '300',
+    description:
+      '/logout requests (the "Sign out?" page and its confirmation) per window from one source address; beyond it a 429 page with Retry-After. 0 = no limit.',
+  },
+  {
     name: 'ALLOW_INSECURE_HTTP',
     default: 'false',
     description:

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { BridgeContext } from '../context.js';
+import { isStoreFull } from '../store/store.js';
 
 const STORE_PING_TIMEOUT_MS = 1000;
 
@@ -37,7 +38,7 @@ async function pingStore(context: BridgeContext): Promise<string> {
   });
   const ping = context.store.ping().then(
     () => 'ok',
-    () => 'unreachable',
+    (error: unknown) => (isStoreFull(error) ? 'full' : 'unreachable'),
   );
   try {
     return await Promise.race([ping, timeout]);

@@ -281,6 +281,12 @@ export const REASON_MESSAGES: Readonly<Record<string, PageMessage>> = {
     'The sign-out confirmation expired or was already used. Start the sign-out again from the application.',
     '退出确认已过期或已被使用。请在应用中重新退出。',
   ),
+  logout_state_too_long: m(
+    'Invalid sign-out request',
+    '无效的退出请求',
+    'The application sent a sign-out request with a state value longer than 512 characters. You were not signed out. Ask its administrator to send a shorter state.',
+    '应用发送的退出请求中 state 参数超过 512 个字符。您尚未退出。请联系应用管理员缩短 state。',
+  ),
   logout_foreign: m(
     'Please sign out where you started',
     '请在发起退出的浏览器中确认',

@@ -1,9 +1,10 @@
 /**
- * Rate limits on `/authorize` and `/token`, per source address and per client: fixed windows of
+ * Rate limits on `/authorize` and `/token`, per source address and per client, and on `/logout`
+ * per source address: fixed windows of
  * RATE_LIMIT_WINDOW seconds, counted in the store (Redis when configured, so every replica counts
  * together; memory otherwise, within its caps).
  *
- * Routes opt in with `config.limit` (`authorize` or `token`); the check runs before the handler
+ * Routes opt in with `config.limit` (`authorize`, `token` or `logout`); the check runs before the handler
  * and an exceeded limit is a {@link BridgeError} with status 429, so it is answered in the route's
  * own format (a page at /authorize, OAuth JSON at /token) with `Retry-After`.
  *
@@ -23,7 +24,7 @@ import { BridgeError } from '../errors/bridge-error.js';
 import { storeKey, type HitCounter } from '../store/store.js';
 
 /** The rate-limited endpoints. */
-export type LimitedEndpoint = 'authorize' | 'token';
+export type LimitedEndpoint = 'authorize' | 'token' | 'logout';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -67,8 +68,9 @@ export function installRateLimits(app: FastifyInstance, context: BridgeContext):
 
 /** The counters a request is charged to, the per-address one first (a limit of 0 is off). */
 function countersOf(limits: RateLimitConfig, endpoint: LimitedEndpoint, request: FastifyRequest, context: BridgeContext): HitCounter[] {
-  const perIp = endpoint === 'authorize' ? limits.authorizePerIp : limits.tokenPerIp;
-  const perClient = endpoint === 'authorize' ? limits.authorizePerClient : limits.tokenPerClient;
+  const perIp = { authorize: limits.authorizePerIp, token: limits.tokenPerIp, logout: limits.logoutPerIp }[endpoint];
+  // /logout is limited per address only: its client_id is optional and anyone's to send.
+  const perClient = { authorize: limits.authorizePerClient, token: limits.tokenPerClient, logout: 0 }[endpoint];
   const counters: HitCounter[] = [];
   if (perIp > 0) counters.push({ key: storeKey('rate-limit', `${endpoint}:ip:${addressKey(request.ip)}`), max: perIp });
   if (perClient > 0) {

@@ -85,6 +85,16 @@ describe('README: docker compose beside NocoBase', () => {
     expect(bridge.ports).toEqual([`${config.port}:${config.port}`]);
   });
 
+  it('caps Redis memory with noeviction: a full Redis refuses writes instead of dropping sessions and tokens', () => {
+    const command = (compose.services.redis as { command?: string[] }).command ?? [];
+    const setting = (name: string) => (command.includes(`--${name}`) ? command[command.indexOf(`--${name}`) + 1] : undefined);
+    expect(command[0]).toBe('redis-server');
+    expect(setting('maxmemory')).toMatch(/^\d+(mb|gb)$/);
+    expect(setting('maxmemory-policy')).toBe('noeviction');
+    // The README says why, next to the snippet.
+    expect(readFileSync(`${ROOT}README.md`, 'utf8')).toMatch(/`noeviction`[^]*silently drop[^]*store_unavailable/);
+  });
+
   it("mounts the WeCom plugin where NocoBase finds it, under the plugin package's own name", () => {
     const { name } = JSON.parse(readFileSync(`${ROOT}nocobase-plugin/package.json`, 'utf8')) as { name: string };
     const volumes = (compose.services.nocobase as { volumes?: string[] }).volumes ?? [];
