@@ -129,6 +129,8 @@ export const keys = {
   refreshToken: (token: string) => storeKey('rt', sha256(token)),
   /** Set when a refresh token is rotated: presenting it again is reuse. */
   refreshTokenUsed: (token: string) => storeKey('rt-used', sha256(token)),
+  /** The answer of a rotation, sealed under the rotated token, for a repeat within the grace window. */
+  refreshRepeat: (token: string) => storeKey('rt-repeat', sha256(token)),
   revokedGrant: (grantId: string) => storeKey('revoked-grant', grantId),
   /** Set when a session ends (logout): the refresh tokens issued in it stop working. */
   revokedSid: (sid: string) => storeKey('revoked-sid', sid),
