@@ -11,6 +11,7 @@ import type { Dispatcher } from 'undici';
 import type { Config, TrustProxy } from './config/types.js';
 import type { BridgeContext } from './context.js';
 import { clientErrorHandler } from './http/client-errors.js';
+import { connectionOptions, limitConnections } from './http/connections.js';
 import { cookieJar } from './http/cookies.js';
 import { registerDomainVerify } from './http/domain-verify.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
@@ -98,10 +99,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 16 * 1024,
     forceCloseConnections: 'idle',
+    ...connectionOptions(config.connections),
     rewriteUrl: prefixStripper(config.publicUrl),
     clientErrorHandler,
     frameworkErrors: frameworkErrorHandler(config.publicUrl, securityHeaders),
   });
+  limitConnections(app.server, config.connections);
   installPlumbing(app, context, securityHeaders);
   installRateLimits(app, context);
   registerRoutes(app, context);

@@ -99,6 +99,7 @@ function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFi
     publicUrl: data.PUBLIC_URL,
     host: data.HOST,
     port: data.PORT,
+    connections: Object.freeze({ requestTimeout: data.REQUEST_TIMEOUT, maxConnections: data.MAX_CONNECTIONS }),
     wecom: Object.freeze({
       corpId: data.WECOM_CORP_ID,
       agentId: data.WECOM_AGENT_ID,

@@ -128,6 +128,8 @@ export const envSchema = z.object({
       .optional()
       .transform((value) => value ?? 8080),
   ),
+  REQUEST_TIMEOUT: seconds(15, 2, 300),
+  MAX_CONNECTIONS: count(4096),
   WECOM_CORP_ID: requiredText('the corp ID, 企业ID').pipe(
     z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be the corp ID as shown in the admin console (letters and digits)' }),
   ),

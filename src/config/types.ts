@@ -19,6 +19,14 @@ export interface ClientConfig {
   readonly initiateLoginUri?: string;
 }
 
+/** Bounds on client connections (REQUEST_TIMEOUT, MAX_CONNECTIONS). */
+export interface ConnectionConfig {
+  /** Seconds a request may take to arrive whole (headers and body). */
+  readonly requestTimeout: number;
+  /** Most open client connections; 0 = no limit. */
+  readonly maxConnections: number;
+}
+
 /** Lifetimes in seconds. */
 export interface TtlConfig {
   readonly code: number;
@@ -106,6 +114,7 @@ export interface Config {
   readonly publicUrl: string;
   readonly host: string;
   readonly port: number;
+  readonly connections: ConnectionConfig;
   readonly wecom: WeComConfig;
   readonly clients: readonly ClientConfig[];
   readonly signing: {

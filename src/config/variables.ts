@@ -33,6 +33,18 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'HOST', default: '0.0.0.0', description: 'Listen address.' },
   { name: 'PORT', default: '8080', description: 'Listen port.' },
   {
+    name: 'REQUEST_TIMEOUT',
+    default: '15',
+    description:
+      'Seconds a request may take to arrive whole, headers and body (2-300); a client still sending after it gets 408 and is disconnected, so slow or dripping clients cannot hold connections.',
+  },
+  {
+    name: 'MAX_CONNECTIONS',
+    default: '4096',
+    description:
+      'Most open client connections (keep-alive ones included); connections beyond it are closed at once. Behind a reverse proxy a few suffice. 0 = no limit.',
+  },
+  {
     name: 'WECOM_CORP_ID',
     default: 'required',
     description: 'Corp ID (企业ID): admin console → 我的企业 → 企业信息.',

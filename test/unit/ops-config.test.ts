@@ -65,3 +65,13 @@ describe('keygen', () => {
     expect(wrong.stdout).toBe('');
   });
 });
+
+describe('connection bounds', () => {
+  it('REQUEST_TIMEOUT defaults to 15 s and allows 2-300; MAX_CONNECTIONS defaults to 4096, 0 = no limit', () => {
+    expect(loadConfig(validEnv()).connections).toEqual({ requestTimeout: 15, maxConnections: 4096 });
+    expect(loadConfig(validEnv({ REQUEST_TIMEOUT: '30', MAX_CONNECTIONS: '0' })).connections).toEqual({ requestTimeout: 30, maxConnections: 0 });
+    expect(problems(validEnv({ REQUEST_TIMEOUT: '1' }))).toEqual(['REQUEST_TIMEOUT: must be at least 2']);
+    expect(problems(validEnv({ REQUEST_TIMEOUT: '301' }))).toEqual(['REQUEST_TIMEOUT: must be at most 300']);
+    expect(problems(validEnv({ MAX_CONNECTIONS: 'many' }))).toEqual(['MAX_CONNECTIONS: must be a whole number (0 = no limit)']);
+  });
+});
