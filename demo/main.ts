@@ -37,6 +37,8 @@ async function main(): Promise<void> {
     OIDC_POST_LOGOUT_REDIRECT_URIS: `${rpUrl}/`,
     DATA_DIR: mkdtempSync(join(tmpdir(), 'wecom-oidc-demo-')),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    // The demo shows logins, not metrics; a fixed metrics port would clash with a bridge running beside it.
+    METRICS_ADDRESS: 'off',
   });
   const bridge = await startServer(config);
   const rp = await buildDemoRp({ issuer: bridgeUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, url: rpUrl });

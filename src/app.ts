@@ -18,6 +18,7 @@ import { frameworkErrorHandler, installErrorHandling } from './http/error-handle
 import { registerHealth } from './http/health.js';
 import { installRequestLogging, loggerOptions, redactedChildLogger, requestIdFor, routeOf } from './http/logging.js';
 import { createMetrics, watchMemoryStore, type Metrics } from './http/metrics.js';
+import { buildMetricsApp } from './http/metrics-server.js';
 import { createWeComDispatcher } from './http/outbound.js';
 import { installRateLimits } from './http/rate-limit.js';
 import { baseSecurityHeaders } from './http/security-headers.js';
@@ -53,6 +54,8 @@ export interface AppOptions {
 export interface BuiltApp {
   readonly app: FastifyInstance;
   readonly context: BridgeContext;
+  /** The `/metrics` listener's app (METRICS_ADDRESS), closed with `app`; absent when off. */
+  readonly metricsApp?: FastifyInstance;
 }
 
 /** Longest request URL accepted; longer ones get 414 (headers beyond 16 KB get 431 from Node). */
@@ -108,11 +111,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   installPlumbing(app, context, securityHeaders);
   installRateLimits(app, context);
   registerRoutes(app, context);
+  const metricsApp = config.metrics ? buildMetricsApp(config, metrics, logger) : undefined;
   app.addHook('onClose', async () => {
+    await metricsApp?.close();
     await store.close();
     if (!options.dispatcher) await dispatcher.close();
   });
-  return { app, context };
+  return { app, context, ...(metricsApp ? { metricsApp } : {}) };
 }
 
 function installPlumbing(app: FastifyInstance, context: BridgeContext, securityHeaders: Readonly<Record<string, string>>): void {

@@ -47,6 +47,8 @@ async function main(): Promise<void> {
       OIDC_POST_LOGOUT_REDIRECT_URIS: `${nocobaseUrl}/signin`,
       DATA_DIR: mkdtempSync(join(tmpdir(), 'wecom-oidc-demo-')),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+      // The demo shows logins, not metrics; a fixed metrics port would clash with a bridge running beside it.
+      METRICS_ADDRESS: 'off',
     }),
   );
   const nocobase = await startNocoBase(install, { port: nocobasePort, database: `wob_demo_${process.pid}`, progress: say });

@@ -27,6 +27,15 @@ export interface ConnectionConfig {
   readonly maxConnections: number;
 }
 
+/** The metrics listener (METRICS_ADDRESS, METRICS_TOKEN); absent with METRICS_ADDRESS=off. */
+export interface MetricsConfig {
+  readonly host: string;
+  /** 0 = a free port chosen at startup (tests). */
+  readonly port: number;
+  /** Bearer token a scraper must send, when set. */
+  readonly token?: string;
+}
+
 /** Lifetimes in seconds. */
 export interface TtlConfig {
   readonly code: number;
@@ -115,6 +124,7 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly connections: ConnectionConfig;
+  readonly metrics?: MetricsConfig;
   readonly wecom: WeComConfig;
   readonly clients: readonly ClientConfig[];
   readonly signing: {

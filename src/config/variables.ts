@@ -33,6 +33,20 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'HOST', default: '0.0.0.0', description: 'Listen address.' },
   { name: 'PORT', default: '8080', description: 'Listen port.' },
   {
+    name: 'METRICS_ADDRESS',
+    default: '127.0.0.1:9464',
+    description:
+      'host:port of the separate listener serving /metrics (Prometheus), never the public port: 127.0.0.1:9464 (loopback) by default, 0.0.0.0:9464 for a scraper on another host or container; off = no metrics.',
+  },
+  {
+    name: 'METRICS_TOKEN',
+    default: '',
+    description:
+      'When set (at least 16 characters), /metrics requires `Authorization: Bearer <token>`. METRICS_TOKEN_FILE reads it from a file.',
+    secret: true,
+    fileVariant: true,
+  },
+  {
     name: 'REQUEST_TIMEOUT',
     default: '15',
     description:

@@ -95,6 +95,17 @@ describe('README: docker compose beside NocoBase', () => {
     expect(readFileSync(`${ROOT}README.md`, 'utf8')).toMatch(/`noeviction`[^]*silently drop[^]*store_unavailable/);
   });
 
+  it('serves /metrics on the metrics listener the Prometheus snippet scrapes, and publishes only the public port', () => {
+    const env = Object.fromEntries(Object.entries(bridge.environment!).map(([name, value]) => [name, interpolate(String(value))]));
+    const config = loadConfig({ ...env, SIGNING_KEY_FILE: signingKeyFile(), DATA_DIR: tempDir() });
+    expect(config.metrics).toMatchObject({ host: '0.0.0.0' });
+    expect(bridge.ports).toEqual([`${config.port}:${config.port}`]);
+    const prometheus = parseYaml(snippet('README.md', 'prometheus')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
+    const [target] = prometheus.scrape_configs[0]!.static_configs[0]!.targets;
+    expect(target).toBe(`wecom-oidc-bridge:${config.metrics!.port}`);
+    expect(compose.services).toHaveProperty(target!.split(':')[0]!);
+  });
+
   it("mounts the WeCom plugin where NocoBase finds it, under the plugin package's own name", () => {
     const { name } = JSON.parse(readFileSync(`${ROOT}nocobase-plugin/package.json`, 'utf8')) as { name: string };
     const volumes = (compose.services.nocobase as { volumes?: string[] }).volumes ?? [];

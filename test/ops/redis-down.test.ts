@@ -103,7 +103,7 @@ describe.runIf(available)('Redis outage', () => {
     );
     await expectUnavailableJson(await get('/userinfo', { headers: { authorization: `Bearer ${accessToken}` } }));
 
-    const metrics = await (await get('/metrics')).text();
+    const metrics = await (await fetch(`${h.metricsUrl}/metrics`, { signal: AbortSignal.timeout(NO_HANG) })).text();
     expect(metrics).toMatch(/wecom_oidc_store_operation_duration_seconds_count\{operation="(get|getMany|set)",outcome="error"\} [1-9]/);
 
     await redis.start();

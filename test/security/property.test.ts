@@ -25,9 +25,13 @@ import { rawRequest } from '../helpers/raw-http.js';
 /** The WeCom domain verification file the bridge is configured to serve. */
 const VERIFY_FILE = { name: 'WW_verify_fuzz0123.txt', content: 'verify-content-0123' };
 
+const METRICS_TOKEN = 'fuzz-metrics-token-0123456789';
+
 const OTHER = { client_id: 'other-app', client_secret: 'other-app-secret-0123456789abcdef', redirect_uris: ['https://other.example/cb?tenant=a%20b'], post_logout_redirect_uris: ['https://other.example/bye'] };
 
 let app: FastifyInstance;
+/** The /metrics listener's app (METRICS_ADDRESS), guarded by {@link METRICS_TOKEN}. */
+let metricsApp: FastifyInstance;
 let config: Config;
 let keys: KeyRing;
 let genuineTokens: string[];
@@ -39,6 +43,7 @@ beforeAll(async () => {
     OIDC_POST_LOGOUT_REDIRECT_URIS: 'https://nocobase.example.com/signin',
     OIDC_CLIENTS: JSON.stringify([OTHER]),
     WECOM_DOMAIN_VERIFY_FILE: `${VERIFY_FILE.name}:${VERIFY_FILE.content}`,
+    METRICS_TOKEN,
     // Limits off: the fuzzer sends thousands of requests from one address.
     RATE_LIMIT_AUTHORIZE_PER_IP: '0', RATE_LIMIT_AUTHORIZE_PER_CLIENT: '0', RATE_LIMIT_TOKEN_PER_IP: '0', RATE_LIMIT_TOKEN_PER_CLIENT: '0',
   }));
@@ -46,7 +51,9 @@ beforeAll(async () => {
   // No request may reach WeCom; if one tried, it would fail at once instead of hanging.
   const agent = new MockAgent();
   agent.disableNetConnect();
-  ({ app } = await buildApp(config, { store: new MemoryStore(), keys, dispatcher: agent, logger: pino({ level: 'silent' }) }));
+  let built: FastifyInstance | undefined;
+  ({ app, metricsApp: built } = await buildApp(config, { store: new MemoryStore(), keys, dispatcher: agent, logger: pino({ level: 'silent' }) }));
+  metricsApp = built!;
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as { port: number }).port;
   const now = Math.floor(Date.now() / 1000);
@@ -221,7 +228,8 @@ const ROUTES: [method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, document
   ['GET', '/jwks', [200]],
   ['GET', '/healthz', [200]],
   ['GET', '/readyz', [200]],
-  ['GET', '/metrics', [200], metricsText],
+  // Served on its own listener only (below); the public port has no such route.
+  ['GET', '/metrics', []],
   // The hand-off's pages need a live hand-off and its browser's binding cookie; without them, 4xx.
   ['GET', '/handoff', []],
   ['GET', '/handoff/status', [200], handoffStatus],
@@ -287,6 +295,28 @@ describe('any request-target form', () => {
         assertWellFormed({ statusCode: answer.status, headers: answer.headers, body: answer.body }, documented, success);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+// ---- the metrics listener ------------------------------------------------------------------------
+
+describe('the metrics listener', () => {
+  const path = fc.oneof(fc.constant('/metrics'), fc.constantFrom('/', '/metrics/', '/healthz', '/authorize', '/metrics?x=1', '/%zz'), fc.string({ maxLength: 20 }).map((s) => `/${pct(s)}`));
+  const bearer = fc.option(fc.oneof(fc.constant(`Bearer ${METRICS_TOKEN}`), fc.constant(`bearer ${METRICS_TOKEN}`), authorization.filter((a): a is string => a !== undefined)), { nil: undefined });
+
+  it('answers any request with its metrics only for GET /metrics with the token, else a 4xx, never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'HEAD', 'PUT'), path, bearer, async (method, url, auth) => {
+        const response = await metricsApp.inject({ method: method as 'GET', url, headers: auth === undefined ? {} : { authorization: auth } });
+        expect(response.statusCode).toBeLessThan(500);
+        // HEAD is fastify's automatic twin of GET (no body).
+        const granted = (method === 'GET' || method === 'HEAD') && url.split('?')[0] === '/metrics' && auth === `Bearer ${METRICS_TOKEN}`;
+        if (granted && method === 'GET') metricsText({ statusCode: response.statusCode, headers: response.headers, body: response.body });
+        if (!granted) expect(response.statusCode).toBeGreaterThanOrEqual(400);
+        if (!granted) expect(response.body).not.toContain('wecom_oidc_');
+      }),
+      { numRuns: 200 },
     );
   });
 });
