@@ -32,5 +32,7 @@ export function demoBridgeEnv(host: string, port: number, simUrl: string, client
     OIDC_POST_LOGOUT_REDIRECT_URIS: client.postLogoutRedirectUri,
     DATA_DIR: mkdtempSync(join(tmpdir(), 'wecom-oidc-demo-')),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    // The demos show logins, not metrics; a fixed metrics port would clash with a bridge beside them.
+    METRICS_ADDRESS: 'off',
   };
 }

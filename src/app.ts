@@ -10,12 +10,15 @@ import { pino } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Config, TrustProxy } from './config/types.js';
 import type { BridgeContext } from './context.js';
+import { clientErrorHandler } from './http/client-errors.js';
+import { connectionOptions, limitConnections } from './http/connections.js';
 import { cookieJar } from './http/cookies.js';
 import { registerDomainVerify } from './http/domain-verify.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { registerHealth } from './http/health.js';
 import { installRequestLogging, loggerOptions, redactedChildLogger, requestIdFor, routeOf } from './http/logging.js';
 import { createMetrics, watchMemoryStore, type Metrics } from './http/metrics.js';
+import { buildMetricsApp } from './http/metrics-server.js';
 import { createWeComDispatcher } from './http/outbound.js';
 import { installProxyWarning } from './http/proxy-warning.js';
 import { installRateLimits } from './http/rate-limit.js';
@@ -52,6 +55,8 @@ export interface AppOptions {
 export interface BuiltApp {
   readonly app: FastifyInstance;
   readonly context: BridgeContext;
+  /** The `/metrics` listener's app (METRICS_ADDRESS), closed with `app`; absent when off. */
+  readonly metricsApp?: FastifyInstance;
 }
 
 /** Longest request URL accepted; longer ones get 414 (headers beyond 16 KB get 431 from Node). */
@@ -87,6 +92,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     cookies: cookieJar(config.publicUrl),
     lifecycle: { shuttingDown: false },
   };
+  const securityHeaders = baseSecurityHeaders(config.publicUrl.startsWith('https://'));
   const app = Fastify({
     loggerInstance: logger,
     // fastify's own request lines print the full URL (codes, states, tokens): off; see http/logging.ts.
@@ -97,19 +103,25 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     trustProxy: fastifyTrustProxy(config.trustProxy),
     bodyLimit: 16 * 1024,
     forceCloseConnections: 'idle',
+    ...connectionOptions(config.connections),
     rewriteUrl: prefixStripper(config.publicUrl),
+    clientErrorHandler,
+    frameworkErrors: frameworkErrorHandler(config.publicUrl, securityHeaders),
   });
-  installPlumbing(app, context);
+  limitConnections(app.server, config.connections);
+  installPlumbing(app, context, securityHeaders);
   installRateLimits(app, context);
   registerRoutes(app, context);
+  const metricsApp = config.metrics ? buildMetricsApp(config, metrics, logger) : undefined;
   app.addHook('onClose', async () => {
+    await metricsApp?.close();
     await store.close();
     if (!options.dispatcher) await dispatcher.close();
   });
-  return { app, context };
+  return { app, context, ...(metricsApp ? { metricsApp } : {}) };
 }
 
-function installPlumbing(app: FastifyInstance, context: BridgeContext): void {
+function installPlumbing(app: FastifyInstance, context: BridgeContext, securityHeaders: Readonly<Record<string, string>>): void {
   // Only form bodies are accepted anywhere; JSON or text bodies get 415.
   app.removeAllContentTypeParsers();
   app.register(formbody, { bodyLimit: 16 * 1024 });
@@ -117,7 +129,6 @@ function installPlumbing(app: FastifyInstance, context: BridgeContext): void {
   installErrorHandling(app, context.config.publicUrl);
   installRequestLogging(app);
   installProxyWarning(app);
-  const securityHeaders = baseSecurityHeaders(context.config.publicUrl.startsWith('https://'));
   // Callback-style hooks throughout: nothing here waits, and an async hook costs every request a
   // promise and a microtask.
   app.addHook('onRequest', (request, reply, done) => {

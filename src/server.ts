@@ -10,17 +10,26 @@ import { describeProxy } from './http/outbound.js';
 /** Grace period before forcing exit, ms. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
-/** Builds and starts the bridge; resolves with the listening app and its address. */
-export async function startServer(config: Config, options: AppOptions = {}): Promise<BuiltApp & { url: string }> {
+/** A started bridge: the app, its public address and, unless METRICS_ADDRESS=off, the metrics listener's. */
+export type StartedBridge = BuiltApp & { url: string; metricsUrl?: string };
+
+/** Builds and starts the bridge; resolves with the listening app and its addresses. */
+export async function startServer(config: Config, options: AppOptions = {}): Promise<StartedBridge> {
   const built = await buildApp(config, options);
-  const url = await built.app.listen({ host: config.host, port: config.port }).catch(async (error: unknown) => {
-    // Port taken or not allowed: release the store connection and timers before reporting it.
+  const listening = async () => {
+    const url = await built.app.listen({ host: config.host, port: config.port });
+    const metricsUrl = built.metricsApp && config.metrics ? await listenForMetrics(built.metricsApp, config.metrics) : undefined;
+    return { url, metricsUrl };
+  };
+  const { url, metricsUrl } = await listening().catch(async (error: unknown) => {
+    // Port taken or not allowed: release the store connection, timers and listeners before reporting it.
     await built.app.close();
     throw error;
   });
   built.app.log.info(
     {
       address: url,
+      metrics: metricsUrl ? `${metricsUrl}/metrics` : 'off',
       issuer: config.publicUrl,
       clients: config.clients.map((client) => client.clientId),
       store: config.redis ? 'redis' : 'memory',
@@ -33,7 +42,17 @@ export async function startServer(config: Config, options: AppOptions = {}): Pro
     },
     'wecom-oidc-bridge listening',
   );
-  return { ...built, url };
+  return { ...built, url, ...(metricsUrl ? { metricsUrl } : {}) };
+}
+
+/** Starts the metrics listener; a taken port says which variable to change. */
+async function listenForMetrics(app: FastifyInstance, address: NonNullable<Config['metrics']>): Promise<string> {
+  try {
+    return await app.listen({ host: address.host, port: address.port });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new Error(`METRICS_ADDRESS: cannot listen on ${address.host}:${address.port} (${code}); choose another address, or METRICS_ADDRESS=off`, { cause: error });
+  }
 }
 
 /**

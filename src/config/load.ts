@@ -13,7 +13,7 @@ import { signingKeyProblems } from '../keys/material.js';
 import { publicUrlProblem } from './urls.js';
 
 /** Variables that may also be given as `<NAME>_FILE`. */
-export const FILE_VARIABLES = ['WECOM_SECRET', 'OIDC_CLIENT_SECRET', 'SIGNING_KEY'] as const;
+export const FILE_VARIABLES = ['WECOM_SECRET', 'OIDC_CLIENT_SECRET', 'SIGNING_KEY', 'METRICS_TOKEN'] as const;
 
 /** Why a generated key is refused with Redis, and exactly what to do instead. */
 export const SHARED_KEY_REQUIRED =
@@ -84,6 +84,9 @@ export function loadConfig(env: Env): Config {
     // The only source of mobile/email on current apps is the in-client consent (snsapi_privateinfo).
     problems.push({ variable: 'REQUIRE_CLAIMS', message: 'needs WECOM_SCOPE=snsapi_privateinfo (snsapi_base never yields phone or email)' });
   }
+  if (data?.METRICS_ADDRESS && data.METRICS_ADDRESS.port !== 0 && data.METRICS_ADDRESS.port === data.PORT) {
+    problems.push({ variable: 'METRICS_ADDRESS', message: `must use another port than PORT (${data.PORT}): /metrics is never served on the public port` });
+  }
   if (resolved.REDIS_URL?.trim() && !resolved.SIGNING_KEY?.trim() && !env.SIGNING_KEY_FILE?.trim()) {
     problems.push({ variable: 'SIGNING_KEY', message: SHARED_KEY_REQUIRED });
   }
@@ -99,6 +102,10 @@ function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFi
     publicUrl: data.PUBLIC_URL,
     host: data.HOST,
     port: data.PORT,
+    connections: Object.freeze({ requestTimeout: data.REQUEST_TIMEOUT, maxConnections: data.MAX_CONNECTIONS }),
+    ...(data.METRICS_ADDRESS === undefined
+      ? {}
+      : { metrics: Object.freeze({ ...data.METRICS_ADDRESS, ...(data.METRICS_TOKEN === undefined ? {} : { token: data.METRICS_TOKEN }) }) }),
     wecom: Object.freeze({
       corpId: data.WECOM_CORP_ID,
       agentId: data.WECOM_AGENT_ID,
@@ -136,6 +143,7 @@ function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFi
       authFailuresPerClient: data.RATE_LIMIT_CLIENT_AUTH_FAILURES_PER_CLIENT,
       weComCodeFailuresPerIp: data.RATE_LIMIT_WECOM_CODE_FAILURES_PER_IP,
       weComCodeFailuresPerHour: data.RATE_LIMIT_WECOM_CODE_FAILURES_PER_HOUR,
+      logoutPerIp: data.RATE_LIMIT_LOGOUT_PER_IP,
     }),
     allowInsecureHttp: data.ALLOW_INSECURE_HTTP,
     claims: Object.freeze({

@@ -115,6 +115,24 @@ const trustProxy = optionalText.transform((value, ctx): boolean | number | strin
   return entries;
 });
 
+/** `host:port` of a listener (`[::1]:9464` for IPv6), or `off` (undefined). */
+const listenAddress = (fallback: string) =>
+  optionalText.transform((value, ctx): { host: string; port: number } | undefined => {
+    const text = value ?? fallback;
+    if (text.toLowerCase() === 'off') return undefined;
+    const match = /^\[([0-9A-Fa-f:.]+)\]:(\d{1,5})$/.exec(text) ?? /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
+    if (!match || Number(match[2]) > 65535) {
+      ctx.addIssue({ code: 'custom', message: 'must be host:port (e.g. 127.0.0.1:9464, 0.0.0.0:9464, [::1]:9464) or off' });
+      return undefined;
+    }
+    return { host: match[1]!, port: Number(match[2]) };
+  });
+
+/** A bearer token a scraper must send: long enough not to be guessed. */
+const bearerToken = optionalText.superRefine((value, ctx) => {
+  if (value !== undefined && value.length < 16) ctx.addIssue({ code: 'custom', message: 'must be at least 16 characters (e.g. openssl rand -base64 32)' });
+});
+
 /** The environment schema. Keys are the variable names, so zod's issue paths name the variable. */
 export const envSchema = z.object({
   PUBLIC_URL: requiredText('the external base URL of the bridge, e.g. https://sso.example.com'),
@@ -128,6 +146,10 @@ export const envSchema = z.object({
       .optional()
       .transform((value) => value ?? 8080),
   ),
+  METRICS_ADDRESS: listenAddress('127.0.0.1:9464'),
+  METRICS_TOKEN: bearerToken,
+  REQUEST_TIMEOUT: seconds(15, 2, 300),
+  MAX_CONNECTIONS: count(4096),
   WECOM_CORP_ID: requiredText('the corp ID, 企业ID').pipe(
     z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be the corp ID as shown in the admin console (letters and digits)' }),
   ),
@@ -186,6 +208,7 @@ export const envSchema = z.object({
   RATE_LIMIT_CLIENT_AUTH_FAILURES_PER_CLIENT: count(100),
   RATE_LIMIT_WECOM_CODE_FAILURES_PER_IP: count(10),
   RATE_LIMIT_WECOM_CODE_FAILURES_PER_HOUR: count(1000),
+  RATE_LIMIT_LOGOUT_PER_IP: count(300),
   ALLOW_INSECURE_HTTP: flag(false),
   WECOM_ALLOWED_USERS: userids,
   WECOM_ALLOWED_DEPARTMENTS: departmentIds,

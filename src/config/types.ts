@@ -19,6 +19,23 @@ export interface ClientConfig {
   readonly initiateLoginUri?: string;
 }
 
+/** Bounds on client connections (REQUEST_TIMEOUT, MAX_CONNECTIONS). */
+export interface ConnectionConfig {
+  /** Seconds a request may take to arrive whole (headers and body). */
+  readonly requestTimeout: number;
+  /** Most open client connections; 0 = no limit. */
+  readonly maxConnections: number;
+}
+
+/** The metrics listener (METRICS_ADDRESS, METRICS_TOKEN); absent with METRICS_ADDRESS=off. */
+export interface MetricsConfig {
+  readonly host: string;
+  /** 0 = a free port chosen at startup (tests). */
+  readonly port: number;
+  /** Bearer token a scraper must send, when set. */
+  readonly token?: string;
+}
+
 /** Lifetimes in seconds. */
 export interface TtlConfig {
   readonly code: number;
@@ -46,6 +63,8 @@ export interface RateLimitConfig {
   readonly weComCodeFailuresPerIp: number;
   /** Rejected WeCom codes per hour, bridge-wide, before only known addresses reach WeCom. */
   readonly weComCodeFailuresPerHour: number;
+  /** /logout has a per-address limit only (its client_id is optional). */
+  readonly logoutPerIp: number;
 }
 
 /** WeCom app settings. */
@@ -112,6 +131,8 @@ export interface Config {
   readonly publicUrl: string;
   readonly host: string;
   readonly port: number;
+  readonly connections: ConnectionConfig;
+  readonly metrics?: MetricsConfig;
   readonly wecom: WeComConfig;
   readonly clients: readonly ClientConfig[];
   readonly signing: {

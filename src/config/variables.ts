@@ -33,6 +33,32 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'HOST', default: '0.0.0.0', description: 'Listen address.' },
   { name: 'PORT', default: '8080', description: 'Listen port.' },
   {
+    name: 'METRICS_ADDRESS',
+    default: '127.0.0.1:9464',
+    description:
+      'host:port of the separate listener serving /metrics (Prometheus), never the public port: 127.0.0.1:9464 (loopback) by default, 0.0.0.0:9464 for a scraper on another host or container; off = no metrics.',
+  },
+  {
+    name: 'METRICS_TOKEN',
+    default: '',
+    description:
+      'When set (at least 16 characters), /metrics requires `Authorization: Bearer <token>`. METRICS_TOKEN_FILE reads it from a file.',
+    secret: true,
+    fileVariant: true,
+  },
+  {
+    name: 'REQUEST_TIMEOUT',
+    default: '15',
+    description:
+      'Seconds a request may take to arrive whole, headers and body (2-300); a client still sending after it gets 408 and is disconnected, so slow or dripping clients cannot hold connections.',
+  },
+  {
+    name: 'MAX_CONNECTIONS',
+    default: '4096',
+    description:
+      'Most open client connections (keep-alive ones included); connections beyond it are closed at once. Behind a reverse proxy a few suffice. 0 = no limit.',
+  },
+  {
     name: 'WECOM_CORP_ID',
     default: 'required',
     description: 'Corp ID (企业ID): admin console → 我的企业 → 企业信息.',
@@ -297,6 +323,12 @@ export const VARIABLES: readonly VariableDoc[] = [
     default: '1000',
     description:
       'Rejected WeCom codes per hour for the whole bridge (an attack from many addresses); beyond it only addresses a login succeeded from in the last day reach WeCom until the hour ends, which keeps the server below the errors WeCom bans its IP for (~2,000 an hour). 0 = no limit.',
+  },
+  {
+    name: 'RATE_LIMIT_LOGOUT_PER_IP',
+    default: '300',
+    description:
+      '/logout requests (the "Sign out?" page and its confirmation) per window from one source address; beyond it a 429 page with Retry-After. 0 = no limit.',
   },
   {
     name: 'ALLOW_INSECURE_HTTP',

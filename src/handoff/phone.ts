@@ -3,7 +3,9 @@
  *
  * The phone never receives a code, a session or a redirect to the relying party: it only lends
  * its consent. The member on the phone must be the member who signed in on the desktop; anyone
- * else (a colleague who scanned the screen) fails the hand-off and signs nobody in.
+ * else (a colleague who scanned the screen) is told so and signs nobody in, and uses nothing up:
+ * the hand-off is used, once, only when the member matches. From then on its outcome is final:
+ * done, or failed when that member's consent lacks what the relying party needs.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
@@ -15,9 +17,9 @@ import { admitMember } from '../oidc/admission.js';
 import { missingRequiredClaims } from '../oidc/claims.js';
 import { pageLang, recordFailure } from '../oidc/login-failure.js';
 import type { LoginTransaction } from '../oidc/records.js';
-import type { ResolvedMember } from '../wecom/identity.js';
+import type { WeComUser, ResolvedMember } from '../wecom/identity.js';
 import { renderPhoneDonePage } from './pages.js';
-import { handoffKeys, updateHandoff, type HandoffRecord } from './records.js';
+import { handoffKeys, handoffOpen, secondsLeft, updateHandoff, type HandoffRecord } from './records.js';
 
 /** Completes the hand-off named by `transaction.handoff` with the phone's login. */
 export async function completeHandoffOnPhone(
@@ -29,35 +31,60 @@ export async function completeHandoffOnPhone(
 ): Promise<FastifyReply> {
   const id = transaction.handoff!;
   const record = await context.store.get<HandoffRecord>(handoffKeys.record(id));
-  if (!record || record.status !== 'scanned') throw handoffGone();
+  if (!record) throw handoffGone();
+  if (!handoffOpen(record)) throw handoffUsed();
   // WeCom userids are case-insensitive.
   if (resolved.user.userid.toLowerCase() !== record.userid.toLowerCase()) {
     throw accessDenied('The phone signed in as another WeCom member than the computer', 'handoff_user_mismatch');
   }
-  const { user, writes } = await admitMember(context, resolved, (message, details) => request.log.warn(details, message));
-  await context.store.setMany(writes);
-  const missing = missingRequiredClaims(user, context.config);
-  if (missing.length > 0) throw accessDenied(`The consent did not yield: ${missing.join(', ')}`, 'handoff_claims_missing');
+  // The desktop's member: the hand-off is theirs, and used. Of two phone legs, one gets here.
+  if (!(await context.store.claim(handoffKeys.used(id), 1, secondsLeft(record.expiresAt, context.now())))) throw handoffUsed();
+  const user = await admittedWithClaims(request, context, id, record, resolved);
   await updateHandoff(context.store, id, record, { status: 'done', user }, context.now());
   context.metrics.logins.labels('success', 'handoff_phone', 'oauth').inc();
   request.log.info({ leg: 'oauth', client: record.request.clientId }, 'hand-off completed on the phone');
   return sendPage(reply, 200, renderPhoneDonePage(pageLang(request, transaction), request.id));
 }
 
-/** Marks the hand-off failed (the desktop page then explains) and explains on the phone. */
-export async function failHandoffOnPhone(
+/**
+ * The member as admitted (policy, profile memory), with every REQUIRE_CLAIMS value; otherwise
+ * the hand-off fails for the desktop too (the member's own consent decided) and the error goes on
+ * to the phone's page.
+ */
+async function admittedWithClaims(
+  request: FastifyRequest,
+  context: BridgeContext,
+  id: string,
+  record: HandoffRecord,
+  resolved: ResolvedMember,
+): Promise<WeComUser> {
+  try {
+    const { user, writes } = await admitMember(context, resolved, (message, details) => request.log.warn(details, message));
+    await context.store.setMany(writes);
+    const missing = missingRequiredClaims(user, context.config);
+    if (missing.length > 0) throw accessDenied(`The consent did not yield: ${missing.join(', ')}`, 'handoff_claims_missing');
+    return user;
+  } catch (error) {
+    if (error instanceof BridgeError) {
+      await updateHandoff(context.store, id, record, { status: 'failed', failure: { code: error.code, reason: error.reason } }, context.now());
+    }
+    throw error;
+  }
+}
+
+/**
+ * Explains a failed phone leg on the phone. The desktop's hand-off is failed only by the
+ * desktop member's own outcome ({@link completeHandoffOnPhone}); anything before that (another
+ * member, a cancel at WeCom, WeCom unavailable) leaves it waiting for the right phone.
+ */
+export function failHandoffOnPhone(
   request: FastifyRequest,
   reply: FastifyReply,
   context: BridgeContext,
   transaction: LoginTransaction,
   error: BridgeError,
-): Promise<FastifyReply> {
+): FastifyReply {
   recordFailure(request, context, transaction, error);
-  const id = transaction.handoff!;
-  const record = await context.store.get<HandoffRecord>(handoffKeys.record(id));
-  if (record && record.status !== 'done') {
-    await updateHandoff(context.store, id, record, { status: 'failed', failure: { code: error.code, reason: error.reason } }, context.now());
-  }
   const page = renderErrorPage(error, {
     lang: pageLang(request, transaction),
     requestId: request.id,
@@ -69,4 +96,9 @@ export async function failHandoffOnPhone(
 /** The hand-off expired or finished while the phone was at WeCom. */
 export function handoffGone(): BridgeError {
   return new BridgeError({ code: 'invalid_request', status: 404, reason: 'handoff_expired', description: 'This hand-off expired or was already completed' });
+}
+
+/** The hand-off's member already completed it (or their consent failed it). */
+export function handoffUsed(): BridgeError {
+  return new BridgeError({ code: 'invalid_request', status: 409, reason: 'handoff_used', description: 'This QR code was already used' });
 }

@@ -7,8 +7,11 @@
  * SHA-256(h) and the scan index under SHA-256(scan token), which points at SHA-256(h). Whoever
  * reads the store can neither open the desktop page nor scan the code.
  *
- * Life of a record: `pending` → (phone opens the code, once) `scanned` → `done` (the phone's
- * consent gave what was missing) or `failed`; the desktop then takes a `done` record exactly once.
+ * Life of a record: `pending` → (a phone opens the code) `scanned` → `done` (the desktop's member
+ * signed in on the phone and the consent gave what was missing) or `failed` (that member's
+ * consent did not); the desktop then takes a `done` record exactly once. Opening the code, or a
+ * phone signed in as someone else, uses nothing up: the hand-off is used (once) when the phone's
+ * login is the desktop's member.
  */
 import type { RequiredClaim } from '../config/types.js';
 import { sha256 } from '../crypto/secrets.js';
@@ -54,9 +57,14 @@ export const handoffKeys = {
   record: (id: string) => storeKey('handoff', id),
   /** The scan index, under the hash of the scan token. */
   scan: (scanToken: string) => storeKey('handoff-scan', sha256(scanToken)),
-  /** The "this code was opened" mark: claimed once. */
-  scanned: (scanToken: string) => storeKey('handoff-scanned', sha256(scanToken)),
+  /** The "used by its member" mark, under the record's id: claimed once. */
+  used: (id: string) => storeKey('handoff-used', id),
 };
+
+/** Whether the phone may still complete `record` (nobody has completed or failed it). */
+export function handoffOpen(record: HandoffRecord): boolean {
+  return record.status === 'pending' || record.status === 'scanned';
+}
 
 /** The id a record is stored under (and the phone's transaction points at). */
 export function handleId(handle: string): string {

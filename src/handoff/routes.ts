@@ -5,8 +5,9 @@
  * - `GET /handoff/status?h=` (desktop, polled): `{"status": pending|scanned|done|failed|expired}`.
  * - `GET /handoff/continue?h=` (desktop): once `done`, takes the hand-off (once) and answers the
  *   relying party with a code, exactly as a login would.
- * - `GET /handoff/scan?s=` (phone, the QR code): opens the code once, then runs WeCom's in-client
- *   consent for the same pending login.
+ * - `GET /handoff/scan?s=` (phone, the QR code): runs WeCom's in-client consent for the same
+ *   pending login. Opening it uses nothing up: anyone who sees the code can open it, so the
+ *   hand-off is used only when the phone's login turns out to be the desktop's member (phone.ts).
  *
  * Every desktop route requires the browser-binding cookie of the login that started the hand-off:
  * the handle in the URL alone (history, shoulder surfing) opens nothing.
@@ -26,8 +27,8 @@ import { startSession } from '../oidc/session.js';
 import { startAgainUrl } from '../oidc/start-again.js';
 import { POLL_SCRIPT_HASH, renderWaitingPage } from './pages.js';
 import { startHandoffLeg } from './phone-leg.js';
-import { handoffGone } from './phone.js';
-import { handleId, handoffKeys, updateHandoff, type HandoffRecord, type ScanIndex } from './records.js';
+import { handoffGone, handoffUsed } from './phone.js';
+import { handleId, handoffKeys, handoffOpen, updateHandoff, type HandoffRecord, type ScanIndex } from './records.js';
 import { handoffUrls } from './start.js';
 
 /** Handles and scan tokens: 256-bit base64url. */
@@ -91,9 +92,9 @@ async function scan(request: FastifyRequest, reply: FastifyReply, context: Bridg
   const index = await context.store.get<ScanIndex>(handoffKeys.scan(token));
   const record = index === undefined ? undefined : await context.store.get<HandoffRecord>(handoffKeys.record(index.handoff));
   if (!index || !record) throw handoffGone();
-  const first = record.status === 'pending' && (await context.store.claim(handoffKeys.scanned(token), 1, context.config.firstLogin.handoffTtl));
-  if (!first) throw pageError(409, 'handoff_used', 'This QR code was already used');
-  await updateHandoff(context.store, index.handoff, record, { status: 'scanned' }, context.now());
+  if (!handoffOpen(record)) throw handoffUsed();
+  // Only what the desktop page shows ("scanned: confirm on your phone"); nothing is used up yet.
+  if (record.status === 'pending') await updateHandoff(context.store, index.handoff, record, { status: 'scanned' }, context.now());
   request.log.info({ client: record.request.clientId }, 'hand-off code opened on the phone');
   return redirectBrowser(reply, 'GET', await startHandoffLeg(request, reply, context, record.request, index.handoff, 1));
 }

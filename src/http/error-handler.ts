@@ -42,14 +42,30 @@ export function installErrorHandling(app: FastifyInstance, publicUrl?: string): 
   });
 }
 
+/**
+ * fastify's `frameworkErrors`: a URL the router cannot decode (`/%zz`, `https:///authorize`) is
+ * refused before any hook runs, so the base security headers are set here, and the answer is the
+ * bridge's own error (a page or JSON), not fastify's.
+ */
+export function frameworkErrorHandler(
+  publicUrl: string,
+  baseHeaders: Readonly<Record<string, string>>,
+): (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void {
+  return (error, request, reply) => {
+    const bridgeError = invalidRequest('The request URL is malformed', 'malformed_url');
+    logError(request, bridgeError, error);
+    reply.headers(baseHeaders);
+    sendError(request, reply, bridgeError, publicUrl);
+  };
+}
+
 /** Answers `error` in the route's error mode. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: BridgeError, publicUrl?: string): FastifyReply {
   const mode = request.routeOptions.config?.errorMode ?? (wantsHtml(request) ? 'page' : 'json');
   if (mode === 'page') {
     const query = (request.query ?? {}) as Record<string, unknown>;
     const lang = pickLang(text(query.lang), text(query.ui_locales), request.headers['accept-language']);
-    const refetchable = publicUrl !== undefined && request.method === 'GET' && !SINGLE_USE_ROUTES.has(request.routeOptions.url ?? '');
-    const selfUrl = refetchable ? `${publicUrl}${request.url}` : undefined;
+    const selfUrl = refetchableUrl(request, publicUrl);
     return sendPage(reply, error.status, renderErrorPage(error, { lang, requestId: request.id, ...(selfUrl ? { selfUrl } : {}) }));
   }
   const bearer = mode === 'bearer' && (error.status === 401 || error.code === 'invalid_request');
@@ -59,6 +75,19 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: B
     .code(error.status)
     .header('cache-control', 'no-store')
     .send({ error: error.code, error_description: error.publicDescription });
+}
+
+/**
+ * This page's own URL when fetching it again is harmless (a GET of a route that consumes nothing),
+ * for the language switch. Only an origin-form target (`/path?query`) is joined to PUBLIC_URL:
+ * an absolute-form (`GET http://evil.example/authorize`) or asterisk-form target would make
+ * another host's URL or none at all, so such a page simply has no language link.
+ */
+function refetchableUrl(request: FastifyRequest, publicUrl: string | undefined): string | undefined {
+  if (publicUrl === undefined || request.method !== 'GET' || SINGLE_USE_ROUTES.has(request.routeOptions.url ?? '')) return undefined;
+  if (!request.url.startsWith('/') || request.url.startsWith('//')) return undefined;
+  const url = `${publicUrl}${request.url}`;
+  return URL.canParse(url) ? url : undefined;
 }
 
 function toBridgeError(error: FastifyError): BridgeError {

@@ -1,14 +1,16 @@
 /**
- * `/healthz` (the process serves), `/readyz` (can serve logins: keys loaded, store reachable,
- * not shutting down) and `/metrics`. WeCom is deliberately not probed: an upstream outage must not
- * take every replica out of the load balancer.
+ * `/healthz` (the process serves) and `/readyz` (can serve logins: keys loaded, store reachable
+ * and accepting writes, not shutting down), on the public port for the load balancer and the
+ * orchestrator. WeCom is deliberately not probed: an upstream outage must not take every replica
+ * out of the load balancer. (`/metrics` has a listener of its own: metrics-server.ts.)
  */
 import type { FastifyInstance } from 'fastify';
 import type { BridgeContext } from '../context.js';
+import { isStoreFull } from '../store/store.js';
 
 const STORE_PING_TIMEOUT_MS = 1000;
 
-/** Registers the probes and the metrics endpoint. */
+/** Registers the probes. */
 export function registerHealth(app: FastifyInstance, context: BridgeContext): void {
   app.get('/healthz', { config: { errorMode: 'json' } }, async (_request, reply) =>
     reply.header('cache-control', 'no-store').send({ status: 'ok' }),
@@ -25,9 +27,6 @@ export function registerHealth(app: FastifyInstance, context: BridgeContext): vo
       .header('cache-control', 'no-store')
       .send({ status: ready ? 'ok' : 'unavailable', checks });
   });
-  app.get('/metrics', { config: { errorMode: 'json' } }, async (_request, reply) =>
-    reply.header('content-type', context.metrics.registry.contentType).send(await context.metrics.registry.metrics()),
-  );
 }
 
 async function pingStore(context: BridgeContext): Promise<string> {
@@ -37,7 +36,7 @@ async function pingStore(context: BridgeContext): Promise<string> {
   });
   const ping = context.store.ping().then(
     () => 'ok',
-    () => 'unreachable',
+    (error: unknown) => (isStoreFull(error) ? 'full' : 'unreachable'),
   );
   try {
     return await Promise.race([ping, timeout]);

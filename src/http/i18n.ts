@@ -37,6 +37,24 @@ export function pickLang(override?: string, uiLocales?: string, acceptLanguage?:
   return 'zh';
 }
 
+/** How many `ui_locales` tags are kept, and how long one may be (BCP 47 tags fit in 35). */
+const MAX_UI_LOCALES = 5;
+const MAX_TAG_LENGTH = 35;
+const LANGUAGE_TAG = /^[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*$/;
+
+/**
+ * `ui_locales` reduced to what can matter: its first few well-formed language tags. Only the page
+ * language is ever read from it, and whatever is kept (a sign-out confirmation carries it) must
+ * stay small however long the parameter was. Undefined when no tag is left.
+ */
+export function boundedUiLocales(uiLocales: string | undefined): string | undefined {
+  const tags = (uiLocales ?? '')
+    .split(' ')
+    .filter((tag) => tag.length <= MAX_TAG_LENGTH && LANGUAGE_TAG.test(tag))
+    .slice(0, MAX_UI_LOCALES);
+  return tags.length === 0 ? undefined : tags.join(' ');
+}
+
 function tagToLang(tag: string | undefined): Lang | undefined {
   const primary = tag?.trim().toLowerCase().split(/[-_]/)[0];
   if (primary === 'zh') return 'zh';

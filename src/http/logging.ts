@@ -51,8 +51,11 @@ export function requestIdFor(request: { headers: Record<string, string | string[
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomHex(8);
 }
 
-/** Probe routes, logged at debug level only so that they do not flood the log. */
-const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+/**
+ * Probe routes, logged at debug level only so that they do not flood the log. (Scrapes of
+ * /metrics reach the metrics listener, which logs none.)
+ */
+const QUIET_ROUTES = new Set(['/healthz', '/readyz']);
 
 /**
  * Adds the one-line request log and the `x-request-id` echo. (Callback-style hooks: an async hook

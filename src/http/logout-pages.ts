@@ -28,7 +28,7 @@ export interface LogoutConfirmPage {
   readonly lang: Lang;
   /** Absolute URL of POST /logout (built from PUBLIC_URL). */
   readonly action: string;
-  /** The one-time confirmation token. */
+  /** The one-time confirmation token (sealed, bound to this browser). */
   readonly handle: string;
   readonly clientId?: string | undefined;
   readonly userName?: string | undefined;

@@ -83,6 +83,7 @@ export const REASON_MESSAGES: Readonly<Record<string, PageMessage>> = {
   malformed_parameter: INVALID_REQUEST,
   parameter_too_long: INVALID_REQUEST,
   malformed_request: INVALID_REQUEST,
+  malformed_url: INVALID_REQUEST,
   invalid_request: INVALID_REQUEST,
   method_not_allowed: INVALID_REQUEST,
   // Normally redirected to the relying party; shown only if it cannot be.
@@ -285,6 +286,12 @@ export const REASON_MESSAGES: Readonly<Record<string, PageMessage>> = {
     '退出链接已失效',
     'The sign-out confirmation expired or was already used. Start the sign-out again from the application.',
     '退出确认已过期或已被使用。请在应用中重新退出。',
+  ),
+  logout_state_too_long: m(
+    'Invalid sign-out request',
+    '无效的退出请求',
+    'The application sent a sign-out request with a state value longer than 512 characters. You were not signed out. Ask its administrator to send a shorter state.',
+    '应用发送的退出请求中 state 参数超过 512 个字符。您尚未退出。请联系应用管理员缩短 state。',
   ),
   logout_foreign: m(
     'Please sign out where you started',

@@ -31,7 +31,8 @@ export function footer(lang: Lang, requestId: string, error?: { code: string; re
  * without side effects; undefined elsewhere.
  */
 export function languageSwitch(lang: Lang, sameUrl: string | undefined): string {
-  if (sameUrl === undefined) return '';
+  // A page must render whatever the request looked like: no link rather than an exception.
+  if (sameUrl === undefined || !URL.canParse(sameUrl)) return '';
   const other: Lang = lang === 'zh' ? 'en' : 'zh';
   const url = new URL(sameUrl);
   url.searchParams.set('lang', other);

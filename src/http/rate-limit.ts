@@ -1,9 +1,9 @@
 /**
- * Per-address rate limits on `/authorize` and `/token`: fixed windows of RATE_LIMIT_WINDOW
- * seconds, counted in the store (Redis when configured, so every replica counts together; memory
- * otherwise, within its caps).
+ * Per-address rate limits on `/authorize`, `/token` and `/logout`: fixed windows of
+ * RATE_LIMIT_WINDOW seconds, counted in the store (Redis when configured, so every replica counts
+ * together; memory otherwise, within its caps).
  *
- * Routes opt in with `config.limit` (`authorize` or `token`); the check runs before the handler
+ * Routes opt in with `config.limit` (`authorize`, `token` or `logout`); the check runs before the handler
  * and an exceeded limit is a {@link BridgeError} with status 429, so it is answered in the route's
  * own format (a page at /authorize, OAuth JSON at /token) with `Retry-After`.
  *
@@ -23,7 +23,7 @@ import { storeKey, type HitCounter } from '../store/store.js';
 import { addressKey } from './client-address.js';
 
 /** The rate-limited endpoints. */
-export type LimitedEndpoint = 'authorize' | 'token';
+export type LimitedEndpoint = 'authorize' | 'token' | 'logout';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -67,6 +67,6 @@ export function installRateLimits(app: FastifyInstance, context: BridgeContext):
 
 /** The per-address counter of `endpoint` (none when its limit is 0). */
 function countersOf(limits: RateLimitConfig, endpoint: LimitedEndpoint, request: FastifyRequest): HitCounter[] {
-  const perIp = endpoint === 'authorize' ? limits.authorizePerIp : limits.tokenPerIp;
+  const perIp = { authorize: limits.authorizePerIp, token: limits.tokenPerIp, logout: limits.logoutPerIp }[endpoint];
   return perIp > 0 ? [{ key: storeKey('rate-limit', `${endpoint}:ip:${addressKey(request)}`), max: perIp }] : [];
 }

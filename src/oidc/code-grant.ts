@@ -38,7 +38,15 @@ export async function redeemCode(context: BridgeContext, client: ClientConfig, b
     throw invalidGrant('redirect_uri does not match the one of the authorization request', 'code_redirect_mismatch');
   }
   checkPkce(record.codeChallenge, p.code_verifier);
-  return { grant: record, scopes: record.scopes, nonce: record.nonce, commit: (writes) => consume(context, stored, record, writes) };
+  return {
+    grant: record,
+    scopes: record.scopes,
+    nonce: record.nonce,
+    commit: async (writes, response) => {
+      await consume(context, stored, record, writes);
+      return response;
+    },
+  };
 }
 
 /** The store keys of one code (both from one hash of it). */

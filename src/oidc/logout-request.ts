@@ -8,12 +8,19 @@
  *   error page. It is only ever used with a valid hint (§3: without one, the OP must not redirect
  *   unless it can otherwise confirm the target): without a hint the user is signed out on our
  *   own page and stays there.
+ * - `state` is echoed to that URI, so it is bounded ({@link MAX_LOGOUT_STATE}); `ui_locales` only
+ *   picks the page language and is cut to a few tags. Both travel in the confirmation form, which
+ *   must stay small.
  */
 import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../errors/bridge-error.js';
+import { boundedUiLocales } from '../http/i18n.js';
 import { readParams, type RawParams } from './params.js';
 import { withQuery } from './redirect.js';
+
+/** Longest `state` /logout accepts (it is echoed to the post-logout redirect URI). */
+export const MAX_LOGOUT_STATE = 512;
 
 /** What a valid id_token_hint names. */
 export interface LogoutHint {
@@ -22,19 +29,29 @@ export interface LogoutHint {
   readonly client: ClientConfig;
 }
 
+/** Where to send the browser after the sign-out: a registered URI (vouched for by a valid hint) and the RP's state. */
+export interface LogoutTarget {
+  readonly uri: string;
+  readonly state?: string;
+}
+
 /** A validated logout request. */
 export interface LogoutRequest {
   /** The client named by `client_id` or, failing that, by the hint's audience. */
   readonly client?: ClientConfig;
   readonly hint?: LogoutHint;
-  /** The registered post-logout URI with `state`; set only when a valid hint vouches for it. */
-  readonly redirectTo?: string;
+  /** Set only when a valid hint vouches for the registered post-logout URI. */
+  readonly target?: LogoutTarget;
+  /** At most a few well-formed tags (see {@link boundedUiLocales}). */
   readonly uiLocales?: string;
 }
 
 /** @throws a page-mode {@link BridgeError} (400) when the request must not be honoured. */
 export async function parseLogoutRequest(raw: RawParams, context: BridgeContext): Promise<LogoutRequest> {
   const p = readParams(raw, ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'ui_locales', 'logout_hint']);
+  if (p.state !== undefined && p.state.length > MAX_LOGOUT_STATE) {
+    throw pageError(`The state parameter is longer than ${MAX_LOGOUT_STATE} characters`, 'logout_state_too_long');
+  }
   const named = p.client_id === undefined ? undefined : context.clients.find(p.client_id);
   if (p.client_id !== undefined && !named) throw pageError('The client_id is not registered', 'unknown_client');
   const hint = p.id_token_hint === undefined ? undefined : await verifyLogoutHint(p.id_token_hint, named, context);
@@ -43,13 +60,19 @@ export async function parseLogoutRequest(raw: RawParams, context: BridgeContext)
   if (uri !== undefined && client && !client.postLogoutRedirectUris.includes(uri)) {
     throw pageError('The post_logout_redirect_uri is not registered for this client (exact match required)', 'post_logout_redirect_uri_mismatch');
   }
-  const redirectTo = uri !== undefined && hint ? withQuery(uri, { state: p.state }) : undefined;
+  const target = uri !== undefined && hint ? { uri, ...(p.state === undefined ? {} : { state: p.state }) } : undefined;
+  const uiLocales = boundedUiLocales(p.ui_locales);
   return {
     ...(client ? { client } : {}),
     ...(hint ? { hint } : {}),
-    ...(redirectTo === undefined ? {} : { redirectTo }),
-    ...(p.ui_locales === undefined ? {} : { uiLocales: p.ui_locales }),
+    ...(target ? { target } : {}),
+    ...(uiLocales === undefined ? {} : { uiLocales }),
   };
+}
+
+/** The URL a {@link LogoutTarget} sends the browser to: the registered URI with `state`. */
+export function targetUrl(target: LogoutTarget): string {
+  return withQuery(target.uri, { state: target.state });
 }
 
 /** The hint's subject, session and client; `named` (client_id) must be one of its audiences. */

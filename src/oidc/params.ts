@@ -21,6 +21,9 @@ const LIMITS: Readonly<Record<string, number>> = {
   id_token_hint: 8192,
   claims: 4096,
   request: 8192,
+  // The sealed sign-out confirmation: a registered URI, a state of at most 512 characters, a few
+  // language tags (logout-confirmation.ts).
+  logout_confirm: 8192,
 };
 
 /** Raw parameters as fastify parsed them. */

@@ -102,18 +102,6 @@ export interface CallbackResultRecord {
   readonly sealed?: string;
 }
 
-/** A logout waiting for the user's confirmation, under the hash of its one-time handle. */
-export interface PendingLogout {
-  /** Hash of the browser-binding cookie: only this browser may confirm (CSRF defence). */
-  readonly bindingHash: string;
-  /** Verified post-logout redirect (registered URI + state), only with a valid id_token_hint. */
-  readonly redirectTo?: string;
-  /** `sid` named by a valid id_token_hint: its refresh tokens are revoked too. */
-  readonly hintSid?: string;
-  readonly clientId?: string;
-  readonly uiLocales?: string;
-}
-
 /**
  * Keys of the records a WeCom `state` names, from the state's hash: the callback needs several of
  * them and hashes the state once.
@@ -141,8 +129,11 @@ export const keys = {
   refreshToken: (token: string) => storeKey('rt', sha256(token)),
   /** Set when a refresh token is rotated: presenting it again is reuse. */
   refreshTokenUsed: (token: string) => storeKey('rt-used', sha256(token)),
+  /** The answer of a rotation, sealed under the rotated token, for a repeat within the grace window. */
+  refreshRepeat: (token: string) => storeKey('rt-repeat', sha256(token)),
   revokedGrant: (grantId: string) => storeKey('revoked-grant', grantId),
   /** Set when a session ends (logout): the refresh tokens issued in it stop working. */
   revokedSid: (sid: string) => storeKey('revoked-sid', sid),
-  pendingLogout: (handle: string) => storeKey('logout', sha256(handle)),
+  /** Set when a sign-out confirmation (logout-confirmation.ts) is used: it works once. */
+  logoutConfirmed: (token: string) => storeKey('logout-done', sha256(token)),
 };

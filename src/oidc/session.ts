@@ -89,21 +89,15 @@ export async function saveSession(
 }
 
 /**
- * Ends the browser's session, if any: removes the record, expires the cookie, and revokes the
- * refresh tokens issued in it (and in `alsoSid`, the session an id_token_hint named).
+ * Ends the browser's own session, if any: removes the record, expires the cookie, and revokes
+ * the refresh tokens issued in it. Only the session this browser's cookie names: a session known
+ * from an id_token_hint alone may be someone else's (ID tokens travel in URLs).
  * @returns the ended session, if there was one.
  */
-export async function endSession(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  context: BridgeContext,
-  alsoSid?: string,
-): Promise<SessionRecord | undefined> {
+export async function endSession(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<SessionRecord | undefined> {
   const cookie = readCookie(request, context.cookies.sessionName);
   clearSessionCookie(reply, context.cookies);
   const session = cookie === undefined ? undefined : await context.store.take<SessionRecord>(keys.session(cookie));
-  const sids = new Set([session?.sid, alsoSid].filter((sid): sid is string => sid !== undefined));
-  const mark = { at: context.now() };
-  await Promise.all([...sids].map((sid) => context.store.set(keys.revokedSid(sid), mark, context.config.ttl.refreshToken)));
+  if (session) await context.store.set(keys.revokedSid(session.sid), { at: context.now() }, context.config.ttl.refreshToken);
   return session;
 }

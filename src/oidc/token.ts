@@ -12,7 +12,7 @@ import { authenticateWithinLimits } from './client-limits.js';
 import { redeemCode } from './code-grant.js';
 import { signIdToken } from './id-token.js';
 import { assertPlainKeys, readParam, type RawParams } from './params.js';
-import type { Redemption } from './redemption.js';
+import type { GrantOutcome, Redemption, TokenResponse } from './redemption.js';
 import { redeemRefreshToken } from './refresh-grant.js';
 import { mintRefreshToken } from './refresh-tokens.js';
 
@@ -31,13 +31,13 @@ async function token(request: FastifyRequest, reply: FastifyReply, context: Brid
   const grantType = readParam(body, 'grant_type');
   if (grantType === undefined) throw invalidRequest('The grant_type parameter is missing');
   const warn = (message: string, details: Record<string, unknown>) => request.log.warn(details, message);
-  const redemption = await runGrant(grantType, context, client, body, warn);
-  const response = await tokenResponse(context, redemption);
+  const outcome = await runGrant(grantType, context, client, body, warn);
+  const response = 'repeated' in outcome ? outcome.repeated : await tokenResponse(context, outcome);
   context.metrics.tokensIssued.labels(grantType).inc();
   return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(response);
 }
 
-function runGrant(grantType: string, context: BridgeContext, client: ClientConfig, body: RawParams, warn: DepartmentWarn): Promise<Redemption> {
+function runGrant(grantType: string, context: BridgeContext, client: ClientConfig, body: RawParams, warn: DepartmentWarn): Promise<GrantOutcome> {
   if (grantType === 'authorization_code') return redeemCode(context, client, body);
   if (grantType === 'refresh_token') return redeemRefreshToken(context, client, body, warn);
   throw unsupportedGrantType('Unsupported grant_type (use authorization_code or refresh_token)');
@@ -47,26 +47,27 @@ function runGrant(grantType: string, context: BridgeContext, client: ClientConfi
  * The token response: an access token for the issued scopes; an ID token while `openid` is among
  * them (a refreshed one keeps iss, sub, aud, auth_time and sid, gets a new iat and no nonce:
  * OIDC Core §12.2); a new refresh token whenever the grant has `offline_access` (rotation).
- * The tokens are stored by the redemption's commit; the signature is computed meanwhile, and
- * thrown away when the commit loses (a replay).
+ * The tokens are stored by the redemption's commit; the signature is computed meanwhile (the
+ * code grant commits while it runs; a refresh waits for it, since it remembers the whole answer
+ * for a repeat), and thrown away when the commit loses (a replay).
  */
-async function tokenResponse(context: BridgeContext, redemption: Redemption): Promise<Record<string, unknown>> {
+async function tokenResponse(context: BridgeContext, redemption: Redemption): Promise<TokenResponse> {
   const { grant, scopes } = redemption;
   const accessToken = mintAccessToken(context, grant, scopes);
   const refreshToken = grant.scopes.includes('offline_access') ? mintRefreshToken(context, grant) : undefined;
   const writes = refreshToken === undefined ? [accessToken.write] : [accessToken.write, refreshToken.write];
-  const [, idToken] = await Promise.all([
-    redemption.commit(writes),
-    scopes.includes('openid') ? signIdToken(context, grant, redemption.nonce) : undefined,
-  ]);
-  return {
+  const idToken = scopes.includes('openid') ? signIdToken(context, grant, redemption.nonce) : undefined;
+  const response = (async () => ({
     access_token: accessToken.token,
     token_type: 'Bearer',
     expires_in: context.config.ttl.accessToken,
-    ...(idToken === undefined ? {} : { id_token: idToken }),
+    ...(idToken === undefined ? {} : { id_token: await idToken }),
     ...(refreshToken === undefined ? {} : { refresh_token: refreshToken.token }),
     scope: scopes.join(' '),
-  };
+  }))();
+  // A commit that loses throws before awaiting the response: its failure, if any, is moot.
+  response.catch(() => {});
+  return redemption.commit(writes, response);
 }
 
 /** The token endpoint takes form bodies only (RFC 6749 §3.2). */

@@ -120,8 +120,12 @@ export class RedisStore implements Store {
     await this.run(() => this.client.del(key));
   }
 
+  /**
+   * A small write rather than PING: a Redis at maxmemory (noeviction) still answers PING but
+   * refuses every write, and readiness must show that.
+   */
   async ping(): Promise<void> {
-    await this.run(() => this.client.ping());
+    await this.run(() => this.client.set('readyz', '1', 'EX', 10));
   }
 
   async close(): Promise<void> {

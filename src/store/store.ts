@@ -85,10 +85,16 @@ export function storeKey(namespace: string, id: string): string {
 /** The stable reason of every "store unreachable" error. */
 export const STORE_UNAVAILABLE = 'store_unavailable';
 
-/** The error a store throws when its backend does not answer (503, with a hint for the admin). */
+/**
+ * The error a store throws when its backend does not answer, or refuses to store (503, with a
+ * hint for the admin). A Redis at `maxmemory` with the `noeviction` policy refuses every write
+ * with an OOM error: loudly, where an evicting policy would silently drop sessions and tokens.
+ */
 export function storeUnavailable(cause: unknown): BridgeError {
   return temporarilyUnavailable('The session store is unreachable', STORE_UNAVAILABLE, {
-    hint: 'Redis (REDIS_URL) does not answer; check that it runs and that this host can reach it',
+    hint: isOutOfMemory(cause)
+      ? 'Redis (REDIS_URL) refuses writes: it reached its maxmemory; raise maxmemory, or find what fills it (the keys under REDIS_KEY_PREFIX)'
+      : 'Redis (REDIS_URL) does not answer; check that it runs and that this host can reach it',
     cause,
   });
 }
@@ -96,4 +102,14 @@ export function storeUnavailable(cause: unknown): BridgeError {
 /** True for {@link storeUnavailable} errors. */
 export function isStoreUnavailable(error: unknown): boolean {
   return error instanceof BridgeError && error.reason === STORE_UNAVAILABLE;
+}
+
+/** True for a {@link storeUnavailable} error of a store that is reachable but full (Redis OOM). */
+export function isStoreFull(error: unknown): boolean {
+  return isStoreUnavailable(error) && isOutOfMemory((error as BridgeError).cause);
+}
+
+/** Redis answers `OOM command not allowed when used memory > 'maxmemory'` to writes when full. */
+function isOutOfMemory(cause: unknown): boolean {
+  return cause instanceof Error && cause.message.startsWith('OOM ');
 }

@@ -96,7 +96,7 @@ describe('oidcc-codereuse with openid-client v5 (NocoBase)', () => {
 
 /** Entries per namespace of the bridge's memory store, from its /metrics gauge. */
 async function storeEntries(): Promise<Record<string, number>> {
-  const text = await (await fetch(`${h.issuer}/metrics`)).text();
+  const text = await (await fetch(`${h.metricsUrl}/metrics`)).text();
   const entries = [...text.matchAll(/^wecom_oidc_memory_store_entries\{namespace="([^"]+)"\} (\d+)$/gm)];
   return Object.fromEntries(entries.map(([, namespace, count]) => [namespace!, Number(count)]));
 }

@@ -88,6 +88,27 @@ describe('README: docker compose beside NocoBase', () => {
     expect(config.trustProxy).toEqual(['172.16.0.0/12']);
   });
 
+  it('caps Redis memory with noeviction: a full Redis refuses writes instead of dropping sessions and tokens', () => {
+    const command = (compose.services.redis as { command?: string[] }).command ?? [];
+    const setting = (name: string) => (command.includes(`--${name}`) ? command[command.indexOf(`--${name}`) + 1] : undefined);
+    expect(command[0]).toBe('redis-server');
+    expect(setting('maxmemory')).toMatch(/^\d+(mb|gb)$/);
+    expect(setting('maxmemory-policy')).toBe('noeviction');
+    // The README says why, next to the snippet.
+    expect(readFileSync(`${ROOT}README.md`, 'utf8')).toMatch(/`noeviction`[^]*silently drop[^]*store_unavailable/);
+  });
+
+  it('serves /metrics on the metrics listener the Prometheus snippet scrapes, and publishes only the public port', () => {
+    const env = Object.fromEntries(Object.entries(bridge.environment!).map(([name, value]) => [name, interpolate(String(value))]));
+    const config = loadConfig({ ...env, SIGNING_KEY_FILE: signingKeyFile(), DATA_DIR: tempDir() });
+    expect(config.metrics).toMatchObject({ host: '0.0.0.0' });
+    expect(bridge.ports).toEqual([`${config.port}:${config.port}`]);
+    const prometheus = parseYaml(snippet('README.md', 'prometheus')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
+    const [target] = prometheus.scrape_configs[0]!.static_configs[0]!.targets;
+    expect(target).toBe(`wecom-oidc-bridge:${config.metrics!.port}`);
+    expect(compose.services).toHaveProperty(target!.split(':')[0]!);
+  });
+
   it("mounts the WeCom plugin where NocoBase finds it, under the plugin package's own name", () => {
     const { name } = JSON.parse(readFileSync(`${ROOT}nocobase-plugin/package.json`, 'utf8')) as { name: string };
     const volumes = (compose.services.nocobase as { volumes?: string[] }).volumes ?? [];

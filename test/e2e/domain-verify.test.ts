@@ -47,6 +47,7 @@ describe('domain verification file under a path-prefixed PUBLIC_URL', () => {
         PUBLIC_URL: 'https://example.com/sso',
         HOST: '127.0.0.1',
         PORT: '0',
+        METRICS_ADDRESS: '127.0.0.1:0',
         DATA_DIR: mkdtempSync(join(tmpdir(), 'ww-verify-key-')),
         LOG_LEVEL: 'silent',
         WECOM_DOMAIN_VERIFY_FILE: 'WW_verify_Pre1.txt:Pre1',

@@ -126,18 +126,40 @@ describe('a desktop login that lacks a required claim', () => {
     expect(done.finalUrl).toMatch(/\?code=/);
   });
 
-  it('refuses a phone signed in as another member: nobody is signed in, both sides are told', async () => {
+  it('refuses a phone signed in as another member without using the code up: the right member still completes it', async () => {
     const login = await desktopLogin('zhangsan');
     const other = await phone('lisi').follow(login.scanUrl!, 'http://never.example/');
     expect(other.response!.status).toBe(403);
     expect(heading(other.body!)).toBe('企业微信账号不一致');
-    expect(await statusOf(login.desktop, login.statusUrl)).toEqual({ code: 200, body: { status: 'failed' } });
-    const page = await login.desktop.follow(login.continueUrl, CLIENTS.nocobase.redirectUri);
-    expect(page.response!.status).toBe(403);
-    expect(heading(page.body!)).toBe('企业微信账号不一致');
-    const back = new URL(linkNamed(page.body!, '返回应用'));
-    expect(Object.fromEntries(back.searchParams)).toMatchObject({ error: 'access_denied', state: nocobaseState() });
-    expect(linkNamed(page.body!, '重新登录')).toBe('http://127.0.0.1:13000/');
+    // A colleague who scanned the screen spends nothing: the desktop keeps waiting.
+    expect((await statusOf(login.desktop, login.statusUrl)).body.status).not.toBe('failed');
+    const mine = await phone('zhangsan').follow(login.scanUrl!, 'http://never.example/');
+    expect(mine.response!.status).toBe(200);
+    expect(await statusOf(login.desktop, login.statusUrl)).toEqual({ code: 200, body: { status: 'done' } });
+    expect((await login.desktop.follow(login.continueUrl, CLIENTS.nocobase.redirectUri)).finalUrl).toMatch(/\?code=/);
+  });
+
+  it('is not spent by an onlooker who merely opens the scan URL in WeCom', async () => {
+    const login = await desktopLogin('zhangsan');
+    // Anyone who sees the QR code can open its URL with a WeCom User-Agent, and stop there.
+    const onlooker = await new TestBrowser(USER_AGENTS.wecom).request(login.scanUrl!);
+    expect(onlooker.status).toBe(302);
+    await onlooker.body?.cancel();
+    const mine = await phone('zhangsan').follow(login.scanUrl!, 'http://never.example/');
+    expect(mine.response!.status).toBe(200);
+    expect(heading(mine.body!)).toBe('已完成，请回到电脑上继续');
+    expect(await statusOf(login.desktop, login.statusUrl)).toEqual({ code: 200, body: { status: 'done' } });
+  });
+
+  it('is used once by its member: of two phone legs of the same member, the second gets 409', async () => {
+    const login = await desktopLogin('zhangsan');
+    const first = phone();
+    const second = phone();
+    const legs = await Promise.all([first, second].map(async (browser) => (await browser.request(login.scanUrl!)).headers.get('location')!.split('#')[0]!));
+    expect((await first.follow(legs[0]!, 'http://never.example/')).response!.status).toBe(200);
+    const late = await second.follow(legs[1]!, 'http://never.example/');
+    expect([404, 409]).toContain(late.response!.status);
+    expect(await statusOf(login.desktop, login.statusUrl)).toEqual({ code: 200, body: { status: 'done' } });
   });
 
   it('fails when the phone declines to share: the desktop learns why', async () => {

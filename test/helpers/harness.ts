@@ -9,10 +9,9 @@ import type { AppOptions } from '../../src/app.js';
 import { loadConfig, type Env } from '../../src/config/load.js';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
 import type { Config } from '../../src/config/types.js';
-import { startServer } from '../../src/server.js';
+import { startServer, type StartedBridge } from '../../src/server.js';
 import { loggerOptions } from '../../src/http/logging.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import type { BuiltApp } from '../../src/app.js';
 import { freePort } from '../../demo/free-port.js';
 import { TestBrowser, USER_AGENTS } from './browser.js';
 import { TRICKY_SECRET } from './env.js';
@@ -67,8 +66,10 @@ export interface Harness {
   readonly sim: WeComSimulator;
   /** The bridge's clock (with a memory store, store expiry follows it too). */
   readonly clock: FakeClock;
-  readonly bridge: BuiltApp & { url: string };
+  readonly bridge: StartedBridge;
   readonly issuer: string;
+  /** Base URL of the bridge's metrics listener (`<metricsUrl>/metrics`), unless METRICS_ADDRESS=off. */
+  readonly metricsUrl?: string;
   readonly config: Config;
   readonly logs: string[];
   /** A fresh browser (desktop by default) that the simulator logs in as `user`. */
@@ -111,6 +112,8 @@ export function harnessEnv(port: number, simUrl: string, extra: Env = {}): Recor
       })),
     ),
     LOG_LEVEL: 'info',
+    // A free port: harnesses of parallel test files must not compete for 9464.
+    METRICS_ADDRESS: '127.0.0.1:0',
     // Replicas on one Redis must share a configured key (the bridge refuses REDIS_URL without one).
     ...(extra.REDIS_URL && !extra.SIGNING_KEY && !extra.SIGNING_KEY_FILE ? { SIGNING_KEY: testSigningKey() } : {}),
     ...extra,
@@ -167,6 +170,7 @@ async function startHarnessOnce(options: HarnessOptions): Promise<Harness> {
     clock,
     bridge,
     issuer: config.publicUrl,
+    ...(bridge.metricsUrl ? { metricsUrl: bridge.metricsUrl } : {}),
     config,
     logs,
     browser: (user = 'zhangsan', userAgent = USER_AGENTS.desktop) => new TestBrowser(userAgent, user, sim.url),

@@ -331,13 +331,26 @@ describe('rate limits and an unreachable store conform to openapi.yaml', () => {
 });
 
 describe('documents and probes conform to openapi.yaml', () => {
-  it('discovery, JWKS, health, readiness, metrics, the domain verification file', async () => {
+  it('discovery, JWKS, health, readiness, the domain verification file', async () => {
     const log = new ResponseLog(h.issuer);
-    for (const path of ['/.well-known/openid-configuration', '/jwks', '/healthz', '/readyz', '/metrics', '/WW_verify_Spec42.txt', '/WW_verify_Other1.txt']) {
+    for (const path of ['/.well-known/openid-configuration', '/jwks', '/healthz', '/readyz', '/WW_verify_Spec42.txt', '/WW_verify_Other1.txt']) {
       await log.fetch(`${h.issuer}${path}`);
     }
     await log.fetch(`${h.issuer}/jwks`, { method: 'HEAD' });
     expectConforms(log);
+  });
+
+  it('metrics, on the metrics listener (its own server in the spec), with and without the token it asks for', async () => {
+    const guarded = await startHarness({ env: { METRICS_TOKEN: 'spec-metrics-token-0123456789' } });
+    try {
+      const log = new ResponseLog(guarded.metricsUrl!);
+      await log.fetch(`${guarded.metricsUrl}/metrics`);
+      await log.fetch(`${guarded.metricsUrl}/metrics`, { headers: { authorization: 'Bearer spec-metrics-token-0123456789' } });
+      expect(log.entries.map((entry) => entry.status)).toEqual([401, 200]);
+      expectConforms(log, new SpecChecker(loadSpec(), guarded.metricsUrl!));
+    } finally {
+      await guarded.close();
+    }
   });
 });
 

@@ -6,6 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -15,30 +16,39 @@ import { loadSpec, specOperations } from './spec.js';
 
 const PENDING = PENDING_OPERATIONS;
 
-/** `"GET /authorize"` for every route of the app; HEAD is fastify's automatic twin of GET. */
+/**
+ * `"GET /authorize"` for every route of the app and of its metrics listener; HEAD is fastify's
+ * automatic twin of GET.
+ */
 async function appRoutes(): Promise<string[]> {
   const config = loadConfig(validEnv({ DATA_DIR: mkdtempSync(join(tmpdir(), 'routes-key-')), LOG_LEVEL: 'silent' }));
-  const { app } = await buildApp(config);
+  const { app, metricsApp } = await buildApp(config);
   try {
     await app.ready();
-    const routes: string[] = [];
-    // printRoutes draws a tree: each level of indentation (4 characters) continues its parent's path.
-    const parents: string[] = [];
-    for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
-      const match = /^((?:[│ ] {3})*)[├└]── (\/\S*)(?: \(([A-Z, ]+)\))?$/.exec(line);
-      if (!match) continue;
-      const depth = match[1]!.length / 4;
-      parents.length = depth;
-      const path = `${parents.join('')}${match[2]!}`;
-      parents.push(match[2]!);
-      if (!match[3]) continue;
-      const documentedPath = path.replace(/:(\w+)(\([^)]*\))?/g, '{$1}');
-      for (const method of match[3].split(', ')) if (method !== 'HEAD') routes.push(`${method} ${documentedPath}`);
-    }
-    return routes.sort();
+    await metricsApp!.ready();
+    return [...routesOf(app), ...routesOf(metricsApp!)].sort();
   } finally {
     await app.close();
   }
+}
+
+/** The routes of one ready app, from fastify's printRoutes. */
+function routesOf(app: FastifyInstance): string[] {
+  const routes: string[] = [];
+  // printRoutes draws a tree: each level of indentation (4 characters) continues its parent's path.
+  const parents: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^((?:[│ ] {3})*)[├└]── (\/\S*)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!match) continue;
+    const depth = match[1]!.length / 4;
+    parents.length = depth;
+    const path = `${parents.join('')}${match[2]!}`;
+    parents.push(match[2]!);
+    if (!match[3]) continue;
+    const documentedPath = path.replace(/:(\w+)(\([^)]*\))?/g, '{$1}');
+    for (const method of match[3].split(', ')) if (method !== 'HEAD') routes.push(`${method} ${documentedPath}`);
+  }
+  return routes;
 }
 
 describe('openapi.yaml against the routes', () => {

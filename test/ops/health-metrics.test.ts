@@ -1,6 +1,8 @@
 /**
  * Probes and metrics: /healthz, /readyz (keys, store, shutdown), /metrics with the series issue
- * #4 names, labels from route templates only, and probes kept out of the info-level log.
+ * #4 names, labels from route templates only, and probes kept out of the info-level log. /metrics
+ * is served on its own listener (METRICS_ADDRESS), never on the public port (issue 21), with an
+ * optional bearer token (METRICS_TOKEN).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
@@ -47,7 +49,7 @@ describe('metrics', () => {
     const inClient = await modernLogin(h, h.browser('lisi', USER_AGENTS.wecom), { scope: 'openid profile offline_access' });
     await oidc.refreshTokenGrant(inClient.config, inClient.tokens!.refresh_token!);
     await fetch(`${h.issuer}/no/such/path-with-secret-looking-part?code=abc`);
-    const response = await fetch(`${h.issuer}/metrics`);
+    const response = await fetch(`${h.metricsUrl}/metrics`);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const metrics = await response.text();
     const expected = [
@@ -79,9 +81,57 @@ describe('metrics', () => {
 
   it('keeps probes out of the info-level log, and logs other requests with route and client IP', async () => {
     const before = h.logs.length;
-    for (const path of ['/healthz', '/readyz', '/metrics', '/jwks']) await fetch(`${h.issuer}${path}`);
+    await fetch(`${h.metricsUrl}/metrics`);
+    for (const path of ['/healthz', '/readyz', '/jwks']) await fetch(`${h.issuer}${path}`);
     const lines = h.logs.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.filter((line) => line.msg === 'request').map((line) => line.route)).toEqual(['/jwks']);
     expect(lines.find((line) => line.route === '/jwks')).toMatchObject({ status: 200, ip: '127.0.0.1', path: '/jwks' });
+  });
+});
+
+describe('the metrics listener', () => {
+  it('is not the public port: /metrics there is 404, and the listener serves nothing but /metrics', async () => {
+    expect(h.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(new URL(h.metricsUrl!).port).not.toBe(new URL(h.issuer).port);
+    const publicMetrics = await fetch(`${h.issuer}/metrics`);
+    expect(publicMetrics.status).toBe(404);
+    expect(await publicMetrics.text()).not.toContain('wecom_oidc_');
+    for (const path of ['/', '/healthz', '/authorize', '/metrics/x']) {
+      const response = await fetch(`${h.metricsUrl}${path}`);
+      expect(response.status, path).toBe(404);
+      expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+    }
+    const started = h.logs.find((line) => line.includes('wecom-oidc-bridge listening'))!;
+    expect(JSON.parse(started)).toMatchObject({ metrics: `${h.metricsUrl}/metrics` });
+  });
+
+  it('with METRICS_TOKEN, answers only a scraper that sends it as a bearer token', async () => {
+    const token = 'scrape-token-0123456789abcdef';
+    const guarded = await startHarness({ env: { METRICS_TOKEN: token } });
+    try {
+      const url = `${guarded.metricsUrl}/metrics`;
+      for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Basic ${token}`, `Bearer ${token}x`]) {
+        const refused = await fetch(url, authorization === undefined ? {} : { headers: { authorization } });
+        expect(refused.status, authorization).toBe(401);
+        expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer /);
+        expect(await refused.text()).not.toContain('wecom_oidc_');
+      }
+      const scraped = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain('wecom_oidc_build_info');
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('METRICS_ADDRESS=off serves no metrics at all', async () => {
+    const off = await startHarness({ env: { METRICS_ADDRESS: 'off' } });
+    try {
+      expect(off.metricsUrl).toBeUndefined();
+      expect(off.bridge.metricsApp).toBeUndefined();
+      expect((await fetch(`${off.issuer}/metrics`)).status).toBe(404);
+    } finally {
+      await off.close();
+    }
   });
 });

@@ -3,6 +3,7 @@
  * fail fast with a page (authorize, callback) or JSON (token, userinfo), none hangs, and the
  * bridge recovers by itself. The Redis here is this test's own server, never the shared one.
  */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
 import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
@@ -102,7 +103,7 @@ describe.runIf(available)('Redis outage', () => {
     );
     await expectUnavailableJson(await get('/userinfo', { headers: { authorization: `Bearer ${accessToken}` } }));
 
-    const metrics = await (await get('/metrics')).text();
+    const metrics = await (await fetch(`${h.metricsUrl}/metrics`, { signal: AbortSignal.timeout(NO_HANG) })).text();
     expect(metrics).toMatch(/wecom_oidc_store_operation_duration_seconds_count\{operation="(get|getMany|set)",outcome="error"\} [1-9]/);
 
     await redis.start();
@@ -123,6 +124,46 @@ describe.runIf(available)('Redis outage', () => {
       redis.resume();
     }
     await waitUntilReady();
+  });
+});
+
+describe.runIf(available)('Redis full (maxmemory with noeviction, as the compose example runs it)', () => {
+  let full: OwnRedis;
+  let harness: Harness;
+  let admin: Redis;
+
+  beforeAll(async () => {
+    full = await OwnRedis.start();
+    harness = await startHarness({ env: { REDIS_URL: full.url, SIGNING_KEY: KEY } });
+    admin = new Redis(full.url);
+  });
+
+  afterAll(async () => {
+    admin?.disconnect();
+    await harness?.close();
+    await full?.stop();
+  });
+
+  it('refuses writes loudly: sign-ins get 503 store_unavailable naming maxmemory, /readyz says "full"; both recover', async () => {
+    await admin.config('SET', 'maxmemory-policy', 'noeviction');
+    // Below what Redis already uses: every write is refused from now on.
+    await admin.config('SET', 'maxmemory', '1');
+    try {
+      const ready = await fetch(`${harness.issuer}/readyz`, { signal: AbortSignal.timeout(NO_HANG) });
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ checks: { store: 'full' } });
+      const client = await nocobaseClient(harness);
+      const url = client.authorizationUrl({ scope: 'openid', state: 'st', redirect_uri: CLIENTS.nocobase.redirectUri });
+      const page = await harness.browser().request(url, { headers: { 'accept-language': 'en' } });
+      expect(page.status).toBe(503);
+      const html = await page.text();
+      expect(html).toContain('store_unavailable');
+      expect(html).toContain('maxmemory');
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+    }
+    expect((await fetch(`${harness.issuer}/readyz`, { signal: AbortSignal.timeout(NO_HANG) })).status).toBe(200);
+    expect((await nocobaseLogin(harness, harness.browser('zhangsan'))).tokenSet?.claims().sub).toBe('zhangsan');
   });
 });
 

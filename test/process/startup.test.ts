@@ -70,6 +70,8 @@ describe.runIf(existsSync(MAIN))('process startup', () => {
         'OIDC_CLIENT_SECRET=a-long-enough-client-secret',
         'OIDC_REDIRECT_URIS=http://127.0.0.1:13000/api/oidc:redirect',
         `DATA_DIR=${join(cwd, 'data')}`,
+        // A free port: other test files' bridges run at the same time.
+        'METRICS_ADDRESS=127.0.0.1:0',
       ].join('\n'),
     );
     const bridge = new BridgeProcess({}, cwd);
@@ -94,12 +96,33 @@ describe.runIf(existsSync(MAIN))('process startup', () => {
   it('explains an unusable port instead of crashing', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'wob-start-'));
     const port = await freePort();
-    const blocker = new BridgeProcess({ PUBLIC_URL: `http://127.0.0.1:${port}`, HOST: '127.0.0.1', PORT: String(port), WECOM_CORP_ID: 'ww', WECOM_AGENT_ID: '1', WECOM_SECRET: 's', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 'a-long-enough-client-secret', OIDC_REDIRECT_URIS: 'http://127.0.0.1/cb', DATA_DIR: join(cwd, 'a') }, cwd);
+    const env = (mainPort: number, metrics: string) => ({ ...minimalEnv(mainPort, join(cwd, 'a')), METRICS_ADDRESS: metrics });
+    const blocker = new BridgeProcess(env(port, 'off'), cwd);
     await blocker.waitFor('listening');
-    const second = new BridgeProcess({ PUBLIC_URL: `http://127.0.0.1:${port}`, HOST: '127.0.0.1', PORT: String(port), WECOM_CORP_ID: 'ww', WECOM_AGENT_ID: '1', WECOM_SECRET: 's', OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 'a-long-enough-client-secret', OIDC_REDIRECT_URIS: 'http://127.0.0.1/cb', DATA_DIR: join(cwd, 'a') }, cwd);
+    const second = new BridgeProcess(env(port, 'off'), cwd);
     expect(await second.exited).toBe(1);
     expect(second.stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
     blocker.signal('SIGTERM');
     expect(await blocker.exited).toBe(0);
   });
+
+  it('explains a taken metrics port, naming METRICS_ADDRESS', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'wob-start-'));
+    const [first, second, metrics] = [await freePort(), await freePort(), await freePort()];
+    const blocker = new BridgeProcess({ ...minimalEnv(first, join(cwd, 'a')), METRICS_ADDRESS: `127.0.0.1:${metrics}` }, cwd);
+    await blocker.waitFor('listening');
+    const late = new BridgeProcess({ ...minimalEnv(second, join(cwd, 'a')), METRICS_ADDRESS: `127.0.0.1:${metrics}` }, cwd);
+    expect(await late.exited).toBe(1);
+    expect(late.stderr).toContain(`METRICS_ADDRESS: cannot listen on 127.0.0.1:${metrics} (EADDRINUSE)`);
+    blocker.signal('SIGTERM');
+    expect(await blocker.exited).toBe(0);
+  });
 });
+
+/** The least a bridge needs to start on `port`, with its generated key in `dataDir`. */
+function minimalEnv(port: number, dataDir: string): Record<string, string> {
+  return {
+    PUBLIC_URL: `http://127.0.0.1:${port}`, HOST: '127.0.0.1', PORT: String(port), WECOM_CORP_ID: 'ww', WECOM_AGENT_ID: '1', WECOM_SECRET: 's',
+    OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 'a-long-enough-client-secret', OIDC_REDIRECT_URIS: 'http://127.0.0.1/cb', DATA_DIR: dataDir,
+  };
+}

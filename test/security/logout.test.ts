@@ -95,7 +95,7 @@ describe('when the hint does not name this browser\'s session', () => {
     expect(direct.headers.get('location')).toBe(`${BYE}?state=xs`);
   });
 
-  it('a hint from another session: confirm, then 303 to the verified URI; both sessions\' refresh tokens end', async () => {
+  it('a hint from another session: confirm, then 303 to the verified URI; only this browser\'s session ends', async () => {
     const mine = await signedIn('zhangsan');
     const other = await signedIn('zhangsan');
     const ask = await mine.browser.request(oidc.buildEndSessionUrl(rp.config, { id_token_hint: other.idToken, post_logout_redirect_uri: BYE, state: 'o' }).href);
@@ -105,7 +105,28 @@ describe('when the hint does not name this browser\'s session', () => {
     expect(done.headers.get('location')).toBe(`${BYE}?state=o`);
     expect(await stillSignedIn(mine.browser)).toBe(false);
     expect(await refreshWorks(mine.refreshToken)).toBe(false);
-    expect(await refreshWorks(other.refreshToken)).toBe(false);
+    // The session the hint names belongs to another browser: it goes on.
+    expect(await stillSignedIn(other.browser)).toBe(true);
+    expect(await refreshWorks(other.refreshToken)).toBe(true);
+  });
+
+  it("someone else's ID token (they travel in URLs), confirmed in the attacker's browser, ends nothing of its owner", async () => {
+    const victim = await signedIn('lisi');
+    const attacker = await signedIn('zhangsan');
+    const ask = await attacker.browser.request(oidc.buildEndSessionUrl(rp.config, { id_token_hint: victim.idToken, post_logout_redirect_uri: BYE, state: 'x' }).href);
+    expect(ask.status).toBe(200);
+    const done = await confirmAs(attacker.browser, handleOf(await ask.text()));
+    expect(done.status).toBe(303);
+    expect(await stillSignedIn(victim.browser)).toBe(true);
+    const rotated = await oidc.refreshTokenGrant(rp.config, victim.refreshToken);
+    // The attacker only signed themselves out.
+    expect(await stillSignedIn(attacker.browser)).toBe(false);
+    expect(await refreshWorks(attacker.refreshToken)).toBe(false);
+    // The same with a browser that holds no session at all.
+    const stranger = h.browser('lisi');
+    const again = await stranger.request(oidc.buildEndSessionUrl(rp.config, { id_token_hint: victim.idToken }).href);
+    expect((await confirmAs(stranger, handleOf(await again.text()))).status).toBe(200);
+    expect(await refreshWorks(rotated.refresh_token!)).toBe(true);
   });
 
   it('without a hint, a registered URI is still never redirected to', async () => {
@@ -137,5 +158,32 @@ describe('client_id', () => {
     const response = await browser.request(`${h.issuer}/logout?${new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: CLIENTS.nocobase.postLogoutRedirectUri })}`);
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
+  });
+});
+
+describe('with SUB_FORMAT=corpid:userid', () => {
+  let corp: Harness;
+  let corpRp: ConformanceRp;
+
+  beforeAll(async () => {
+    corp = await startHarness({ env: { SUB_FORMAT: 'corpid:userid' } });
+    corpRp = await conformanceRp(corp);
+  });
+
+  afterAll(async () => {
+    await corp.close();
+  });
+
+  it("the hint of this browser's session signs out at once, as with plain userids", async () => {
+    const browser = corp.browser('zhangsan');
+    const login = await authorize(corpRp, browser, { scope: 'openid offline_access' });
+    expect(login.tokens!.claims()!.sub).toBe(`${corp.config.wecom.corpId}:zhangsan`);
+    const url = oidc.buildEndSessionUrl(corpRp.config, { id_token_hint: login.tokens!.id_token!, post_logout_redirect_uri: BYE, state: 'c' });
+    const response = await browser.request(url.href);
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe(`${BYE}?state=c`);
+    const silent = await authorize(corpRp, browser, { extra: { prompt: 'none' }, exchange: false });
+    expect(silent.params.error).toBe('login_required');
+    expect(await oidc.refreshTokenGrant(corpRp.config, login.tokens!.refresh_token!).then(() => true, () => false)).toBe(false);
   });
 });

@@ -3,7 +3,9 @@
  * throws random and hostile input (parameter names and values, duplicates, encodings, JWT-shaped
  * junk, mutated genuine tokens, headers, cookies, content types) at every route. Whatever comes
  * in, the answer is a 4xx (or the documented 2xx/3xx) with a well-formed body in the route's
- * format, and a redirect only ever goes to a registered URI or to WeCom.
+ * format, and a redirect only ever goes to a registered URI or to WeCom. The same holds for
+ * request targets no client library sends (absolute, scheme-relative, asterisk and authority
+ * forms), thrown at a listening app over a bare socket.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,22 +20,30 @@ import { KeyRing } from '../../src/keys/key-ring.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { USER_AGENTS } from '../helpers/browser.js';
 import { validEnv } from '../helpers/env.js';
+import { rawRequest } from '../helpers/raw-http.js';
 
 /** The WeCom domain verification file the bridge is configured to serve. */
 const VERIFY_FILE = { name: 'WW_verify_fuzz0123.txt', content: 'verify-content-0123' };
 
+const METRICS_TOKEN = 'fuzz-metrics-token-0123456789';
+
 const OTHER = { client_id: 'other-app', client_secret: 'other-app-secret-0123456789abcdef', redirect_uris: ['https://other.example/cb?tenant=a%20b'], post_logout_redirect_uris: ['https://other.example/bye'] };
 
 let app: FastifyInstance;
+/** The /metrics listener's app (METRICS_ADDRESS), guarded by {@link METRICS_TOKEN}. */
+let metricsApp: FastifyInstance;
 let config: Config;
 let keys: KeyRing;
 let genuineTokens: string[];
+/** Port of the same app listening on loopback, for the request-target forms. */
+let port: number;
 
 beforeAll(async () => {
   config = loadConfig(validEnv({
     OIDC_POST_LOGOUT_REDIRECT_URIS: 'https://nocobase.example.com/signin',
     OIDC_CLIENTS: JSON.stringify([OTHER]),
     WECOM_DOMAIN_VERIFY_FILE: `${VERIFY_FILE.name}:${VERIFY_FILE.content}`,
+    METRICS_TOKEN,
     // Limits off: the fuzzer sends thousands of requests from one address.
     RATE_LIMIT_AUTHORIZE_PER_IP: '0', RATE_LIMIT_AUTHORIZE_PER_CLIENT: '0', RATE_LIMIT_TOKEN_PER_IP: '0', RATE_LIMIT_TOKEN_PER_CLIENT: '0',
   }));
@@ -41,7 +51,11 @@ beforeAll(async () => {
   // No request may reach WeCom; if one tried, it would fail at once instead of hanging.
   const agent = new MockAgent();
   agent.disableNetConnect();
-  ({ app } = await buildApp(config, { store: new MemoryStore(), keys, dispatcher: agent, logger: pino({ level: 'silent' }) }));
+  let built: FastifyInstance | undefined;
+  ({ app, metricsApp: built } = await buildApp(config, { store: new MemoryStore(), keys, dispatcher: agent, logger: pino({ level: 'silent' }) }));
+  metricsApp = built!;
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  port = (app.server.address() as { port: number }).port;
   const now = Math.floor(Date.now() / 1000);
   const claims = { iss: config.publicUrl, sub: 'zhangsan', aud: 'nocobase', iat: now, exp: now + 3600, auth_time: now, sid: 'sid-1' };
   genuineTokens = [await keys.sign(claims), await keys.sign({ ...claims, exp: now - 10 }), await keys.sign({ ...claims, aud: 'other-app' })];
@@ -214,7 +228,8 @@ const ROUTES: [method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, document
   ['GET', '/jwks', [200]],
   ['GET', '/healthz', [200]],
   ['GET', '/readyz', [200]],
-  ['GET', '/metrics', [200], metricsText],
+  // Served on its own listener only (below); the public port has no such route.
+  ['GET', '/metrics', []],
   // The hand-off's pages need a live hand-off and its browser's binding cookie; without them, 4xx.
   ['GET', '/handoff', []],
   ['GET', '/handoff/status', [200], handoffStatus],
@@ -243,6 +258,65 @@ describe.each(ROUTES)('%s %s', (method, path, documented, success) => {
         assertWellFormed({ statusCode: response.statusCode, headers: response.headers, body: response.body }, documented, success);
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+// ---- request-target forms (RFC 9112 §3.2), over a bare socket ----------------------------------
+
+/** Hosts an absolute-form target may name: another site, the issuer's, odd and empty ones. */
+const targetHost = fc.oneof(
+  fc.constantFrom('evil.example', 'sso.example.com', 'sso.example.com:443', '127.0.0.1:1', '[::1]:8080', 'xn--bcher-kva.example', ''),
+  printable(fc.string({ maxLength: 20 })).map((s) => s.replace(/[\s/?#]/g, '')),
+);
+const targetForm = fc.constantFrom('origin', 'undecodable-path', 'absolute', 'absolute-https', 'scheme-relative', 'asterisk', 'authority');
+
+function requestTarget(form: string, host: string, path: string, query: string): string {
+  if (form === 'absolute') return `http://${host}${path}?${query}`;
+  if (form === 'absolute-https') return `https://${host}${path}?${query}`;
+  if (form === 'scheme-relative') return `//${host}${path}?${query}`;
+  if (form === 'undecodable-path') return `${path}/%zz?${query}`;
+  if (form === 'asterisk') return '*';
+  if (form === 'authority') return `${host || 'evil.example'}:443`;
+  return `${path}?${query}`;
+}
+
+describe('any request-target form', () => {
+  it('is answered like its origin form: never a 5xx, never an open redirect', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...ROUTES), targetForm, targetHost, params, accept, userAgent, async ([method, path, documented, success], form, host, query, accepts, ua) => {
+        const headers: Record<string, string> = {};
+        if (accepts !== undefined) headers.accept = accepts;
+        if (ua !== undefined) headers['user-agent'] = ua;
+        const withBody = method === 'POST' || method === 'PUT';
+        if (withBody) headers['content-type'] = 'application/x-www-form-urlencoded';
+        const answer = await rawRequest(port, `${method} ${requestTarget(form, host, path, query)} HTTP/1.1`, headers, withBody ? query : '');
+        expect(answer.status).toBeGreaterThanOrEqual(200);
+        assertWellFormed({ statusCode: answer.status, headers: answer.headers, body: answer.body }, documented, success);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+// ---- the metrics listener ------------------------------------------------------------------------
+
+describe('the metrics listener', () => {
+  const path = fc.oneof(fc.constant('/metrics'), fc.constantFrom('/', '/metrics/', '/healthz', '/authorize', '/metrics?x=1', '/%zz'), fc.string({ maxLength: 20 }).map((s) => `/${pct(s)}`));
+  const bearer = fc.option(fc.oneof(fc.constant(`Bearer ${METRICS_TOKEN}`), fc.constant(`bearer ${METRICS_TOKEN}`), authorization.filter((a): a is string => a !== undefined)), { nil: undefined });
+
+  it('answers any request with its metrics only for GET /metrics with the token, else a 4xx, never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'HEAD', 'PUT'), path, bearer, async (method, url, auth) => {
+        const response = await metricsApp.inject({ method: method as 'GET', url, headers: auth === undefined ? {} : { authorization: auth } });
+        expect(response.statusCode).toBeLessThan(500);
+        // HEAD is fastify's automatic twin of GET (no body).
+        const granted = (method === 'GET' || method === 'HEAD') && url.split('?')[0] === '/metrics' && auth === `Bearer ${METRICS_TOKEN}`;
+        if (granted && method === 'GET') metricsText({ statusCode: response.statusCode, headers: response.headers, body: response.body });
+        if (!granted) expect(response.statusCode).toBeGreaterThanOrEqual(400);
+        if (!granted) expect(response.body).not.toContain('wecom_oidc_');
+      }),
+      { numRuns: 200 },
     );
   });
 });

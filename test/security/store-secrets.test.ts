@@ -126,9 +126,14 @@ describe.runIf(available)('the Redis store after a complete login', () => {
     secrets.set('silent code', silent.params.code!);
     for (const entry of tokenSecrets('silent access token', silent.tokens!.access_token)) secrets.set(...entry);
 
-    // A sign-out waiting for its confirmation: the handle is stored under its hash.
+    // A sign-out waiting for its confirmation stores nothing; once confirmed, a single-use mark
+    // under the hash of its token.
+    const beforeAsking = await dump(redis);
     const ask = await (await browser.request(`${h.issuer}/logout`)).text();
-    secrets.set('sign-out handle', /name="logout_confirm" value="([^"]+)"/.exec(ask)![1]!);
+    const handle = /name="logout_confirm" value="([^"]+)"/.exec(ask)![1]!;
+    secrets.set('sign-out handle', handle);
+    expect([...(await dump(redis)).keys()].filter((key) => !beforeAsking.has(key) && !key.includes('rate-limit:'))).toEqual([]);
+    expect((await browser.request(`${h.issuer}/logout`, { method: 'POST', body: `logout_confirm=${encodeURIComponent(handle)}` })).status).toBe(200);
 
     // The WeCom access token the replicas share: stored, but sealed (the one gettoken answers while valid).
     secrets.set('WeCom access token', h.sim.state.issueToken().token);
@@ -138,7 +143,9 @@ describe.runIf(available)('the Redis store after a complete login', () => {
       ['access token', `at:${sha256(refreshed.access_token)}`],
       ['refresh token', `rt:${sha256(refreshed.refresh_token!)}`],
       ['rotation mark', `rt-used:${sha256(tokens!.refresh_token!)}`],
-      ['sign-out', `logout:${sha256(secrets.get('sign-out handle')!)}`],
+      // The rotation's answer for a repeat within the grace window: sealed, so its tokens are not in clear.
+      ['rotation answer', `rt-repeat:${sha256(tokens!.refresh_token!)}`],
+      ['confirmed sign-out', `logout-done:${sha256(handle)}`],
     ]) {
       expect(after.has(`${prefix}${key}`), name).toBe(true);
     }

@@ -65,3 +65,34 @@ describe('keygen', () => {
     expect(wrong.stdout).toBe('');
   });
 });
+
+describe('connection bounds', () => {
+  it('REQUEST_TIMEOUT defaults to 15 s and allows 2-300; MAX_CONNECTIONS defaults to 4096, 0 = no limit', () => {
+    expect(loadConfig(validEnv()).connections).toEqual({ requestTimeout: 15, maxConnections: 4096 });
+    expect(loadConfig(validEnv({ REQUEST_TIMEOUT: '30', MAX_CONNECTIONS: '0' })).connections).toEqual({ requestTimeout: 30, maxConnections: 0 });
+    expect(problems(validEnv({ REQUEST_TIMEOUT: '1' }))).toEqual(['REQUEST_TIMEOUT: must be at least 2']);
+    expect(problems(validEnv({ REQUEST_TIMEOUT: '301' }))).toEqual(['REQUEST_TIMEOUT: must be at most 300']);
+    expect(problems(validEnv({ MAX_CONNECTIONS: 'many' }))).toEqual(['MAX_CONNECTIONS: must be a whole number (0 = no limit)']);
+  });
+});
+
+describe('METRICS_ADDRESS and METRICS_TOKEN', () => {
+  it('default to loopback port 9464 without a token; take host:port, [IPv6]:port or off', () => {
+    expect(loadConfig(validEnv()).metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig(validEnv({ METRICS_ADDRESS: '0.0.0.0:9100' })).metrics).toEqual({ host: '0.0.0.0', port: 9100 });
+    expect(loadConfig(validEnv({ METRICS_ADDRESS: '[::1]:9464' })).metrics).toEqual({ host: '::1', port: 9464 });
+    expect(loadConfig(validEnv({ METRICS_ADDRESS: 'OFF' })).metrics).toBeUndefined();
+    const token = 'a-metrics-token-0123456789';
+    expect(loadConfig(validEnv({ METRICS_TOKEN: token })).metrics).toEqual({ host: '127.0.0.1', port: 9464, token });
+  });
+
+  it('refuses what is not an address, the public port, and a short token', () => {
+    for (const bad of ['9464', 'localhost', 'http://127.0.0.1:9464', '127.0.0.1:70000', '::1:9464']) {
+      expect(problems(validEnv({ METRICS_ADDRESS: bad })), bad).toEqual(['METRICS_ADDRESS: must be host:port (e.g. 127.0.0.1:9464, 0.0.0.0:9464, [::1]:9464) or off']);
+    }
+    expect(problems(validEnv({ PORT: '9000', METRICS_ADDRESS: '127.0.0.1:9000' }))).toEqual([
+      'METRICS_ADDRESS: must use another port than PORT (9000): /metrics is never served on the public port',
+    ]);
+    expect(problems(validEnv({ METRICS_TOKEN: 'short' }))).toEqual(['METRICS_TOKEN: must be at least 16 characters (e.g. openssl rand -base64 32)']);
+  });
+});
