@@ -18,7 +18,7 @@ import { frameworkErrorHandler, installErrorHandling } from './http/error-handle
 import { registerHealth } from './http/health.js';
 import { installRequestLogging, loggerOptions, redactedChildLogger, requestIdFor, routeOf } from './http/logging.js';
 import { createMetrics, watchMemoryStore, type Metrics } from './http/metrics.js';
-import { buildMetricsApp } from './http/metrics-server.js';
+import { buildMetricsApp, metricsHandler } from './http/metrics-server.js';
 import { createWeComDispatcher } from './http/outbound.js';
 import { installProxyWarning } from './http/proxy-warning.js';
 import { installRateLimits } from './http/rate-limit.js';
@@ -112,6 +112,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   installPlumbing(app, context, securityHeaders);
   installRateLimits(app, context);
   registerRoutes(app, context);
+  // CONTRACT lists GET /metrics under PUBLIC_URL: there only for a scraper holding METRICS_TOKEN.
+  const metricsToken = config.metrics?.token;
+  if (metricsToken !== undefined) app.get('/metrics', { config: { errorMode: 'json' } }, metricsHandler(metrics, metricsToken));
   const metricsApp = config.metrics ? buildMetricsApp(config, metrics, logger) : undefined;
   app.addHook('onClose', async () => {
     await metricsApp?.close();

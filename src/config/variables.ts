@@ -36,13 +36,13 @@ export const VARIABLES: readonly VariableDoc[] = [
     name: 'METRICS_ADDRESS',
     default: '127.0.0.1:9464',
     description:
-      'host:port of the separate listener serving /metrics (Prometheus), never the public port: 127.0.0.1:9464 (loopback) by default, 0.0.0.0:9464 for a scraper on another host or container; off = no metrics.',
+      'host:port of the separate listener serving /metrics (Prometheus; on the public port only with METRICS_TOKEN): 127.0.0.1:9464 (loopback) by default, 0.0.0.0:9464 for a scraper on another host or container; off = no metrics.',
   },
   {
     name: 'METRICS_TOKEN',
     default: '',
     description:
-      'When set (at least 16 characters), /metrics requires `Authorization: Bearer <token>`. METRICS_TOKEN_FILE reads it from a file.',
+      'When set (at least 16 characters), /metrics requires `Authorization: Bearer <token>`, and is then served on the public port too (PUBLIC_URL/metrics, e.g. for a scraper outside the host). METRICS_TOKEN_FILE reads it from a file.',
     secret: true,
     fileVariant: true,
   },

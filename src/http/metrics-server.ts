@@ -1,5 +1,5 @@
 /**
- * `/metrics` on a listener of its own (METRICS_ADDRESS), never on the public port.
+ * `/metrics` on a listener of its own (METRICS_ADDRESS); on the public port only behind METRICS_TOKEN.
  *
  * The metrics tell a lot about a deployment (login volumes, failure reasons, WeCom errcodes,
  * store sizes), so they are served where only the operator's scraper reaches: loopback by
@@ -30,16 +30,24 @@ export function buildMetricsApp(config: Config, metrics: Metrics, logger: Fastif
     reply.headers({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store', 'x-request-id': request.id });
     done();
   });
-  app.get('/metrics', async (request, reply) => {
-    if (token !== undefined && !authorized(request, token)) return refuse(reply);
-    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  app.get('/metrics', metricsHandler(metrics, token));
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'invalid_request', error_description: 'There is no such endpoint' }));
   app.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, 'metrics request failed');
     return reply.code(500).send({ error: 'server_error', error_description: 'The metrics could not be collected' });
   });
   return app;
+}
+
+/**
+ * `GET /metrics`: the registry, behind the bearer `token` when one is set. With METRICS_TOKEN the
+ * public app serves it too (the path CONTRACT lists under PUBLIC_URL), always behind the token.
+ */
+export function metricsHandler(metrics: Metrics, token: string | undefined): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  return async (request, reply) => {
+    if (token !== undefined && !authorized(request, token)) return refuse(reply);
+    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
 }
 
 /** `Authorization: Bearer <METRICS_TOKEN>`, compared in constant time. */

@@ -20,6 +20,7 @@ import {
 import { SUPPORTED_SCOPES } from './claims.js';
 import { readParam, readParams, type RawParams } from './params.js';
 import type { AuthRequest } from './records.js';
+import { boundedUiLocales } from '../http/i18n.js';
 
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
@@ -75,7 +76,8 @@ export async function parseAuthRequest(raw: RawParams, target: RedirectTarget, s
     ...(maxAge === undefined ? {} : { maxAge }),
     ...(codeChallenge === undefined ? {} : { codeChallenge }),
     ...(hintSub === undefined ? {} : { hintSub }),
-    ...(p.ui_locales === undefined ? {} : { uiLocales: p.ui_locales }),
+    // Kept short (five well-formed tags): it travels in the login's cookie.
+    ...optionalUiLocales(boundedUiLocales(p.ui_locales)),
   };
 }
 
@@ -123,4 +125,8 @@ async function verifyHint(hint: string, client: ClientConfig, context: BridgeCon
 
 function pageError(description: string, reason: string): BridgeError {
   return new BridgeError({ code: 'invalid_request', status: 400, reason, description });
+}
+
+function optionalUiLocales(uiLocales: string | undefined): { uiLocales?: string } {
+  return uiLocales === undefined ? {} : { uiLocales };
 }

@@ -20,6 +20,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import { seal, unseal } from '../crypto/seal.js';
+import { invalidRequest } from '../errors/bridge-error.js';
 import type { CookieJar } from '../http/cookies.js';
 import type { LoginTransaction } from './records.js';
 
@@ -29,6 +30,8 @@ export const MAX_LOGIN_COOKIES = 4;
 export const LOGIN_COOKIE_BUDGET = 6000;
 
 const NAME_ID_CHARS = 16;
+/** Bytes of one login cookie's name and value at most (browsers keep 4,096 with the attributes). */
+const MAX_LOGIN_COOKIE = 3900;
 
 /** The cookie name of the login whose WeCom state hashes to `stateHash`. */
 export function loginCookieName(jar: CookieJar, stateHash: string): string {
@@ -42,6 +45,10 @@ export function loginCookieName(jar: CookieJar, stateHash: string): string {
 export function setLoginCookie(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, stateHash: string, transaction: LoginTransaction): void {
   const name = loginCookieName(context.cookies, stateHash);
   const value = seal(context.config.wecom.secret, sealContext(stateHash, transaction.bindingHash), JSON.stringify(transaction));
+  // A browser drops a cookie above 4 KB, which would lose the login silently: refuse it here.
+  if (name.length + value.length > MAX_LOGIN_COOKIE) {
+    throw invalidRequest('The authorization request is too large to keep during the login (shorten state or nonce)', 'request_too_large');
+  }
   for (const old of cookiesToDrop(request, context, name.length + value.length)) clearLoginCookie(reply, context.cookies, old);
   reply.setCookie(name, value, { path: '/', httpOnly: true, sameSite: 'lax', secure: context.cookies.secure, maxAge: context.config.ttl.login });
 }

@@ -15,9 +15,11 @@ import { invalidRequest } from '../errors/bridge-error.js';
 /** Longest value accepted for one parameter unless a parameter has its own limit. */
 export const DEFAULT_PARAM_LIMIT = 2048;
 
-/** Per-parameter limits above the default (NocoBase's state is long and percent-encoded). */
+/** Per-parameter limits other than the default (NocoBase's state is long and percent-encoded). */
 const LIMITS: Readonly<Record<string, number>> = {
-  state: 4096,
+  // The login travels sealed in a cookie (at most ~4 KB): state and nonce are what it carries.
+  state: 2048,
+  nonce: 512,
   id_token_hint: 8192,
   claims: 4096,
   request: 8192,

@@ -105,20 +105,22 @@ describe('the metrics listener', () => {
     expect(JSON.parse(started)).toMatchObject({ metrics: `${h.metricsUrl}/metrics` });
   });
 
-  it('with METRICS_TOKEN, answers only a scraper that sends it as a bearer token', async () => {
+  it('with METRICS_TOKEN, answers only a scraper that sends it as a bearer token, on its listener and on the public port', async () => {
     const token = 'scrape-token-0123456789abcdef';
     const guarded = await startHarness({ env: { METRICS_TOKEN: token } });
     try {
-      const url = `${guarded.metricsUrl}/metrics`;
-      for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Basic ${token}`, `Bearer ${token}x`]) {
-        const refused = await fetch(url, authorization === undefined ? {} : { headers: { authorization } });
-        expect(refused.status, authorization).toBe(401);
-        expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer /);
-        expect(await refused.text()).not.toContain('wecom_oidc_');
+      // On its listener, and (CONTRACT's PUBLIC_URL/metrics) on the public port, both behind the token.
+      for (const url of [`${guarded.metricsUrl}/metrics`, `${guarded.issuer}/metrics`]) {
+        for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Basic ${token}`, `Bearer ${token}x`]) {
+          const refused = await fetch(url, authorization === undefined ? {} : { headers: { authorization } });
+          expect(refused.status, `${url} ${authorization}`).toBe(401);
+          expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer /);
+          expect(await refused.text()).not.toContain('wecom_oidc_');
+        }
+        const scraped = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+        expect(scraped.status).toBe(200);
+        expect(await scraped.text()).toContain('wecom_oidc_build_info');
       }
-      const scraped = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-      expect(scraped.status).toBe(200);
-      expect(await scraped.text()).toContain('wecom_oidc_build_info');
     } finally {
       await guarded.close();
     }
