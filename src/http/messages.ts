@@ -82,6 +82,7 @@ export const REASON_MESSAGES: Readonly<Record<string, PageMessage>> = {
   duplicate_parameter: INVALID_REQUEST,
   malformed_parameter: INVALID_REQUEST,
   parameter_too_long: INVALID_REQUEST,
+  request_too_large: INVALID_REQUEST,
   malformed_request: INVALID_REQUEST,
   malformed_url: INVALID_REQUEST,
   invalid_request: INVALID_REQUEST,

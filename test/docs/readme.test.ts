@@ -102,7 +102,7 @@ describe('README: docker compose beside NocoBase', () => {
     const env = Object.fromEntries(Object.entries(bridge.environment!).map(([name, value]) => [name, interpolate(String(value))]));
     const config = loadConfig({ ...env, SIGNING_KEY_FILE: signingKeyFile(), DATA_DIR: tempDir() });
     expect(config.metrics).toMatchObject({ host: '0.0.0.0' });
-    expect(bridge.ports).toEqual([`${config.port}:${config.port}`]);
+    expect(bridge.ports).toEqual([`127.0.0.1:${config.port}:${config.port}`]);
     const prometheus = parseYaml(snippet('README.md', 'prometheus')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
     const [target] = prometheus.scrape_configs[0]!.static_configs[0]!.targets;
     expect(target).toBe(`wecom-oidc-bridge:${config.metrics!.port}`);
