@@ -1,161 +1,166 @@
 /**
- * The three ways of loading a server:
- *
- * - closed loop: K browsers, each starting its next login when the last one ends (saturation);
- * - open loop: logins started at a fixed rate whatever the answers do (latency under a steady,
- *   non-saturating load; a slow answer cannot slow the arrivals down and hide itself);
- * - one route: K connections hammering a single GET (discovery, JWKS, the bare route).
- *
- * The open loop also runs against the bare server's analogs of the bridge's hops, to show the
- * latency this machine gives the same unavoidable work on the same schedule.
+ * The load generator: complete logins as a relying party and a browser inside the WeCom client
+ * make them, in a closed loop (throughput) or an open loop (latency), and the flood. It is kept
+ * cheap, so that on two cores it leaves the CPU to the server it measures: keep-alive connections,
+ * no redirect following, no URL objects, bodies read only where a value is needed, PKCE pairs
+ * made in advance.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { CookieJar, type Origin } from './http.js';
-import { BRIDGE_HOPS, runLogin, type BridgeHop, type LoginPlan } from './login.js';
-import { Recorder } from './stats.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request } from 'undici';
+import type { Recorder } from './measure.js';
+import type { Secrets } from './services.js';
 
-/** What a load phase did. */
-export interface LoadResult {
-  readonly recorder: Recorder;
-  /** Completed logins (or requests, for one route). */
-  readonly completed: number;
-  readonly seconds: number;
+/** A WeCom in-client webview (iOS): the bridge takes the in-client OAuth leg. */
+const BROWSER = {
+  'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 wxwork/4.1.26 MicroMessenger/7.0.1 Language/zh',
+};
+
+/** The server's hops of a login; `wecom` (the simulator's login page) is timed but is not one. */
+export const HOPS = ['authorize', 'callback', 'token', 'userinfo'] as const;
+
+/** Keep-alive connections to every origin, as many as the requests in flight. */
+export const connections = new Agent({ keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000 });
+
+/** A response reduced to what a login needs: the cookies as a browser sends them back. */
+interface Answer {
+  readonly status: number;
+  readonly location: string;
+  readonly cookies: string;
+  readonly body: string;
 }
 
-/** K browsers logging in back to back for `seconds`. */
-export async function closedLoop(plan: LoginPlan, browsers: number, seconds: number, recorder = new Recorder()): Promise<LoadResult> {
+/** One request; the body is read only with `readBody` (else drained). Network failures reject. */
+async function send(url: string, headers: Record<string, string>, post?: string, readBody = false): Promise<Answer> {
+  const response = await request(url, { dispatcher: connections, method: post === undefined ? 'GET' : 'POST', headers, body: post });
+  const body = readBody ? await response.body.text() : (await response.body.dump(), '');
+  const { location, 'set-cookie': setCookie = [] } = response.headers;
+  const cookies = [setCookie].flat().map((line) => line.split(';', 1)[0]).join('; ');
+  return { status: response.statusCode, location: typeof location === 'string' ? location : '', cookies, body };
+}
+
+/** The logins of one server (the bridge or the floor) and the simulator of its WeCom login page. */
+export class LoginPlan {
+  private counter = 0;
+  // A SHA-256 per login would take CPU from the server measured; it cannot tell the pairs repeat.
+  private readonly pkce = Array.from({ length: 64 }, () => {
+    const verifier = randomBytes(32).toString('base64url');
+    return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+  });
+  readonly basic: string;
+
+  constructor(readonly server: string, readonly sim: string, readonly client: Secrets['client'], private readonly members: number) {
+    this.basic = `Basic ${Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString('base64')}`;
+  }
+
+  /** The next login: a rotating member, a fresh state and nonce, the authorization request. */
+  next(): { user: string; state: string; verifier: string; authorize: string } {
+    const n = this.counter++;
+    const state = `st${n.toString(36)}x${process.pid}`;
+    const { verifier, challenge } = this.pkce[n % this.pkce.length]!;
+    const authorize =
+      `${this.server}/authorize?response_type=code&client_id=${this.client.id}&redirect_uri=${encodeURIComponent(this.client.redirectUri)}` +
+      `&scope=openid%20profile%20email%20phone&state=${state}&nonce=n${n.toString(36)}&code_challenge=${challenge}&code_challenge_method=S256`;
+    return { user: `user${String((n % this.members) + 1).padStart(5, '0')}`, state, verifier, authorize };
+  }
+}
+
+/** A failed step, e.g. `callback: status 400`. */
+class StepFailure extends Error {}
+
+/**
+ * One login, each step timed: authorize → WeCom login page (simulator, `x-sim-user`) → callback →
+ * token (client_secret_basic, PKCE) → userinfo. A new browser each time, with no cookies: with the
+ * SSO session of a previous login the bridge would skip WeCom. True when userinfo named the member.
+ */
+export async function runLogin(plan: LoginPlan, recorder: Recorder): Promise<boolean> {
+  const login = plan.next();
+  const started = performance.now();
+  const step = async (name: string, expect: number, answer: () => Promise<Answer>) => {
+    const sent = performance.now();
+    const got = await answer().catch((error: Error & { code?: string }) => {
+      throw new StepFailure(`${name}: ${error.code ?? error.message}`);
+    });
+    if (got.status !== expect) throw new StepFailure(`${name}: status ${got.status}`);
+    recorder.add(name, performance.now() - sent);
+    return got;
+  };
+  const { server, client } = plan;
+  try {
+    const authorize = await step('authorize', 302, () => send(login.authorize, BROWSER));
+    const page = await step('wecom', 302, () => send(on(plan.sim, authorize.location), { ...BROWSER, 'x-sim-user': login.user }));
+    const callback = await step('callback', 302, () => send(on(server, page.location), { ...BROWSER, cookie: authorize.cookies }));
+    const code = rpCode(callback.location, client.redirectUri, login.state);
+    const form = `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(client.redirectUri)}&code_verifier=${login.verifier}`;
+    const formHeaders = { authorization: plan.basic, 'content-type': 'application/x-www-form-urlencoded' };
+    const token = await step('token', 200, () => send(`${server}/token`, formHeaders, form, true));
+    const bearer = { authorization: `Bearer ${(JSON.parse(token.body) as { access_token?: string }).access_token}` };
+    const userinfo = await step('userinfo', 200, () => send(`${server}/userinfo`, bearer, undefined, true));
+    if (!userinfo.body.includes(`"sub":"${login.user}"`)) throw new StepFailure('userinfo: another member');
+    recorder.add('login', performance.now() - started);
+    return true;
+  } catch (error) {
+    recorder.error(error instanceof StepFailure ? error.message : `generator: ${String(error)}`);
+    return false;
+  }
+}
+
+/** `url` without its fragment, if it is on `origin` (a redirect elsewhere fails the login). */
+function on(origin: string, url: string): string {
+  if (!url.startsWith(`${origin}/`)) throw new StepFailure(`redirect elsewhere: ${url.slice(0, 80)}`);
+  return url.split('#', 1)[0]!;
+}
+
+/** The code (still URL-encoded) in the redirect to the relying party, whose state must come back. */
+function rpCode(location: string, redirectUri: string, state: string): string {
+  const param = (name: string) => new RegExp(`[?&]${name}=([^&#]*)`).exec(location)?.[1];
+  if (!location.startsWith(redirectUri) || param('code') === undefined) throw new StepFailure(`callback: error ${param('error')}`);
+  if (param('state') !== state) throw new StepFailure('callback: state mismatch');
+  return param('code')!;
+}
+
+/** `browsers` browsers, each starting its next login when the last one ends; completed logins. */
+export async function closedLoop(plan: LoginPlan, browsers: number, seconds: number, recorder: Recorder): Promise<number> {
   const deadline = performance.now() + seconds * 1000;
   let completed = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: browsers }, async () => {
-      const jar = new CookieJar();
-      while (performance.now() < deadline) {
-        if (await runLogin(plan, jar, recorder)) completed += 1;
-      }
-    }),
-  );
-  return { recorder, completed, seconds: (performance.now() - started) / 1000 };
+  const browser = async () => {
+    while (performance.now() < deadline) if (await runLogin(plan, recorder)) completed += 1;
+  };
+  await Promise.all(Array.from({ length: browsers }, browser));
+  return completed;
 }
 
 /**
- * Logins started at `rate` per second for `seconds`. At most `maxInFlight` run at once; arrivals
- * beyond that are counted as `dropped` errors (the server is saturated: the figure is void).
+ * Logins started at `rate` per second for `seconds`, whatever the answers do, so that a slow
+ * answer cannot slow the arrivals down and hide itself; completed logins.
  */
-export function openLoop(plan: LoginPlan, rate: number, seconds: number, recorder = new Recorder(), maxInFlight = 1000): Promise<LoadResult> {
-  return onSchedule(rate, seconds, recorder, maxInFlight, () => runLogin(plan, new CookieJar(), recorder));
-}
-
-/**
- * GET `path` at `rate` requests per second for `seconds`, whatever the answers do: the machine's
- * own latency under a steady load (the yardstick of the bridge's open-loop hop latencies).
- */
-export function openLoopRoute(origin: Origin, path: string, rate: number, seconds: number, recorder = new Recorder()): Promise<LoadResult> {
-  return onSchedule(rate, seconds, recorder, 1000, () => timedGet(origin, path, recorder));
-}
-
-/**
- * Each bridge hop's bare analog on the bare server: what the hop cannot avoid (a served request;
- * three outbound calls for the callback, one RS256 signature for the token), with nothing of
- * the bridge in it.
- */
-export const BARE_ANALOGS: Readonly<Record<BridgeHop, string>> = { authorize: '/', callback: '/hop?calls=3', token: '/sign', userinfo: '/' };
-
-/**
- * "Logins" made of the hops' bare analogs, one after another, started at `rate` per second for
- * `seconds` (the open loop's schedule); each analog is recorded under its hop's name.
- */
-export function openLoopAnalogs(bare: Origin, rate: number, seconds: number, recorder = new Recorder()): Promise<LoadResult> {
-  return onSchedule(rate, seconds, recorder, 1000, () => runAnalogLogin(bare, recorder));
-}
-
-/** Seconds of each slice of {@link openLoopBesideAnalogs}. */
-const SLICE_SECONDS = 2;
-
-/**
- * The open loop in slices, each followed by an equal slice of the hops' bare analogs on the same
- * schedule, so that bridge and analogs see the same moments of a machine whose load drifts. The
- * result counts the bridge's slices only (the bridge idles through the analogs' slices).
- */
-export async function openLoopBesideAnalogs(
-  plan: LoginPlan,
-  analogs: { readonly origin: Origin; readonly recorder: Recorder },
-  rate: number,
-  seconds: number,
-  recorder = new Recorder(),
-): Promise<LoadResult> {
-  const slices = Math.max(1, Math.round(seconds / SLICE_SECONDS));
-  let completed = 0;
-  let elapsed = 0;
-  for (let slice = 0; slice < slices; slice += 1) {
-    const part = await openLoop(plan, rate, seconds / slices, recorder);
-    completed += part.completed;
-    elapsed += part.seconds;
-    await openLoopAnalogs(analogs.origin, rate, seconds / slices, analogs.recorder);
-  }
-  return { recorder, completed, seconds: elapsed };
-}
-
-async function runAnalogLogin(bare: Origin, recorder: Recorder): Promise<boolean> {
-  const started = performance.now();
-  for (const hop of BRIDGE_HOPS) if (!(await timedGet(bare, BARE_ANALOGS[hop], recorder, hop))) return false;
-  recorder.add('login', performance.now() - started);
-  return true;
-}
-
-/** Starts `once` at `rate` per second for `seconds`; `once` resolves true when it succeeded. */
-async function onSchedule(rate: number, seconds: number, recorder: Recorder, maxInFlight: number, once: () => Promise<boolean>): Promise<LoadResult> {
+export async function openLoop(plan: LoginPlan, rate: number, seconds: number, recorder: Recorder): Promise<number> {
   const started = performance.now();
   const total = Math.round(rate * seconds);
-  const inFlight = new Set<Promise<void>>();
-  let launched = 0;
-  let completed = 0;
-  while (launched < total) {
+  const logins: Promise<boolean>[] = [];
+  while (logins.length < total) {
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
-    for (; launched < due; launched += 1) {
-      if (inFlight.size >= maxInFlight) {
-        recorder.error('dropped: too many in flight');
-        continue;
-      }
-      const run: Promise<void> = once().then((ok) => {
-        if (ok) completed += 1;
-        inFlight.delete(run);
-      });
-      inFlight.add(run);
-    }
+    while (logins.length < due) logins.push(runLogin(plan, recorder));
     // A short sleep keeps arrivals close to their schedule without spinning a core.
     await sleep(Math.max(1, Math.min(5, 1000 / rate)));
   }
-  await Promise.all(inFlight);
-  return { recorder, completed, seconds: (performance.now() - started) / 1000 };
+  return (await Promise.all(logins)).filter(Boolean).length;
 }
 
-/** `connections` clients sending GET `path` back to back for `seconds`. */
-export async function hammer(origin: Origin, path: string, connections: number, seconds: number, recorder = new Recorder()): Promise<LoadResult> {
-  const deadline = performance.now() + seconds * 1000;
-  let completed = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < deadline) if (await timedGet(origin, path, recorder)) completed += 1;
-    }),
-  );
-  return { recorder, completed, seconds: (performance.now() - started) / 1000 };
-}
-
-/** One GET, recorded under `name` when it answers 200, as an error otherwise. */
-async function timedGet(origin: Origin, path: string, recorder: Recorder, name = 'request'): Promise<boolean> {
-  const sent = performance.now();
-  try {
-    const answer = await origin.send({ path });
-    if (answer.status === 200) {
-      recorder.add(name, performance.now() - sent);
-      return true;
+/**
+ * `count` authorization requests never completed, each from a new browser, over `browsers`
+ * connections: what a script or an attacker opening the login URL sends. Returns the failures.
+ */
+export async function flood(plan: LoginPlan, count: number, browsers: number): Promise<number> {
+  let [sent, failed] = [0, 0];
+  const browser = async () => {
+    while (sent < count) {
+      sent += 1;
+      const answer = await send(plan.next().authorize, BROWSER).catch(() => undefined);
+      if (answer?.status !== 302) failed += 1;
     }
-    recorder.error(`status ${answer.status}`);
-  } catch (error) {
-    recorder.error(`network: ${(error as { code?: string }).code ?? String(error)}`);
-  }
-  return false;
+  };
+  await Promise.all(Array.from({ length: browsers }, browser));
+  return failed;
 }

@@ -1,56 +1,50 @@
 /**
- * The processes a benchmark run drives, each on its own loopback port: the WeCom simulator, the
- * bridge (the real `dist/src/main.js`, configured only through its environment, as in
- * production), the bare fastify server of the ceiling, and a private Redis.
+ * The processes of a benchmark run, each on its own loopback port and always stopped at the end
+ * (also on an error or Ctrl+C): the WeCom simulator, the bridge (the real `dist/src/main.js`,
+ * configured only through its environment, as in production), the floor server and a private Redis.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../demo/free-port.js';
-import { startChild, waitForHttp, waitForOutput, type Child } from './child.js';
 
 const HOST = '127.0.0.1';
 /** dist/ of this build: bench/ sits beside src/ and sim/. */
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * The node flags the bridge runs with in production (`npm start`, the Dockerfile's CMD; a test
- * keeps the three in step); the benchmark measures the same process. Both bound memory:
- * - a young generation of 2 × 4 MB: by default V8 sizes it from the host's memory, up to 64 MB
- *   per semi-space, 100 MB of RSS on a large host; 4 MB costs ~0.04 ms of scavenging per login
- *   more than 8 MB and saves ~6 MB at steady load (2 MB saves hardly more; bench/README.md,
- *   "Memory settings");
- * - an old generation that may grow by 30% between full collections instead of up to 4×: under
- *   steady load it otherwise fills with dead objects for a long time before the first one
- *   (30% instead of 50%: ~5–7 MB less at steady load, no CPU difference the benchmark can show).
+ * The node flags of the bridge in production (`npm start`, the Dockerfile's CMD; a test keeps the
+ * three in step), so that the benchmark measures the process that runs: a young generation of
+ * 2 × 4 MB (V8 otherwise sizes it from the host's memory) and an old generation that grows by 30%
+ * between full collections. bench/README.md, "Memory settings", has the figures behind them.
  */
 export const BRIDGE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--heap-growing-percent=30'];
 
 /**
- * Environment the production image sets for the bridge (the Dockerfile's ENV; a test keeps them
- * in step): one glibc malloc arena. Otherwise every thread that signs (libuv's pool) gets its
- * own arena, 6–13 MB of RSS at steady load (one arena instead of two: 1–3 MB more) for no CPU
- * gain the benchmark can measure: the main thread and the signing threads seldom malloc at once.
+ * The environment the production image sets (the Dockerfile's ENV; a test keeps them in step): one
+ * glibc malloc arena instead of one per signing thread of libuv's pool.
  */
 export const BRIDGE_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '1' };
 
-/** A running service. */
+/** A running child process and the URL it serves; `stop` sends SIGTERM, then SIGKILL after 10 s. */
 export interface Service {
-  readonly child: Child;
+  readonly pid: number;
   readonly url: string;
+  stop(): Promise<void>;
 }
 
-/** The relying party the benchmark plays. Its redirect URI is on loopback and nobody serves it. */
-export interface BenchClient {
-  readonly id: string;
-  readonly secret: string;
-  readonly redirectUri: string;
+/** The relying party the benchmark plays (nobody serves its redirect URI) and the bridge's signing key. */
+export interface Secrets {
+  readonly client: { readonly id: string; readonly secret: string; readonly redirectUri: string };
+  readonly signingKeyPem: string;
 }
 
-/** A fresh client and signing key per run (nothing from a developer's `.env` or `DATA_DIR`). */
-export function benchSecrets(): { client: BenchClient; signingKeyPem: string } {
+/** Fresh secrets per run (nothing from a developer's `.env` or `DATA_DIR`). */
+export function benchSecrets(): Secrets {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return {
     client: { id: 'bench-rp', secret: randomBytes(24).toString('base64url'), redirectUri: `http://${HOST}:9/bench/callback` },
@@ -58,103 +52,113 @@ export function benchSecrets(): { client: BenchClient; signingKeyPem: string } {
   };
 }
 
-/** Environment for children: only what Node needs, so the caller's variables cannot leak in. */
-function baseEnv(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production' };
-}
-
-/** Starts the WeCom simulator with `members` generated members (user00001…). */
-export async function startSimulator(options: { latencyMs: number; members: number }): Promise<Service> {
+/** The WeCom simulator with `members` generated members (user00001…), answering at once: the bridge's own cost shows. */
+export async function startSimulator(members: number): Promise<Service> {
   const port = await freePort(HOST);
-  const child = startChild('simulator', process.execPath, [
-    join(DIST, 'sim/main.js'), '--host', HOST, '--port', String(port),
-    '--latency', String(options.latencyMs), '--members', String(options.members),
-  ], { env: baseEnv() });
-  const match = await waitForOutput(child, /listening on (http:\/\/\S+)/);
-  return { child, url: match[1]! };
+  const args = [join(DIST, 'sim/main.js'), '--host', HOST, '--port', String(port), '--latency', '0', '--members', String(members)];
+  return started('simulator', process.execPath, args, port, (output) => output.includes('listening on'));
 }
 
-/** Options of {@link startBridge}. */
-export interface BridgeOptions {
-  readonly simUrl: string;
-  readonly client: BenchClient;
-  readonly signingKeyPem: string;
-  readonly redisUrl?: string;
-  /** Extra node flags, e.g. `--cpu-prof`. */
-  readonly nodeFlags?: readonly string[];
-  /** The bridge's entry point (default: this build's `dist/src/main.js`). */
-  readonly entry?: string;
-  /** Environment on top of {@link BRIDGE_ENV} (experiments). */
-  readonly extraEnv?: Readonly<Record<string, string>>;
+/** The floor server (bench/floor.ts), calling the simulator at `simUrl`. */
+export async function startFloor(simUrl: string, client: Secrets['client']): Promise<Service> {
+  const port = await freePort(HOST);
+  // The bridge's runtime settings, so that the two differ only by their code.
+  const args = [...BRIDGE_NODE_FLAGS, join(DIST, 'bench/floor.js'), '--port', String(port), '--sim', simUrl, '--redirect-uri', client.redirectUri];
+  return started('floor', process.execPath, args, port, (output) => output.includes('listening on'), { env: { ...BRIDGE_ENV } });
 }
 
-/** Starts the bridge (`node dist/src/main.js`) and waits for `/readyz`. */
-export async function startBridge(options: BridgeOptions): Promise<Service> {
+/**
+ * Starts the bridge, configured only through its environment as in production, and waits for
+ * `/readyz`. `experiment` may name another build's entry and add to {@link BRIDGE_ENV}.
+ */
+export async function startBridge(
+  simUrl: string,
+  secrets: Secrets,
+  redisUrl: string | undefined,
+  nodeFlags: readonly string[],
+  experiment: { readonly bridgeEntry: string | undefined; readonly bridgeEnv: Readonly<Record<string, string>> },
+): Promise<Service> {
   const port = await freePort(HOST);
   const url = `http://${HOST}:${port}`;
   // A scratch working directory: the bridge reads `.env` from its cwd, and a developer's must not count.
   const cwd = mkdtempSync(join(tmpdir(), 'wecom-oidc-bench-'));
-  const env: NodeJS.ProcessEnv = {
-    ...baseEnv(),
-    ...BRIDGE_ENV,
-    ...options.extraEnv,
-    PUBLIC_URL: url,
-    HOST,
-    PORT: String(port),
-    WECOM_CORP_ID: 'ww5imulat0rc0rp1d',
-    WECOM_AGENT_ID: '1000002',
-    WECOM_SECRET: 'sim-secret-0123456789',
-    WECOM_API_BASE: options.simUrl,
-    WECOM_OAUTH_BASE: options.simUrl,
-    WECOM_SSO_BASE: options.simUrl,
-    OIDC_CLIENT_ID: options.client.id,
-    OIDC_CLIENT_SECRET: options.client.secret,
-    OIDC_REDIRECT_URIS: options.client.redirectUri,
-    SIGNING_KEY: options.signingKeyPem,
-    DATA_DIR: join(cwd, 'data'),
-    LOG_LEVEL: 'warn',
-    // Every browser of the benchmark comes from 127.0.0.1: the limits are raised to their maximum,
-    // not switched off, so their counters still cost what they cost in production.
-    RATE_LIMIT_AUTHORIZE_PER_IP: '1000000',
-    RATE_LIMIT_AUTHORIZE_PER_CLIENT: '1000000',
-    RATE_LIMIT_TOKEN_PER_IP: '1000000',
-    RATE_LIMIT_TOKEN_PER_CLIENT: '1000000',
-    ...(options.redisUrl ? { REDIS_URL: options.redisUrl, REDIS_KEY_PREFIX: `bench-${process.pid}:` } : {}),
+  const [sim, client] = [simUrl, secrets.client];
+  const env = {
+    ...BRIDGE_ENV, ...experiment.bridgeEnv,
+    PUBLIC_URL: url, HOST, PORT: String(port), DATA_DIR: join(cwd, 'data'), LOG_LEVEL: 'warn',
+    WECOM_CORP_ID: 'ww5imulat0rc0rp1d', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 'sim-secret-0123456789',
+    WECOM_API_BASE: sim, WECOM_OAUTH_BASE: sim, WECOM_SSO_BASE: sim,
+    OIDC_CLIENT_ID: client.id, OIDC_CLIENT_SECRET: client.secret, OIDC_REDIRECT_URIS: client.redirectUri,
+    SIGNING_KEY: secrets.signingKeyPem,
+    // Every browser of the benchmark is 127.0.0.1: the limits are raised, not switched off, so
+    // their counters still cost what they cost in production.
+    RATE_LIMIT_AUTHORIZE_PER_IP: '1000000', RATE_LIMIT_AUTHORIZE_PER_CLIENT: '1000000',
+    RATE_LIMIT_TOKEN_PER_IP: '1000000', RATE_LIMIT_TOKEN_PER_CLIENT: '1000000',
+    ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench-${process.pid}:` } : {}),
   };
-  const entry = options.entry === undefined ? join(DIST, 'src/main.js') : resolve(options.entry);
-  const child = startChild('bridge', process.execPath, [...(options.nodeFlags ?? []), entry], { env, cwd });
-  await waitForHttp(child, `${url}/readyz`);
-  return { child, url };
-}
-
-/** Starts the bare fastify server of the ceiling; `/hop` calls `upstream` once per request. */
-export async function startBareServer(upstream: string): Promise<Service> {
-  const port = await freePort(HOST);
-  const child = startChild('bare server', process.execPath, [join(DIST, 'bench/bare-server.js'), '--port', String(port), '--upstream', upstream], {
-    env: baseEnv(),
-  });
-  const match = await waitForOutput(child, /listening on (http:\/\/\S+)/);
-  return { child, url: match[1]! };
-}
-
-/** `redis-server` on PATH, if any. */
-export function findRedisServer(): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const candidate = join(dir, 'redis-server');
-    if (dir && existsSync(candidate)) return candidate;
-  }
-  return undefined;
+  const entry = experiment.bridgeEntry === undefined ? join(DIST, 'src/main.js') : resolve(experiment.bridgeEntry);
+  const ready = () => fetch(`${url}/readyz`).then(async (answer) => (await answer.arrayBuffer(), answer.ok), () => false);
+  return started('bridge', process.execPath, [...nodeFlags, entry], port, ready, { env, cwd });
 }
 
 /**
- * A private, non-persistent Redis for this run: its counters (commands, reads) then belong to the
- * bridge alone, and nobody else's data is touched.
+ * A private, non-persistent `redis-server` from PATH: its counters (commands, reads) then belong
+ * to the bridge alone, and nobody else's data is touched.
  */
-export async function startPrivateRedis(binary: string): Promise<Service> {
+export async function startRedis(): Promise<Service> {
   const port = await freePort(HOST);
-  const child = startChild('redis', binary, [
-    '--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'notice',
-  ], { env: baseEnv(), cwd: mkdtempSync(join(tmpdir(), 'wecom-oidc-bench-redis-')) });
-  await waitForOutput(child, /Ready to accept connections/);
-  return { child, url: `redis://${HOST}:${port}` };
+  const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no'];
+  const cwd = mkdtempSync(join(tmpdir(), 'wecom-oidc-bench-redis-'));
+  const redis = await started('redis-server', 'redis-server', args, port, (output) => output.includes('Ready to accept'), { cwd }).catch((error: Error) => {
+    throw new Error(`${error.message}\n(install redis-server, pass --redis-url, or use --store memory)`);
+  });
+  return { ...redis, url: `redis://${HOST}:${port}` };
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills every child still running when the benchmark exits, also on Ctrl+C. */
+export function stopAllOnExit(): void {
+  process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+}
+
+/**
+ * Spawns `command` with only the environment Node needs (the caller's variables must not leak in)
+ * and waits until `ready` says it serves on `port`, given what it printed so far.
+ */
+async function started(
+  name: string,
+  command: string,
+  args: readonly string[],
+  port: number,
+  ready: (output: string) => boolean | Promise<boolean>,
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<Service> {
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', ...options.env };
+  const child = spawn(command, args, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let output = '';
+  // The tail is enough for an error message; a chatty child must not grow our memory.
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-20_000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.once('error', (error) => (output += `\n${error.message}`));
+  const exited = new Promise((done) => child.once('exit', done));
+  for (const deadline = Date.now() + 15_000; !(await ready(output)); await sleep(50)) {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not start:\n${output}`);
+    }
+  }
+  const stop = async () => {
+    running.delete(child);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    // An unreferenced timer: a pending one would keep the benchmark alive after the child exited.
+    const exitedInTime = await Promise.race([exited.then(() => true), sleep(10_000, false, { ref: false })]);
+    if (!exitedInTime) child.kill('SIGKILL');
+    await exited;
+  };
+  return { pid: child.pid!, url: `http://${HOST}:${port}`, stop };
 }
