@@ -60,9 +60,10 @@ async function alternating(targets: readonly [Target, Target], seconds: number, 
 /** Everything measured against one store, with fresh processes: one store cannot warm or fill the next. */
 async function runStore(store: StoreMode, options: BenchOptions, secrets: Secrets, profiles: string[]): Promise<StoreFigures> {
   const services: Service[] = [];
-  const start = async (starting: Promise<Service>) => {
-    services.push(await starting);
-    return services.at(-1)!;
+  const start = async <S extends Service>(starting: Promise<S>): Promise<S> => {
+    const service = await starting;
+    services.push(service);
+    return service;
   };
   const profile = options.cpuProf ? profileFlags(options.cpuProf, store) : undefined;
   const progress = (line: string) => process.stderr.write(`bench: ${store}: ${line}\n`);
@@ -96,7 +97,7 @@ async function runStore(store: StoreMode, options: BenchOptions, secrets: Secret
     const callsAfter = await wecomCalls(sim);
     const peakRssMb = round(memoryMb(bridge.pid).peak, 1);
     if (options.flood > 0) progress(`flood of ${options.flood} abandoned authorizations`);
-    const floodFigures = options.flood > 0 ? await floodBridge(targets[0], options, () => heldLogins(bridge, probe)) : undefined;
+    const floodFigures = options.flood > 0 ? await floodBridge(targets[0], options, () => storeEntries(bridge, probe)) : undefined;
     const callsPerLogin = round((callsAfter.login - callsBefore.login) / Math.max(1, closed.bridge.logins), 2);
     return { store, browsers, rate, closed, open, peakRssMb, flood: floodFigures, wecom: { gettoken: callsAfter.gettoken, callsPerLogin } };
   } finally {
@@ -107,21 +108,23 @@ async function runStore(store: StoreMode, options: BenchOptions, secrets: Secret
   }
 }
 
-/** `--flood`: the bridge's RSS before and after (a second later, for the collector) and what its store holds. */
+/** `--flood`: the bridge's RSS before and after (a second later, for the collector) and what the flood added to its store. */
 async function floodBridge(bridge: Target, options: BenchOptions, held: () => Promise<number | undefined>): Promise<NonNullable<StoreFigures['flood']>> {
-  const [rssBeforeMb, started] = [round(memoryMb(bridge.pid).rss, 1), performance.now()];
+  const [rssBeforeMb, entriesBefore, started] = [round(memoryMb(bridge.pid).rss, 1), await held(), performance.now()];
   const failed = await flood(bridge.plan, options.flood, options.browsers);
   const seconds = round((performance.now() - started) / 1000, 1);
   await sleep(1000);
-  return { requests: options.flood, failed, seconds, rssBeforeMb, rssAfterMb: round(memoryMb(bridge.pid).rss, 1), storedLogins: await held() };
+  const entriesAfter = await held();
+  const storeAdded = entriesBefore === undefined || entriesAfter === undefined ? undefined : entriesAfter - entriesBefore;
+  return { requests: options.flood, failed, seconds, rssBeforeMb, rssAfterMb: round(memoryMb(bridge.pid).rss, 1), storeAdded };
 }
 
-/** Login transactions the bridge's store holds: Redis keys, or the memory store's `/metrics` gauge. */
-async function heldLogins(bridge: Service, probe: RedisProbe | undefined): Promise<number | undefined> {
-  if (probe) return probe.countKeys(`bench-${process.pid}:login:*`);
-  const metrics = await (await fetch(`${bridge.url}/metrics`)).text();
-  const value = /^wecom_oidc_memory_store_entries\{namespace="login"\} (\d+)/m.exec(metrics)?.[1];
-  return value === undefined ? undefined : Number(value);
+/** Entries in the bridge's store: its Redis keys, or the memory store's gauges on the metrics listener. */
+async function storeEntries(bridge: { metricsUrl: string }, probe: RedisProbe | undefined): Promise<number | undefined> {
+  if (probe) return probe.countKeys(`bench-${process.pid}:*`);
+  const metrics = await (await fetch(`${bridge.metricsUrl}/metrics`)).text();
+  const values = [...metrics.matchAll(/^wecom_oidc_memory_store_entries\{namespace="[^"]+"\} (\d+)/gm)].map((match) => Number(match[1]));
+  return values.length === 0 ? undefined : values.reduce((sum, value) => sum + value, 0);
 }
 
 /** The simulator's gettoken calls so far, and a login's API calls (getuserinfo, getuserdetail, user/get). */

@@ -77,8 +77,8 @@ export async function startBridge(
   redisUrl: string | undefined,
   nodeFlags: readonly string[],
   experiment: { readonly bridgeEntry: string | undefined; readonly bridgeEnv: Readonly<Record<string, string>> },
-): Promise<Service> {
-  const port = await freePort(HOST);
+): Promise<Service & { readonly metricsUrl: string }> {
+  const [port, metricsPort] = [await freePort(HOST), await freePort(HOST)];
   const url = `http://${HOST}:${port}`;
   // A scratch working directory: the bridge reads `.env` from its cwd, and a developer's must not count.
   const cwd = mkdtempSync(join(tmpdir(), 'wecom-oidc-bench-'));
@@ -86,19 +86,20 @@ export async function startBridge(
   const env = {
     ...BRIDGE_ENV, ...experiment.bridgeEnv,
     PUBLIC_URL: url, HOST, PORT: String(port), DATA_DIR: join(cwd, 'data'), LOG_LEVEL: 'warn',
+    METRICS_ADDRESS: `${HOST}:${metricsPort}`,
     WECOM_CORP_ID: 'ww5imulat0rc0rp1d', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 'sim-secret-0123456789',
     WECOM_API_BASE: sim, WECOM_OAUTH_BASE: sim, WECOM_SSO_BASE: sim,
     OIDC_CLIENT_ID: client.id, OIDC_CLIENT_SECRET: client.secret, OIDC_REDIRECT_URIS: client.redirectUri,
     SIGNING_KEY: secrets.signingKeyPem,
     // Every browser of the benchmark is 127.0.0.1: the limits are raised, not switched off, so
     // their counters still cost what they cost in production.
-    RATE_LIMIT_AUTHORIZE_PER_IP: '1000000', RATE_LIMIT_AUTHORIZE_PER_CLIENT: '1000000',
-    RATE_LIMIT_TOKEN_PER_IP: '1000000', RATE_LIMIT_TOKEN_PER_CLIENT: '1000000',
+    RATE_LIMIT_AUTHORIZE_PER_IP: '1000000', RATE_LIMIT_TOKEN_PER_IP: '1000000', RATE_LIMIT_TOKEN_PER_CLIENT: '1000000',
     ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench-${process.pid}:` } : {}),
   };
   const entry = experiment.bridgeEntry === undefined ? join(DIST, 'src/main.js') : resolve(experiment.bridgeEntry);
   const ready = () => fetch(`${url}/readyz`).then(async (answer) => (await answer.arrayBuffer(), answer.ok), () => false);
-  return started('bridge', process.execPath, [...nodeFlags, entry], port, ready, { env, cwd });
+  const service = await started('bridge', process.execPath, [...nodeFlags, entry], port, ready, { env, cwd });
+  return { ...service, metricsUrl: `http://${HOST}:${metricsPort}` };
 }
 
 /**
