@@ -1,12 +1,13 @@
 /**
  * `npm run doctor`: loads the configuration exactly as `npm start` does, checks the signing key,
- * Redis and WeCom, and prints what to paste into the WeCom admin console and into NocoBase.
+ * Redis, WeCom and what the bridge sees behind its reverse proxy, and prints what to paste into the WeCom admin console and into NocoBase.
  * The exit code is 1 when the configuration is invalid or a check fails.
  */
 import { ConfigError, formatConfigError, loadConfig, type Env } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { createWeComDispatcher, describeProxy } from '../http/outbound.js';
 import { checkRedis, checkSigningKey, checkWeCom, type CheckResult } from './checks.js';
+import { checkReverseProxy } from './proxy-check.js';
 import { pasteGuide, type SettingsSection } from './settings.js';
 
 /** Where the doctor writes. */
@@ -36,7 +37,7 @@ async function runChecks(config: Config): Promise<CheckResult[]> {
   const dispatcher = createWeComDispatcher(config.outboundProxy);
   try {
     const configuration: CheckResult = { name: 'configuration', status: 'ok', lines: [describeConfig(config)] };
-    return [configuration, await checkSigningKey(config), await checkRedis(config), await checkWeCom(config, dispatcher)];
+    return [configuration, await checkSigningKey(config), await checkRedis(config), await checkWeCom(config, dispatcher), await checkReverseProxy(config)];
   } finally {
     await dispatcher.close();
   }

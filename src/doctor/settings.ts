@@ -52,8 +52,34 @@ export function weComSettings(config: Config, egressIp?: string): SettingsSectio
   };
 }
 
-/** The NocoBase OIDC authenticator settings for one client. */
+/**
+ * The NocoBase settings for one client: the WeCom plugin's authenticator when the client's
+ * redirect URI is the plugin's (`/api/wecomBridge:redirect`), else NocoBase's OIDC authenticator.
+ */
 export function noCoBaseSettings(config: Config, client: ClientConfig): SettingsSection {
+  return client.redirectUris.some((uri) => uri.endsWith('/wecomBridge:redirect')) ? pluginSettings(config, client) : oidcSettings(config, client);
+}
+
+/** The WeCom plugin's authenticator (nocobase-plugin/, docs/nocobase.md). */
+function pluginSettings(config: Config, client: ClientConfig): SettingsSection {
+  return {
+    title: `NocoBase → Settings → Authentication → Add new → WeCom (client "${client.clientId}")`,
+    settings: [
+      { field: 'Issuer', value: config.publicUrl },
+      { field: 'Client ID', value: client.clientId },
+      { field: 'Client secret', value: 'the secret configured for this client (OIDC_CLIENT_SECRET or its client_secret in OIDC_CLIENTS; not printed)' },
+      { field: 'Bind existing users by', value: 'Mobile number, Email (the default: a user stored as 13800000000 matches +8613800000000)' },
+      { field: 'Log in automatically inside the WeCom client', value: 'on for the authenticator the WeCom workbench uses (one at most)' },
+    ],
+    notes: [
+      `Redirect URI (the form shows it; registered here): ${client.redirectUris.join(' , ')}`,
+      ...(client.postLogoutRedirectUris.length > 0 ? [`Post-logout redirect URI: ${client.postLogoutRedirectUris.join(' , ')}`] : ['Register https://<nocobase>/signin in OIDC_POST_LOGOUT_REDIRECT_URIS: the plugin signs out at the bridge too']),
+    ],
+  };
+}
+
+/** NocoBase's (commercial) OIDC authenticator. */
+function oidcSettings(config: Config, client: ClientConfig): SettingsSection {
   const bindHint =
     config.wecom.scope === 'snsapi_base'
       ? 'username (WECOM_SCOPE=snsapi_base yields no email, so bind existing users by username = WeCom userid)'

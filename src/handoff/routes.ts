@@ -80,7 +80,7 @@ async function continueLogin(request: FastifyRequest, reply: FastifyReply, conte
   const session = await startSession(request, reply, context, taken.user, epochSeconds(context));
   const location = await issueCodeRedirect(context, taken.request, session.record);
   context.metrics.logins.labels('success', 'handoff', 'qr').inc();
-  request.log.info({ leg: 'qr', client: taken.request.clientId }, 'login succeeded after the hand-off');
+  request.log.info({ userid: taken.user.userid, client: taken.request.clientId, leg: 'qr' }, 'login succeeded after the hand-off');
   return redirectBrowser(reply, 'GET', location);
 }
 

@@ -4,7 +4,7 @@
  * orchestrator. WeCom is deliberately not probed: an upstream outage must not take every replica
  * out of the load balancer. (`/metrics` has a listener of its own: metrics-server.ts.)
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import { isStoreFull } from '../store/store.js';
 
@@ -12,8 +12,8 @@ const STORE_PING_TIMEOUT_MS = 1000;
 
 /** Registers the probes. */
 export function registerHealth(app: FastifyInstance, context: BridgeContext): void {
-  app.get('/healthz', { config: { errorMode: 'json' } }, async (_request, reply) =>
-    reply.header('cache-control', 'no-store').send({ status: 'ok' }),
+  app.get('/healthz', { config: { errorMode: 'json' } }, async (request, reply) =>
+    reply.header('cache-control', 'no-store').header(FORWARDED_HEADER, forwardedFor(request)).send({ status: 'ok' }),
   );
   app.get('/readyz', { config: { errorMode: 'json' } }, async (_request, reply) => {
     const checks = {
@@ -43,4 +43,16 @@ async function pingStore(context: BridgeContext): Promise<string> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * What `/healthz` says of the request's X-Forwarded-For, for `npm run doctor` calling through the
+ * reverse proxy: `none`, `trusted` (the peer is a TRUST_PROXY proxy) or `untrusted` (sent by a
+ * peer TRUST_PROXY does not trust, so every user counts as that peer). It reveals nothing else.
+ */
+export const FORWARDED_HEADER = 'x-bridge-forwarded-for';
+
+function forwardedFor(request: FastifyRequest): 'none' | 'trusted' | 'untrusted' {
+  if (request.headers['x-forwarded-for'] === undefined) return 'none';
+  return request.ip === request.socket.remoteAddress ? 'untrusted' : 'trusted';
 }

@@ -1,8 +1,11 @@
 /**
  * `npm run doctor` against the WeCom simulator: what it finds, how it explains WeCom's answers
- * (40013, 40001, 60020), what it tells the admin to paste where, and its exit code.
+ * (40013, 40001, 60020), what it tells the admin to paste where, what the bridge sees behind its
+ * reverse proxy (X-Forwarded-For from a trusted peer or not), and its exit code.
  */
 import { mkdtempSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +13,7 @@ import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
 import { runDoctor } from '../../src/doctor/doctor.js';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
 import { validEnv } from '../helpers/env.js';
+import { startHarness } from '../helpers/harness.js';
 import { ChildBridge, requireBuild } from '../helpers/process.js';
 import { redisAvailable, REDIS_TEST_URL } from '../helpers/redis.js';
 
@@ -131,5 +135,55 @@ describe('doctor', () => {
     expect(check.stderr).toBe(start.stderr);
     expect(check.stderr).toContain('  - SIGNING_KEY: required when REDIS_URL is set');
     expect(check.stdout).toBe('');
+  });
+});
+
+/** A reverse proxy in front of `target` that appends the client's address to X-Forwarded-For. */
+async function forwardingProxy(target: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((incoming, outgoing) => {
+    const upstream = httpRequest(`${target}${incoming.url}`, { method: incoming.method, headers: { ...incoming.headers, 'x-forwarded-for': '203.0.113.7' } }, (response) => {
+      outgoing.writeHead(response.statusCode ?? 502, response.headers);
+      response.pipe(outgoing);
+    });
+    incoming.pipe(upstream);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((done) => server.close(() => done())) };
+}
+
+describe('doctor: the bridge behind its reverse proxy', () => {
+  it('warns when X-Forwarded-For arrives from a peer TRUST_PROXY does not trust, and is content once it does', async () => {
+    for (const [trustProxy, expected] of [
+      [undefined, /\[warn\] reverse proxy +X-Forwarded-For reaches the bridge from a peer TRUST_PROXY does not trust[\s\S]*fix: set TRUST_PROXY/],
+      ['127.0.0.1', /\[ ok \] reverse proxy +the reverse proxy's X-Forwarded-For is trusted/],
+    ] as const) {
+      const bridge = await startHarness({ env: trustProxy ? { TRUST_PROXY: trustProxy } : {} });
+      const proxy = await forwardingProxy(bridge.issuer);
+      try {
+        const { code, out } = await doctor({ PUBLIC_URL: proxy.url, TRUST_PROXY: trustProxy });
+        expect(out).toMatch(expected);
+        expect(code).toBe(0);
+      } finally {
+        await proxy.close();
+        await bridge.close();
+      }
+    }
+  });
+
+  it('says so when PUBLIC_URL cannot be reached from where it runs, without failing', async () => {
+    const { code, out } = await doctor();
+    expect(code).toBe(0);
+    expect(out).toMatch(/\[warn\] reverse proxy +cannot reach https:\/\/sso\.example\.com:8443\/healthz from here/);
+  });
+});
+
+describe('doctor: NocoBase with the WeCom plugin', () => {
+  it('prints the WeCom authenticator\'s settings for a client registered with the plugin\'s redirect URI', async () => {
+    const { out } = await doctor({ OIDC_REDIRECT_URIS: 'https://nocobase.example.com/api/wecomBridge:redirect' });
+    expect(out).toContain('NocoBase → Settings → Authentication → Add new → WeCom (client "nocobase")');
+    expect(out).toContain('  Bind existing users by:\n      Mobile number, Email');
+    expect(out).toContain('Redirect URI (the form shows it; registered here): https://nocobase.example.com/api/wecomBridge:redirect');
+    expect(out).not.toContain('Field map');
   });
 });
