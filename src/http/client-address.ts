@@ -34,3 +34,13 @@ export function addressKey(request: FastifyRequest): string {
 export function clientAddress(request: FastifyRequest): string {
   return isIP(request.ip) !== 0 ? request.ip : (request.socket.remoteAddress ?? 'unknown');
 }
+
+/**
+ * What came of the request's X-Forwarded-For: `none`; `trusted` (fastify took the client address
+ * from it, so the peer is a TRUST_PROXY proxy); or `untrusted` (sent by a peer TRUST_PROXY does
+ * not trust: the request counts as that peer).
+ */
+export function forwardedFor(request: FastifyRequest): 'none' | 'trusted' | 'untrusted' {
+  if (request.headers['x-forwarded-for'] === undefined) return 'none';
+  return request.ip === request.socket.remoteAddress ? 'untrusted' : 'trusted';
+}

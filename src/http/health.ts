@@ -4,9 +4,10 @@
  * orchestrator. WeCom is deliberately not probed: an upstream outage must not take every replica
  * out of the load balancer. (`/metrics` has a listener of its own: metrics-server.ts.)
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import { isStoreFull } from '../store/store.js';
+import { forwardedFor } from './client-address.js';
 
 const STORE_PING_TIMEOUT_MS = 1000;
 
@@ -46,13 +47,7 @@ async function pingStore(context: BridgeContext): Promise<string> {
 }
 
 /**
- * What `/healthz` says of the request's X-Forwarded-For, for `npm run doctor` calling through the
- * reverse proxy: `none`, `trusted` (the peer is a TRUST_PROXY proxy) or `untrusted` (sent by a
- * peer TRUST_PROXY does not trust, so every user counts as that peer). It reveals nothing else.
+ * The header in which `/healthz` says what came of the request's X-Forwarded-For (client-address.ts
+ * `forwardedFor`), for `npm run doctor` calling through the reverse proxy. It reveals nothing else.
  */
 export const FORWARDED_HEADER = 'x-bridge-forwarded-for';
-
-function forwardedFor(request: FastifyRequest): 'none' | 'trusted' | 'untrusted' {
-  if (request.headers['x-forwarded-for'] === undefined) return 'none';
-  return request.ip === request.socket.remoteAddress ? 'untrusted' : 'trusted';
-}

@@ -6,15 +6,14 @@
  * not trust is logged as a warning naming the peer and the variable to set. Once per process.
  */
 import type { FastifyInstance } from 'fastify';
+import { forwardedFor } from './client-address.js';
 
 /** Adds the once-per-process warning about X-Forwarded-For from an untrusted peer. */
 export function installProxyWarning(app: FastifyInstance): void {
   let warned = false;
   app.addHook('onRequest', (request, _reply, done) => {
-    if (warned || request.headers['x-forwarded-for'] === undefined) return done();
+    if (warned || forwardedFor(request) !== 'untrusted') return done();
     const peer = request.socket.remoteAddress;
-    // fastify took the address from the header only if it trusts the peer; else it kept the peer's.
-    if (request.ip !== peer) return done();
     warned = true;
     request.log.warn(
       { peer },

@@ -21,11 +21,9 @@ import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../errors/bridge-error.js';
 import { addressKey } from '../http/client-address.js';
-import { storeKey, type HitResult } from '../store/store.js';
+import { storeKey, UNCAPPED, type HitResult } from '../store/store.js';
 import type { RawParams } from './params.js';
 
-/** Failures are counted without a ceiling of their own: the checks below read the counts. */
-const UNBOUNDED = Number.MAX_SAFE_INTEGER;
 const ALLOWED: HitResult = { allowed: true };
 
 /**
@@ -49,7 +47,7 @@ export async function authenticateWithinLimits(request: FastifyRequest, reply: F
     throw tooMany(reply, limits.windowSeconds, limits.authFailuresPerClient, 'Too many failed client authentications for this client', 'client_auth_failures_client');
   }
   if (failure !== undefined) {
-    await context.store.hit([{ key: keys.address, max: UNBOUNDED }, { key: keys.client, max: UNBOUNDED }], limits.windowSeconds);
+    await context.store.hit([{ key: keys.address, max: UNCAPPED }, { key: keys.client, max: UNCAPPED }], limits.windowSeconds);
     throw failure;
   }
   if (!spent.allowed) throw tooMany(reply, spent.retryAfterSeconds, limits.tokenPerClient, 'Too many token requests for this client', 'rate_limited');

@@ -21,7 +21,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../errors/bridge-error.js';
 import { addressKey } from '../http/client-address.js';
-import { storeKey, type StoreWrite } from '../store/store.js';
+import { storeKey, UNCAPPED, type StoreWrite } from '../store/store.js';
 
 const HOUR_SECONDS = 3600;
 const KNOWN_ADDRESS_SECONDS = 24 * 3600;
@@ -54,10 +54,9 @@ export function assertMayCallWeCom(guard: CodeGuard, context: BridgeContext, rep
 
 /** Counts a code WeCom rejected, for the address and for the hour. */
 export async function countRejectedCode(guard: CodeGuard, context: BridgeContext): Promise<void> {
-  const unbounded = Number.MAX_SAFE_INTEGER;
   await Promise.all([
-    context.store.hit([{ key: addressFailuresKey(guard.address), max: unbounded }], context.config.rateLimit.windowSeconds),
-    context.store.hit([{ key: HOUR_FAILURES_KEY, max: unbounded }], HOUR_SECONDS),
+    context.store.hit([{ key: addressFailuresKey(guard.address), max: UNCAPPED }], context.config.rateLimit.windowSeconds),
+    context.store.hit([{ key: HOUR_FAILURES_KEY, max: UNCAPPED }], HOUR_SECONDS),
   ]);
 }
 

@@ -71,6 +71,9 @@ export interface HitCounter {
   readonly max: number;
 }
 
+/** The `max` of a {@link HitCounter} that only counts (the failure counters, read by their own checks). */
+export const UNCAPPED = Number.MAX_SAFE_INTEGER;
+
 /** What {@link Store.hit} decided: allowed, or refused by the counter at `index` until its window ends. */
 export type HitResult = { readonly allowed: true } | { readonly allowed: false; readonly index: number; readonly retryAfterSeconds: number };
 
