@@ -6,8 +6,8 @@
  * number of addresses fills no store, evicts no genuine login in progress, and costs Redis
  * nothing; only a callback (which needs a WeCom code) writes, and only a small "used" mark.
  *
- * The cookie is sealed (AES-256-GCM, src/crypto/seal.ts) under a key derived from the WeCom app
- * secret, which every replica has and no browser does, for the context `login ‖ hash(WeCom state)
+ * The cookie is sealed (AES-256-GCM, src/crypto/seal.ts, format v3) under the hour's key derived
+ * from the WeCom app secret, which every replica has and no browser does, for the context `login ‖ hash(WeCom state)
  * ‖ hash(binding cookie)`: only the bridge can make one, it opens only for the callback with its
  * own WeCom state, and only in the browser holding the binding cookie it was made for. Its
  * `createdAt` is sealed too, so LOGIN_TTL holds whatever the cookie's Max-Age says.
@@ -19,7 +19,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
-import { seal, unseal } from '../crypto/seal.js';
+import { sealPeriodic, unsealPeriodic } from '../crypto/seal.js';
 import { invalidRequest } from '../errors/bridge-error.js';
 import type { CookieJar } from '../http/cookies.js';
 import type { LoginTransaction } from './records.js';
@@ -44,7 +44,7 @@ export function loginCookieName(jar: CookieJar, stateHash: string): string {
  */
 export function setLoginCookie(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, stateHash: string, transaction: LoginTransaction): void {
   const name = loginCookieName(context.cookies, stateHash);
-  const value = seal(context.config.wecom.secret, sealContext(stateHash, transaction.bindingHash), JSON.stringify(transaction));
+  const value = sealPeriodic(context.config.wecom.secret, sealContext(stateHash, transaction.bindingHash), JSON.stringify(transaction), context.now());
   // A browser drops a cookie above 4 KB, which would lose the login silently: refuse it here.
   if (name.length + value.length > MAX_LOGIN_COOKIE) {
     throw invalidRequest('The authorization request is too large to keep during the login (shorten state or nonce)', 'request_too_large');
@@ -73,9 +73,10 @@ export function openLoginCookie(
 ): OpenedLogin {
   const sealed = request.cookies[loginCookieName(context.cookies, stateHash)];
   if (sealed === undefined) return { status: 'absent' };
-  const opened = bindingHash === '' ? undefined : unseal(context.config.wecom.secret, sealContext(stateHash, bindingHash), sealed);
-  if (opened === undefined) return { status: 'foreign' };
-  const transaction = JSON.parse(opened) as LoginTransaction;
+  if (bindingHash === '') return { status: 'foreign' };
+  const opened = unsealPeriodic(context.config.wecom.secret, sealContext(stateHash, bindingHash), sealed, context.now(), context.config.ttl.login);
+  if (opened.plaintext === undefined) return { status: opened.tooOld ? 'expired' : 'foreign' };
+  const transaction = JSON.parse(opened.plaintext) as LoginTransaction;
   if (context.now() - transaction.createdAt > context.config.ttl.login * 1000) return { status: 'expired' };
   return { status: 'open', transaction };
 }

@@ -18,8 +18,7 @@ interface Entry {
   readonly size: number;
 }
 
-/** A character V8 cannot keep in a one-byte string. */
-const WIDE_CHAR = /[\u0100-\uffff]/;
+/** Characters V8 cannot keep in a one-byte string. */
 const WIDE_CHARS = /[\u0100-\uffff]/g;
 
 /**
@@ -30,10 +29,14 @@ const WIDE_CHARS = /[\u0100-\uffff]/g;
  */
 function compactJson(value: unknown): string {
   const json = JSON.stringify(value);
-  if (!WIDE_CHAR.test(json)) return json;
-  const escaped = json.replace(WIDE_CHARS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // One scan: without a match, replace() returns the very same string.
+  const escaped = json.replace(WIDE_CHARS, escapeWide);
   // replace() keeps the two-byte representation; a Latin-1 round trip makes a one-byte copy.
-  return Buffer.from(escaped, 'latin1').toString('latin1');
+  return escaped === json ? json : Buffer.from(escaped, 'latin1').toString('latin1');
+}
+
+function escapeWide(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 interface Bucket {

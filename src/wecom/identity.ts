@@ -169,7 +169,9 @@ function normalise(userid: string, member: WeComAnswer, detail: WeComAnswer): We
 }
 
 function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+  const defined: Record<string, unknown> = {};
+  for (const key in record) if (record[key] !== undefined) defined[key] = record[key];
+  return defined;
 }
 
 function text(value: unknown): string | undefined {

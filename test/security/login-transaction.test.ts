@@ -124,6 +124,20 @@ describe('the login transaction', () => {
     const response = await browser.request(callback);
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
+    expect(await response.text()).toContain('login_not_found');
+    expect(calls()).toBe(before);
+  });
+
+  it('a cookie kept hours past LOGIN_TTL (its hour key out of use) is still "expired", not "another browser"', async () => {
+    const browser = h.browser('zhangsan');
+    const callback = await untilCallback(browser);
+    h.clock.advance(3 * 3600);
+    const before = calls();
+    const response = await browser.request(callback);
+    expect(response.status).toBe(400);
+    const page = await response.text();
+    expect(page).toContain('login_not_found');
+    expect(page).not.toContain('browser_mismatch');
     expect(calls()).toBe(before);
   });
 

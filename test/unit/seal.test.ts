@@ -1,9 +1,9 @@
 /**
  * Sealing (src/crypto/seal.ts): what one secret seals only that secret and context open, and a
- * value sealed by an older version (format v1) still opens during a rolling upgrade.
+ * value sealed by an older version (formats v1, v2) still opens during a rolling upgrade.
  */
 import { describe, expect, it } from 'vitest';
-import { seal, unseal } from '../../src/crypto/seal.js';
+import { seal, sealPeriodic, unseal, unsealPeriodic } from '../../src/crypto/seal.js';
 
 const SECRET = 'v1-fixture-secret-0123456789abcdefghijklmnop';
 const CONTEXT = 'callback:fixture';
@@ -42,5 +42,57 @@ describe('seal', () => {
     // A v1 value is never read as v2, nor the other way round.
     expect(unseal(SECRET, CONTEXT, `2.${SEALED_BY_V1}`)).toBeUndefined();
     expect(unseal(SECRET, CONTEXT, seal(SECRET, CONTEXT, PLAINTEXT).slice(2))).toBeUndefined();
+  });
+});
+
+describe('sealPeriodic (format v3, the hour\'s key)', () => {
+  const NOW = Date.UTC(2026, 11, 6, 21, 59, 30);
+  const HOUR = 3600_000;
+  const MAX_AGE = 600;
+
+  it('round-trips with a fresh IV each time, and opens only with its secret and context', () => {
+    const first = sealPeriodic(SECRET, CONTEXT, PLAINTEXT, NOW);
+    const second = sealPeriodic(SECRET, CONTEXT, PLAINTEXT, NOW);
+    expect(first).toMatch(/^3\.[0-9a-z]+\.[A-Za-z0-9_-]+$/);
+    expect(first).not.toBe(second);
+    expect(first).not.toContain('rp.example');
+    expect(unsealPeriodic(SECRET, CONTEXT, first, NOW, MAX_AGE)).toEqual({ plaintext: PLAINTEXT });
+    expect(unsealPeriodic(SECRET, CONTEXT, sealPeriodic(SECRET, CONTEXT, '张三', NOW), NOW, MAX_AGE)).toEqual({ plaintext: '张三' });
+    expect(unsealPeriodic(`${SECRET}x`, CONTEXT, first, NOW, MAX_AGE)).toEqual({ tooOld: false });
+    expect(unsealPeriodic(SECRET, 'callback:other', first, NOW, MAX_AGE)).toEqual({ tooOld: false });
+    const flipped = first.slice(0, -2) + (first.at(-2) === 'A' ? 'B' : 'A') + first.at(-1);
+    expect(unsealPeriodic(SECRET, CONTEXT, flipped, NOW, MAX_AGE)).toEqual({ tooOld: false });
+    // The period is part of the key: the same bytes under another period (the next one, within
+    // the clock difference allowed) open nothing.
+    const [, period, body] = first.split('.');
+    const shifted = `3.${(Number.parseInt(period!, 36) + 1).toString(36)}.${body}`;
+    expect(unsealPeriodic(SECRET, CONTEXT, shifted, NOW, MAX_AGE)).toEqual({ tooOld: false });
+  });
+
+  it('opens across an hour boundary and a minute of clock difference between replicas, until max age', () => {
+    const sealedAt = Date.UTC(2026, 11, 6, 21, 59, 50);
+    const sealed = sealPeriodic(SECRET, CONTEXT, PLAINTEXT, sealedAt);
+    // Opened in the next hour, within max age.
+    expect(unsealPeriodic(SECRET, CONTEXT, sealed, sealedAt + 300_000, MAX_AGE).plaintext).toBe(PLAINTEXT);
+    // Opened by a replica whose clock is 30 s behind, so still in the previous hour.
+    const ahead = sealPeriodic(SECRET, CONTEXT, PLAINTEXT, Date.UTC(2026, 11, 6, 22, 0, 5));
+    expect(unsealPeriodic(SECRET, CONTEXT, ahead, Date.UTC(2026, 11, 6, 21, 59, 35), MAX_AGE).plaintext).toBe(PLAINTEXT);
+    // Long after max age its period is out of the window: too old, without trying a key.
+    expect(unsealPeriodic(SECRET, CONTEXT, sealed, sealedAt + 2 * HOUR, MAX_AGE)).toEqual({ tooOld: true });
+  });
+
+  it('refuses made-up periods (future, huge, malformed) as not ours', () => {
+    const body = sealPeriodic(SECRET, CONTEXT, PLAINTEXT, NOW).split('.')[2];
+    const future = `3.${(Math.floor(NOW / HOUR) + 2).toString(36)}.${body}`;
+    for (const sealed of [future, `3.zzzzzzzzz.${body}`, `3.1x!.${body}`, `3..${body}`, `3.${body}`, '3.', `3.-1.${body}`]) {
+      expect(unsealPeriodic(SECRET, CONTEXT, sealed, NOW, MAX_AGE)).toEqual({ tooOld: false });
+    }
+  });
+
+  it('still opens what an older version sealed (v2 and v1) during a rolling upgrade', () => {
+    expect(unsealPeriodic(SECRET, CONTEXT, seal(SECRET, CONTEXT, PLAINTEXT), NOW, MAX_AGE)).toEqual({ plaintext: PLAINTEXT });
+    expect(unsealPeriodic(SECRET, CONTEXT, SEALED_BY_V1, NOW, MAX_AGE)).toEqual({ plaintext: PLAINTEXT });
+    // A v3 value is not a v2 or v1 one.
+    expect(unseal(SECRET, CONTEXT, sealPeriodic(SECRET, CONTEXT, PLAINTEXT, NOW))).toBeUndefined();
   });
 });
