@@ -1,9 +1,7 @@
 /**
- * The floor: what a login cannot avoid on this machine. This bare fastify server answers the four
- * hops with the bridge's HTTP exchanges and WeCom calls (to a simulator of its own) and signs one
- * RS256 ID token with jose; it checks and stores nothing (its code and access token are the
- * member's userid). The bridge's figures are divided by its figures, measured alongside.
- *
+ * The floor: a bare fastify server answering the four hops with the bridge's HTTP exchanges and WeCom
+ * calls (to a simulator of its own) and one jose RS256 signature; it checks and stores nothing (its
+ * code and access token are the member's userid).
  *   node dist/bench/floor.js --port P --sim <simulator URL> --redirect-uri <the RP's>
  */
 import { parseArgs } from 'node:util';
@@ -12,19 +10,15 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { Agent, request } from 'undici';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, sim: { type: 'string' }, 'redirect-uri': { type: 'string' } } });
-const sim = values.sim!;
-const redirectUri = values['redirect-uri']!;
+const [sim, redirectUri] = [values.sim!, values['redirect-uri']!];
 // The simulator's app, as the bridge is configured in bench/services.ts.
 const corp = 'corpid=ww5imulat0rc0rp1d&corpsecret=sim-secret-0123456789';
 const dispatcher = new Agent({ keepAliveTimeout: 30_000 });
 
 /** One WeCom API call (keep-alive undici, JSON answer), as src/wecom/http.ts makes them. */
 async function wecom(path: string, body?: unknown): Promise<Record<string, string>> {
-  const answer = await request(`${sim}${path}`, {
-    dispatcher,
-    ...(body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  const json = (await answer.body.json()) as Record<string, string> & { errcode?: number };
+  const post = body === undefined ? {} : { method: 'POST' as const, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+  const json = (await (await request(`${sim}${path}`, { dispatcher, ...post })).body.json()) as Record<string, string> & { errcode?: number };
   if (json.errcode) throw new Error(`WeCom errcode ${json.errcode} on ${path}`);
   return json;
 }
@@ -33,16 +27,12 @@ const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048 });
 const token = (await wecom(`/cgi-bin/gettoken?${corp}`)).access_token!;
 const app = Fastify({ logger: false });
 let origin = '';
-app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-  done(null, new URLSearchParams(body as string));
-});
+app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_, body, done) => done(null, new URLSearchParams(body as string)));
 
 app.get<{ Querystring: { state: string } }>('/authorize', async (incoming, reply) => {
   const callback = encodeURIComponent(`${origin}/wecom/callback`);
-  return reply.redirect(
-    `${sim}/connect/oauth2/authorize?appid=ww5imulat0rc0rp1d&redirect_uri=${callback}&response_type=code` +
-      `&scope=snsapi_privateinfo&state=${incoming.query.state}&agentid=1000002#wechat_redirect`,
-  );
+  const query = `appid=ww5imulat0rc0rp1d&redirect_uri=${callback}&response_type=code&scope=snsapi_privateinfo&state=${incoming.query.state}&agentid=1000002`;
+  return reply.redirect(`${sim}/connect/oauth2/authorize?${query}#wechat_redirect`);
 });
 
 // The bridge's three WeCom calls of a login: getuserinfo, getuserdetail, user/get.

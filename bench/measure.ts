@@ -1,15 +1,8 @@
-/**
- * What the benchmark reads, all from outside the measured processes (no endpoint in the bridge,
- * none of the load generator's own cost): CPU time and memory from Linux's `/proc`, latency
- * samples taken by the generator, and Redis's own counters.
- */
+/** What the benchmark reads, from outside the measured processes: /proc, the generator's samples, metrics, Redis's counters. */
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 
-/**
- * CPU time of `pid` so far, ms: user + system of every thread (so the libuv threads that compute
- * the RS256 signatures count). /proc counts in USER_HZ ticks, 100 per second on Linux.
- */
+/** CPU time of `pid` so far, ms: user + system of every thread (the signing threads count), in 10 ms ticks. */
 export function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
@@ -34,27 +27,22 @@ export function sampleRss(pid: number): () => number {
 /** Percentiles of one latency series, ms. */
 export type Percentiles = { readonly count: number; readonly p50: number; readonly p99: number };
 
-/**
- * Latency samples by step (`authorize`, …, `login`) and failures by kind (`token: status 400`).
- * Samples are kept raw and sorted once at the end: exact percentiles, cheaper than a histogram.
- */
+/** Latency samples by step (`authorize`, …, `login`), kept raw for exact percentiles, and failures by kind. */
 export class Recorder {
-  readonly samples = new Map<string, number[]>();
-  readonly errors = new Map<string, number>();
+  readonly samples: Record<string, number[]> = {};
+  readonly errors: Record<string, number> = {};
 
   add(step: string, ms: number): void {
-    const series = this.samples.get(step);
-    if (series) series.push(ms);
-    else this.samples.set(step, [ms]);
+    (this.samples[step] ??= []).push(ms);
   }
 
   error(kind: string): void {
-    this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
+    this.errors[kind] = (this.errors[kind] ?? 0) + 1;
   }
 
   /** Percentiles of every step. */
   summary(): Record<string, Percentiles> {
-    return Object.fromEntries([...this.samples].map(([step, series]) => {
+    return Object.fromEntries(Object.entries(this.samples).map(([step, series]) => {
       const sorted = Float64Array.from(series).sort();
       const at = (q: number) => round(sorted[Math.ceil(q * sorted.length) - 1]!, 3);
       return [step, { count: sorted.length, p50: at(0.5), p99: at(0.99) }];
@@ -63,8 +51,16 @@ export class Recorder {
 }
 
 /** `value` rounded to `digits` decimals. */
-export function round(value: number, digits: number): number {
-  return Math.round(value * 10 ** digits) / 10 ** digits;
+export const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** The store's namespace of the per-address rate-limit counters, which the flood's count leaves out. */
+const RATE_LIMIT = 'rate-limit';
+
+/** The memory store's entries outside {@link RATE_LIMIT}, from its gauges on the bridge's metrics listener. */
+export async function memoryStoreEntries(metricsUrl: string): Promise<number | undefined> {
+  const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
+  const gauges = [...metrics.matchAll(/^wecom_oidc_memory_store_entries\{namespace="([^"]+)"\} (\d+)/gm)];
+  return gauges.length === 0 ? undefined : gauges.reduce((sum, [, name, value]) => sum + (name === RATE_LIMIT ? 0 : Number(value)), 0);
 }
 
 /** Redis's read events (one per batch of bytes a client sends: a round trip) and commands. */
@@ -84,17 +80,12 @@ export class RedisProbe {
     return { reads: field('total_reads_processed'), commands: field('total_commands_processed') };
   }
 
-  /** What others did between two readings: the probe's own INFO adds one read and one command. */
-  static between(before: RedisCounters, after: RedisCounters): RedisCounters {
-    return { reads: after.reads - before.reads - 1, commands: after.commands - before.commands - 1 };
-  }
-
-  /** Keys matching `pattern`, by SCAN (a big keyspace must not block Redis). */
-  async countKeys(pattern: string): Promise<number> {
+  /** Keys under `prefix` outside {@link RATE_LIMIT}, by SCAN (a big keyspace must not block Redis). */
+  async storeEntries(prefix: string): Promise<number> {
     let [cursor, count] = ['0', 0];
     do {
-      const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      [cursor, count] = [next, count + keys.length];
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      [cursor, count] = [next, count + keys.filter((key) => !key.startsWith(`${prefix}${RATE_LIMIT}:`)).length];
     } while (cursor !== '0');
     return count;
   }

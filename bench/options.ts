@@ -1,6 +1,4 @@
-/**
- * Command-line options of `npm run bench -- [options]` (see bench/README.md).
- */
+/** Command-line options of `npm run bench -- [options]` (see bench/README.md). */
 import { parseArgs } from 'node:util';
 
 /** Which store the bridge runs with. */
@@ -23,9 +21,7 @@ export const USAGE = `npm run bench -- [options]
   --redis-url URL      use this Redis instead of a private redis-server
   --flood [N]          also send N abandoned authorizations (100000)
   --cpu-prof DIR       write the bridge's V8 CPU profiles to DIR and print where its time goes
-  --node-flags=F       node flags for the bridge instead of those of npm start (experiments)
   --bridge-entry PATH  run another build's dist/src/main.js as the bridge (before/after)
-  --bridge-env N=V     set N=V in the bridge's environment (repeatable; experiments)
   --help
 `;
 
@@ -35,53 +31,28 @@ export function parseOptions(argv: readonly string[]) {
   const args = [...argv];
   const floodAt = args.indexOf('--flood');
   if (floodAt !== -1 && !/^\d+$/.test(args[floodAt + 1] ?? '')) args.splice(floodAt + 1, 0, '100000');
+  const text = (value?: string) => ({ type: 'string', default: value }) as const;
   const { values } = parseArgs({
     args,
     options: {
-      duration: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '5' },
-      browsers: { type: 'string', default: '32' },
-      members: { type: 'string', default: '5000' },
-      rate: { type: 'string', default: '200' },
-      'open-duration': { type: 'string' },
-      store: { type: 'string', default: 'both' },
-      'redis-url': { type: 'string' },
-      flood: { type: 'string', default: '0' },
-      'cpu-prof': { type: 'string' },
-      'node-flags': { type: 'string' },
-      'bridge-entry': { type: 'string' },
-      'bridge-env': { type: 'string', multiple: true, default: [] },
-      help: { type: 'boolean', default: false },
+      duration: text('10'), warmup: text('5'), browsers: text('32'), members: text('5000'), rate: text('200'),
+      'open-duration': text(), store: text('both'), 'redis-url': text(), flood: text('0'), 'cpu-prof': text(),
+      'bridge-entry': text(), help: { type: 'boolean', default: false },
     },
   });
   if (values.help) return 'help' as const;
-  const number = (name: string, value: string | undefined, min: number): number => {
+  const number = (name: keyof typeof values, min: number, fallback?: string): number => {
+    const value = (values[name] as string | undefined) ?? fallback;
     const parsed = Number(value);
     if (!Number.isFinite(parsed) || parsed < min) throw new Error(`--${name} must be a number ≥ ${min}, got ${value}`);
     return parsed;
   };
-  const duration = number('duration', values.duration, 0.1);
-  const store = values.store;
+  const { store } = values;
   if (store !== 'memory' && store !== 'redis' && store !== 'both') throw new Error(`--store must be memory, redis or both, got ${store}`);
   return {
-    duration,
-    warmup: number('warmup', values.warmup, 0),
-    browsers: Math.round(number('browsers', values.browsers, 1)),
-    members: Math.round(number('members', values.members, 1)),
-    rate: number('rate', values.rate, 0),
-    openDuration: number('open-duration', values['open-duration'] ?? String(duration), 0.1),
-    stores: (store === 'both' ? ['memory', 'redis'] : [store]) as StoreMode[],
-    redisUrl: values['redis-url'],
-    flood: Math.round(number('flood', values.flood, 0)),
-    cpuProf: values['cpu-prof'],
-    nodeFlags: values['node-flags'] === undefined ? undefined : values['node-flags'].split(' ').filter(Boolean),
-    bridgeEntry: values['bridge-entry'],
-    bridgeEnv: Object.fromEntries(values['bridge-env'].map(envPair)),
+    duration: number('duration', 0.1), warmup: number('warmup', 0), browsers: Math.round(number('browsers', 1)),
+    members: Math.round(number('members', 1)), rate: number('rate', 0), openDuration: number('open-duration', 0.1, values.duration),
+    stores: (store === 'both' ? ['memory', 'redis'] : [store]) as StoreMode[], redisUrl: values['redis-url'],
+    flood: Math.round(number('flood', 0)), cpuProf: values['cpu-prof'], bridgeEntry: values['bridge-entry'],
   };
-}
-
-function envPair(text: string): [string, string] {
-  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(text);
-  if (!match) throw new Error(`--bridge-env must be NAME=VALUE, got ${text}`);
-  return [match[1]!, match[2]!];
 }

@@ -1,4 +1,4 @@
-/** `npm run bench` options that shape the bridge process (experiments: flags, environment). */
+/** `npm run bench` options: defaults, `--flood` with or without a count, `--bridge-entry`, refusals. */
 import { describe, expect, it } from 'vitest';
 import { parseOptions, type BenchOptions } from '../../bench/options.js';
 
@@ -9,20 +9,21 @@ function parsed(argv: string[]): BenchOptions {
 }
 
 describe('bench options', () => {
-  it('run the bridge as in production unless told otherwise', () => {
-    const options = parsed([]);
-    expect(options.nodeFlags).toBeUndefined();
-    expect(options.bridgeEnv).toEqual({});
+  it('default to both stores, no flood and the bridge of this build', () => {
+    expect(parsed([])).toMatchObject({ duration: 10, openDuration: 10, warmup: 5, rate: 200, stores: ['memory', 'redis'], flood: 0, bridgeEntry: undefined });
+    expect(parsed(['--duration', '3']).openDuration).toBe(3);
   });
 
-  it('take repeated --bridge-env NAME=VALUE pairs (the value may contain "=") and node flags', () => {
-    const options = parsed(['--bridge-env', 'MALLOC_ARENA_MAX=2', '--bridge-env', 'NODE_OPTIONS=--title=a=b', '--node-flags=--max-semi-space-size=8 --heap-growing-percent=50']);
-    expect(options.bridgeEnv).toEqual({ MALLOC_ARENA_MAX: '2', NODE_OPTIONS: '--title=a=b' });
-    expect(options.nodeFlags).toEqual(['--max-semi-space-size=8', '--heap-growing-percent=50']);
+  it('take --flood alone or with a count, and another build with --bridge-entry', () => {
+    expect(parsed(['--flood', '--store', 'memory'])).toMatchObject({ flood: 100_000, stores: ['memory'] });
+    expect(parsed(['--flood', '300']).flood).toBe(300);
+    expect(parsed(['--bridge-entry', '/tmp/before/dist/src/main.js']).bridgeEntry).toBe('/tmp/before/dist/src/main.js');
+    expect(parseOptions(['--help'])).toBe('help');
   });
 
-  it('refuse a --bridge-env that is not NAME=VALUE', () => {
-    expect(() => parsed(['--bridge-env', 'MALLOC_ARENA_MAX'])).toThrow('--bridge-env must be NAME=VALUE, got MALLOC_ARENA_MAX');
-    expect(() => parsed(['--bridge-env', '1X=2'])).toThrow(/NAME=VALUE/);
+  it('refuse what they cannot use', () => {
+    expect(() => parsed(['--rate', 'fast'])).toThrow('--rate must be a number ≥ 0, got fast');
+    expect(() => parsed(['--store', 'disk'])).toThrow(/memory, redis or both/);
+    expect(() => parsed(['--node-flags=--max-semi-space-size=8'])).toThrow(/node-flags/);
   });
 });
