@@ -20,7 +20,9 @@
  * time: v3 = `3.` + period + `.` + base64url(iv ‖ tag ‖ ciphertext), key = HMAC-SHA256(secret,
  * label ‖ 0 ‖ period), derived once per hour and cached, the context authenticated as AAD. An
  * hour's key seals at most what the bridge answers in an hour, far below the 2^32 random IVs
- * NIST SP 800-38D allows per key, however many requests an outsider sends.
+ * NIST SP 800-38D allows per key, however many requests an outsider sends. (A replica of a
+ * version before v3 cannot open it: a login started on a new replica and finished on an old one
+ * during an upgrade shows the "another browser" page, and starting again works.)
  */
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { randomBuffer } from './secrets.js';
