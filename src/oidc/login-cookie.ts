@@ -7,10 +7,11 @@
  * nothing; only a callback (which needs a WeCom code) writes, and only a small "used" mark.
  *
  * The cookie is sealed (AES-256-GCM, src/crypto/seal.ts, format v3) under the hour's key derived
- * from the WeCom app secret, which every replica has and no browser does, for the context `login ‖ hash(WeCom state)
- * ‖ hash(binding cookie)`: only the bridge can make one, it opens only for the callback with its
- * own WeCom state, and only in the browser holding the binding cookie it was made for. Its
- * `createdAt` is sealed too, so LOGIN_TTL holds whatever the cookie's Max-Age says.
+ * from the WeCom app secret, which every replica has and no browser does, for the context
+ * `login ‖ hash(WeCom state) ‖ hash(binding cookie)`: only the bridge can make one, it opens only
+ * for the callback with its own WeCom state, and only in the browser holding the binding cookie
+ * it was made for. Its `createdAt` is sealed too, so LOGIN_TTL holds whatever the cookie's
+ * Max-Age says.
  *
  * A browser keeps a few logins at once (tabs): each has its own cookie, named after its WeCom
  * state. Starting one more drops the oldest beyond {@link MAX_LOGIN_COOKIES} or beyond

@@ -35,7 +35,7 @@ export async function callWeCom(
   body?: unknown,
 ): Promise<WeComAnswer> {
   const started = performance.now();
-  const url = `${options.apiBase}${path}?${queryString(query)}`;
+  const url = `${options.apiBase}${path}?${new URLSearchParams(query).toString()}`;
   let answer: WeComAnswer;
   try {
     answer = await send(options, url, body);
@@ -76,10 +76,3 @@ async function send(options: WeComHttpOptions, url: string, body: unknown): Prom
 
 const JSON_ACCEPT = { accept: 'application/json' } as const;
 const JSON_POST = { accept: 'application/json', 'content-type': 'application/json' } as const;
-
-/** `query` as a URL query (what URLSearchParams makes, with a third of its cost: three calls a login). */
-function queryString(query: Record<string, string>): string {
-  let text = '';
-  for (const key in query) text += `${text === '' ? '' : '&'}${encodeURIComponent(key)}=${encodeURIComponent(query[key]!)}`;
-  return text;
-}
