@@ -50,3 +50,24 @@ export async function startForeignDiscovery(): Promise<{ url: string; close(): P
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
+
+/** The landing page's hand-off: POSTs the URL's `wecomBridgeHandOff` with the browser's cookies. */
+export async function claimHandOff(site: Site, browser: TestBrowser, landing: string): Promise<{ status: number; body: any }> {
+  const value = new URL(landing, site.nocobase.url).searchParams.get('wecomBridgeHandOff');
+  const response = await browser.request(`${site.nocobase.url}/api/wecomBridge:handOff`, {
+    method: 'POST',
+    body: JSON.stringify({ value }),
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+  });
+  return { status: response.status, body: await response.json().catch(() => undefined) };
+}
+
+/** A whole sign-in of `browser` at `authenticator`; returns the landing Location and the NocoBase token it hands off. */
+export async function signInToken(site: Site, browser: TestBrowser, authenticator = 'wecom', suffix = ''): Promise<{ location: string; token: string }> {
+  const done = await openPage(browser, await answerUrl(site, browser, authenticator, suffix));
+  expect(done.status, done.body.slice(0, 300)).toBe(302);
+  const claimed = await claimHandOff(site, browser, done.location!);
+  expect(claimed.status, JSON.stringify(claimed.body)).toBe(200);
+  expect(claimed.body.data.authenticator).toBe(authenticator);
+  return { location: done.location!, token: claimed.body.data.token as string };
+}

@@ -68,6 +68,9 @@ export async function startSite(): Promise<Site> {
     return result;
   };
   const install = await timed('install (cache)', () => ensureNocoBase((line) => console.log(`[nocobase] ${line}`)));
+  // NocoBase's upload keeps an unpacked copy of the same version it finds in storage/plugins/ (a
+  // previous run's, in the shared cache): without this, a run would test the last run's plugin.
+  forgetUnpackedPlugin(install.appDir);
   const tgz = await timed('build:nocobase-plugin', buildPlugin);
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
@@ -75,7 +78,8 @@ export async function startSite(): Promise<Site> {
     env: {
       OIDC_CLIENT_ID: SITE_CLIENT.id,
       OIDC_CLIENT_SECRET: SITE_CLIENT.secret,
-      OIDC_REDIRECT_URIS: `${origin}/api/wecomBridge:redirect`,
+      // The https form too: the attack tests reach NocoBase as through a TLS proxy (X-Forwarded-Proto).
+      OIDC_REDIRECT_URIS: `${origin}/api/wecomBridge:redirect,${origin.replace('http:', 'https:')}/api/wecomBridge:redirect`,
       OIDC_POST_LOGOUT_REDIRECT_URIS: `${origin}/signin`,
       LOG_LEVEL: 'warn',
     },
@@ -110,6 +114,12 @@ export async function startSite(): Promise<Site> {
     await harness.close();
     throw error;
   }
+}
+
+/** Removes the plugin unpacked under the cached install's `storage/plugins/`. */
+function forgetUnpackedPlugin(appDir: string): void {
+  const { name } = JSON.parse(readFileSync(join(ROOT, 'nocobase-plugin/package.json'), 'utf8')) as { name: string };
+  rmSync(join(appDir, 'storage/plugins', name), { recursive: true, force: true });
 }
 
 /**

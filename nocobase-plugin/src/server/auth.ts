@@ -1,19 +1,32 @@
 /**
  * The `wecom-bridge` auth type: NocoBase's BaseAuth (its tokens, cookies, token policy and
- * sign-out), with the user decided by a verified OpenID Connect sign-in instead of a password,
- * and a sign-out that also ends the provider's session (RP-initiated logout).
+ * sign-out), with the user decided in `validate()` by a verified OpenID Connect answer instead of
+ * a password (as NocoBase's OIDC and CAS authenticators do), and a sign-out that also ends the
+ * provider's session (RP-initiated logout).
  */
 import { BaseAuth } from '@nocobase/auth';
 import { setSignedOutCookie } from './cookies.js';
+import { redeemCode } from './exchange.js';
 import type { NocoContext, UserModel } from './nocobase-types.js';
 import { readOptions, type BridgeOptions } from './options.js';
 import { idTokenKey, runtimeOf } from './runtime.js';
 import { siteOrigin, signInPath } from './site.js';
+import type { LoginTransaction } from './transactions.js';
+import { resolveUser } from './users.js';
+
+/** The provider's answer to one sign-in, checked by the redirect route (state, issuer). */
+export interface ProviderAnswer {
+  readonly code: string;
+  readonly transaction: LoginTransaction;
+  readonly redirectUri: string;
+}
 
 /** An authenticator of type `wecom-bridge`, created by NocoBase's auth manager per request. */
 export class WeComBridgeAuth extends BaseAuth {
-  /** The user a verified sign-in resolved to; `validate()` hands it to BaseAuth's `signIn()`. */
-  private resolvedUser?: UserModel;
+  private answer?: ProviderAnswer;
+  private idToken?: string;
+  /** Why `validate()` failed: BaseAuth turns any failure into a bare 401, the page needs the reason. */
+  private failure?: unknown;
 
   constructor(config: { ctx: NocoContext; [key: string]: unknown }) {
     super({ ...config, userCollection: config.ctx.db.getCollection('users') });
@@ -30,20 +43,43 @@ export class WeComBridgeAuth extends BaseAuth {
   }
 
   /**
-   * Signs `user` in the NocoBase way (token, auth cookies) and keeps `idToken` for sign-out.
-   * Returns NocoBase's token for the `?authenticator=&token=` hand-off.
+   * Signs in the NocoBase way (`signIn()`: `validate()`, token, auth cookies) with the provider's
+   * `answer`, and keeps the ID token for sign-out. Throws the sign-in's own failure.
    */
-  async signInAs(user: UserModel, idToken: string): Promise<string> {
-    this.resolvedUser = user;
-    const { token } = await this.signIn();
-    const payload = (await this.jwt.decode(token)) as { userId?: unknown; signInTime?: unknown };
-    const policy = (await this.tokenController.getConfig()) as { sessionExpirationTime?: number };
-    await runtimeOf(this.ctx.app).cache.set(idTokenKey(payload.userId, payload.signInTime), idToken, policy.sessionExpirationTime ?? 86_400_000);
-    return token;
+  async signInWithAnswer(answer: ProviderAnswer): Promise<{ user: UserModel; token: string }> {
+    this.answer = answer;
+    let result: { user: UserModel; token: string };
+    try {
+      result = await this.signIn();
+    } catch (error) {
+      throw this.failure ?? error;
+    }
+    await this.keepIdToken(result.token);
+    return result;
   }
 
+  /** Exchanges the code, verifies the ID token and userinfo, and finds or creates the user. */
   override async validate(): Promise<any> {
-    return this.resolvedUser ?? null;
+    if (!this.answer) return null;
+    try {
+      const { code, transaction, redirectUri } = this.answer;
+      const settings = this.settings;
+      const provider = await runtimeOf(this.ctx.app).providers.get(settings.issuer);
+      const verified = await redeemCode(provider, settings, { code, codeVerifier: transaction.codeVerifier, redirectUri, nonce: transaction.nonce });
+      this.idToken = verified.idToken;
+      const directory = { db: this.ctx.db, authenticator: this.row, validUsername: (name: string) => this.validateUsername(name) };
+      return await resolveUser(directory, verified.claims, settings);
+    } catch (error) {
+      this.failure = error;
+      throw error;
+    }
+  }
+
+  private async keepIdToken(token: string): Promise<void> {
+    if (!this.idToken) return;
+    const payload = (await this.jwt.decode(token)) as { userId?: unknown; signInTime?: unknown };
+    const policy = (await this.tokenController.getConfig()) as { sessionExpirationTime?: number };
+    await runtimeOf(this.ctx.app).cache.set(idTokenKey(payload.userId, payload.signInTime), this.idToken, policy.sessionExpirationTime ?? 86_400_000);
   }
 
   /**

@@ -17,24 +17,29 @@ export interface PersonClaims {
 }
 
 /**
- * The phone numbers a NocoBase user may have stored for `phone_number` (E.164): the number
- * itself, without `+`, and for mainland numbers without `+86` (NocoBase and its WeCom plugin
- * store `13800000000`). Empty when the provider says the number is not verified.
+ * The phone numbers a NocoBase user may have stored for a verified `phone_number` (E.164): the
+ * number itself, and for mainland numbers also without `+86` (NocoBase and its WeCom plugin store
+ * `13800000000`). Only `+86` is ever dropped: `+1 385 555 1234` is not the mainland `13855551234`.
+ * Empty unless the provider vouches for the number (`phone_number_verified: true`).
  */
 export function phoneCandidates(claims: PersonClaims): string[] {
-  const phone = typeof claims.phone_number === 'string' ? claims.phone_number.replace(/[\s()-]/g, '') : '';
-  if (!/^\+?\d{5,20}$/.test(phone) || claims.phone_number_verified === false) return [];
-  const e164 = phone.startsWith('+') ? phone : `+${phone}`;
-  const candidates = [e164, e164.slice(1)];
-  if (e164.startsWith('+86')) candidates.push(e164.slice(3));
-  return [...new Set(candidates)];
+  const e164 = verifiedPhone(claims);
+  if (!e164) return [];
+  return e164.startsWith('+86') ? [e164, e164.slice(3)] : [e164];
 }
 
 /** The phone a new user gets: mainland numbers as NocoBase stores them (no `+86`), others E.164. */
 export function storedPhone(claims: PersonClaims): string | undefined {
-  const [e164] = phoneCandidates(claims);
+  const e164 = verifiedPhone(claims);
   if (!e164) return undefined;
   return e164.startsWith('+86') ? e164.slice(3) : e164;
+}
+
+/** `phone_number` in E.164 when verified and well-formed (a `+`, then 5 to 20 digits). */
+function verifiedPhone(claims: PersonClaims): string | undefined {
+  if (claims.phone_number_verified !== true || typeof claims.phone_number !== 'string') return undefined;
+  const phone = claims.phone_number.replace(/[\s()-]/g, '');
+  return /^\+\d{5,20}$/.test(phone) ? phone : undefined;
 }
 
 /** The email to find a user by: only one the provider vouches for (`email_verified: true`). */
@@ -64,10 +69,14 @@ export function lookupValues(field: BindField, claims: PersonClaims): string[] {
   return username ? [username] : [];
 }
 
-/** A new user's values before unique collisions are removed. */
+/**
+ * A new user's values before unique collisions are removed: only an email and a phone the provider
+ * vouches for (an unverified address taken by a sign-up would block its real owner, and bind them
+ * to this member later).
+ */
 export function newUserValues(claims: PersonClaims): { nickname: string; username?: string; email?: string; phone?: string } {
   const nickname = text(claims.name) || text(claims.nickname) || text(claims.preferred_username) || claims.sub;
-  return { nickname: nickname.slice(0, 255), username: text(claims.preferred_username), email: email(claims), phone: storedPhone(claims) };
+  return { nickname: nickname.slice(0, 255), username: text(claims.preferred_username), email: verifiedEmail(claims), phone: storedPhone(claims) };
 }
 
 function text(value: unknown): string | undefined {

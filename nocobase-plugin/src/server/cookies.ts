@@ -1,20 +1,37 @@
 /**
- * The plugin's two cookies, written as headers (Koa refuses `Secure` cookies behind a TLS proxy
- * it does not trust): the browser binding of sign-ins in progress, and the short "just signed
- * out" marker that keeps the sign-in page from logging the person straight back in.
+ * The plugin's cookies, written as headers (Koa refuses `Secure` cookies behind a TLS proxy it
+ * does not trust): the sealed sign-ins in progress, the browser half of a hand-off, and the short
+ * "just signed out" marker that keeps the sign-in page from logging the person straight back in.
+ *
+ * On https the first two carry the `__Host-` prefix: a sibling subdomain (or a page on plain http)
+ * cannot plant them, so nobody can slip their own sign-in into another person's browser.
  */
 import type { NocoContext } from './nocobase-types.js';
 import { apiBasePath, isHttps, publicPath } from './site.js';
-import { TRANSACTION_TTL_MS } from './transactions.js';
 
-/** HttpOnly; sent to the API only. Holds a random value whose hash each transaction stores. */
-export const BINDING_COOKIE = 'wecom_bridge_binding';
+/** HttpOnly; the sealed login transactions of this browser (transactions.ts). */
+export const LOGIN_COOKIE = 'wecom_bridge_login';
+/** HttpOnly; the browser's half of a hand-off (handoff.ts). */
+export const HANDOFF_COOKIE = 'wecom_bridge_handoff';
 /** Readable by the sign-in page's script, which skips the WeCom auto login while it is set. */
 export const SIGNED_OUT_COOKIE = 'wecom_bridge_signed_out';
 
-/** Sets the binding cookie for as long as a transaction lives (renewed by each new sign-in). */
-export function setBindingCookie(ctx: NocoContext, value: string): void {
-  appendCookie(ctx, `${BINDING_COOKIE}=${value}; Path=${apiBasePath()}; Max-Age=${TRANSACTION_TTL_MS / 1000}; HttpOnly; SameSite=Lax${isHttps(ctx) ? '; Secure' : ''}`);
+/** The name `base` has on this request's scheme (`__Host-` on https). */
+export function cookieName(ctx: NocoContext, base: string): string {
+  return isHttps(ctx) ? `__Host-${base}` : base;
+}
+
+/** Sets the HttpOnly cookie `base` for `maxAgeSeconds` (0 deletes it). */
+export function setPrivateCookie(ctx: NocoContext, base: string, value: string, maxAgeSeconds: number): void {
+  // `__Host-` requires Path=/ and Secure; on plain http the cookie goes to the API only.
+  const scope = isHttps(ctx) ? 'Path=/; Secure' : `Path=${apiBasePath()}`;
+  appendCookie(ctx, `${cookieName(ctx, base)}=${value}; ${scope}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax`);
+}
+
+/** The value of the HttpOnly cookie `base` (only base64url characters, bounded). */
+export function readPrivateCookie(ctx: NocoContext, base: string): string | undefined {
+  const value = ctx.cookies.get(cookieName(ctx, base));
+  return value && /^[A-Za-z0-9_-]{16,4096}$/.test(value) ? value : undefined;
 }
 
 /** Marks this browser as just signed out for five minutes. */
@@ -25,12 +42,6 @@ export function setSignedOutCookie(ctx: NocoContext): void {
 /** Clears the signed-out marker (a completed sign-in). */
 export function clearSignedOutCookie(ctx: NocoContext): void {
   appendCookie(ctx, `${SIGNED_OUT_COOKIE}=; Path=${publicPath()}; Max-Age=0; SameSite=Lax`);
-}
-
-/** The value of `name` in the request's cookies (only the characters a random token uses). */
-export function readCookie(ctx: NocoContext, name: string): string | undefined {
-  const value = ctx.cookies.get(name);
-  return value && /^[A-Za-z0-9_-]{16,128}$/.test(value) ? value : undefined;
 }
 
 function appendCookie(ctx: NocoContext, cookie: string): void {

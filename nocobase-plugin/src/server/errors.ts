@@ -19,6 +19,7 @@ export type SignInFailure =
   | 'userinfo_mismatch'
   | 'no_account'
   | 'account_bound_elsewhere'
+  | 'account_protected'
   | 'internal';
 
 /** The HTTP status of each failure's page: 4xx for what the request got wrong, 502 for the provider. */
@@ -37,6 +38,7 @@ const STATUS: Record<SignInFailure, number> = {
   userinfo_mismatch: 502,
   no_account: 403,
   account_bound_elsewhere: 403,
+  account_protected: 403,
   internal: 500,
 };
 

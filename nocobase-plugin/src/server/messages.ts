@@ -27,6 +27,7 @@ const EN: Record<SignInFailure, FailureText> = {
   userinfo_mismatch: { title: 'The sign-in could not be verified', person: 'The sign-in service gave inconsistent answers.', admin: 'The userinfo response names another subject than the ID token: check that the issuer\'s endpoints belong to one provider.' },
   no_account: { title: 'No NocoBase account for this WeCom member', person: 'You signed in with WeCom, but this NocoBase site has no account for you.', admin: 'Create the user in NocoBase with the member\'s mobile number or email (they are found by the "Bind by" fields), or turn on "Sign up automatically" for this authenticator.' },
   account_bound_elsewhere: { title: 'This account belongs to another WeCom member', person: 'The NocoBase account with your mobile number or email is already linked to another WeCom member.', admin: 'Check the user\'s mobile number and email in NocoBase; remove the old link (Users → the user → authenticators) if the account really is this member\'s.' },
+  account_protected: { title: 'This account is never linked automatically', person: 'The NocoBase account that matches your mobile number, email or username is an administrator\'s account, which WeCom sign-in never takes over by itself.', admin: 'If the account really is this member\'s, link it deliberately: as root, create the binding in NocoBase (usersAuthenticators: authenticator, the member\'s WeCom userid as uuid, the user\'s id); see docs/nocobase.md › Linking an administrator\'s account.' },
   internal: { title: 'Sign-in could not be completed', person: 'Something went wrong in NocoBase while signing you in. Try again.', admin: 'See NocoBase\'s log for "wecom-bridge: sign-in failed" with the reference below.' },
 };
 
@@ -45,6 +46,7 @@ const ZH: Record<SignInFailure, FailureText> = {
   userinfo_mismatch: { title: '无法验证登录', person: '登录服务的应答前后不一致。', admin: 'userinfo 返回的 sub 与 ID Token 不同：请确认 Issuer 的各端点属于同一身份提供方。' },
   no_account: { title: '该企业微信成员在 NocoBase 中没有账号', person: '您已通过企业微信验证，但本 NocoBase 站点没有您的账号。', admin: '请在 NocoBase 中用该成员的手机号或邮箱创建用户（按“绑定字段”查找已有用户），或为该认证器开启“自动注册”。' },
   account_bound_elsewhere: { title: '该账号已属于另一位企业微信成员', person: '与您的手机号或邮箱对应的 NocoBase 账号已关联另一位企业微信成员。', admin: '请检查该用户在 NocoBase 中的手机号与邮箱；如该账号确属此成员，请先解除原有关联。' },
+  account_protected: { title: '该账号不会被自动关联', person: '与您的手机号、邮箱或用户名对应的 NocoBase 账号是管理员账号，企业微信登录不会自动接管它。', admin: '如该账号确属此成员，请手动关联：以 root 身份在 NocoBase 中创建绑定（usersAuthenticators：认证器名称、成员的企业微信 userid 作为 uuid、用户 id）；详见 docs/nocobase.md 中“关联管理员账号”。' },
   internal: { title: '登录未能完成', person: 'NocoBase 在为您登录时出错，请重试。', admin: '请在 NocoBase 日志中查找带有下方参考编号的 "wecom-bridge: sign-in failed"。' },
 };
 

@@ -17,7 +17,8 @@ export interface Repository {
 
 /** NocoBase's database (`app.db`). */
 export interface NocoDatabase {
-  getRepository(name: string): Repository;
+  /** A collection's repository, or with `sourceId` an association's (`users.roles`, a user id). */
+  getRepository(name: string, sourceId?: unknown): Repository;
   getCollection(name: string): unknown;
   sequelize: { transaction<T>(run: (transaction: unknown) => Promise<T>): Promise<T> };
   on(event: string, listener: (...args: any[]) => unknown): void;
@@ -54,6 +55,8 @@ export interface NocoContext {
   get(header: string): string;
   set(header: string, value: string): void;
   redirect(url: string): void;
+  throw(status: number, message?: string): never;
+  request?: { body?: unknown };
   getBearerToken(): string | undefined;
   auth?: unknown;
 }

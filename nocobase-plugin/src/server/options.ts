@@ -3,6 +3,7 @@
  * `authenticators`), with their defaults, and the checks an administrator sees when saving.
  * Pure: no NocoBase imports, so the unit tests run without NocoBase.
  */
+import { safeRedirectPath } from './redirect-path.js';
 
 /** The user fields an existing NocoBase user can be found by, in the order given. */
 export const BIND_FIELDS = ['phone', 'email', 'username'] as const;
@@ -63,18 +64,6 @@ export function optionProblems(raw: Raw): string[] {
   const redirectPath = text(options.redirectPath);
   if (redirectPath && safeRedirectPath(redirectPath, '') === '') problems.push(`Page after sign-in "${redirectPath}" must be a path on this NocoBase, starting with a single "/".`);
   return problems;
-}
-
-/**
- * `candidate` when it is a path on this site (`/admin/x?y`), else `fallback`: never a URL of
- * another site (`//evil`, `/\evil`, `https:…`), so the sign-in's `redirect` cannot send people away.
- */
-export function safeRedirectPath(candidate: string | undefined, fallback: string): string {
-  if (!candidate || candidate.length > 2048) return fallback;
-  if (!candidate.startsWith('/') || candidate.startsWith('//') || candidate.includes('\\')) return fallback;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(candidate)) return fallback;
-  return candidate;
 }
 
 function isAcceptableIssuer(issuer: string): boolean {

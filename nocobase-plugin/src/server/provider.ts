@@ -49,6 +49,27 @@ export class ProviderCache {
   }
 }
 
+/** The endpoints whose address must be as protected as the issuer's. */
+const ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint', 'end_session_endpoint'] as const;
+
+/**
+ * The first endpoint that an https issuer lists over plain http (loopback hosts aside: a bridge on
+ * NocoBase's own host), else undefined.
+ */
+export function cleartextEndpoint(issuer: string, metadata: Record<string, unknown>): string | undefined {
+  if (!issuer.startsWith('https:')) return undefined;
+  return ENDPOINTS.find((field) => {
+    const value = metadata[field];
+    if (typeof value !== 'string') return false;
+    try {
+      const url = new URL(value);
+      return url.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    } catch {
+      return true;
+    }
+  });
+}
+
 async function discover(issuer: string): Promise<Provider> {
   const url = `${issuer}/.well-known/openid-configuration`;
   const { status, body } = await fetchJson(url, {}, 'discovery');
@@ -63,6 +84,10 @@ async function discover(issuer: string): Promise<Provider> {
     if (typeof metadata[field] !== 'string' || !/^https?:\/\//.test(metadata[field])) {
       throw new SignInError('issuer_mismatch', `discovery at ${url} has no usable ${field}`);
     }
+  }
+  const cleartext = cleartextEndpoint(issuer, metadata);
+  if (cleartext) {
+    throw new SignInError('issuer_mismatch', `discovery at ${url} lists ${cleartext} over http under an https issuer: the client secret, codes, tokens and keys would travel in clear`);
   }
   const checked = metadata as unknown as ProviderMetadata;
   const methods = checked.code_challenge_methods_supported;

@@ -1,21 +1,22 @@
 /**
- * The two routes of a sign-in: `GET /api/wecomBridge:signIn?authenticator=<name>[&redirect=<path>]`
- * sends the browser to the provider (state, nonce, PKCE S256, browser binding);
- * `GET /api/wecomBridge:redirect` takes the provider's answer, verifies it, finds or creates the
- * user and hands the signed-in session to NocoBase's client. Every failure is a page.
+ * The routes of a sign-in: `GET /api/wecomBridge:signIn?authenticator=<name>[&redirect=<path>]`
+ * sends the browser to the provider (state, nonce, PKCE S256, the transaction sealed in the
+ * browser's cookie); `GET /api/wecomBridge:redirect` takes the provider's answer and signs the
+ * person in through the authenticator's `validate()`; `POST /api/wecomBridge:handOff` gives the
+ * landing page its NocoBase token. Every failure of the first two is a page.
  */
 import type { WeComBridgeAuth } from './auth.js';
-import { BINDING_COOKIE, clearSignedOutCookie, readCookie, setBindingCookie } from './cookies.js';
+import { clearSignedOutCookie, HANDOFF_COOKIE, LOGIN_COOKIE, readPrivateCookie, setPrivateCookie } from './cookies.js';
 import { isSignInError, SignInError } from './errors.js';
-import { redeemCode } from './exchange.js';
+import { claimHandOff, HANDOFF_PARAM, HANDOFF_TTL_MS, offerHandOff } from './handoff.js';
 import { pageLanguage } from './messages.js';
 import type { NocoContext } from './nocobase-types.js';
-import { optionProblems, safeRedirectPath } from './options.js';
+import { optionProblems } from './options.js';
 import { failurePage } from './pages.js';
+import { isLocalLocation, safeRedirectPath } from './redirect-path.js';
 import { AUTH_TYPE, runtimeOf } from './runtime.js';
-import { redirectUri, signInPath, sitePath } from './site.js';
-import { randomToken, saveTransaction, sha256, takeTransaction } from './transactions.js';
-import { resolveUser } from './users.js';
+import { isModernLane, publicPath, redirectUri, signInPath, sitePath } from './site.js';
+import { addTransaction, randomToken, sha256, takeTransaction, TRANSACTION_TTL_MS } from './transactions.js';
 
 type Next = () => Promise<void>;
 
@@ -24,13 +25,12 @@ export async function signInAction(ctx: NocoContext, next: Next): Promise<void> 
   await showingFailures(ctx, async () => {
     const auth = await loadAuthenticator(ctx, ctx.query.authenticator);
     const settings = auth.settings;
-    const { providers, cache } = runtimeOf(ctx.app);
-    const provider = await providers.get(settings.issuer);
-    const binding = readCookie(ctx, BINDING_COOKIE) ?? randomToken();
-    setBindingCookie(ctx, binding);
+    const provider = await runtimeOf(ctx.app).providers.get(settings.issuer);
     const [state, nonce, codeVerifier] = [randomToken(), randomToken(), randomToken()];
     const returnTo = safeRedirectPath(queryText(ctx.query.redirect), settings.redirectPath);
-    await saveTransaction(cache, state, { authenticator: String(auth.row.get('name')), issuer: settings.issuer, nonce, codeVerifier, returnTo, browser: sha256(binding) });
+    const transaction = { authenticator: String(auth.row.get('name')), issuer: settings.issuer, nonce, codeVerifier, returnTo };
+    const cookie = addTransaction(runtimeOf(ctx.app).loginKey(), LOGIN_COOKIE, readPrivateCookie(ctx, LOGIN_COOKIE), state, transaction);
+    setPrivateCookie(ctx, LOGIN_COOKIE, cookie, TRANSACTION_TTL_MS / 1000);
     const url = new URL(provider.metadata.authorization_endpoint);
     const params = { response_type: 'code', client_id: settings.clientId, redirect_uri: redirectUri(ctx), scope: settings.scope, state, nonce, code_challenge: sha256(codeVerifier), code_challenge_method: 'S256' };
     for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
@@ -42,25 +42,57 @@ export async function signInAction(ctx: NocoContext, next: Next): Promise<void> 
 /** `wecomBridge:redirect`: the provider's answer; 302 to the page to land on, signed in. */
 export async function redirectAction(ctx: NocoContext, next: Next): Promise<void> {
   await showingFailures(ctx, async () => {
-    const { providers, cache } = runtimeOf(ctx.app);
-    const transaction = await takeTransaction(cache, ctx.query.state, readCookie(ctx, BINDING_COOKIE));
+    const taken = takeTransaction(runtimeOf(ctx.app).loginKey(), LOGIN_COOKIE, readPrivateCookie(ctx, LOGIN_COOKIE), ctx.query.state);
+    setPrivateCookie(ctx, LOGIN_COOKIE, taken.cookie, TRANSACTION_TTL_MS / 1000);
+    const { transaction } = taken;
     rejectErrorAnswer(ctx.query);
     const iss = queryText(ctx.query.iss);
     if (iss !== undefined && iss !== transaction.issuer) throw new SignInError('issuer_mismatch', `the answer's iss ${JSON.stringify(iss)} is not ${transaction.issuer} (RFC 9207)`);
     const code = queryText(ctx.query.code);
     if (!code) throw new SignInError('provider_error', 'the answer carries neither code nor error');
     const auth = await loadAuthenticator(ctx, transaction.authenticator);
-    const settings = auth.settings;
-    if (settings.issuer !== transaction.issuer) throw new SignInError('state_invalid', 'the authenticator\'s issuer changed while this sign-in was in progress');
-    const provider = await providers.get(settings.issuer);
-    const verified = await redeemCode(provider, settings, { code, codeVerifier: transaction.codeVerifier, redirectUri: redirectUri(ctx), nonce: transaction.nonce });
-    const user = await resolveUser({ db: ctx.db, authenticator: auth.row, validUsername: (name) => auth.validateUsername(name) }, verified.claims, settings);
-    const token = await auth.signInAs(user, verified.idToken);
+    if (auth.settings.issuer !== transaction.issuer) throw new SignInError('state_invalid', 'the authenticator\'s issuer changed while this sign-in was in progress');
+    const { user, token } = await auth.signInWithAnswer({ code, transaction, redirectUri: redirectUri(ctx) });
     clearSignedOutCookie(ctx);
-    ctx.logger.info('wecom-bridge: signed in', { authenticator: transaction.authenticator, userId: user.get('id'), sub: verified.claims.sub });
-    ctx.redirect(handOff(transaction.returnTo, transaction.authenticator, token));
+    ctx.logger.info('wecom-bridge: signed in', { authenticator: transaction.authenticator, userId: user.get('id') });
+    ctx.redirect(await landing(ctx, transaction.returnTo, transaction.authenticator, token));
   });
   await next();
+}
+
+/**
+ * `wecomBridge:handOff` (POST `{"value"}` with the browser's cookies): the token of a sign-in that
+ * just landed, once, as NocoBase's `auth:signIn` answers it; 400 for anything else.
+ */
+export async function handOffAction(ctx: NocoContext, next: Next): Promise<void> {
+  ctx.set('cache-control', 'no-store');
+  if (ctx.method !== 'POST') ctx.throw(405, 'Use POST with {"value": "<wecomBridgeHandOff>"}.');
+  const value = (ctx.request?.body as { value?: unknown } | undefined)?.value;
+  const signedIn = await claimHandOff(runtimeOf(ctx.app).cache, value, readPrivateCookie(ctx, HANDOFF_COOKIE));
+  setPrivateCookie(ctx, HANDOFF_COOKIE, '', 0);
+  if (!signedIn) ctx.throw(400, 'This sign-in hand-off is unknown, expired (a minute), already used or belongs to another browser: sign in again.');
+  ctx.body = signedIn;
+  await next();
+}
+
+/**
+ * Where the signed-in browser goes: the page under NocoBase's public path with the single-use
+ * hand-off value; the modern client (`/v/`), which does not load this plugin's client yet, gets
+ * NocoBase's own `?authenticator=&token=`. Checked once more before it is sent.
+ */
+async function landing(ctx: NocoContext, returnTo: string, authenticator: string, token: string): Promise<string> {
+  const url = new URL(sitePath(returnTo), 'http://nocobase.invalid');
+  if (isModernLane(url.pathname)) {
+    url.searchParams.set('authenticator', authenticator);
+    url.searchParams.set('token', token);
+  } else {
+    const { value, browser } = await offerHandOff(runtimeOf(ctx.app).cache, { token, authenticator });
+    setPrivateCookie(ctx, HANDOFF_COOKIE, browser, HANDOFF_TTL_MS / 1000);
+    url.searchParams.set(HANDOFF_PARAM, value);
+  }
+  const location = `${url.pathname}${url.search}${url.hash}`;
+  if (!isLocalLocation(location, publicPath())) throw new SignInError('internal', `refused to send the browser to ${JSON.stringify(url.pathname)}: not a page of this NocoBase`);
+  return location;
 }
 
 /** The authenticator `name` of this type, enabled and configured. */
@@ -86,14 +118,6 @@ function rejectErrorAnswer(query: Record<string, unknown>): void {
   const description = queryText(query.error_description)?.slice(0, 300);
   if (error === 'access_denied') throw new SignInError('access_denied', `the provider answered access_denied${description ? `: ${description}` : ''}`, description);
   throw new SignInError('provider_error', `the provider answered ${error.slice(0, 100)}`, description ?? error.slice(0, 100));
-}
-
-/** The landing page with NocoBase's hand-off: its client stores the token and drops the parameters. */
-function handOff(returnTo: string, authenticator: string, token: string): string {
-  const url = new URL(sitePath(returnTo), 'http://nocobase.invalid');
-  url.searchParams.set('authenticator', authenticator);
-  url.searchParams.set('token', token);
-  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 /** Runs `work`; a failure becomes its page (logged with its detail), never a stack trace. */

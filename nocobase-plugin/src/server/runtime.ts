@@ -1,10 +1,11 @@
 /**
  * What the plugin shares between its routes and its authenticators, per NocoBase application
- * (one process can serve several apps): the discovered providers and the cache that holds login
- * transactions and the ID tokens kept for sign-out.
+ * (one process can serve several apps): the discovered providers, the cache that holds hand-offs
+ * and the ID tokens kept for sign-out, and the key that seals sign-ins in progress.
  */
 import type { NocoCache } from './nocobase-types.js';
 import { ProviderCache } from './provider.js';
+import type { SealKey } from './seal.js';
 
 /** The auth type's name, as authenticators store it in `authType`. */
 export const AUTH_TYPE = 'wecom-bridge';
@@ -16,6 +17,8 @@ export const TITLE_NAMESPACE = '@wecom-oidc-bridge/plugin-auth-wecom-bridge';
 export interface Runtime {
   readonly providers: ProviderCache;
   readonly cache: NocoCache;
+  /** The key of the login cookie (derived from the app's JWT secret, shared by its processes). */
+  readonly loginKey: () => SealKey;
 }
 
 /**

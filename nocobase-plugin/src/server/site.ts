@@ -40,6 +40,15 @@ export function sitePath(path: string): string {
   return `${publicPath().replace(/\/$/, '')}${path}`;
 }
 
+/**
+ * Whether `pathname` (with the public path) is a page of NocoBase's modern client (`/v/…`),
+ * which loads only plugins built for it.
+ */
+export function isModernLane(pathname: string): boolean {
+  const modern = `${publicPath()}v`;
+  return pathname === modern || pathname.startsWith(`${modern}/`);
+}
+
 /** The sign-in page's path. */
 export function signInPath(): string {
   return `${publicPath()}signin`;

@@ -2,6 +2,12 @@
  * Finding the NocoBase user of a verified sign-in: this authenticator's binding for `sub`; else the
  * first `bindBy` field that matches an existing user (bound in one transaction); else, with
  * auto sign-up, a new user (NocoBase's own `newUser`, which also gives the default role).
+ *
+ * Automatic binding never takes an administrator's account (root, admin, or any role that may
+ * configure NocoBase): whoever manages the WeCom directory is not thereby NocoBase's admin (a
+ * member whose userid is `nocobase` would otherwise become root). Nor a user already bound to
+ * another member by any authenticator of this type. Such links are made deliberately by an
+ * administrator (docs/nocobase.md).
  */
 import { emailVariants, lookupValues, newUserValues, type PersonClaims } from './claims.js';
 import { SignInError } from './errors.js';
@@ -22,6 +28,9 @@ export async function resolveUser(directory: UserDirectory, claims: PersonClaims
   if (bound) return bound;
   const existing = await findByBindFields(directory, claims, options);
   if (existing) {
+    if (await isAdministrator(directory, existing)) {
+      throw new SignInError('account_protected', `user ${String(existing.get('id'))} matches ${describeLookup(claims, options)} but has an administrator's role: never bound automatically`);
+    }
     await bind(directory, existing, claims.sub);
     return existing;
   }
@@ -40,13 +49,30 @@ async function findByBindFields(directory: UserDirectory, claims: PersonClaims, 
   return undefined;
 }
 
-/** Binds `user` to `sub` unless this authenticator already binds it to another member. */
+/** The role names whose holders are administrators whatever their snippets say. */
+const ADMIN_ROLES = ['root', 'admin'];
+
+/** Whether `user` holds root, admin, or a role that may configure NocoBase (plugin settings). */
+async function isAdministrator(directory: UserDirectory, user: UserModel): Promise<boolean> {
+  const roles = await directory.db.getRepository('users.roles', user.get('id')).find({});
+  return roles.some((role) => {
+    const snippets = role.get('snippets');
+    return ADMIN_ROLES.includes(String(role.get('name'))) || role.get('allowConfigure') === true || (Array.isArray(snippets) && snippets.some((s) => s === 'pm' || s === 'pm.*'));
+  });
+}
+
+/**
+ * Binds `user` to `sub` unless an authenticator of this type (this one or another one, perhaps
+ * in front of the same corp) already binds it to another member.
+ */
 async function bind(directory: UserDirectory, user: UserModel, sub: string): Promise<void> {
   const name = directory.authenticator.get('name') as string;
   const links = directory.db.getRepository('usersAuthenticators');
+  const sameType = await directory.db.getRepository('authenticators').find({ filter: { authType: directory.authenticator.get('authType') } });
+  const names = [...new Set([name, ...sameType.map((row) => String(row.get('name')))])];
   await directory.db.sequelize.transaction(async (transaction: unknown) => {
-    const other = await links.findOne({ filter: { authenticator: name, userId: user.get('id') }, transaction });
-    if (other) throw new SignInError('account_bound_elsewhere', `user ${String(user.get('id'))} is already bound to another subject of authenticator ${name}`);
+    const other = await links.findOne({ filter: { authenticator: { $in: names }, userId: user.get('id'), uuid: { $ne: sub } }, transaction });
+    if (other) throw new SignInError('account_bound_elsewhere', `user ${String(user.get('id'))} is already bound to another member (authenticator ${String(other.get('authenticator'))})`);
     await links.create({ values: { authenticator: name, userId: user.get('id'), uuid: sub }, transaction });
   });
 }
