@@ -187,8 +187,8 @@ function prefixStripper(publicUrl: string): (request: { url?: string }) => strin
  * number as "trust nothing". Trusting N hops is safe only if the port is reachable solely through
  * those proxies; addresses/CIDRs are the better choice.
  */
-function fastifyTrustProxy(value: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+function fastifyTrustProxy(value: TrustProxy): false | string[] | ((address: string, hop: number) => boolean) {
   if (typeof value === 'number') return (_address, hop) => hop < value;
-  if (typeof value === 'boolean') return value;
+  if (value === false) return false;
   return [...value];
 }

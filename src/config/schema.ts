@@ -99,18 +99,32 @@ const proxyUrl = optionalText.pipe(
     .optional(),
 );
 
-/** `TRUST_PROXY`: a boolean word, a hop count, or a list of addresses/CIDRs. */
-const trustProxy = optionalText.transform((value, ctx): boolean | number | string[] => {
+/**
+ * Why `TRUST_PROXY=true` is refused, and the safe forms instead. `true` believes the left-most
+ * X-Forwarded-For entry, which the client writes itself behind nginx's usual
+ * `$proxy_add_x_forwarded_for` (it appends to what arrived): anyone could pick the address the
+ * per-address limits count (issue 27).
+ */
+export const TRUST_PROXY_TRUE_REFUSED =
+  'true (trust every hop) is refused: it believes the left-most X-Forwarded-For entry, which the client writes itself behind a proxy that appends ' +
+  '(nginx: $proxy_add_x_forwarded_for), so anyone could pick the address the rate limits count. Set a hop count (e.g. 1 for one proxy in front; ' +
+  'also the equivalent of true behind a proxy that overwrites the header), or the comma-separated addresses/CIDRs of your proxies (e.g. 10.0.0.2 or 172.16.0.0/12)';
+
+/** `TRUST_PROXY`: false, a hop count, or a list of addresses/CIDRs; `true` is refused. */
+const trustProxy = optionalText.transform((value, ctx): false | number | string[] => {
   if (value === undefined) return false;
   const word = value.toLowerCase();
-  if (['true', 'yes', 'on'].includes(word)) return true;
+  if (['true', 'yes', 'on'].includes(word)) {
+    ctx.addIssue({ code: 'custom', message: TRUST_PROXY_TRUE_REFUSED });
+    return false;
+  }
   if (['false', 'no', 'off'].includes(word)) return false;
   // A bare number is a hop count ("1" = one proxy in front), as in fastify's trustProxy.
   if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
   const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
   const bad = entries.filter((entry) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry));
   if (bad.length > 0) {
-    ctx.addIssue({ code: 'custom', message: `must be true/false, a hop count or addresses/CIDRs; not understood: ${bad.join(', ')}` });
+    ctx.addIssue({ code: 'custom', message: `must be false, a hop count or addresses/CIDRs of your proxies; not understood: ${bad.join(', ')}` });
   }
   return entries;
 });

@@ -109,8 +109,12 @@ export interface FirstLoginConfig {
   readonly handoffTtl: number;
 }
 
-/** `TRUST_PROXY` as fastify understands it (a hop count is turned into a function by the server). */
-export type TrustProxy = boolean | number | readonly string[];
+/**
+ * `TRUST_PROXY`: false (trust no proxy), a hop count (turned into a function by the server) or the
+ * proxies' addresses/CIDRs. Never true: the config loader refuses it (the client would pick its
+ * own address).
+ */
+export type TrustProxy = false | number | readonly string[];
 
 /**
  * Forward proxy for the calls to the WeCom server API only (WeCom demands a trusted egress IP).

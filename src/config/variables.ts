@@ -244,7 +244,7 @@ export const VARIABLES: readonly VariableDoc[] = [
     name: 'TRUST_PROXY',
     default: 'false',
     description:
-      'Reverse proxies whose X-Forwarded-For is believed (client IP for logs and rate limits only): comma-separated addresses/CIDRs of your proxies (recommended), a hop count, or true (only behind a proxy that overwrites the header). Unset behind a proxy, all users share its address.',
+      'Reverse proxies whose X-Forwarded-For is believed (client IP for logs and rate limits only): comma-separated addresses/CIDRs of your proxies (recommended), or a hop count (1 = one proxy in front). true is refused at start: it believes the left-most entry, which the client writes. Unset behind a proxy, all users share its address.',
   },
   {
     name: 'HTTPS_PROXY',

@@ -1,8 +1,9 @@
 /**
  * Who is asking: the client's address as the limits and the logs use it. fastify derives
- * `request.ip` from TRUST_PROXY (the right-most X-Forwarded-For entry that is not a trusted proxy;
- * with `true`, the left-most); whatever that yields is used only if it is an IP address, so a
- * forged or garbled header entry can neither name a made-up client nor grow a counter key.
+ * `request.ip` from TRUST_PROXY (the right-most X-Forwarded-For entry that is not a trusted proxy,
+ * or the entry a hop count reaches; never the client-written left-most one: `true` is refused at
+ * start); whatever that yields is used only if it is an IP address, so a forged or garbled header
+ * entry can neither name a made-up client nor grow a counter key.
  */
 import { isIP, isIPv6 } from 'node:net';
 import { Address6 } from 'ip-address';

@@ -15,7 +15,6 @@ import { completeHandoffOnPhone, failHandoffOnPhone } from '../handoff/phone.js'
 import { startHandoffLeg } from '../handoff/phone-leg.js';
 import { startHandoff } from '../handoff/start.js';
 import { readCookie } from '../http/cookies.js';
-import { WeComApiError } from '../wecom/errors.js';
 import { resolveWeComUser } from '../wecom/identity.js';
 import { admitMember, type Admission } from './admission.js';
 import { startWeComLeg } from './authorize.js';
@@ -27,7 +26,10 @@ import { missingRequiredClaims, subjectOf } from './claims.js';
 import { mintCode } from './codes.js';
 import { clearLoginCookie, loginCookieName, openLoginCookie } from './login-cookie.js';
 import { explainsOnPage, failLogin } from './login-failure.js';
-import { assertMayCallWeCom, countRejectedCode, knownAddressWrite, readCodeGuard, type CodeGuard } from './wecom-code-guard.js';
+import {
+  isRejectedCode, knownAddressWrite, NOTHING_RESERVED, readCodeGuard, reserveWeComCall, underReservation,
+  type CodeGuard, type CodeReservation,
+} from './wecom-code-guard.js';
 import { stateKeys, type LoginTransaction } from './records.js';
 import { errorRedirectUrl, redirectBrowser } from './redirect.js';
 import { newSession, saveSession } from './session.js';
@@ -45,8 +47,10 @@ export function registerCallback(app: FastifyInstance, context: BridgeContext): 
 async function callback(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {
   const query = (request.query ?? {}) as Record<string, unknown>;
   const ids = callbackIds(checkedState(query.state), readCookie(request, context.cookies.bindingName));
-  const { transaction, guard } = await claimTransaction(request, reply, context, ids);
-  if (!transaction || ids.binding === undefined) {
+  // WeCom sends the browser back with `state` but no `code` when the member declines.
+  const code = typeof query.code === 'string' && query.code !== '' ? query.code : undefined;
+  const claimed = await claimTransaction(request, reply, context, ids);
+  if (!claimed || ids.binding === undefined) {
     // The login is gone: finished, or being finished, by an earlier hit of this callback.
     const location = await replayResult(reply, context, ids);
     request.log.info('repeated WeCom callback answered with the first result');
@@ -54,8 +58,9 @@ async function callback(request: FastifyRequest, reply: FastifyReply, context: B
   }
   const bound: BoundCallbackIds = { ...ids, binding: ids.binding };
   try {
-    assertMayCallWeCom(guard, context, reply);
-    return await finish(request, reply, context, { transaction, guard }, query, bound);
+    // The WeCom quota is reserved before WeCom is called, and only when it will be.
+    const reservation = code === undefined ? NOTHING_RESERVED : await reserveWeComCall(claimed.guard, context, reply);
+    return await finish(request, reply, context, { ...claimed, reservation }, code, bound);
   } catch (error) {
     await forgetResult(context, ids);
     throw error;
@@ -66,16 +71,14 @@ async function finish(
   request: FastifyRequest,
   reply: FastifyReply,
   context: BridgeContext,
-  { transaction, guard }: { transaction: LoginTransaction; guard: CodeGuard },
-  query: Record<string, unknown>,
+  { transaction, guard, reservation }: { transaction: LoginTransaction; guard: CodeGuard; reservation: CodeReservation },
+  code: string | undefined,
   ids: BoundCallbackIds,
 ): Promise<FastifyReply> {
-  const code = typeof query.code === 'string' && query.code !== '' ? query.code : undefined;
   const warn = (message: string, details: Record<string, unknown>) => request.log.warn(details, message);
   try {
-    // WeCom sends the browser back with `state` but no `code` when the member declines.
     if (code === undefined) throw accessDenied('The sign-in was cancelled at WeCom', 'wecom_cancelled');
-    const resolved = await resolveWeComUser(context.wecom, code, warn);
+    const resolved = await underReservation(reservation, context, () => resolveWeComUser(context.wecom, code, warn));
     // The phone's leg of a QR hand-off completes the desktop's login, not a login of its own.
     if (transaction.handoff !== undefined) {
       await forgetResult(context, ids);
@@ -85,8 +88,7 @@ async function finish(
     return await finishLogin(request, reply, context, transaction, { ...admission, writes: [...admission.writes, knownAddressWrite(guard)] }, ids);
   } catch (error) {
     if (!(error instanceof BridgeError)) throw error;
-    if (error instanceof WeComApiError && error.action === 'restart') await countRejectedCode(guard, context);
-    if (error instanceof WeComApiError && error.action === 'restart' && transaction.attempt < MAX_ATTEMPTS) {
+    if (isRejectedCode(error) && transaction.attempt < MAX_ATTEMPTS) {
       request.log.info({ errcode: error.errcode }, 'WeCom code unusable; restarting the WeCom leg once');
       await forgetResult(context, ids);
       return redirectBrowser(reply, 'GET', await restartLeg(request, reply, context, transaction));
@@ -178,26 +180,23 @@ async function claimTransaction(
   reply: FastifyReply,
   context: BridgeContext,
   ids: CallbackIds,
-): Promise<{ transaction?: LoginTransaction; guard: CodeGuard }> {
+): Promise<{ transaction: LoginTransaction; guard: CodeGuard } | undefined> {
   const opened = openLoginCookie(request, context, ids.stateHash, ids.bindingHash);
-  if (opened.status === 'absent') return { guard: NO_GUARD };
+  if (opened.status === 'absent') return undefined;
   clearLoginCookie(reply, context.cookies, loginCookieName(context.cookies, ids.stateHash));
   if (opened.status === 'foreign') throw pageError('This sign-in was started in another browser', 'browser_mismatch');
   if (opened.status === 'expired') throw pageError('This sign-in expired before WeCom answered', 'login_not_found');
   const { transaction } = opened;
   // One atomic step: the "used" mark (for the rest of the login's lifetime) and the in-flight
-  // mark a second hit waits on. A hit that loses finds the login used: callback-replay.ts. The
-  // WeCom-quota counts are read meanwhile (wecom-code-guard.ts).
+  // mark a second hit waits on. A hit that loses finds the login used: callback-replay.ts.
+  // Whether the address is known to the WeCom-quota guard is read meanwhile (wecom-code-guard.ts).
   const remaining = Math.max(1, Math.ceil((transaction.createdAt + context.config.ttl.login * 1000 - context.now()) / 1000));
   const [first, guard] = await Promise.all([
     context.store.claim(stateKeys.used(ids.stateHash), 1, remaining, [inFlightMark(ids)]),
     readCodeGuard(request, context),
   ]);
-  return first ? { transaction, guard } : { guard };
+  return first ? { transaction, guard } : undefined;
 }
-
-/** The guard of a callback that never reaches WeCom (a repeated hit). */
-const NO_GUARD: CodeGuard = { address: '', addressFailures: 0, hourFailures: 0, knownAddress: true };
 
 function pageError(description: string, reason: string): BridgeError {
   return new BridgeError({ code: 'invalid_request', status: 400, reason, description });

@@ -15,7 +15,7 @@ export const SUPPORTED_SCOPES = ['openid', 'profile', 'email', 'phone', 'groups'
 export const SUPPORTED_CLAIMS = [
   'sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid',
   'name', 'nickname', 'preferred_username', 'username', 'picture', 'gender',
-  'email', 'email_verified', 'phone_number', 'phone', 'groups', 'group_names',
+  'email', 'email_verified', 'phone_number', 'phone_number_verified', 'phone', 'groups', 'group_names',
 ] as const;
 
 /** What claim shaping needs from the configuration. */
@@ -111,14 +111,19 @@ function emailClaims(user: WeComUser, config: ClaimsConfig): Record<string, unkn
  * number as NocoBase stores it (mainland numbers without `+86`, as given; others in E.164).
  * Spaces, dashes and brackets are removed; anything that is not then 5–20 digits (with an
  * optional leading `+`) is omitted.
+ *
+ * `phone_number_verified` is always `true` beside `phone_number`: WeCom returns the member's
+ * mobile as the corp's own directory holds it (maintained by its administrators, the number the
+ * member's WeCom account is tied to), never a value the person typed in at a relying party.
+ * NocoBase's plugin binds existing users by phone only when it is true (issue 27).
  */
 export function phoneClaims(mobile: string | undefined): Record<string, unknown> {
   if (!mobile) return {};
   const compact = mobile.replace(/[\s()-]/g, '');
   if (!/^\+?\d{5,20}$/.test(compact)) return {};
   const international = compact.startsWith('+') ? compact : compact.startsWith('00') ? `+${compact.slice(2)}` : undefined;
-  if (international === undefined) return { phone_number: `+86${compact.replace(/^0/, '')}`, phone: compact };
-  return { phone_number: international, phone: international.startsWith('+86') ? international.slice(3) : international };
+  if (international === undefined) return { phone_number: `+86${compact.replace(/^0/, '')}`, phone_number_verified: true, phone: compact };
+  return { phone_number: international, phone_number_verified: true, phone: international.startsWith('+86') ? international.slice(3) : international };
 }
 
 function omitEmpty(claims: Record<string, unknown>): Record<string, unknown> {

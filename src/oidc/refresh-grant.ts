@@ -1,15 +1,16 @@
 /**
  * The `refresh_token` grant (RFC 6749 §6, OIDC Core §12, RFC 9700 §4.14.2).
  *
- * Steps, in order: the token must exist, belong to the authenticated client, not have been
- * rotated before (else its whole family is revoked: someone holds a copy), not belong to a
- * revoked family or an ended session; the member is re-checked with WeCom; only then is the token
+ * Steps, in order: the token must exist, belong to the authenticated client, not belong to a
+ * revoked family or an ended session, and not have been rotated before (else its whole family is
+ * revoked: someone holds a copy); the member is re-checked with WeCom; only then is the token
  * rotated (by the redemption's commit, which stores the new tokens in the same atomic step), so
  * two concurrent uses cannot both rotate it.
  *
  * One exception to "rotated before means reuse": within the grace window of refresh-tokens.ts,
  * the same token from its own client (two concurrent requests, a retry) gets the answer of the
  * rotation again, the same tokens, instead of revoking the family. After the window it is reuse.
+ * The window never outlives the session: a revoked family or an ended session is checked first.
  */
 import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
@@ -59,12 +60,14 @@ async function validRecord(context: BridgeContext, client: ClientConfig, token: 
   // Checked before reuse: another client presenting a stolen token must not be able to revoke it.
   if (record.clientId !== client.clientId) throw invalidGrant('The refresh token was issued to another client', 'refresh_client_mismatch');
   if (familyRevoked) throw invalidGrant('The refresh token was revoked', 'refresh_revoked');
+  // Before the grace window: a repeat must not hand out the remembered (live) tokens of a
+  // session that a logout or an offboarding has ended since the rotation (issue 27).
+  if (await sessionRevoked(context, record.sid)) throw invalidGrant('The session of this refresh token was ended (logout)', 'refresh_session_ended');
   if (used) {
     const repeated = remembered === undefined ? undefined : openRemembered(token, client.clientId, remembered);
     if (repeated) return { repeated };
     throw await reuseDetected(context, record.grantId);
   }
-  if (await sessionRevoked(context, record.sid)) throw invalidGrant('The session of this refresh token was ended (logout)', 'refresh_session_ended');
   return record;
 }
 

@@ -4,10 +4,10 @@
  * It wraps whichever backend is configured, so memory and Redis report the same series; the
  * backend itself stays reachable as `inner`.
  */
-import type { ConditionalTake, HitCounter, HitResult, Store, StoreWrite } from './store.js';
+import type { BudgetCounter, ConditionalTake, HitCounter, HitResult, Store, StoreWrite } from './store.js';
 
 /** The store operations, as metric label values. */
-export type StoreOperation = 'set' | 'setMany' | 'get' | 'getMany' | 'take' | 'takeIf' | 'claim' | 'hit' | 'delete' | 'ping';
+export type StoreOperation = 'set' | 'setMany' | 'get' | 'getMany' | 'take' | 'takeIf' | 'claim' | 'hit' | 'reserve' | 'release' | 'delete' | 'ping';
 
 /** Receives one observation per operation: its name, `ok` or `error`, and its duration. */
 export type StoreObserver = (operation: StoreOperation, outcome: 'ok' | 'error', seconds: number) => void;
@@ -50,6 +50,14 @@ export class InstrumentedStore implements Store {
 
   hit(counters: readonly HitCounter[], windowSeconds: number): Promise<HitResult> {
     return this.timed('hit', () => this.inner.hit(counters, windowSeconds));
+  }
+
+  reserve(counters: readonly BudgetCounter[]): Promise<HitResult> {
+    return this.timed('reserve', () => this.inner.reserve(counters));
+  }
+
+  release(keys: readonly string[]): Promise<void> {
+    return this.timed('release', () => this.inner.release(keys));
   }
 
   delete(key: string): Promise<void> {

@@ -9,7 +9,7 @@
  * sessions or tokens, and never grows the process without bound: with the defaults a flood costs
  * at most about 64 MB of JSON plus the map's own overhead for 100,000 keys.
  */
-import type { ConditionalTake, HitCounter, HitResult, Store, StoreWrite } from './store.js';
+import type { BudgetCounter, ConditionalTake, HitCounter, HitResult, Store, StoreWrite } from './store.js';
 
 interface Entry {
   readonly json: string;
@@ -37,6 +37,11 @@ function compactJson(value: unknown): string {
 
 function escapeWide(char: string): string {
   return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** The value of a counter entry (absent: 0). */
+function countOf(entry: Entry | undefined): number {
+  return entry ? (JSON.parse(entry.json) as number) : 0;
 }
 
 interface Bucket {
@@ -132,7 +137,7 @@ export class MemoryStore implements Store {
     const now = this.now();
     for (const [index, { key, max }] of counters.entries()) {
       const entry = this.liveEntry(key);
-      const count = entry ? (JSON.parse(entry.json) as number) : 0;
+      const count = countOf(entry);
       if (count >= max) {
         const retryAfterSeconds = entry ? Math.max(1, Math.ceil((entry.expiresAt - now) / 1000)) : windowSeconds;
         return { allowed: false, index, retryAfterSeconds };
@@ -141,6 +146,30 @@ export class MemoryStore implements Store {
       this.writeUntil(key, count + 1, entry?.expiresAt ?? now + windowSeconds * 1000);
     }
     return { allowed: true };
+  }
+
+  async reserve(counters: readonly BudgetCounter[]): Promise<HitResult> {
+    // One synchronous step: every check before any charge, and no other caller in between.
+    const now = this.now();
+    const entries = counters.map(({ key }) => this.liveEntry(key));
+    const counts = entries.map(countOf);
+    const full = counters.findIndex(({ max }, index) => counts[index]! >= max);
+    if (full !== -1) {
+      const expiresAt = entries[full]?.expiresAt;
+      return { allowed: false, index: full, retryAfterSeconds: expiresAt ? Math.max(1, Math.ceil((expiresAt - now) / 1000)) : counters[full]!.windowSeconds };
+    }
+    for (const [index, { key, windowSeconds }] of counters.entries()) {
+      this.writeUntil(key, counts[index]! + 1, entries[index]?.expiresAt ?? now + windowSeconds * 1000);
+    }
+    return { allowed: true };
+  }
+
+  async release(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
+      const entry = this.liveEntry(key);
+      // The window keeps its end: a given-back unit never lengthens a counter's life.
+      if (entry && countOf(entry) > 0) this.writeUntil(key, countOf(entry) - 1, entry.expiresAt);
+    }
   }
 
   async delete(key: string): Promise<void> {

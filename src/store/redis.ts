@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { storeUnavailable, type ConditionalTake, type HitCounter, type HitResult, type Store, type StoreWrite } from './store.js';
+import { storeUnavailable, type BudgetCounter, type ConditionalTake, type HitCounter, type HitResult, type Store, type StoreWrite } from './store.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -119,6 +119,20 @@ export class RedisStore implements Store {
     return { allowed: false, index: refusedBy - 1, retryAfterSeconds: ttlMs > 0 ? Math.ceil(ttlMs / 1000) : windowSeconds };
   }
 
+  async reserve(counters: readonly BudgetCounter[]): Promise<HitResult> {
+    if (counters.length === 0) return { allowed: true };
+    const argv = counters.flatMap((counter) => [counter.max, counter.windowSeconds * 1000]);
+    const [refusedBy, ttlMs] = (await this.run(() => this.script(RESERVE, counters.map((counter) => counter.key), argv))) as [number, number];
+    if (refusedBy === 0) return { allowed: true };
+    const refused = counters[refusedBy - 1]!;
+    return { allowed: false, index: refusedBy - 1, retryAfterSeconds: ttlMs > 0 ? Math.ceil(ttlMs / 1000) : refused.windowSeconds };
+  }
+
+  async release(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.run(() => this.script(RELEASE, keys, []));
+  }
+
   async delete(key: string): Promise<void> {
     await this.run(() => this.client.del(key));
   }
@@ -196,6 +210,35 @@ for i = 1, #KEYS do
   if redis.call('INCR', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
 end
 return {0, 0}
+`);
+
+/**
+ * {@link RedisStore.reserve}: refuse when any counter is at its maximum (answer the first one's
+ * 1-based position and PTTL) without charging any; else INCR each, starting a window (PEXPIRE)
+ * on a counter that has none. ARGV[2i - 1] is the maximum of KEYS[i], ARGV[2i] its window in ms.
+ * Answers {0, 0} when granted.
+ */
+const RESERVE = script(`
+for i = 1, #KEYS do
+  local count = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if count >= tonumber(ARGV[2 * i - 1]) then return {i, redis.call('PTTL', KEYS[i])} end
+end
+for i = 1, #KEYS do
+  redis.call('INCR', KEYS[i])
+  if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], ARGV[2 * i]) end
+end
+return {0, 0}
+`);
+
+/**
+ * {@link RedisStore.release}: DECR each counter above zero (DECR keeps the key's TTL); an absent
+ * counter (its window ended) is not created.
+ */
+const RELEASE = script(`
+for i = 1, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
+end
+return 0
 `);
 
 function script(lua: string): { lua: string; sha: string } {

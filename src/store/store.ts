@@ -49,6 +49,20 @@ export interface Store {
    * limit refuses cannot spend a per-client budget. Atomic, one round trip (the rate limits).
    */
   hit(counters: readonly HitCounter[], windowSeconds: number): Promise<HitResult>;
+  /**
+   * Takes one unit of every counter, or of none: when any counter is at its maximum, nothing is
+   * charged and the first such counter is named. Each counter has its own fixed window, started
+   * by its first unit. Atomic, one round trip: of concurrent callers on any replica, never more
+   * are granted than the maxima allow. A budget is reserved before the work it pays for (a WeCom
+   * call), not counted after it, so parallel requests cannot all pass a check of the same count.
+   */
+  reserve(counters: readonly BudgetCounter[]): Promise<HitResult>;
+  /**
+   * Gives one unit back to each counter (a reservation whose work turned out not to count):
+   * never below zero, never starting, moving or extending a window; a counter whose window ended
+   * stays gone. Atomic per counter, one round trip.
+   */
+  release(keys: readonly string[]): Promise<void>;
   /** Removes `key` (no error when absent). */
   delete(key: string): Promise<void>;
   /** Resolves when the store is usable; rejects otherwise (readiness). */
@@ -71,10 +85,16 @@ export interface HitCounter {
   readonly max: number;
 }
 
+/** One counter of {@link Store.reserve}: a {@link HitCounter} with a window of its own. */
+export interface BudgetCounter extends HitCounter {
+  /** Length of this counter's fixed window, started by its first unit, in seconds. */
+  readonly windowSeconds: number;
+}
+
 /** The `max` of a {@link HitCounter} that only counts (the failure counters, read by their own checks). */
 export const UNCAPPED = Number.MAX_SAFE_INTEGER;
 
-/** What {@link Store.hit} decided: allowed, or refused by the counter at `index` until its window ends. */
+/** What {@link Store.hit} or {@link Store.reserve} decided: allowed, or refused by the counter at `index` until its window ends. */
 export type HitResult = { readonly allowed: true } | { readonly allowed: false; readonly index: number; readonly retryAfterSeconds: number };
 
 /** What {@link Store.takeIf} found: nothing, or the value and whether it was taken. */

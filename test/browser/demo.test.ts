@@ -111,6 +111,7 @@ describe.skipIf(!available)('npm run demo in headless Chromium', () => {
         email: 'zhangsan@corp.example',
         email_verified: true,
         phone_number: '+8613800138000',
+        phone_number_verified: true,
         phone: '13800138000',
         gender: 'male',
       });

@@ -47,6 +47,7 @@ describe('oidcc-discovery-endpoint-verification (Config plan)', () => {
     });
     expect(doc.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'phone', 'offline_access']));
     expect(doc.scopes_supported).not.toContain('address');
+    expect(doc.claims_supported).toEqual(expect.arrayContaining(['email_verified', 'phone_number', 'phone_number_verified', 'phone']));
     expect(doc).not.toHaveProperty('authorization_response_iss_parameter_supported');
     await checkJwks(h.issuer);
   });
@@ -132,8 +133,8 @@ describe('oidcc-scope-profile | email | phone | all (address is not in scopes_su
   it.each([
     ['profile', ['name', 'nickname', 'preferred_username', 'picture', 'gender']],
     ['email', ['email', 'email_verified']],
-    ['phone', ['phone_number']],
-    ['profile email phone', ['name', 'email', 'phone_number']],
+    ['phone', ['phone_number', 'phone_number_verified']],
+    ['profile email phone', ['name', 'email', 'phone_number', 'phone_number_verified']],
   ])('scope openid %s returns its claims at UserInfo', async (scope, expected) => {
     const rp = await conformanceRp(h);
     // In-client login: the consent brings the phone and email (post-2022 app).
@@ -141,6 +142,7 @@ describe('oidcc-scope-profile | email | phone | all (address is not in scopes_su
     const info = await oidc.fetchUserInfo(rp.config, login.tokens!.access_token, login.tokens!.claims()!.sub);
     for (const claim of expected) expect(info, claim).toHaveProperty(claim);
     expect(typeof info.email_verified === 'boolean' || !('email_verified' in info)).toBe(true);
+    expect(info.phone_number_verified === true || !('phone_number' in info)).toBe(true);
     checkUserinfo(info, 'zhangsan');
   });
 });

@@ -71,6 +71,7 @@ describe('NocoBase way (openid-client v5: discovery, no nonce, no PKCE, client_s
       email: 'zhangsan@corp.example',
       email_verified: true,
       phone_number: '+8613800138000',
+      phone_number_verified: true,
       phone: '13800138000',
       gender: 'male',
     });
@@ -86,7 +87,7 @@ describe('modern way (openid-client v6: PKCE + nonce, client_secret_post)', () =
     expect(claims).toMatchObject({ iss: h.issuer, sub: 'lisi', aud: CLIENTS.modern.id, nonce: login.nonce });
     const info = await oidc.fetchUserInfo(login.config, login.tokens!.access_token, claims.sub);
     // 李四 has no mailbox at all: no email claims; the phone comes from the consent.
-    expect(info).toMatchObject({ sub: 'lisi', name: '李四', phone_number: '+8613900139000', phone: '13900139000', gender: 'female' });
+    expect(info).toMatchObject({ sub: 'lisi', name: '李四', phone_number: '+8613900139000', phone_number_verified: true, phone: '13900139000', gender: 'female' });
     expect(info).not.toHaveProperty('email');
     expect(info).not.toHaveProperty('email_verified');
   });

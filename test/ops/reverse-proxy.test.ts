@@ -1,13 +1,17 @@
 /**
  * Behind reverse proxies: TRUST_PROXY decides whose X-Forwarded-For is believed (the client IP in
- * logs), while issuer, endpoints, the WeCom redirect_uri and cookies come from PUBLIC_URL only,
+ * logs and rate limits; `true`, which believes what the client wrote, is refused at start), while issuer, endpoints, the WeCom redirect_uri and cookies come from PUBLIC_URL only,
  * whatever Host / X-Forwarded-* say. A PUBLIC_URL with a path prefix works end to end, whether
  * the proxy passes the prefix through or strips it.
  */
 import { request as httpRequest } from 'node:http';
+import fc from 'fast-check';
+import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { TRUST_PROXY_TRUE_REFUSED } from '../../src/config/schema.js';
+import { CLIENTS, harnessEnv, startHarness, type Harness } from '../helpers/harness.js';
 import { modernLogin, nocobaseClient, nocobaseLogin } from '../helpers/rp.js';
 
 let h: Harness | undefined;
@@ -16,6 +20,9 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
+
+/** An authorization request of the NocoBase client. */
+const AUTHORIZE_QUERY = new URLSearchParams({ client_id: CLIENTS.nocobase.id, redirect_uri: CLIENTS.nocobase.redirectUri, response_type: 'code', scope: 'openid' });
 
 /** Headers a client or a misconfigured proxy may send to mislead URL building. */
 const SPOOFED = {
@@ -104,10 +111,48 @@ describe('TRUST_PROXY', () => {
     expect(logLineFor(h, '/authorize').ip).toBe('203.0.113.9');
   });
 
-  it('true trusts every hop: the client is the first address', async () => {
-    h = await startHarness({ captureLogs: true, env: { TRUST_PROXY: 'true' } });
-    await expectUrlsFromPublicUrl(h, { ...SPOOFED, 'x-forwarded-for': '198.51.100.7, 203.0.113.9' });
-    expect(logLineFor(h, '/authorize').ip).toBe('198.51.100.7');
+  it('behind a hop count, 400 /authorize requests from one socket with forged left-most entries are counted as the real peer: 100 get 429 (issue 27)', { timeout: 120_000 }, async () => {
+    // What a client behind nginx's $proxy_add_x_forwarded_for sends: its own made-up entries,
+    // to which the proxy (here: one socket from 127.0.0.1) appends the real peer. TRUST_PROXY=true
+    // took the left-most, so every request came from a new address and none was ever limited.
+    const forged = fc.array(fc.oneof(fc.ipV4(), fc.ipV6(), fc.integer({ min: 1, max: 254 }).map((n) => `203.0.113.${n}`)), { minLength: 1, maxLength: 3 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(forged, { minLength: 400, maxLength: 400 }), async (chains) => {
+        const bridge = await startHarness({ captureLogs: true, env: { TRUST_PROXY: '1' } });
+        const socket = new Client(bridge.issuer, { pipelining: 1 });
+        try {
+          const statuses: Record<number, number> = {};
+          for (const chain of chains) {
+            const { statusCode, body } = await socket.request({ method: 'GET', path: `/authorize?${AUTHORIZE_QUERY}`, headers: { 'x-forwarded-for': [...chain, '127.0.0.1'].join(', ') } });
+            await body.dump();
+            statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+          }
+          expect(statuses).toEqual({ 302: bridge.config.rateLimit.authorizePerIp, 429: 400 - bridge.config.rateLimit.authorizePerIp });
+          expect(logLineFor(bridge, '/authorize').ip).toBe('127.0.0.1');
+        } finally {
+          await socket.close();
+          await bridge.close();
+        }
+      }),
+      { numRuns: 2 },
+    );
+  });
+
+  it('true is refused before the bridge starts, naming the safe forms (issue 27)', () => {
+    for (const value of ['true', 'TRUE', 'yes', 'on']) {
+      const error = (() => {
+        try {
+          loadConfig(harnessEnv(8080, 'http://127.0.0.1:9', { TRUST_PROXY: value }));
+        } catch (caught) {
+          return caught;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([{ variable: 'TRUST_PROXY', message: TRUST_PROXY_TRUE_REFUSED }]);
+    }
+    expect(TRUST_PROXY_TRUE_REFUSED).toMatch(/hop count/);
+    expect(TRUST_PROXY_TRUE_REFUSED).toMatch(/addresses\/CIDRs/);
   });
 });
 

@@ -54,6 +54,20 @@ describe.runIf(existsSync(MAIN))('process startup', () => {
     expect(bridge.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses TRUST_PROXY=true before listening: exit 1, one message naming the safe forms (issue 27)', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'wob-start-'));
+    const port = await freePort();
+    const bridge = new BridgeProcess({ ...minimalEnv(port, join(cwd, 'data')), METRICS_ADDRESS: 'off', TRUST_PROXY: 'true' }, cwd);
+    expect(await bridge.exited).toBe(1);
+    expect(bridge.stdout).toBe('');
+    expect(bridge.stderr).toMatch(/^wecom-oidc-bridge: Invalid configuration \(1 problem\):\n  - TRUST_PROXY: true \(trust every hop\) is refused: /);
+    expect(bridge.stderr).toMatch(/hop count \(e\.g\. 1 for one proxy in front/);
+    expect(bridge.stderr).toMatch(/comma-separated addresses\/CIDRs of your proxies/);
+    expect(bridge.stderr).not.toMatch(/\n\s+at /);
+    // Nothing listens: the refusal came before the bridge started.
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
   it('reads .env from the working directory, serves, and exits 0 on SIGTERM', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'wob-start-'));
     const port = await freePort();

@@ -2,9 +2,9 @@
  * Rate limits on /token and /authorize (issue 3 "Hardening", rewritten for issue 19): per source
  * address, 429 with Retry-After, in the route's own format; a client's token budget spent only by
  * requests that authenticated as it; failed client authentications limited per address and per
- * client; shared by replicas through Redis. Source addresses come from X-Forwarded-For
- * (TRUST_PROXY=true), so each test uses its own. The attacks themselves, from real source
- * addresses with the defaults: lockout.test.ts.
+ * client; shared by replicas through Redis. Source addresses come from X-Forwarded-For (the test
+ * client on loopback is the trusted proxy: TRUST_PROXY=127.0.0.1/8), so each test uses its own.
+ * The attacks themselves, from real source addresses with the defaults: lockout.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
@@ -13,7 +13,7 @@ import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.j
 import { expectSafePage } from './page-checks.js';
 
 const LIMITS = {
-  TRUST_PROXY: 'true',
+  TRUST_PROXY: '127.0.0.1/8, ::1',
   RATE_LIMIT_AUTHORIZE_PER_IP: '3',
   RATE_LIMIT_TOKEN_PER_IP: '3',
   RATE_LIMIT_TOKEN_PER_CLIENT: '5',

@@ -1,8 +1,9 @@
 /**
  * Refresh tokens (issue 3 "Features", oidc-checklist.md §6 and §7.24): rotation, reuse revoking
  * the whole family, concurrent use and repeats within the grace window (issue 21), binding to the client, the WeCom re-check, scope narrowing,
- * expiry, and revocation by code replay and by logout.
+ * expiry, and revocation by code replay and by logout (also within the grace window: issue 27).
  */
+import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
@@ -181,6 +182,29 @@ describe('revocation from elsewhere', () => {
     expect((await browser.request(url.href)).status).toBe(302);
     expect((await refresh(mine.refresh_token!)).body.error).toBe('invalid_grant');
     expect((await refresh(elsewhere.refresh_token!)).status).toBe(200);
+  });
+
+  it('a repeat within the grace window after logout ended the session is invalid_grant, never the remembered answer (issue 27)', async () => {
+    // Any moment of the 10 s window, any number of repeats sent at once.
+    const timing = fc.record({ seconds: fc.integer({ min: 0, max: 9 }), repeats: fc.integer({ min: 1, max: 4 }) });
+    await fc.assert(
+      fc.asyncProperty(timing, async ({ seconds, repeats }) => {
+        const browser = h.browser('zhangsan');
+        const tokens = await offlineLogin('zhangsan', browser);
+        const rotated = await refresh(tokens.refresh_token!);
+        expect(rotated.status).toBe(200);
+        const url = oidc.buildEndSessionUrl(rp.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: CLIENTS.modern.postLogoutRedirectUri });
+        expect((await browser.request(url.href)).status).toBe(302);
+        h.clock.advance(seconds);
+        const answers = await Promise.all(Array.from({ length: repeats }, () => refresh(tokens.refresh_token!)));
+        for (const answer of answers) {
+          expect(answer).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+          expect(answer.body).not.toHaveProperty('access_token');
+        }
+        expect((await refresh(rotated.body.refresh_token!)).body.error).toBe('invalid_grant');
+      }),
+      { numRuns: 8 },
+    );
   });
 
   it('a replayed code kills the refresh token issued from it', async () => {

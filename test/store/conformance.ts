@@ -1,8 +1,12 @@
 /**
  * The store conformance suite: every {@link Store} implementation must pass it unchanged.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
+
+/** Distinct keys for each run of a property (Redis keeps keys between runs). */
+let run = 0;
 
 /** How a backend under test is made and how its time is moved. */
 export interface StoreFixture {
@@ -215,6 +219,93 @@ export function storeConformance(fixture: StoreFixture): void {
       const counter = { key: 'rate-limit:t:concurrent', max: 7 };
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 2]!.hit([counter], 60)));
       expect(results.filter((result) => result.allowed)).toHaveLength(7);
+      await Promise.all(stores.map((s) => s.close()));
+    });
+
+    it('reserve charges every counter or none, each in its own window, and names the first that is full', async () => {
+      const store = await fixture.make();
+      const ip = { key: 'rate-limit:r:ip:a', max: 2, windowSeconds: 1 };
+      const hour = { key: 'rate-limit:r:hour', max: 3, windowSeconds: 60 };
+      expect(await store.reserve([ip, hour])).toEqual({ allowed: true });
+      expect(await store.reserve([ip, hour])).toEqual({ allowed: true });
+      const refused = await store.reserve([ip, hour]);
+      expect(refused).toMatchObject({ allowed: false, index: 0 });
+      expect(refused.allowed === false && refused.retryAfterSeconds).toBeLessThanOrEqual(1);
+      // Nothing was charged by the refusal: the hour still has one unit for another address.
+      expect(await store.getMany([ip.key, hour.key])).toEqual([2, 2]);
+      expect(await store.reserve([{ ...ip, key: 'rate-limit:r:ip:b' }, hour])).toEqual({ allowed: true });
+      const full = await store.reserve([{ ...ip, key: 'rate-limit:r:ip:c' }, hour]);
+      expect(full).toMatchObject({ allowed: false, index: 1 });
+      expect(full.allowed === false && full.retryAfterSeconds).toBeGreaterThan(50);
+      expect(await store.get('rate-limit:r:ip:c')).toBeUndefined();
+      // The address's short window ends; the hour's does not.
+      await fixture.advance(2);
+      expect(await store.getMany([ip.key, hour.key])).toEqual([undefined, 3]);
+      expect(await store.reserve([ip, { ...hour, max: 4 }])).toEqual({ allowed: true });
+      expect(await store.reserve([])).toEqual({ allowed: true });
+      await store.close();
+    });
+
+    it('reserve is atomic under concurrency: of any number of callers on any replicas, exactly the smallest maximum is granted', async () => {
+      const stores = await Promise.all([fixture.make(), fixture.make(), fixture.make()]);
+      await fc.assert(
+        fc.asyncProperty(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), async (callers, first, second) => {
+          run += 1;
+          const counters = [
+            { key: `rate-limit:rc:${run}:ip`, max: first, windowSeconds: 60 },
+            { key: `rate-limit:rc:${run}:hour`, max: second, windowSeconds: 3600 },
+          ];
+          const results = await Promise.all(Array.from({ length: callers }, (_, i) => stores[i % 3]!.reserve(counters)));
+          const granted = Math.min(callers, first, second);
+          expect(results.filter((result) => result.allowed)).toHaveLength(granted);
+          expect(await stores[0]!.getMany(counters.map((counter) => counter.key))).toEqual([granted, granted]);
+        }),
+        { numRuns: 25 },
+      );
+      await Promise.all(stores.map((s) => s.close()));
+    });
+
+    it('release gives one unit back, never below zero, and neither starts nor extends a window', async () => {
+      const store = await fixture.make();
+      const counter = { key: 'rate-limit:rel:a', max: 1, windowSeconds: 1 };
+      await store.release(['rate-limit:rel:absent']);
+      expect(await store.get('rate-limit:rel:absent')).toBeUndefined();
+      expect(await store.reserve([counter])).toEqual({ allowed: true });
+      expect(await store.reserve([counter])).toMatchObject({ allowed: false });
+      await store.release([counter.key, counter.key]);
+      expect(await store.get(counter.key)).toBe(0);
+      expect(await store.reserve([counter])).toEqual({ allowed: true });
+      await store.release([]);
+      // The window started by the first unit still ends on time.
+      await fixture.advance(2);
+      expect(await store.get(counter.key)).toBeUndefined();
+      await store.release([counter.key]);
+      expect(await store.get(counter.key)).toBeUndefined();
+      await store.close();
+    });
+
+    it('reserve and release from several replicas keep the count a model keeps (property)', async () => {
+      const stores = await Promise.all([fixture.make(), fixture.make()]);
+      const step = fc.record({ replica: fc.integer({ min: 0, max: 1 }), op: fc.constantFrom('reserve', 'release') });
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { maxLength: 30 }), fc.integer({ min: 1, max: 5 }), async (steps, max) => {
+          run += 1;
+          const counter = { key: `rate-limit:model:${run}`, max, windowSeconds: 60 };
+          let count = 0;
+          for (const { replica, op } of steps) {
+            const store = stores[replica]!;
+            if (op === 'release') {
+              await store.release([counter.key]);
+              count = Math.max(0, count - 1);
+              continue;
+            }
+            expect((await store.reserve([counter])).allowed).toBe(count < max);
+            if (count < max) count += 1;
+          }
+          expect((await stores[0]!.get<number>(counter.key)) ?? 0).toBe(count);
+        }),
+        { numRuns: 25 },
+      );
       await Promise.all(stores.map((s) => s.close()));
     });
 

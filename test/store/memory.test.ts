@@ -18,6 +18,8 @@ storeConformance({
     setMany: (w) => shared.setMany(w),
     claim: (k, v, t, w, d) => shared.claim(k, v, t, w, d),
     hit: (c, w) => shared.hit(c, w),
+    reserve: (c) => shared.reserve(c),
+    release: (k) => shared.release(k),
     delete: (k) => shared.delete(k),
     ping: () => shared.ping(),
     close: async () => {},

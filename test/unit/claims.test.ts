@@ -1,4 +1,5 @@
 /** Claim shaping: SUB_FORMAT, USERNAME_FROM, EMAIL_FALLBACK_TEMPLATE, GROUP_NAMES, phone numbers, REQUIRE_CLAIMS. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClaimsConfig } from '../../src/config/types.js';
 import { missingRequiredClaims, phoneClaims, subjectOf, userinfoClaims, type ClaimsSettings } from '../../src/oidc/claims.js';
@@ -77,7 +78,24 @@ describe('phone numbers', () => {
     ['0086 138 0013 8000', '+8613800138000', '13800138000'],
     ['00852 6123 4567', '+85261234567', '+85261234567'],
   ])('%s → phone_number %s, phone %s', (mobile, e164, phone) => {
-    expect(phoneClaims(mobile)).toEqual({ phone_number: e164, phone });
+    expect(phoneClaims(mobile)).toEqual({ phone_number: e164, phone_number_verified: true, phone });
+  });
+
+  it('emits phone_number_verified: true exactly when it emits phone_number, whatever WeCom wrote (property)', () => {
+    // Numbers as WeCom may hold them (prefixes, separators), and anything else a directory may hold.
+    const separator = fc.constantFrom('', ' ', '-', '(', ')');
+    const digits = fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), separator), { minLength: 1, maxLength: 24 }).map((parts) => parts.map(([d, s]) => `${d}${s}`).join(''));
+    const mobile = fc.oneof(fc.tuple(fc.constantFrom('', '+', '00', '+86 ', '0086'), digits).map(([prefix, rest]) => prefix + rest), fc.string(), fc.constant(undefined));
+    fc.assert(
+      fc.property(mobile, fc.subarray(ALL), (value, scopes) => {
+        const user: WeComUser = { userid: 'zhangsan', departments: [], ...(value === undefined ? {} : { mobile: value }) };
+        const claims = userinfoClaims(user, ['openid', ...scopes], settings());
+        expect('phone_number_verified' in claims).toBe('phone_number' in claims);
+        if ('phone_number' in claims) expect(claims.phone_number_verified).toBe(true);
+        expect('phone_number' in claims).toBe(scopes.includes('phone') && 'phone_number' in phoneClaims(value));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('omits what is not a phone number', () => {

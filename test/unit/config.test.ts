@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, withDotEnv } from '../../src/config/load.js';
+import { TRUST_PROXY_TRUE_REFUSED } from '../../src/config/schema.js';
 import { validEnv } from '../helpers/env.js';
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -145,12 +146,23 @@ describe('config loader', () => {
     );
   });
 
-  it('understands TRUST_PROXY as boolean, hop count or address list', () => {
-    expect(loadConfig(validEnv({ TRUST_PROXY: 'true' })).trustProxy).toBe(true);
+  it('understands TRUST_PROXY as false, hop count or address list', () => {
+    expect(loadConfig(validEnv({})).trustProxy).toBe(false);
     expect(loadConfig(validEnv({ TRUST_PROXY: 'off' })).trustProxy).toBe(false);
+    expect(loadConfig(validEnv({ TRUST_PROXY: '0' })).trustProxy).toBe(false);
     expect(loadConfig(validEnv({ TRUST_PROXY: '2' })).trustProxy).toBe(2);
     expect(loadConfig(validEnv({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' })).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
     expect(problemsOf(validEnv({ TRUST_PROXY: 'the proxy' }))[0]).toMatch(/^TRUST_PROXY: .*not understood: the proxy/);
+  });
+
+  it('refuses TRUST_PROXY=true (the client would pick its own address), naming the safe forms, beside every other problem', () => {
+    for (const value of ['true', 'True', 'yes', 'ON']) {
+      expect(problemsOf(validEnv({ TRUST_PROXY: value }))).toEqual([`TRUST_PROXY: ${TRUST_PROXY_TRUE_REFUSED}`]);
+    }
+    expect(TRUST_PROXY_TRUE_REFUSED).toMatch(/^true \(trust every hop\) is refused: .*hop count.*addresses\/CIDRs of your proxies/);
+    const problems = problemsOf(validEnv({ TRUST_PROXY: 'true', PORT: 'eighty' }));
+    expect(problems).toHaveLength(2);
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^PORT: /), expect.stringMatching(/^TRUST_PROXY: true \(trust every hop\) is refused/)]));
   });
 
   it('treats booleans strictly (never "false" as true)', () => {

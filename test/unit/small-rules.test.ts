@@ -26,9 +26,9 @@ describe('claims', () => {
   });
 
   it('normalises phone numbers: E.164 with +86 by default, and NocoBase’s local form', () => {
-    expect(phoneClaims('13800138000')).toEqual({ phone_number: '+8613800138000', phone: '13800138000' });
-    expect(phoneClaims('+86 138-0013-8000')).toEqual({ phone_number: '+8613800138000', phone: '13800138000' });
-    expect(phoneClaims('+852 61234567')).toEqual({ phone_number: '+85261234567', phone: '+85261234567' });
+    expect(phoneClaims('13800138000')).toEqual({ phone_number: '+8613800138000', phone_number_verified: true, phone: '13800138000' });
+    expect(phoneClaims('+86 138-0013-8000')).toEqual({ phone_number: '+8613800138000', phone_number_verified: true, phone: '13800138000' });
+    expect(phoneClaims('+852 61234567')).toEqual({ phone_number: '+85261234567', phone_number_verified: true, phone: '+85261234567' });
     expect(phoneClaims('not a number')).toEqual({});
     expect(phoneClaims(undefined)).toEqual({});
   });
