@@ -3,7 +3,7 @@
  * then `nocobase start` on a loopback port in its own process group (stopped by that group's
  * PID, never by name), and the database dropped afterwards.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,8 @@ export interface NocoBaseInstance {
   readonly database: string;
   /** Everything NocoBase printed so far. */
   output(): string;
+  /** Resident memory of NocoBase's processes (its process group), in MB; undefined once stopped. */
+  rssMb(): number | undefined;
   /** Runs `nocobase <args>` (its CLI) against this instance's database; returns its output. */
   cli(args: string[]): string;
   /** Stops NocoBase (its process group) and drops its database. */
@@ -80,7 +82,7 @@ export async function startNocoBase(
     await stop();
     throw error;
   }
-  return { url, database: options.database, output: () => output, cli, stop };
+  return { url, database: options.database, output: () => output, rssMb: () => groupRssMb(child.pid), cli, stop };
 }
 
 /** Waits until NocoBase answers its app info (it serves the API some seconds after the port opens). */
@@ -143,4 +145,15 @@ function psql(sql: string): void {
 
 function pgArgs(database: string): string[] {
   return ['-h', PG.host, '-p', PG.port, '-U', PG.admin, '-d', database];
+}
+
+/** The summed RSS of the process group `pgid` (ps reports KiB), or undefined when it is gone. */
+function groupRssMb(pgid: number | undefined): number | undefined {
+  if (pgid === undefined) return undefined;
+  try {
+    const kib = execFileSync('ps', ['-o', 'rss=', '-g', String(pgid)], { encoding: 'utf8' }).split('\n').reduce((sum, line) => sum + (Number(line.trim()) || 0), 0);
+    return kib > 0 ? Math.round(kib / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
 }
