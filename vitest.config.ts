@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // The NocoBase plugin's own tests live beside it, as in NocoBase's plugins.
+    include: ['test/**/*.test.ts', 'nocobase-plugin/src/**/__tests__/*.test.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -28,6 +28,8 @@ export interface NocoBaseInstance {
   rssMb(): number | undefined;
   /** Runs `nocobase <args>` (its CLI) against this instance's database; returns its output. */
   cli(args: string[]): string;
+  /** Restarts NocoBase on the same database with `env` added (e.g. APP_CLIENT_ENTRY_MODE). */
+  restart(env: Record<string, string>): Promise<void>;
   /** Stops NocoBase (its process group) and drops its database. */
   stop(): Promise<void>;
 }
@@ -66,23 +68,35 @@ export async function startNocoBase(
   cli(['install', '-l', 'en-US']);
   options.beforeStart?.(cli);
   progress(`NocoBase: starting on port ${options.port}…`);
+  const url = `http://127.0.0.1:${options.port}`;
+  let running = launch(install, env);
+  const stop = async () => {
+    await stopGroup(running.child, running.exited);
+    dropDatabase(options.database);
+  };
+  const restart = async (extra: Record<string, string>) => {
+    await stopGroup(running.child, running.exited);
+    rmSync(env.SOCKET_PATH, { force: true });
+    running = launch(install, { ...env, ...extra });
+    await waitUntilServing(url, running.child, running.output);
+  };
+  try {
+    await waitUntilServing(url, running.child, running.output);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, database: options.database, output: () => running.output(), rssMb: () => groupRssMb(running.child.pid), cli, restart, stop };
+}
+
+/** Starts `nocobase start` in a process group of its own, collecting what it prints. */
+function launch(install: NocoBaseInstall, env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<void>; output: () => string } {
   const child = spawn(install.node, [join(install.appDir, 'node_modules/.bin/nocobase-v1'), 'start'], { cwd: install.appDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${options.port}`;
-  const stop = async () => {
-    await stopGroup(child, exited);
-    dropDatabase(options.database);
-  };
-  try {
-    await waitUntilServing(url, child, () => output);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { url, database: options.database, output: () => output, rssMb: () => groupRssMb(child.pid), cli, stop };
+  return { child, exited, output: () => output };
 }
 
 /** Waits until NocoBase answers its app info (it serves the API some seconds after the port opens). */

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   say('bridge and WeCom simulator: starting…');
   const sim = await startWeComSimulator({ host: HOST, trustedDomains: [`${HOST}:${bridgePort}`] });
   const bridge = await startServer(
-    loadConfig(demoBridgeEnv(HOST, bridgePort, sim.url, { ...CLIENT, redirectUri: `${nocobaseUrl}/api/wecomBridge:redirect`, postLogoutRedirectUri: `${nocobaseUrl}/signin` })),
+    loadConfig(demoBridgeEnv(HOST, bridgePort, sim.url, { ...CLIENT, redirectUri: `${nocobaseUrl}/api/wecomBridge:redirect`, postLogoutRedirectUri: `${nocobaseUrl}/signin,${nocobaseUrl}/v/signin` })),
   );
   const nocobase = await startNocoBase(install, { port: nocobasePort, database: `wob_demo_${process.pid}`, progress: say });
   handleSignals(bridge, async () => {

@@ -1,11 +1,13 @@
 /**
  * `npm run build:nocobase-plugin`: bundles the plugin with esbuild (no NocoBase toolchain) and packs
  * it with `npm pack` into exactly one `dist/nocobase-plugin/<name>-<version>.tgz`, laid out the
- * way NocoBase's plugin manager takes an upload and `storage/plugins/` holds a plugin:
- *   package.json, server.js, client.js, LICENSE, README.md,
+ * way NocoBase's plugin manager takes an upload and `storage/plugins/` holds a plugin (as
+ * NocoBase's own auth plugins are):
+ *   package.json, server.js, client.js, client-v2.js, LICENSE, README.md,
  *   dist/server/index.js (CommonJS; jose bundled in, NocoBase's packages required at run time),
- *   dist/client/index.js (UMD/AMD module for NocoBase's browser loader; React, antd and
- *   NocoBase's client packages come from the loader), dist/externalVersion.js.
+ *   dist/client/index.js and dist/client-v2/index.js (UMD/AMD modules for the classic and the
+ *   modern client's loaders; React, antd and NocoBase's client packages come from the loader),
+ *   dist/locale/<lang>.json, dist/externalVersion.js.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,14 +19,18 @@ const PLUGIN = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(PLUGIN, '../dist/nocobase-plugin');
 const STAGE = join(OUT, 'stage');
 
-/** What NocoBase's browser loader supplies to plugins (the client bundle must not include them). */
-const CLIENT_EXTERNALS = ['react', 'antd', '@nocobase/client', '@nocobase/plugin-auth/client'];
+/** What NocoBase's browser loaders supply to plugins, per client lane (the bundles must not include them). */
+const EXTERNALS = {
+  client: ['react', 'antd', '@nocobase/client', '@nocobase/plugin-auth/client'],
+  'client-v2': ['react', 'antd', '@nocobase/client-v2', '@nocobase/plugin-auth/client-v2'],
+} as const;
 
 async function main(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(STAGE, { recursive: true });
   await buildServer();
-  await buildClient();
+  await buildClient('client');
+  await buildClient('client-v2');
   writeStaticFiles();
   const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', OUT], { cwd: STAGE, encoding: 'utf8' }).trim().split('\n').pop()!;
   rmSync(STAGE, { recursive: true, force: true });
@@ -47,30 +53,31 @@ async function buildServer(): Promise<void> {
   });
 }
 
-async function buildClient(): Promise<void> {
+async function buildClient(lane: keyof typeof EXTERNALS): Promise<void> {
   const result = await build({
-    entryPoints: [join(PLUGIN, 'src/client/index.ts')],
+    entryPoints: [join(PLUGIN, `src/${lane}/index.tsx`)],
     bundle: true,
     write: false,
     platform: 'browser',
     format: 'cjs',
     target: 'es2020',
-    external: CLIENT_EXTERNALS,
+    external: [...EXTERNALS[lane]],
+    jsx: 'transform',
     minify: true,
     legalComments: 'none',
     logLevel: 'warning',
   });
   const body = result.outputFiles[0]!.text;
-  mkdirSync(join(STAGE, 'dist/client'), { recursive: true });
-  writeFileSync(join(STAGE, 'dist/client/index.js'), umd(body));
+  mkdirSync(join(STAGE, 'dist', lane), { recursive: true });
+  writeFileSync(join(STAGE, 'dist', lane, 'index.js'), umd(body, EXTERNALS[lane]));
 }
 
 /**
  * Wraps CommonJS code as a UMD module: an anonymous AMD `define` (NocoBase's loader is RequireJS,
  * which names the module after the path it loaded), or CommonJS.
  */
-function umd(commonJs: string): string {
-  const deps = JSON.stringify(['require', 'exports', 'module', ...CLIENT_EXTERNALS]);
+function umd(commonJs: string, externals: readonly string[]): string {
+  const deps = JSON.stringify(['require', 'exports', 'module', ...externals]);
   return `(function (factory) {
   if (typeof define === 'function' && define.amd) define(${deps}, factory);
   else if (typeof module === 'object' && module.exports) factory(require, exports, module);
@@ -85,6 +92,10 @@ function writeStaticFiles(): void {
   writeFileSync(join(STAGE, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(STAGE, 'server.js'), "'use strict';\nmodule.exports = require('./dist/server/index.js');\n");
   writeFileSync(join(STAGE, 'client.js'), "'use strict';\nmodule.exports = require('./dist/client/index.js');\n");
+  // The modern client loads only plugins with this root marker.
+  writeFileSync(join(STAGE, 'client-v2.js'), "'use strict';\nmodule.exports = require('./dist/client-v2/index.js');\n");
+  mkdirSync(join(STAGE, 'dist/locale'), { recursive: true });
+  for (const file of readdirSync(join(PLUGIN, 'src/locale'))) copyFileSync(join(PLUGIN, 'src/locale', file), join(STAGE, 'dist/locale', file));
   // NocoBase's plugin manager reads the versions of the shared modules the client was built for.
   writeFileSync(join(STAGE, 'dist/externalVersion.js'), "module.exports = { react: '18.2.0', antd: '5.24.2' };\n");
   copyFileSync(join(PLUGIN, 'LICENSE'), join(STAGE, 'LICENSE'));

@@ -31,11 +31,30 @@ export async function openSignIn(page: Page, site: Site): Promise<void> {
  * phone layout keeps that menu behind "⋯").
  */
 export async function expectSignedInAdmin(page: Page, site: Site): Promise<void> {
-  await page.waitForURL((url) => url.href.startsWith(`${site.nocobase.url}/admin`) && !url.searchParams.has('token'), { timeout: 60_000 });
+  await page.waitForURL((url) => url.href.startsWith(`${site.nocobase.url}/admin`) && !url.searchParams.has('token') && !url.searchParams.has('wecomBridgeHandOff'), { timeout: 60_000 });
   await page.waitForFunction(() => localStorage.getItem('NOCOBASE_TOKEN'), undefined, { timeout: 60_000 });
   expect(await page.evaluate(() => localStorage.getItem('NOCOBASE_AUTH'))).toBe('wecom');
   if ((page.viewportSize()?.width ?? 0) >= 1000) await page.locator('[data-testid="user-center-button"]').waitFor({ timeout: 60_000 });
   else await page.getByText('NocoBase').or(page.locator('header')).first().waitFor({ timeout: 60_000 });
+}
+
+/**
+ * Waits until the modern client shows a page under `prefix` (default `/v/`, not its sign-in page)
+ * with the session in NocoBase's storage and the hand-off gone from the address bar.
+ */
+export async function expectSignedInModern(page: Page, site: Site, prefix = '/v/'): Promise<void> {
+  await page.waitForURL(
+    (url) => url.href.startsWith(`${site.nocobase.url}${prefix}`) && !url.pathname.includes('/signin') && !url.searchParams.has('token') && !url.searchParams.has('wecomBridgeHandOff'),
+    { timeout: 60_000 },
+  );
+  await page.waitForFunction(() => localStorage.getItem('NOCOBASE_TOKEN'), undefined, { timeout: 60_000 });
+  expect(await page.evaluate(() => localStorage.getItem('NOCOBASE_AUTH'))).toBe('wecom');
+}
+
+/** The modern sign-in page, rendered with the WeCom button. */
+export async function openModernSignIn(page: Page, site: Site, query = ''): Promise<void> {
+  await page.goto(`${site.nocobase.url}/v/signin${query}`);
+  await page.getByRole('link', { name: 'Sign in with WeCom' }).or(page.getByRole('link', { name: '企业微信登录' })).first().waitFor({ timeout: 60_000 });
 }
 
 /** The signed-in user as NocoBase's own API sees the browser's session (`auth:check`). */

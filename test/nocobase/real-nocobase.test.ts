@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../demo/free-port.js';
 import { launchChromium, screenshot } from '../browser/chromium.js';
 import { attackSuite } from './attacks.js';
+import { entryModeSuite, modernLaneSuite } from './modern.js';
 import { answerUrl, callbackPrefix, claimHandOff, openPage, scriptedBrowser, startForeignDiscovery, startSignIn } from './flows.js';
 import { bindings, currentUser, expectSignedInAdmin, findUsers, newProfile, openSignIn, userCount } from './pages.js';
 import { installFromStoragePlugins, realNocoBaseAvailable, startSite, type Site } from './site.js';
@@ -273,6 +274,15 @@ describe.skipIf(!available)('the adapter on a real NocoBase: bad input and bad c
 
 describe.skipIf(!available)('the adapter on a real NocoBase under attack', { timeout: 180_000 }, () => {
   attackSuite(() => ({ site, browser }));
+});
+
+describe.skipIf(!available)('the adapter in NocoBase\'s modern client (/v/)', { timeout: 180_000 }, () => {
+  modernLaneSuite(() => ({ site, browser }));
+});
+
+// Last on this site: each test restarts NocoBase in another entry mode.
+describe.skipIf(!available)('the adapter in NocoBase\'s entry modes', { timeout: 300_000 }, () => {
+  entryModeSuite(() => ({ site, browser }));
 });
 
 describe.skipIf(!available)('the plugin placed in storage/plugins/ (a Docker install), enabled with NocoBase\'s CLI', { timeout: 240_000 }, () => {

@@ -80,7 +80,7 @@ export async function startSite(): Promise<Site> {
       OIDC_CLIENT_SECRET: SITE_CLIENT.secret,
       // The https form too: the attack tests reach NocoBase as through a TLS proxy (X-Forwarded-Proto).
       OIDC_REDIRECT_URIS: `${origin}/api/wecomBridge:redirect,${origin.replace('http:', 'https:')}/api/wecomBridge:redirect`,
-      OIDC_POST_LOGOUT_REDIRECT_URIS: `${origin}/signin`,
+      OIDC_POST_LOGOUT_REDIRECT_URIS: `${origin}/signin,${origin}/v/signin`,
       LOG_LEVEL: 'warn',
     },
   });

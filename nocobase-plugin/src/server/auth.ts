@@ -10,6 +10,7 @@ import { redeemCode } from './exchange.js';
 import type { NocoContext, UserModel } from './nocobase-types.js';
 import { readOptions, type BridgeOptions } from './options.js';
 import { idTokenKey, runtimeOf } from './runtime.js';
+import { fromModernLane, modernSignInPath, parkEndSession } from './sign-out.js';
 import { siteOrigin, signInPath } from './site.js';
 import type { LoginTransaction } from './transactions.js';
 import { resolveUser } from './users.js';
@@ -84,17 +85,19 @@ export class WeComBridgeAuth extends BaseAuth {
 
   /**
    * NocoBase's sign-out, then the provider's: the answer's `redirect` (which NocoBase's client
-   * follows) is the end_session_endpoint with the session's ID token as hint and the sign-in
-   * page as post_logout_redirect_uri. Without an end_session_endpoint it is NocoBase's alone.
+   * follows) leads to the end_session_endpoint with the session's ID token as hint and the lane's
+   * sign-in page as post_logout_redirect_uri (the modern lane by way of its sign-in page:
+   * sign-out.ts). Without an end_session_endpoint it is NocoBase's alone.
    */
   override async signOut(): Promise<any> {
     const ctx = this.ctx as unknown as NocoContext;
     const idToken = await this.takeIdToken(ctx);
     const result = await super.signOut();
-    const redirect = await this.endSessionUrl(ctx, idToken);
-    if (redirect) {
+    const modern = fromModernLane(ctx);
+    const endSession = await this.endSessionUrl(ctx, idToken, modern ? modernSignInPath() : signInPath());
+    if (endSession) {
       setSignedOutCookie(ctx);
-      ctx.body = { redirect };
+      ctx.body = { redirect: modern ? parkEndSession(ctx, endSession) : endSession };
     }
     return result;
   }
@@ -115,7 +118,7 @@ export class WeComBridgeAuth extends BaseAuth {
     }
   }
 
-  private async endSessionUrl(ctx: NocoContext, idToken: string | undefined): Promise<string | undefined> {
+  private async endSessionUrl(ctx: NocoContext, idToken: string | undefined, signInPage: string): Promise<string | undefined> {
     const settings = this.settings;
     try {
       const provider = await runtimeOf(ctx.app).providers.get(settings.issuer);
@@ -123,7 +126,7 @@ export class WeComBridgeAuth extends BaseAuth {
       if (!endpoint) return undefined;
       const url = new URL(endpoint);
       url.searchParams.set('client_id', settings.clientId);
-      url.searchParams.set('post_logout_redirect_uri', `${siteOrigin(ctx)}${signInPath()}`);
+      url.searchParams.set('post_logout_redirect_uri', `${siteOrigin(ctx)}${signInPage}`);
       if (idToken) url.searchParams.set('id_token_hint', idToken);
       return url.href;
     } catch (error) {

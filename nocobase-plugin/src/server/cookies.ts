@@ -7,14 +7,13 @@
  * cannot plant them, so nobody can slip their own sign-in into another person's browser.
  */
 import type { NocoContext } from './nocobase-types.js';
+import { SIGNED_OUT_COOKIE } from '../constants.js';
 import { apiBasePath, isHttps, publicPath } from './site.js';
 
 /** HttpOnly; the sealed login transactions of this browser (transactions.ts). */
 export const LOGIN_COOKIE = 'wecom_bridge_login';
 /** HttpOnly; the browser's half of a hand-off (handoff.ts). */
 export const HANDOFF_COOKIE = 'wecom_bridge_handoff';
-/** Readable by the sign-in page's script, which skips the WeCom auto login while it is set. */
-export const SIGNED_OUT_COOKIE = 'wecom_bridge_signed_out';
 
 /** The name `base` has on this request's scheme (`__Host-` on https). */
 export function cookieName(ctx: NocoContext, base: string): string {

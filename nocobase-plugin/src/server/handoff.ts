@@ -13,8 +13,7 @@ import { randomToken, sha256 } from './transactions.js';
 /** How long a hand-off waits for the landing page to claim it. */
 export const HANDOFF_TTL_MS = 60 * 1000;
 
-/** The landing URL's parameter (CONTRACT.md). */
-export const HANDOFF_PARAM = 'wecomBridgeHandOff';
+export { HANDOFF_PARAM } from '../constants.js';
 
 /** NocoBase's cache as this module uses it (ttl in ms). */
 export interface KeyValueCache {

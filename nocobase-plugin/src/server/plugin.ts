@@ -8,27 +8,29 @@ import { WeComBridgeAuth } from './auth.js';
 import type { NocoDatabase, UserModel } from './nocobase-types.js';
 import { optionProblems, readOptions } from './options.js';
 import { handOffAction, redirectAction, signInAction } from './routes.js';
-import { AUTH_TYPE, runtimeOf, setRuntime, TITLE_NAMESPACE } from './runtime.js';
+import { AUTH_TYPE, NAMESPACE, RESOURCE } from '../constants.js';
+import { runtimeOf, setRuntime } from './runtime.js';
 import { ProviderCache } from './provider.js';
+import { endSessionAction } from './sign-out.js';
 import { deriveKey, type SealKey } from './seal.js';
 
 /** The plugin as NocoBase's plugin manager loads it (the package's default export). */
 export class PluginWeComBridgeServer extends Plugin {
   override async load(): Promise<void> {
     const cache = await this.app.cacheManager.createCache({ name: 'wecom-bridge', prefix: 'wecom-bridge' });
-    let loginKey: SealKey | undefined;
+    let cookieKey: SealKey | undefined;
     // Derived on first use: NocoBase's JWT secret (APP_KEY, or the key file it keeps) is read lazily.
-    const key = () => (loginKey ??= deriveKey(this.app.authManager.jwt.secret(), 'login transactions v1'));
-    setRuntime(this.app, { providers: new ProviderCache(), cache, loginKey: key });
+    const key = () => (cookieKey ??= deriveKey(this.app.authManager.jwt.secret(), 'sealed cookies v1'));
+    setRuntime(this.app, { providers: new ProviderCache(), cache, cookieKey: key });
     this.app.authManager.registerTypes(AUTH_TYPE, {
       auth: WeComBridgeAuth,
       // Compiled by the settings page with NocoBase's i18n: "WeCom", or "企业微信" (the client adds it).
-      title: `{{t("WeCom", { ns: "${TITLE_NAMESPACE}" })}}`,
+      title: `{{t("WeCom", { ns: "${NAMESPACE}" })}}`,
       // What the sign-in page may know of an authenticator: never the issuer's secret.
       getPublicOptions: (options: Record<string, unknown>) => ({ autoLoginInWeCom: readOptions(options).autoLoginInWeCom }),
     });
-    this.app.resourceManager.define({ name: 'wecomBridge', actions: { signIn: signInAction, redirect: redirectAction, handOff: handOffAction } });
-    this.app.acl.allow('wecomBridge', ['signIn', 'redirect', 'handOff'], 'public');
+    this.app.resourceManager.define({ name: RESOURCE, actions: { signIn: signInAction, redirect: redirectAction, handOff: handOffAction, endSession: endSessionAction } });
+    this.app.acl.allow(RESOURCE, ['signIn', 'redirect', 'handOff', 'endSession'], 'public');
     this.checkSavedAuthenticators(this.app.db as NocoDatabase);
   }
 

@@ -14,7 +14,9 @@ import type { NocoContext } from './nocobase-types.js';
 import { optionProblems } from './options.js';
 import { failurePage } from './pages.js';
 import { isLocalLocation, safeRedirectPath } from './redirect-path.js';
-import { AUTH_TYPE, runtimeOf } from './runtime.js';
+import { AUTH_TYPE } from '../constants.js';
+import { runtimeOf } from './runtime.js';
+import { modernSignInPath } from './sign-out.js';
 import { isModernLane, publicPath, redirectUri, signInPath, sitePath } from './site.js';
 import { addTransaction, randomToken, sha256, takeTransaction, TRANSACTION_TTL_MS } from './transactions.js';
 
@@ -22,14 +24,14 @@ type Next = () => Promise<void>;
 
 /** `wecomBridge:signIn`: 302 to the provider's authorization endpoint. */
 export async function signInAction(ctx: NocoContext, next: Next): Promise<void> {
-  await showingFailures(ctx, async () => {
+  await showingFailures(ctx, laneOf(queryText(ctx.query.redirect)), async () => {
     const auth = await loadAuthenticator(ctx, ctx.query.authenticator);
     const settings = auth.settings;
     const provider = await runtimeOf(ctx.app).providers.get(settings.issuer);
     const [state, nonce, codeVerifier] = [randomToken(), randomToken(), randomToken()];
     const returnTo = safeRedirectPath(queryText(ctx.query.redirect), settings.redirectPath);
     const transaction = { authenticator: String(auth.row.get('name')), issuer: settings.issuer, nonce, codeVerifier, returnTo };
-    const cookie = addTransaction(runtimeOf(ctx.app).loginKey(), LOGIN_COOKIE, readPrivateCookie(ctx, LOGIN_COOKIE), state, transaction);
+    const cookie = addTransaction(runtimeOf(ctx.app).cookieKey(), LOGIN_COOKIE, readPrivateCookie(ctx, LOGIN_COOKIE), state, transaction);
     setPrivateCookie(ctx, LOGIN_COOKIE, cookie, TRANSACTION_TTL_MS / 1000);
     const url = new URL(provider.metadata.authorization_endpoint);
     const params = { response_type: 'code', client_id: settings.clientId, redirect_uri: redirectUri(ctx), scope: settings.scope, state, nonce, code_challenge: sha256(codeVerifier), code_challenge_method: 'S256' };
@@ -41,10 +43,12 @@ export async function signInAction(ctx: NocoContext, next: Next): Promise<void> 
 
 /** `wecomBridge:redirect`: the provider's answer; 302 to the page to land on, signed in. */
 export async function redirectAction(ctx: NocoContext, next: Next): Promise<void> {
-  await showingFailures(ctx, async () => {
-    const taken = takeTransaction(runtimeOf(ctx.app).loginKey(), LOGIN_COOKIE, readPrivateCookie(ctx, LOGIN_COOKIE), ctx.query.state);
+  const lane = { signInPath: signInPath() };
+  await showingFailures(ctx, lane, async () => {
+    const taken = takeTransaction(runtimeOf(ctx.app).cookieKey(), LOGIN_COOKIE, readPrivateCookie(ctx, LOGIN_COOKIE), ctx.query.state);
     setPrivateCookie(ctx, LOGIN_COOKIE, taken.cookie, TRANSACTION_TTL_MS / 1000);
     const { transaction } = taken;
+    Object.assign(lane, laneOf(transaction.returnTo));
     rejectErrorAnswer(ctx.query);
     const iss = queryText(ctx.query.iss);
     if (iss !== undefined && iss !== transaction.issuer) throw new SignInError('issuer_mismatch', `the answer's iss ${JSON.stringify(iss)} is not ${transaction.issuer} (RFC 9207)`);
@@ -77,22 +81,22 @@ export async function handOffAction(ctx: NocoContext, next: Next): Promise<void>
 
 /**
  * Where the signed-in browser goes: the page under NocoBase's public path with the single-use
- * hand-off value; the modern client (`/v/`), which does not load this plugin's client yet, gets
- * NocoBase's own `?authenticator=&token=`. Checked once more before it is sent.
+ * hand-off value, which the plugin's client (classic or modern) trades for the token. Checked once
+ * more before it is sent.
  */
 async function landing(ctx: NocoContext, returnTo: string, authenticator: string, token: string): Promise<string> {
   const url = new URL(sitePath(returnTo), 'http://nocobase.invalid');
-  if (isModernLane(url.pathname)) {
-    url.searchParams.set('authenticator', authenticator);
-    url.searchParams.set('token', token);
-  } else {
-    const { value, browser } = await offerHandOff(runtimeOf(ctx.app).cache, { token, authenticator });
-    setPrivateCookie(ctx, HANDOFF_COOKIE, browser, HANDOFF_TTL_MS / 1000);
-    url.searchParams.set(HANDOFF_PARAM, value);
-  }
+  const { value, browser } = await offerHandOff(runtimeOf(ctx.app).cache, { token, authenticator });
+  setPrivateCookie(ctx, HANDOFF_COOKIE, browser, HANDOFF_TTL_MS / 1000);
+  url.searchParams.set(HANDOFF_PARAM, value);
   const location = `${url.pathname}${url.search}${url.hash}`;
   if (!isLocalLocation(location, publicPath())) throw new SignInError('internal', `refused to send the browser to ${JSON.stringify(url.pathname)}: not a page of this NocoBase`);
   return location;
+}
+
+/** The sign-in page a failure leads back to: the modern one when the sign-in returns to `/v/`. */
+function laneOf(page: string | undefined): { signInPath: string } {
+  return { signInPath: page !== undefined && isModernLane(sitePath(safeRedirectPath(page, '/'))) ? modernSignInPath() : signInPath() };
 }
 
 /** The authenticator `name` of this type, enabled and configured. */
@@ -121,7 +125,7 @@ function rejectErrorAnswer(query: Record<string, unknown>): void {
 }
 
 /** Runs `work`; a failure becomes its page (logged with its detail), never a stack trace. */
-async function showingFailures(ctx: NocoContext, work: () => Promise<void>): Promise<void> {
+async function showingFailures(ctx: NocoContext, lane: { signInPath: string }, work: () => Promise<void>): Promise<void> {
   ctx.withoutDataWrapping = true;
   try {
     await work();
@@ -132,7 +136,7 @@ async function showingFailures(ctx: NocoContext, work: () => Promise<void>): Pro
     ctx.status = error.status;
     ctx.set('cache-control', 'no-store');
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = failurePage(error, { lang: pageLanguage(ctx.get('accept-language')), signInPath: signInPath(), reference: ctx.reqId });
+    ctx.body = failurePage(error, { lang: pageLanguage(ctx.get('accept-language')), signInPath: lane.signInPath, reference: ctx.reqId });
   }
 }
 

@@ -7,18 +7,12 @@ import type { NocoCache } from './nocobase-types.js';
 import { ProviderCache } from './provider.js';
 import type { SealKey } from './seal.js';
 
-/** The auth type's name, as authenticators store it in `authType`. */
-export const AUTH_TYPE = 'wecom-bridge';
-
-/** The i18n namespace of the auth type's title (the package name; the client adds its texts). */
-export const TITLE_NAMESPACE = '@wecom-oidc-bridge/plugin-auth-wecom-bridge';
-
 /** The plugin's state of one app. */
 export interface Runtime {
   readonly providers: ProviderCache;
   readonly cache: NocoCache;
-  /** The key of the login cookie (derived from the app's JWT secret, shared by its processes). */
-  readonly loginKey: () => SealKey;
+  /** The key of the plugin's sealed cookies (derived from the app's JWT secret, shared by its processes). */
+  readonly cookieKey: () => SealKey;
 }
 
 /**

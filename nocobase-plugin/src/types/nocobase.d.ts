@@ -41,14 +41,23 @@ declare module '@nocobase/plugin-auth/client' {
   export default PluginAuthClient;
 }
 
-declare module 'antd' {
-  export const Button: any;
-  export const Typography: any;
+declare module '@nocobase/client-v2' {
+  export class Plugin {
+    app: any;
+    load(): Promise<void>;
+  }
 }
 
-declare module 'react' {
-  export function createElement(type: any, props?: any, ...children: any[]): any;
-  export function useEffect(effect: () => void | (() => void), deps?: readonly unknown[]): void;
-  const React: { createElement: typeof createElement };
-  export default React;
+declare module '@nocobase/plugin-auth/client-v2' {
+  const PluginAuthClientV2: any;
+  export default PluginAuthClientV2;
+}
+
+declare module 'antd' {
+  export const Button: any;
+  export const Checkbox: any;
+  export const Form: any;
+  export const Input: any;
+  export const Select: any;
+  export const Typography: any;
 }

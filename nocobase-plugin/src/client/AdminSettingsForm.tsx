@@ -1,25 +1,23 @@
 /**
- * The authenticator's settings in Settings → Authentication: issuer, client, scope, how existing
- * users are found, auto sign-up, auto login in WeCom, the page after sign-in, and the two URIs to
- * register at the bridge.
+ * The authenticator's settings in the classic Settings → Authentication: issuer, client, scope, how
+ * existing users are found, auto sign-up, auto login in WeCom, the page after sign-in, and the
+ * URIs to register at the bridge. A schema form, as plugin-auth renders it inside `options`.
  */
 import { SchemaComponent, useAPIClient, useApp } from '@nocobase/client';
 import { Typography } from 'antd';
 import React from 'react';
-import { textsFor, type Texts } from './texts.js';
+import { registerUris } from '../common/links.js';
+import { textsFor, type Texts } from '../common/texts.js';
 
 /** The URIs this NocoBase uses, for the administrator to register at the bridge. */
-function RegisterUris(): unknown {
+function RegisterUris(): React.ReactElement {
   const texts = textsFor(useApp()?.i18n?.language);
-  const api = useAPIClient();
-  const apiBase = new URL(String(api.axios.defaults.baseURL ?? '/api/'), window.location.origin).href.replace(/\/?$/, '/');
-  const publicPath = String((window as unknown as { __nocobase_public_path__?: string }).__nocobase_public_path__ ?? '/').replace(/\/?$/, '/');
+  const uris = registerUris(String(useAPIClient().axios.defaults.baseURL ?? '/api/'));
   const { Paragraph, Text } = Typography;
-  return React.createElement(
-    Paragraph,
-    { type: 'secondary' },
-    texts.redirectUri, ' ', React.createElement(Text, { code: true, copyable: true }, `${apiBase}wecomBridge:redirect`),
-    ' ', texts.postLogoutUri, ' ', React.createElement(Text, { code: true, copyable: true }, `${window.location.origin}${publicPath}signin`),
+  return (
+    <Paragraph type="secondary">
+      {texts.redirectUri} <Text code copyable>{uris.redirect}</Text> {texts.postLogoutUri} <Text code copyable>{uris.postLogout}</Text>
+    </Paragraph>
   );
 }
 
@@ -55,7 +53,7 @@ function schema(texts: Texts): Record<string, unknown> {
 }
 
 /** The settings form (rendered by plugin-auth inside the authenticator's `options`). */
-export function AdminSettingsForm(): unknown {
+export function AdminSettingsForm(): React.ReactElement {
   const texts = textsFor(useApp()?.i18n?.language);
-  return React.createElement(SchemaComponent, { schema: schema(texts), components: { RegisterUris } });
+  return <SchemaComponent schema={schema(texts)} components={{ RegisterUris }} />;
 }

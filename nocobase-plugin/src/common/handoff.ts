@@ -5,11 +5,10 @@
  * The token itself never appears in a URL.
  */
 
-/** The landing URL's parameter (the server's handoff.ts). */
-export const HANDOFF_PARAM = 'wecomBridgeHandOff';
+import { HANDOFF_PARAM, RESOURCE, SIGNED_OUT_COOKIE } from '../constants.js';
 
-/** The signed-out marker (links.ts): set when a hand-off fails, so auto login cannot loop. */
-const SIGNED_OUT_MARKER = 'wecom_bridge_signed_out=1; path=/; max-age=300; samesite=lax';
+/** The signed-out marker: set when a hand-off fails, so the auto login cannot loop. */
+const SIGNED_OUT_MARKER = `${SIGNED_OUT_COOKIE}=1; path=/; max-age=300; samesite=lax`;
 
 /** NocoBase's API client as far as the hand-off needs it. */
 export interface AuthClient {
@@ -36,7 +35,7 @@ export async function completeHandOff(api: AuthClient, location: Location = wind
 
 async function exchange(apiBase: string, value: string): Promise<{ token: string; authenticator: string }> {
   const base = apiBase.endsWith('/') ? apiBase : `${apiBase}/`;
-  const response = await fetch(`${base}wecomBridge:handOff`, {
+  const response = await fetch(`${base}${RESOURCE}:handOff`, {
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'content-type': 'application/json', accept: 'application/json' },

@@ -4,10 +4,10 @@
  * server however many sign-ins start) and the single-use hand-off of the token to the landing page.
  */
 import { describe, expect, it } from 'vitest';
-import { claimHandOff, offerHandOff, type KeyValueCache } from '../../nocobase-plugin/src/server/handoff.js';
-import { cleartextEndpoint } from '../../nocobase-plugin/src/server/provider.js';
-import { deriveKey, seal } from '../../nocobase-plugin/src/server/seal.js';
-import { addTransaction, MAX_TRANSACTIONS, randomToken, takeTransaction, TRANSACTION_TTL_MS } from '../../nocobase-plugin/src/server/transactions.js';
+import { claimHandOff, offerHandOff, type KeyValueCache } from '../handoff.js';
+import { cleartextEndpoint } from '../provider.js';
+import { deriveKey, seal } from '../seal.js';
+import { addTransaction, MAX_TRANSACTIONS, randomToken, takeTransaction, TRANSACTION_TTL_MS } from '../transactions.js';
 
 const KEY = deriveKey(randomToken(), 'login transactions v1');
 const COOKIE = 'wecom_bridge_login';

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isLocalLocation, safeRedirectPath } from '../../nocobase-plugin/src/server/redirect-path.js';
+import { isLocalLocation, safeRedirectPath } from '../redirect-path.js';
 
 const ORIGIN = 'https://nocobase.example';
 

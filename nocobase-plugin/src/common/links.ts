@@ -1,0 +1,58 @@
+/**
+ * Where the sign-in button goes, and whether the sign-in page may start the login by itself.
+ * Pure functions of the browser's location, User-Agent and cookies.
+ */
+
+import { RESOURCE, SIGN_OUT_PARAM, SIGNED_OUT_COOKIE } from '../constants.js';
+
+/** An authenticator as the sign-in page lists it (`authenticators:publicList`). */
+export interface PublicAuthenticator {
+  name: string;
+  title?: string;
+  options?: { autoLoginInWeCom?: unknown };
+}
+
+/**
+ * The URIs this NocoBase uses, for the administrator to register at the bridge: the redirect URI
+ * (`<api base>wecomBridge:redirect`) and the post-logout redirect URI (its sign-in page).
+ */
+export function registerUris(apiBase: string): { redirect: string; postLogout: string } {
+  const api = new URL(apiBase, window.location.origin).href.replace(/\/?$/, '/');
+  const publicPath = String((window as unknown as { __nocobase_public_path__?: string }).__nocobase_public_path__ ?? '/').replace(/\/?$/, '/');
+  return { redirect: `${api}${RESOURCE}:redirect`, postLogout: `${window.location.origin}${publicPath}signin` };
+}
+
+/**
+ * `GET <api>wecomBridge:signIn?authenticator=<name>[&redirect=<page>]`, carrying the sign-in page's
+ * own `?redirect=` (the page the person asked for before being sent to sign in).
+ */
+export function signInUrl(apiBase: string, authenticator: string, search: string): string {
+  const base = apiBase.endsWith('/') ? apiBase : `${apiBase}/`;
+  const params = new URLSearchParams({ authenticator });
+  const redirect = new URLSearchParams(search).get('redirect');
+  if (redirect) params.set('redirect', redirect);
+  return `${base}${RESOURCE}:signIn?${params.toString()}`;
+}
+
+/** Inside the WeCom client (its User-Agent carries `wxwork`). */
+export function isWeComClient(userAgent: string): boolean {
+  return /\bwxwork\//i.test(userAgent);
+}
+
+/** Whether to start the login without a click: the option, the WeCom client, and not just signed out. */
+export function shouldAutoLogin(options: { autoLoginInWeCom?: unknown } | undefined, userAgent: string, cookies: string): boolean {
+  if (options?.autoLoginInWeCom !== true || !isWeComClient(userAgent)) return false;
+  return !cookies.split(';').some((cookie) => cookie.trim().startsWith(`${SIGNED_OUT_COOKIE}=`));
+}
+
+/**
+ * On a sign-in page opened by a sign-out with `?wecomBridgeSignOut=1` (the modern client follows
+ * only same-origin sign-in pages after `auth:signOut`): goes on to the server's `endSession`,
+ * which ends the provider's session. Returns whether the page is leaving.
+ */
+export function continueSignOut(apiBase: string, location: Location = window.location): boolean {
+  if (!new URLSearchParams(location.search).has(SIGN_OUT_PARAM)) return false;
+  const base = apiBase.endsWith('/') ? apiBase : `${apiBase}/`;
+  location.replace(`${base}${RESOURCE}:endSession`);
+  return true;
+}

@@ -1,0 +1,170 @@
+/**
+ * NocoBase's modern client (`/v/`) with the plugin's client-v2, on a real NocoBase in Chromium: the
+ * WeCom button on `/v/signin` in both languages, a desktop sign-in and an in-WeCom auto login that
+ * end under `/v/`, a failure page leading back to `/v/signin`, the modern settings form, and a
+ * sign-out after which the next sign-in asks WeCom again. Then the entry modes (`modern-default`,
+ * `modern-only`): the WeCom workbench homepages opened inside WeCom end signed in on that page.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { screenshot } from '../browser/chromium.js';
+import { expectSignedInModern, newProfile, openModernSignIn } from './pages.js';
+import type { Site } from './site.js';
+
+/** Navigations of `page`, recorded from now on. */
+function navigations(page: Page): string[] {
+  const visited: string[] = [];
+  page.on('request', (request) => request.isNavigationRequest() && visited.push(request.url()));
+  return visited;
+}
+
+/** Registers the modern-lane tests on the site in its default entry mode. */
+export function modernLaneSuite(get: () => { site: Site; browser: Browser }): void {
+  it('shows the WeCom button on /v/signin, in both languages', async () => {
+    const { site, browser } = get();
+    for (const [locale, label] of [['en-US', 'Sign in with WeCom'], ['zh-CN', '企业微信登录']] as const) {
+      const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.addInitScript((lang) => localStorage.setItem('NOCOBASE_LOCALE', lang), locale);
+      await page.goto(`${site.nocobase.url}/v/signin`);
+      const button = page.getByRole('link', { name: label });
+      await button.waitFor({ timeout: 60_000 });
+      expect(await button.getAttribute('href')).toMatch(/^\/api\/wecomBridge:signIn\?authenticator=wecom/);
+      await screenshot(page, `nocobase-v2-signin-${locale}`);
+      await context.close();
+    }
+  });
+
+  it('signs a desktop member in from /v/signin and ends under /v/, with no token in any URL', async () => {
+    const { site, browser } = get();
+    const context = await newProfile(browser, 'desktop');
+    const page = await context.newPage();
+    const visited = navigations(page);
+    await openModernSignIn(page, site, `?redirect=${encodeURIComponent('/v/admin')}`);
+    await page.getByRole('link', { name: 'Sign in with WeCom' }).click();
+    await page.waitForURL((url) => url.href.startsWith(site.harness.sim.url));
+    await page.getByRole('link', { name: /zhangsan/ }).first().click();
+    await expectSignedInModern(page, site);
+    await screenshot(page, 'nocobase-v2-desktop-signed-in');
+    expect(visited.some((url) => new URL(url).searchParams.has('wecomBridgeHandOff'))).toBe(true);
+    expect(visited.filter((url) => new URL(url).searchParams.has('token'))).toEqual([]);
+    await context.close();
+  });
+
+  it('logs in by itself inside WeCom on /v/signin and lands on the page asked for', async () => {
+    const { site, browser } = get();
+    const context = await newProfile(browser, 'wecom', 'zhangsan');
+    const page = await context.newPage();
+    await page.goto(`${site.nocobase.url}/v/signin?redirect=${encodeURIComponent('/v/admin')}`);
+    await expectSignedInModern(page, site, '/v/admin');
+    await screenshot(page, 'nocobase-v2-wecom-signed-in');
+    await context.close();
+  });
+
+  it('shows a failure as a page that leads back to /v/signin, in both languages', async () => {
+    const { site, browser } = get();
+    expect((await site.api.createAuthenticator('v2closed', { ...site.options, autoLoginInWeCom: false, autoSignup: false }, 'Closed')).status).toBe(200);
+    site.harness.sim.state.putMember('stranger', { userid: 'stranger', name: 'Stranger', department: [1], status: 1 });
+    for (const [locale, title] of [['en-US', 'No NocoBase account for this WeCom member'], ['zh-CN', '该企业微信成员在 NocoBase 中没有账号']] as const) {
+      const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${site.nocobase.url}/api/wecomBridge:signIn?authenticator=v2closed&redirect=${encodeURIComponent('/v/admin')}`);
+      await page.waitForURL((url) => url.href.startsWith(site.harness.sim.url));
+      await page.getByRole('link', { name: /stranger|Stranger/ }).first().click();
+      await page.getByRole('heading', { name: title }).waitFor({ timeout: 30_000 });
+      await screenshot(page, `nocobase-v2-failure-${locale}`);
+      const back = page.locator('a[href="/v/signin"]');
+      expect(await back.count()).toBe(1);
+      await back.click();
+      await page.waitForURL(`${site.nocobase.url}/v/signin**`);
+      await context.close();
+    }
+  });
+
+  it('edits the authenticator in the modern Settings → Authentication, in both languages', async () => {
+    const { site, browser } = get();
+    for (const [locale, texts] of [
+      ['en-US', { bindBy: 'Bind existing users by', issuer: 'Issuer' }],
+      ['zh-CN', { bindBy: '按以下字段绑定已有用户', issuer: 'Issuer' }],
+    ] as const) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
+      const page = await context.newPage();
+      await page.addInitScript(([token, lang]) => {
+        localStorage.setItem('NOCOBASE_TOKEN', token!);
+        localStorage.setItem('NOCOBASE_AUTH', 'basic');
+        localStorage.setItem('NOCOBASE_LOCALE', lang!);
+      }, [site.api.rootToken, locale]);
+      await page.goto(`${site.nocobase.url}/v/admin/settings/auth/authenticators`);
+      const row = page.getByRole('row').filter({ hasText: 'v2closed' });
+      await row.waitFor({ timeout: 60_000 });
+      await screenshot(page, `nocobase-v2-settings-list-${locale}`);
+      console.log('[explore] row', await row.innerHTML());
+      await row.getByRole('button').or(row.getByRole('link')).filter({ hasText: /Configure|Edit|配置|编辑/ }).first().click();
+      await page.getByText(texts.bindBy).waitFor({ timeout: 30_000 });
+      expect(await page.getByLabel(texts.issuer).inputValue()).toBe(site.harness.issuer);
+      await screenshot(page, `nocobase-v2-settings-${locale}`);
+      await context.close();
+    }
+  });
+
+  it('signs out of the bridge too from the modern client: the next sign-in asks WeCom again', async () => {
+    const { site, browser } = get();
+    const context = await newProfile(browser, 'desktop');
+    const page = await context.newPage();
+    await openModernSignIn(page, site, `?redirect=${encodeURIComponent('/v/admin')}`);
+    await page.getByRole('link', { name: 'Sign in with WeCom' }).click();
+    await page.waitForURL((url) => url.href.startsWith(site.harness.sim.url));
+    await page.getByRole('link', { name: /zhangsan/ }).first().click();
+    await expectSignedInModern(page, site);
+    const visited = navigations(page);
+    // What the modern client's sign-out does: auth:signOut, then the answer's redirect when it is
+    // a same-origin sign-in page (resolveV2SigninRedirect), else /v/signin.
+    const redirect = await page.evaluate(async () => {
+      const answer = await fetch('/api/auth:signOut', { method: 'POST', headers: { authorization: `Bearer ${localStorage.getItem('NOCOBASE_TOKEN')}`, 'x-authenticator': 'wecom' } });
+      return ((await answer.json()) as { data?: { redirect?: string } }).data?.redirect;
+    });
+    expect(redirect).toBe('/v/signin?wecomBridgeSignOut=1');
+    await page.evaluate((to) => {
+      localStorage.removeItem('NOCOBASE_TOKEN');
+      (globalThis as unknown as { location: { replace(url: string): void } }).location.replace(to!);
+    }, redirect);
+    await page.waitForURL((url) => url.href.startsWith(`${site.nocobase.url}/v/signin`) && !url.searchParams.has('wecomBridgeSignOut'), { timeout: 60_000 });
+    const logout = new URL(visited.find((url) => url.startsWith(`${site.harness.issuer}/logout`))!);
+    expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${site.nocobase.url}/v/signin`);
+    expect(logout.searchParams.get('id_token_hint')).toMatch(/^eyJ/);
+    await page.getByRole('link', { name: 'Sign in with WeCom' }).waitFor({ timeout: 60_000 });
+    await screenshot(page, 'nocobase-v2-signed-out');
+    await page.getByRole('link', { name: 'Sign in with WeCom' }).click();
+    await page.waitForURL((url) => url.href.startsWith(site.harness.sim.url));
+    expect(new URL(page.url()).pathname).toBe('/wwlogin/sso/login');
+    await context.close();
+  });
+}
+
+/** The WeCom workbench homepages of each entry mode, opened inside WeCom with auto login. */
+export function entryModeSuite(get: () => { site: Site; browser: Browser }): void {
+  const homepages = {
+    'modern-default': [['/', '/v/'], ['/admin', '/admin'], ['/v/admin', '/v/admin']],
+    'modern-only': [['/admin', '/v/admin'], ['/v/admin', '/v/admin'], ['/mobile', '/v/mobile']],
+  } as const;
+  for (const [mode, pages] of Object.entries(homepages)) {
+    it(`in ${mode} mode, each workbench homepage opened inside WeCom ends signed in on that page`, async () => {
+      const { site, browser } = get();
+      const started = Date.now();
+      await site.nocobase.restart({ APP_CLIENT_ENTRY_MODE: mode });
+      console.log(`[nocobase] restarted in ${mode} mode in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      for (const [opened, landed] of pages) {
+        const context = await newProfile(browser, 'wecom', 'zhangsan');
+        const page = await context.newPage();
+        await page.goto(`${site.nocobase.url}${opened}`);
+        if (landed.startsWith('/v/')) await expectSignedInModern(page, site, landed);
+        else {
+          await page.waitForURL((url) => url.pathname.startsWith(landed) && !url.searchParams.has('wecomBridgeHandOff'), { timeout: 60_000 });
+          await page.waitForFunction(() => localStorage.getItem('NOCOBASE_TOKEN'), undefined, { timeout: 60_000 });
+        }
+        await screenshot(page, `nocobase-${mode}${opened.replace(/\//g, '-')}`);
+        await context.close();
+      }
+    });
+  }
+}
