@@ -2,7 +2,9 @@
  * Runs the bridge as a process: build, listen, and shut down gracefully on SIGTERM/SIGINT
  * (readiness turns 503 first, in-flight requests finish, the store closes, exit 0).
  */
+import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { symbols } from 'pino';
 import { buildApp, type AppOptions, type BuiltApp } from './app.js';
 import type { Config } from './config/types.js';
 import { describeProxy } from './http/outbound.js';
@@ -91,13 +93,47 @@ export function handleSignals(built: BuiltApp, alsoClose: () => Promise<void> = 
 
 /**
  * Exits once the logger has written everything: stdout to a pipe (containers, log shippers) is
- * asynchronous, and `process.exit` would otherwise drop the last lines.
+ * asynchronous, and `process.exit` would otherwise drop the last lines, or reorder them. pino's
+ * `flush(cb)` does not wait: with an unbuffered destination (sonic-boom's minLength 0) it calls
+ * back at once, even while a line is still being written on the thread pool, and pino's exit hook
+ * then writes the lines queued behind that one synchronously, ahead of it (on a busy machine the
+ * in-flight login's 'login succeeded' came out after 'shutdown complete'). Ending the destination
+ * waits for the write in flight and the queue.
  */
 function exitAfterFlush(log: FastifyBaseLogger, code: number): void {
   process.exitCode = code;
+  const destination = endableDestination(log);
+  if (destination) {
+    const exit = () => process.exit(code);
+    destination.once('close', exit);
+    destination.once('error', exit);
+    destination.end();
+    return;
+  }
   const flush = (log as { flush?: (done: () => void) => void }).flush;
   if (typeof flush !== 'function') process.exit(code);
   else flush.call(log, () => process.exit(code));
+}
+
+/**
+ * pino's own stdout destination (sonic-boom): `end()` waits for the write in flight, writes out
+ * what is queued, then emits 'close' (it leaves fd 1 open).
+ */
+type EndableDestination = EventEmitter & { end(): void; flushSync(): void; destroyed?: boolean };
+
+/**
+ * The logger's destination when it is pino's sonic-boom (told by `flushSync`, which Node's own
+ * writable streams lack: ending process.stdout would not come back); none for other loggers.
+ */
+function endableDestination(log: FastifyBaseLogger): EndableDestination | undefined {
+  const stream = (log as unknown as Record<symbol, unknown>)[symbols.streamSym];
+  if (!(stream instanceof EventEmitter)) return undefined;
+  const destination = stream as Partial<EndableDestination> & EventEmitter;
+  if (typeof destination.end !== 'function' || typeof destination.flushSync !== 'function') return undefined;
+  // pino puts a no-op `end` on the destination itself once stdout's reader is gone (EPIPE): it
+  // would never emit 'close', and there is nothing left to write.
+  if (destination.destroyed === true || Object.hasOwn(destination, 'end')) return undefined;
+  return destination as EndableDestination;
 }
 
 function proxySummary(proxy: NonNullable<Config['outboundProxy']>): Record<string, string> {
