@@ -2,6 +2,7 @@
  * The names the plugin's server, classic client and modern client share: written once here.
  * (NocoBase's own auth plugins keep theirs in `src/constants.ts` the same way.)
  */
+import manifest from '../package.json' with { type: 'json' };
 
 /** The auth type, as authenticators store it in `authType`. */
 export const AUTH_TYPE = 'wecom-bridge';
@@ -20,3 +21,6 @@ export const SIGNED_OUT_COOKIE = 'wecom_bridge_signed_out';
 
 /** The modern sign-in page's parameter that continues a sign-out to the provider (`endSession`). */
 export const SIGN_OUT_PARAM = 'wecomBridgeSignOut';
+
+/** The plugin's own version (its package.json), shown in the settings help. */
+export const PLUGIN_VERSION: string = manifest.version;

@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { BridgeContext } from '../context.js';
+import { VERSION } from '../version.js';
 import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
 
 /** The discovery document for `publicUrl`. */
@@ -34,6 +35,9 @@ export function discoveryDocument(publicUrl: string, alg: string): Record<string
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     require_request_uri_registration: false,
+    // Not part of OpenID Connect: lets a relying party's admin (the NocoBase plugin's settings)
+    // see which bridge answers, for the compatibility table in docs/nocobase.md.
+    wecom_oidc_bridge_version: VERSION,
   };
 }
 

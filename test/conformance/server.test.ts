@@ -49,6 +49,7 @@ describe('oidcc-discovery-endpoint-verification (Config plan)', () => {
     expect(doc.scopes_supported).not.toContain('address');
     expect(doc.claims_supported).toEqual(expect.arrayContaining(['email_verified', 'phone_number', 'phone_number_verified', 'phone']));
     expect(doc).not.toHaveProperty('authorization_response_iss_parameter_supported');
+    expect(doc.wecom_oidc_bridge_version).toMatch(/^\d+\.\d+\.\d+/);
     await checkJwks(h.issuer);
   });
 });

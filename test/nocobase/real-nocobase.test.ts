@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../demo/free-port.js';
 import { launchChromium, screenshot } from '../browser/chromium.js';
 import { attackSuite } from './attacks.js';
-import { entryModeSuite, modernLaneSuite } from './modern.js';
+import { homepageSuite, modernLaneSuite } from './modern.js';
 import { answerUrl, callbackPrefix, claimHandOff, openPage, scriptedBrowser, startForeignDiscovery, startSignIn } from './flows.js';
 import { bindings, currentUser, expectSignedInAdmin, findUsers, newProfile, openSignIn, userCount } from './pages.js';
 import { installFromStoragePlugins, realNocoBaseAvailable, startSite, type Site } from './site.js';
@@ -76,8 +76,9 @@ describe.skipIf(!available)('the adapter on a real NocoBase, in headless Chromiu
       await page.locator('.ant-dropdown-menu-item', { hasText: texts.type }).click();
       await page.getByText(texts.bindBy).waitFor();
       await screenshot(page, `nocobase-settings-${locale}`);
+      await expect.poll(() => page.getByTestId('wecom-bridge-versions').innerText(), { timeout: 30_000 }).toMatch(/0\.1\.\d+.*127\.0\.0\.1.*0\.1\.\d+/);
       // The URIs to register at the bridge, as this NocoBase's address gives them.
-      await expect.poll(() => page.locator('code').allInnerTexts()).toEqual(expect.arrayContaining([`${site.nocobase.url}/api/wecomBridge:redirect`, `${site.nocobase.url}/signin`]));
+      await expect.poll(() => page.locator('code').allInnerTexts()).toEqual(expect.arrayContaining([`${site.nocobase.url}/api/wecomBridge:redirect`, `${site.nocobase.url}/signin,${site.nocobase.url}/v/signin`]));
       await context.close();
     }
   });
@@ -276,14 +277,19 @@ describe.skipIf(!available)('the adapter on a real NocoBase under attack', { tim
   attackSuite(() => ({ site, browser }));
 });
 
-describe.skipIf(!available)('the adapter in NocoBase\'s modern client (/v/)', { timeout: 180_000 }, () => {
-  modernLaneSuite(() => ({ site, browser }));
-});
-
-// Last on this site: each test restarts NocoBase in another entry mode.
-describe.skipIf(!available)('the adapter in NocoBase\'s entry modes', { timeout: 300_000 }, () => {
-  entryModeSuite(() => ({ site, browser }));
-});
+// Last on this site: NocoBase restarts in each entry mode; the modern lane and the workbench
+// homepages are tried in each.
+for (const mode of ['legacy-default', 'modern-default', 'modern-only']) {
+  describe.skipIf(!available)(`the adapter in entry mode ${mode}`, { timeout: 180_000 }, () => {
+    beforeAll(async () => {
+      const started = Date.now();
+      await site.nocobase.restart({ APP_CLIENT_ENTRY_MODE: mode });
+      console.log(`[nocobase] restarted in ${mode} mode in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }, 240_000);
+    homepageSuite(() => ({ site, browser }), mode);
+    modernLaneSuite(() => ({ site, browser }), mode);
+  });
+}
 
 describe.skipIf(!available)('the plugin placed in storage/plugins/ (a Docker install), enabled with NocoBase\'s CLI', { timeout: 240_000 }, () => {
   it('is found by `pm add`, enabled by `pm enable`, and offers the WeCom authenticator type after a restart', async () => {

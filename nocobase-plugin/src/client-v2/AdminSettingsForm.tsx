@@ -4,18 +4,24 @@
  * this inside its own antd Form and passes no props). Saving runs the server's checks too.
  */
 import { Checkbox, Form, Input, Select, Typography } from 'antd';
-import React from 'react';
+import React, { useCallback } from 'react';
 import { registerUris } from '../common/links.js';
+import { loadAbout, VersionsHelp } from '../common/VersionsHelp.js';
 import { textsFor, type Texts } from '../common/texts.js';
 import type { ButtonContext } from './SignInButton.js';
 
-function RegisterUris(props: { texts: Texts; apiBase: string }): React.ReactElement {
-  const uris = registerUris(props.apiBase);
+function RegisterUris(props: { texts: Texts; context: ButtonContext }): React.ReactElement {
+  const { texts, context } = props;
+  const uris = registerUris(context.apiBase());
+  const load = useCallback(() => loadAbout(context.request), [context]);
   const { Paragraph, Text } = Typography;
   return (
-    <Paragraph type="secondary">
-      {props.texts.redirectUri} <Text code copyable>{uris.redirect}</Text> {props.texts.postLogoutUri} <Text code copyable>{uris.postLogout}</Text>
-    </Paragraph>
+    <>
+      <Paragraph type="secondary">
+        {texts.redirectUri} <Text code copyable>{uris.redirect}</Text> {texts.postLogoutUri} <Text code copyable>{uris.postLogout}</Text>
+      </Paragraph>
+      <VersionsHelp texts={texts} load={load} />
+    </>
   );
 }
 
@@ -26,7 +32,7 @@ export function adminSettingsForm(context: ButtonContext): React.ComponentType {
     const required = (label: string) => [{ required: true, whitespace: true, message: `${label} *` }];
     return (
       <>
-        <RegisterUris texts={texts} apiBase={context.apiBase()} />
+        <RegisterUris texts={texts} context={context} />
         <Form.Item name={['options', 'issuer']} label={texts.issuer} extra={texts.issuerHelp} rules={[...required(texts.issuer), { type: 'url', message: texts.issuerHelp }]}>
           <Input placeholder="https://sso.example.com" />
         </Form.Item>

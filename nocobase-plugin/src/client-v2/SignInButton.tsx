@@ -7,11 +7,14 @@ import { Button } from 'antd';
 import React, { useEffect } from 'react';
 import { shouldAutoLogin, signInUrl, type PublicAuthenticator } from '../common/links.js';
 import { textsFor } from '../common/texts.js';
+import type { About } from '../common/VersionsHelp.js';
 
 /** What the button needs of the modern app (bound by the plugin, which knows it). */
 export interface ButtonContext {
   readonly apiBase: () => string;
   readonly language: () => string | undefined;
+  /** The app's API client's `request` (the administrator's session). */
+  readonly request: (options: { url: string }) => Promise<{ data?: { data?: About } }>;
 }
 
 /** A sign-in button component bound to `context`. */

@@ -22,7 +22,11 @@ export class PluginWeComBridgeClientV2 extends Plugin {
     await completeHandOff(api);
     this.app.i18n.addResources('en-US', NAMESPACE, en);
     this.app.i18n.addResources('zh-CN', NAMESPACE, zh);
-    const context: ButtonContext = { apiBase: () => String(api.axios?.defaults?.baseURL ?? '/api/'), language: () => this.app.i18n?.language };
+    const context: ButtonContext = {
+      apiBase: () => String(api.axios?.defaults?.baseURL ?? '/api/'),
+      language: () => this.app.i18n?.language,
+      request: (options) => api.request(options),
+    };
     const SignInButton = signInButton(context);
     const AdminSettingsForm = adminSettingsForm(context);
     this.app.pm.get(PluginAuthClientV2).registerType(AUTH_TYPE, {

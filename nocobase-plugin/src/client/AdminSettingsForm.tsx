@@ -5,19 +5,25 @@
  */
 import { SchemaComponent, useAPIClient, useApp } from '@nocobase/client';
 import { Typography } from 'antd';
-import React from 'react';
+import React, { useCallback } from 'react';
 import { registerUris } from '../common/links.js';
+import { loadAbout, VersionsHelp } from '../common/VersionsHelp.js';
 import { textsFor, type Texts } from '../common/texts.js';
 
-/** The URIs this NocoBase uses, for the administrator to register at the bridge. */
+/** The URIs this NocoBase uses, for the administrator to register at the bridge, and the versions. */
 function RegisterUris(): React.ReactElement {
   const texts = textsFor(useApp()?.i18n?.language);
-  const uris = registerUris(String(useAPIClient().axios.defaults.baseURL ?? '/api/'));
+  const api = useAPIClient();
+  const uris = registerUris(String(api.axios.defaults.baseURL ?? '/api/'));
+  const load = useCallback(() => loadAbout((options) => api.request(options)), [api]);
   const { Paragraph, Text } = Typography;
   return (
-    <Paragraph type="secondary">
-      {texts.redirectUri} <Text code copyable>{uris.redirect}</Text> {texts.postLogoutUri} <Text code copyable>{uris.postLogout}</Text>
-    </Paragraph>
+    <>
+      <Paragraph type="secondary">
+        {texts.redirectUri} <Text code copyable>{uris.redirect}</Text> {texts.postLogoutUri} <Text code copyable>{uris.postLogout}</Text>
+      </Paragraph>
+      <VersionsHelp texts={texts} load={load} />
+    </>
   );
 }
 

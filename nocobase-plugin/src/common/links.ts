@@ -14,12 +14,15 @@ export interface PublicAuthenticator {
 
 /**
  * The URIs this NocoBase uses, for the administrator to register at the bridge: the redirect URI
- * (`<api base>wecomBridge:redirect`) and the post-logout redirect URI (its sign-in page).
+ * (`<api base>wecomBridge:redirect`) and the post-logout redirect URIs (the sign-in pages of the
+ * classic and the modern client, whichever lane the form is shown in).
  */
 export function registerUris(apiBase: string): { redirect: string; postLogout: string } {
   const api = new URL(apiBase, window.location.origin).href.replace(/\/?$/, '/');
-  const publicPath = String((window as unknown as { __nocobase_public_path__?: string }).__nocobase_public_path__ ?? '/').replace(/\/?$/, '/');
-  return { redirect: `${api}${RESOURCE}:redirect`, postLogout: `${window.location.origin}${publicPath}signin` };
+  const lanePath = String((window as unknown as { __nocobase_public_path__?: string }).__nocobase_public_path__ ?? '/').replace(/\/?$/, '/');
+  // The modern client's public path is the site's plus `v/`.
+  const site = `${window.location.origin}${lanePath.replace(/v\/$/, '')}`;
+  return { redirect: `${api}${RESOURCE}:redirect`, postLogout: `${site}signin,${site}v/signin` };
 }
 
 /**

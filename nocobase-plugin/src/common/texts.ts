@@ -22,7 +22,13 @@ const KEYS = {
   autoLoginInWeCom: 'Log in automatically inside the WeCom client (only one authenticator may)',
   redirectPath: 'Page after sign-in',
   redirectUri: 'Register this redirect URI at the bridge (OIDC_REDIRECT_URIS):',
-  postLogoutUri: 'and this post-logout redirect URI (OIDC_POST_LOGOUT_REDIRECT_URIS):',
+  postLogoutUri: 'and these post-logout redirect URIs, comma-separated (OIDC_POST_LOGOUT_REDIRECT_URIS):',
+  pluginVersion: 'WeCom plugin version',
+  bridgeAt: 'Provider',
+  bridgeVersion: 'bridge version',
+  notBridge: 'not wecom-oidc-bridge (no version given)',
+  noPhoneVerified: 'does not vouch for phone numbers (no phone_number_verified): binding by phone will not match',
+  unreachable: 'cannot be reached',
 } as const;
 
 export type Texts = Record<keyof typeof KEYS, string>;

@@ -4,6 +4,7 @@
  * authenticator of this type.
  */
 import { Plugin } from '@nocobase/server';
+import { aboutAction } from './about.js';
 import { WeComBridgeAuth } from './auth.js';
 import type { NocoDatabase, UserModel } from './nocobase-types.js';
 import { optionProblems, readOptions } from './options.js';
@@ -29,8 +30,10 @@ export class PluginWeComBridgeServer extends Plugin {
       // What the sign-in page may know of an authenticator: never the issuer's secret.
       getPublicOptions: (options: Record<string, unknown>) => ({ autoLoginInWeCom: readOptions(options).autoLoginInWeCom }),
     });
-    this.app.resourceManager.define({ name: RESOURCE, actions: { signIn: signInAction, redirect: redirectAction, handOff: handOffAction, endSession: endSessionAction } });
+    this.app.resourceManager.define({ name: RESOURCE, actions: { signIn: signInAction, redirect: redirectAction, handOff: handOffAction, endSession: endSessionAction, about: aboutAction } });
     this.app.acl.allow(RESOURCE, ['signIn', 'redirect', 'handOff', 'endSession'], 'public');
+    // The settings help's versions: for those who may configure authentication (root, admin).
+    this.app.acl.registerSnippet({ name: `pm.${RESOURCE}`, actions: [`${RESOURCE}:about`] });
     this.checkSavedAuthenticators(this.app.db as NocoDatabase);
   }
 
