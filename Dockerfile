@@ -15,6 +15,10 @@ COPY src ./src
 COPY sim ./sim
 COPY demo ./demo
 RUN npx tsc -p tsconfig.build.json
+# The NocoBase plugin of the same commit, so that an image is all an installation needs: docs/nocobase.md
+# step 2 copies it out. Its build falls back to the NocoBase versions recorded in its package.json.
+COPY nocobase-plugin ./nocobase-plugin
+RUN npm run build:nocobase-plugin
 
 FROM node:24-slim AS runtime
 RUN apt-get update \
@@ -30,6 +34,8 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 # The service only (the simulator and the demo need development dependencies).
 COPY --from=build /app/dist/src ./dist/src
+# Not used by the bridge: <name>-<version>.tgz, for NocoBase (docs/nocobase.md, step 2).
+COPY --from=build /app/dist/nocobase-plugin /opt/wecom-oidc-bridge/nocobase-plugin
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

@@ -7,16 +7,21 @@
  *   dist/server/index.js (CommonJS; jose bundled in, NocoBase's packages required at run time),
  *   dist/client/index.js and dist/client-v2/index.js (UMD/AMD modules for the classic and the
  *   modern client's loaders; React, antd and NocoBase's client packages come from the loader),
- *   dist/locale/<lang>.json, dist/externalVersion.js.
+ *   dist/locale/<lang>.json, dist/externalVersion.js (the versions of what NocoBase supplies, from
+ *   the NocoBase the tests install when it is there, else from package.json: versions.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { builtinModules } from 'node:module';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
+import { cacheDir } from '../../demo/nocobase/install.js';
+import { externalVersionModule, isNocoBaseApp, packageOf, versionsFromApp, versionsFromManifest, type RecordedVersions } from './versions.js';
 
 const PLUGIN = fileURLToPath(new URL('..', import.meta.url));
-const OUT = join(PLUGIN, '../dist/nocobase-plugin');
+/** `dist/nocobase-plugin`, or the folder after `--out` (the tests build into their own). */
+const OUT = outDir(process.argv.slice(2)) ?? join(PLUGIN, '../dist/nocobase-plugin');
 const STAGE = join(OUT, 'stage');
 
 /** What NocoBase's browser loaders supply to plugins, per client lane (the bundles must not include them). */
@@ -28,10 +33,9 @@ const EXTERNALS = {
 async function main(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(STAGE, { recursive: true });
-  await buildServer();
-  await buildClient('client');
-  await buildClient('client-v2');
+  const externals = [...(await buildServer()), ...(await buildClient('client')), ...(await buildClient('client-v2'))];
   writeStaticFiles();
+  writeExternalVersions(externals);
   const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', OUT], { cwd: STAGE, encoding: 'utf8' }).trim().split('\n').pop()!;
   rmSync(STAGE, { recursive: true, force: true });
   const files = readdirSync(OUT);
@@ -39,8 +43,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${join(OUT, tgz)}\n`);
 }
 
-async function buildServer(): Promise<void> {
-  await build({
+/** Builds dist/server; returns the packages it requires from NocoBase. */
+async function buildServer(): Promise<string[]> {
+  const result = await build({
     entryPoints: [join(PLUGIN, 'src/server/index.ts')],
     outfile: join(STAGE, 'dist/server/index.js'),
     bundle: true,
@@ -50,10 +55,13 @@ async function buildServer(): Promise<void> {
     external: ['@nocobase/*'],
     legalComments: 'eof',
     logLevel: 'warning',
+    metafile: true,
   });
+  return externalPackages(result.metafile);
 }
 
-async function buildClient(lane: keyof typeof EXTERNALS): Promise<void> {
+/** Builds dist/<lane>; returns the packages it takes from NocoBase's browser loader. */
+async function buildClient(lane: keyof typeof EXTERNALS): Promise<string[]> {
   const result = await build({
     entryPoints: [join(PLUGIN, `src/${lane}/index.tsx`)],
     bundle: true,
@@ -66,10 +74,31 @@ async function buildClient(lane: keyof typeof EXTERNALS): Promise<void> {
     minify: true,
     legalComments: 'none',
     logLevel: 'warning',
+    metafile: true,
   });
   const body = result.outputFiles[0]!.text;
   mkdirSync(join(STAGE, 'dist', lane), { recursive: true });
   writeFileSync(join(STAGE, 'dist', lane, 'index.js'), umd(body, EXTERNALS[lane]));
+  return externalPackages(result.metafile);
+}
+
+/** The packages (not subpaths, not Node's own modules) a bundle imports without including them. */
+function externalPackages(metafile: Metafile): string[] {
+  const imports = Object.values(metafile.outputs).flatMap((output) => output.imports);
+  return imports.filter((entry) => entry.external && !entry.path.startsWith('node:') && !builtinModules.includes(entry.path)).map((entry) => packageOf(entry.path));
+}
+
+/**
+ * dist/externalVersion.js: NocoBase's plugin manager checks these versions against its own
+ * release's ranges. Says where they came from.
+ */
+function writeExternalVersions(externals: readonly string[]): void {
+  const packages = [...new Set(externals)].sort();
+  const appDir = join(cacheDir(), 'app');
+  const manifest = JSON.parse(readFileSync(join(PLUGIN, 'package.json'), 'utf8')) as { nocobase?: { builtAgainst?: RecordedVersions } };
+  const { versions, source } = isNocoBaseApp(appDir) ? versionsFromApp(packages, appDir) : versionsFromManifest(packages, manifest.nocobase?.builtAgainst);
+  writeFileSync(join(STAGE, 'dist/externalVersion.js'), externalVersionModule(versions));
+  process.stderr.write(`dist/externalVersion.js: versions from ${source}\n`);
 }
 
 /**
@@ -96,13 +125,24 @@ function writeStaticFiles(): void {
   writeFileSync(join(STAGE, 'client-v2.js'), "'use strict';\nmodule.exports = require('./dist/client-v2/index.js');\n");
   mkdirSync(join(STAGE, 'dist/locale'), { recursive: true });
   for (const file of readdirSync(join(PLUGIN, 'src/locale'))) copyFileSync(join(PLUGIN, 'src/locale', file), join(STAGE, 'dist/locale', file));
-  // NocoBase's plugin manager reads the versions of the shared modules the client was built for.
-  writeFileSync(join(STAGE, 'dist/externalVersion.js'), "module.exports = { react: '18.2.0', antd: '5.24.2' };\n");
   copyFileSync(join(PLUGIN, 'LICENSE'), join(STAGE, 'LICENSE'));
-  copyFileSync(join(PLUGIN, 'README.md'), join(STAGE, 'README.md'));
+  writeFileSync(join(STAGE, 'README.md'), packedReadme(readFileSync(join(PLUGIN, 'README.md'), 'utf8')));
 }
 
-main().catch((error: unknown) => {
+/**
+ * The README as the package shows it (npm, NocoBase's plugin manager): links into the rest of the
+ * repository (`../docs/nocobase.md`) lead nowhere outside it, so they name the file instead.
+ */
+export function packedReadme(markdown: string): string {
+  return markdown.replace(/\[([^\]]+)\]\(\.\.\/([^)#\s]+)(#[^)\s]*)?\)/g, (_, label: string, path: string) => `${label} (\`${path}\` in the wecom-oidc-bridge repository)`);
+}
+
+function outDir(args: readonly string[]): string | undefined {
+  const at = args.indexOf('--out');
+  return at >= 0 && args[at + 1] ? resolve(args[at + 1]!) : undefined;
+}
+
+if (resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) main().catch((error: unknown) => {
   process.stderr.write(`build:nocobase-plugin failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

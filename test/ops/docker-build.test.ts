@@ -5,8 +5,8 @@
  * image (apt-get for tini, the /data volume) are the only ones skipped; a BuildKit cache mount
  * is the host's npm cache here.
  */
-import { execSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, execSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,9 @@ const SKIPPED: readonly { match: RegExp; why: string }[] = [
   { match: /^apt-get /, why: 'installs tini into the image (system package; PID 1 only matters in a container)' },
   { match: /^mkdir -p \/data && chown/, why: 'creates the /data volume owned by the image user' },
 ];
+
+/** Where the image keeps the NocoBase plugin's tarball. */
+const PLUGIN_DIR = '/opt/wecom-oidc-bridge/nocobase-plugin';
 
 interface Image {
   readonly root: string;
@@ -39,7 +42,8 @@ function build(instructions: readonly Instruction[]): Image {
   let cmd: string[] = [];
   let healthcheck: string[] = [];
   const skipped: string[] = [];
-  const inStage = (stage: string, path: string) => resolve(dirs[stage]!, path.replace(/^\/app\/?/, './'));
+  // `/app` of a stage is its directory; any other absolute path lands in `<stage>.fs/` beside it.
+  const inStage = (stage: string, path: string) => (/^\/(?!app(\/|$))/.test(path) ? join(root, `${stage}.fs`, path) : resolve(dirs[stage]!, path.replace(/^\/app\/?/, './')));
   for (const step of instructions) {
     const dir = dirs[step.stage];
     switch (step.keyword) {
@@ -75,7 +79,9 @@ function build(instructions: readonly Instruction[]): Image {
         const path = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
         // prefer-offline: the packages come from the cache mount (here the host's npm cache) when there.
         const started = Date.now();
-        execSync(step.args, { cwd: dir, env: { ...process.env, ...env, PATH: path, npm_config_prefer_offline: 'true' }, stdio: 'pipe', shell: '/bin/sh' });
+        // No NocoBase in an image build: the plugin's build takes its versions from its package.json.
+        const noNocoBase = { WOB_NOCOBASE_CACHE: join(root, 'no-nocobase') };
+        execSync(step.args, { cwd: dir, env: { ...process.env, ...noNocoBase, ...env, PATH: path, npm_config_prefer_offline: 'true' }, stdio: 'pipe', shell: '/bin/sh' });
         console.info(`[image] ${step.stage}: ${step.args.slice(0, 60)} (${Math.round((Date.now() - started) / 1000)} s)`);
         break;
       }
@@ -108,6 +114,13 @@ describe('the Dockerfile, replayed outside Docker', () => {
     expect(existsSync(join(runtime, 'node_modules/fastify'))).toBe(true);
     for (const dev of ['typescript', 'vitest', 'openid-client', 'tsx']) expect(existsSync(join(runtime, 'node_modules', dev)), dev).toBe(false);
     expect(existsSync(join(runtime, 'dist/src/main.js'))).toBe(true);
+    // The NocoBase plugin of the same version, where docs/nocobase.md's step 2 copies it from.
+    const plugin = JSON.parse(readFileSync('nocobase-plugin/package.json', 'utf8')) as { name: string; version: string };
+    const pluginDir = join(image.root, `${instructions.at(-1)!.stage}.fs`, PLUGIN_DIR);
+    const tgz = `${plugin.name.replace(/^@/, '').replace('/', '-')}-${plugin.version}.tgz`;
+    expect(readdirSync(pluginDir)).toEqual([tgz]);
+    expect(execFileSync('tar', ['tzf', join(pluginDir, tgz)], { encoding: 'utf8' })).toContain('package/dist/server/index.js');
+    expect(readFileSync('docs/nocobase.md', 'utf8')).toContain(`${PLUGIN_DIR}/*.tgz`);
 
     const port = await freePort();
     const env = {

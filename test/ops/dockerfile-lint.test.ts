@@ -51,6 +51,9 @@ describe('Dockerfile lint', () => {
     expect(of('FROM').map((from) => from.args)).toEqual(['node:24-slim AS build', 'node:24-slim AS runtime']);
     expect(of('RUN', runtime).some((run) => /npm ci --omit=dev/.test(run.args))).toBe(true);
     expect(of('RUN', 'build').some((run) => /npx tsc -p tsconfig\.build\.json/.test(run.args))).toBe(true);
+    // The NocoBase plugin of the same commit rides along, outside the bridge's /app.
+    expect(of('RUN', 'build').some((run) => run.args === 'npm run build:nocobase-plugin')).toBe(true);
+    expect(of('COPY', runtime).some((copy) => copy.flags.from === 'build' && copy.args === '/app/dist/nocobase-plugin /opt/wecom-oidc-bridge/nocobase-plugin')).toBe(true);
     // Non-root user; an init process; port 8080; node started directly (with the memory flags of
     // `npm start`, test/bench/node-flags.test.ts).
     expect(of('USER', runtime).map((user) => user.args)).toEqual(['node']);

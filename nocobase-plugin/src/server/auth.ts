@@ -4,10 +4,10 @@
  * a password (as NocoBase's OIDC and CAS authenticators do), and a sign-out that also ends the
  * provider's session (RP-initiated logout).
  */
-import { BaseAuth } from '@nocobase/auth';
+import { BaseAuth, type AuthConfig } from '@nocobase/auth';
 import { setSignedOutCookie } from './cookies.js';
 import { redeemCode } from './exchange.js';
-import type { NocoContext, UserModel } from './nocobase-types.js';
+import type { AuthModel, Model, NocoContext } from './nocobase-types.js';
 import { readOptions, type BridgeOptions } from './options.js';
 import { idTokenKey, runtimeOf } from './runtime.js';
 import { fromModernLane, modernSignInPath, parkEndSession } from './sign-out.js';
@@ -29,7 +29,7 @@ export class WeComBridgeAuth extends BaseAuth {
   /** Why `validate()` failed: BaseAuth turns any failure into a bare 401, the page needs the reason. */
   private failure?: unknown;
 
-  constructor(config: { ctx: NocoContext; [key: string]: unknown }) {
+  constructor(config: AuthConfig) {
     super({ ...config, userCollection: config.ctx.db.getCollection('users') });
   }
 
@@ -38,18 +38,21 @@ export class WeComBridgeAuth extends BaseAuth {
     return readOptions(this.options);
   }
 
-  /** The authenticator's row (plugin-auth's AuthModel). */
-  get row(): any {
-    return this.authenticator;
+  /**
+   * The authenticator's row: plugin-auth's AuthModel, which @nocobase/auth types only as its
+   * `Authenticator` interface (`authType`, `options`, anything else `any`).
+   */
+  get row(): AuthModel {
+    return this.authenticator as AuthModel;
   }
 
   /**
    * Signs in the NocoBase way (`signIn()`: `validate()`, token, auth cookies) with the provider's
    * `answer`, and keeps the ID token for sign-out. Throws the sign-in's own failure.
    */
-  async signInWithAnswer(answer: ProviderAnswer): Promise<{ user: UserModel; token: string }> {
+  async signInWithAnswer(answer: ProviderAnswer): Promise<{ user: Model; token: string }> {
     this.answer = answer;
-    let result: { user: UserModel; token: string };
+    let result: { user: Model; token: string };
     try {
       result = await this.signIn();
     } catch (error) {
@@ -60,8 +63,10 @@ export class WeComBridgeAuth extends BaseAuth {
   }
 
   /** Exchanges the code, verifies the ID token and userinfo, and finds or creates the user. */
-  override async validate(): Promise<any> {
-    if (!this.answer) return null;
+  override async validate(): Promise<Model> {
+    // Called without an answer (NocoBase's generic auth:signIn): no user, which signIn() answers
+    // with its 401 "User not found" (NocoBase's typing leaves the null out).
+    if (!this.answer) return null as unknown as Model;
     try {
       const { code, transaction, redirectUri } = this.answer;
       const settings = this.settings;
@@ -90,7 +95,7 @@ export class WeComBridgeAuth extends BaseAuth {
    * sign-out.ts). Without an end_session_endpoint it is NocoBase's alone.
    */
   override async signOut(): Promise<any> {
-    const ctx = this.ctx as unknown as NocoContext;
+    const ctx = this.ctx as NocoContext;
     const idToken = await this.takeIdToken(ctx);
     const result = await super.signOut();
     const modern = fromModernLane(ctx);

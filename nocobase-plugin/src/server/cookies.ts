@@ -44,8 +44,7 @@ export function clearSignedOutCookie(ctx: NocoContext): void {
 }
 
 function appendCookie(ctx: NocoContext, cookie: string): void {
-  const res = (ctx as unknown as { res: { getHeader(n: string): unknown; setHeader(n: string, v: string[]): void } }).res;
-  const existing = res.getHeader('set-cookie');
-  const list = Array.isArray(existing) ? (existing as string[]) : typeof existing === 'string' ? [existing] : [];
-  res.setHeader('set-cookie', [...list, cookie]);
+  const existing = ctx.res.getHeader('set-cookie');
+  const list = Array.isArray(existing) ? existing : typeof existing === 'string' ? [existing] : [];
+  ctx.res.setHeader('set-cookie', [...list, cookie]);
 }

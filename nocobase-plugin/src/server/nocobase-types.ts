@@ -1,62 +1,32 @@
 /**
- * The small part of NocoBase's server API the plugin uses, typed for this code only (NocoBase's
- * own packages are not installed in this repository; at run time they come from NocoBase).
+ * NocoBase's server types as the plugin uses them: its own (type-checked against an installed
+ * NocoBase by tsconfig.server.json), plus a typing of the few context members that NocoBase's
+ * `Context` leaves as `any` (its `[key: string]: any`). Type-only: nothing here is emitted.
  */
+import type { Context } from '@nocobase/actions';
 
-/** A sequelize model instance as NocoBase returns them. */
-export interface UserModel {
-  get(key: string): unknown;
-}
+export type { Cache } from '@nocobase/cache';
+export type { Database, Model, Transaction } from '@nocobase/database';
+export type { AuthModel } from '@nocobase/plugin-auth';
 
-/** A NocoBase repository (filter / values / transaction options as NocoBase's `find`/`create`). */
-export interface Repository {
-  findOne(options: Record<string, unknown>): Promise<UserModel | null | undefined>;
-  find(options: Record<string, unknown>): Promise<UserModel[]>;
-  create(options: Record<string, unknown>): Promise<UserModel>;
-}
-
-/** NocoBase's database (`app.db`). */
-export interface NocoDatabase {
-  /** A collection's repository, or with `sourceId` an association's (`users.roles`, a user id). */
-  getRepository(name: string, sourceId?: unknown): Repository;
-  getCollection(name: string): unknown;
-  sequelize: { transaction<T>(run: (transaction: unknown) => Promise<T>): Promise<T> };
-  on(event: string, listener: (...args: any[]) => unknown): void;
-}
-
-/** An authenticator row: plugin-auth's AuthModel. */
-export interface AuthenticatorModel extends UserModel {
-  findUser(uuid: string): Promise<UserModel | undefined>;
-  newUser(uuid: string, values: Record<string, unknown>): Promise<UserModel>;
-}
-
-/** NocoBase's cache (`app.cacheManager.createCache`): ttl in milliseconds. */
-export interface NocoCache {
-  get(key: string): Promise<unknown>;
-  set(key: string, value: unknown, ttl?: number): Promise<unknown>;
-  del(key: string): Promise<unknown>;
-}
-
-/** The Koa context of a NocoBase action, as far as the plugin reads it. */
-export interface NocoContext {
-  app: any;
-  db: NocoDatabase;
-  query: Record<string, unknown>;
-  protocol: string;
-  host: string;
-  method: string;
-  status: number;
-  type: string;
-  body: unknown;
-  withoutDataWrapping?: boolean;
-  reqId?: string;
-  logger: { info(message: string, meta?: object): void; warn(message: string, meta?: object): void; error(message: string, meta?: object): void };
-  cookies: { get(name: string): string | undefined; set(name: string, value: string | null, options?: Record<string, unknown>): void };
-  get(header: string): string;
-  set(header: string, value: string): void;
-  redirect(url: string): void;
-  throw(status: number, message?: string): never;
-  request?: { body?: unknown };
+/**
+ * The Koa context of a NocoBase action. NocoBase's middleware adds these members at run time, but
+ * its `Context` types them only through its index signature (`any`): typed here as the plugin
+ * reads them.
+ */
+export interface NocoContext extends Context {
+  /** NocoBase's request logger (`@nocobase/logger`). */
+  logger: {
+    info(message: string, meta?: object): void;
+    warn(message: string, meta?: object): void;
+    error(message: string, meta?: object): void;
+  };
+  /** The request's `Authorization: Bearer` token (NocoBase's auth middleware). */
   getBearerToken(): string | undefined;
-  auth?: unknown;
+  /** The request id NocoBase logs (X-Request-Id). */
+  reqId?: string;
+  /** Set to answer with `body` itself instead of NocoBase's `{ data: … }` wrapping. */
+  withoutDataWrapping?: boolean;
+  /** The parsed request body: koa-bodyparser sets it, NocoBase's typings do not declare it. */
+  request: Context['request'] & { body?: unknown };
 }

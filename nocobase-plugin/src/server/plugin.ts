@@ -6,7 +6,7 @@
 import { Plugin } from '@nocobase/server';
 import { aboutAction } from './about.js';
 import { WeComBridgeAuth } from './auth.js';
-import type { NocoDatabase, UserModel } from './nocobase-types.js';
+import type { Database, Model, Transaction } from './nocobase-types.js';
 import { optionProblems, readOptions } from './options.js';
 import { handOffAction, redirectAction, signInAction } from './routes.js';
 import { AUTH_TYPE, NAMESPACE, RESOURCE } from '../constants.js';
@@ -21,7 +21,7 @@ export class PluginWeComBridgeServer extends Plugin {
     const cache = await this.app.cacheManager.createCache({ name: 'wecom-bridge', prefix: 'wecom-bridge' });
     let cookieKey: SealKey | undefined;
     // Derived on first use: NocoBase's JWT secret (APP_KEY, or the key file it keeps) is read lazily.
-    const key = () => (cookieKey ??= deriveKey(this.app.authManager.jwt.secret(), 'sealed cookies v1'));
+    const key = () => (cookieKey ??= deriveKey(this.app.authManager.jwt.getSecret(), 'sealed cookies v1'));
     setRuntime(this.app, { providers: new ProviderCache(), cache, cookieKey: key });
     this.app.authManager.registerTypes(AUTH_TYPE, {
       auth: WeComBridgeAuth,
@@ -34,23 +34,23 @@ export class PluginWeComBridgeServer extends Plugin {
     this.app.acl.allow(RESOURCE, ['signIn', 'redirect', 'handOff', 'endSession'], 'public');
     // The settings help's versions: for those who may configure authentication (root, admin).
     this.app.acl.registerSnippet({ name: `pm.${RESOURCE}`, actions: [`${RESOURCE}:about`] });
-    this.checkSavedAuthenticators(this.app.db as NocoDatabase);
+    this.checkSavedAuthenticators(this.app.db);
   }
 
   /** An enabled authenticator of this type is saved only when usable, and only one auto-logs in. */
-  private checkSavedAuthenticators(db: NocoDatabase): void {
-    db.on('authenticators.beforeSave', async (row: UserModel, options: { transaction?: unknown }) => {
+  private checkSavedAuthenticators(db: Database): void {
+    db.on('authenticators.beforeSave', async (row: Model, options: { transaction?: Transaction }) => {
       if (row.get('authType') !== AUTH_TYPE || row.get('enabled') === false) return;
       const raw = row.get('options') as Record<string, unknown> | undefined;
       const problems = optionProblems(raw);
       if (readOptions(raw).autoLoginInWeCom) {
-        const others = await db.getRepository('authenticators').find({ filter: { authType: AUTH_TYPE, enabled: true, name: { $ne: row.get('name') } }, transaction: options?.transaction });
+        const others: Model[] = await db.getRepository('authenticators').find({ filter: { authType: AUTH_TYPE, enabled: true, name: { $ne: row.get('name') } }, transaction: options?.transaction });
         const rival = others.find((other) => readOptions(other.get('options') as Record<string, unknown>).autoLoginInWeCom);
         if (rival) problems.push(`Only one authenticator may log in automatically inside WeCom, and "${String(rival.get('name'))}" already does: turn it off there first.`);
       }
       if (problems.length) throw new AuthenticatorOptionsError(problems.join(' '));
     });
-    db.on('authenticators.afterSave', (row: UserModel) => {
+    db.on('authenticators.afterSave', (row: Model) => {
       const issuer = readOptions(row.get('options') as Record<string, unknown>).issuer;
       if (issuer) runtimeOf(this.app).providers.forget(issuer);
     });

@@ -3,14 +3,14 @@
  * (one process can serve several apps): the discovered providers, the cache that holds hand-offs
  * and the ID tokens kept for sign-out, and the key that seals sign-ins in progress.
  */
-import type { NocoCache } from './nocobase-types.js';
+import type { Cache } from './nocobase-types.js';
 import { ProviderCache } from './provider.js';
 import type { SealKey } from './seal.js';
 
 /** The plugin's state of one app. */
 export interface Runtime {
   readonly providers: ProviderCache;
-  readonly cache: NocoCache;
+  readonly cache: Cache;
   /** The key of the plugin's sealed cookies (derived from the app's JWT secret, shared by its processes). */
   readonly cookieKey: () => SealKey;
 }

@@ -15,7 +15,7 @@ export type SealKey = Buffer;
  * The key of `purpose` derived from `secret` (NocoBase's APP_KEY). Different purposes get
  * unrelated keys, so a value sealed for one cannot be opened as another.
  */
-export function deriveKey(secret: string, purpose: string): SealKey {
+export function deriveKey(secret: string | Buffer, purpose: string): SealKey {
   return Buffer.from(hkdfSync('sha256', secret, 'wecom-oidc-bridge nocobase plugin', purpose, 32));
 }
 

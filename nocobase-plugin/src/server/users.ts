@@ -12,18 +12,18 @@
 import { emailVariants, lookupValues, newUserValues, type PersonClaims } from './claims.js';
 import { SignInError } from './errors.js';
 import type { BridgeOptions } from './options.js';
-import type { AuthenticatorModel, NocoDatabase, UserModel } from './nocobase-types.js';
+import type { AuthModel, Database, Model, Transaction } from './nocobase-types.js';
 
 /** What the lookup needs from NocoBase. */
 export interface UserDirectory {
-  readonly db: NocoDatabase;
-  readonly authenticator: AuthenticatorModel;
+  readonly db: Database;
+  readonly authenticator: AuthModel;
   /** NocoBase's username rule (BaseAuth.validateUsername). */
   validUsername(username: string): boolean;
 }
 
 /** The user `claims` sign in as; throws `no_account` / `account_bound_elsewhere`. */
-export async function resolveUser(directory: UserDirectory, claims: PersonClaims, options: BridgeOptions): Promise<UserModel> {
+export async function resolveUser(directory: UserDirectory, claims: PersonClaims, options: BridgeOptions): Promise<Model> {
   const bound = await directory.authenticator.findUser(claims.sub);
   if (bound) return bound;
   const existing = await findByBindFields(directory, claims, options);
@@ -38,7 +38,7 @@ export async function resolveUser(directory: UserDirectory, claims: PersonClaims
   return signUp(directory, claims);
 }
 
-async function findByBindFields(directory: UserDirectory, claims: PersonClaims, options: BridgeOptions): Promise<UserModel | undefined> {
+async function findByBindFields(directory: UserDirectory, claims: PersonClaims, options: BridgeOptions): Promise<Model | undefined> {
   const users = directory.db.getRepository('users');
   for (const field of options.bindBy) {
     const values = lookupValues(field, claims);
@@ -53,8 +53,8 @@ async function findByBindFields(directory: UserDirectory, claims: PersonClaims, 
 const ADMIN_ROLES = ['root', 'admin'];
 
 /** Whether `user` holds root, admin, or a role that may configure NocoBase (plugin settings). */
-async function isAdministrator(directory: UserDirectory, user: UserModel): Promise<boolean> {
-  const roles = await directory.db.getRepository('users.roles', user.get('id')).find({});
+async function isAdministrator(directory: UserDirectory, user: Model): Promise<boolean> {
+  const roles: Model[] = await directory.db.getRepository('users.roles', user.get('id')).find({});
   return roles.some((role) => {
     const snippets = role.get('snippets');
     return ADMIN_ROLES.includes(String(role.get('name'))) || role.get('allowConfigure') === true || (Array.isArray(snippets) && snippets.some((s) => s === 'pm' || s === 'pm.*'));
@@ -65,12 +65,12 @@ async function isAdministrator(directory: UserDirectory, user: UserModel): Promi
  * Binds `user` to `sub` unless an authenticator of this type (this one or another one, perhaps
  * in front of the same corp) already binds it to another member.
  */
-async function bind(directory: UserDirectory, user: UserModel, sub: string): Promise<void> {
+async function bind(directory: UserDirectory, user: Model, sub: string): Promise<void> {
   const name = directory.authenticator.get('name') as string;
   const links = directory.db.getRepository('usersAuthenticators');
-  const sameType = await directory.db.getRepository('authenticators').find({ filter: { authType: directory.authenticator.get('authType') } });
+  const sameType: Model[] = await directory.db.getRepository('authenticators').find({ filter: { authType: directory.authenticator.get('authType') } });
   const names = [...new Set([name, ...sameType.map((row) => String(row.get('name')))])];
-  await directory.db.sequelize.transaction(async (transaction: unknown) => {
+  await directory.db.sequelize.transaction(async (transaction: Transaction) => {
     const other = await links.findOne({ filter: { authenticator: { $in: names }, userId: user.get('id'), uuid: { $ne: sub } }, transaction });
     if (other) throw new SignInError('account_bound_elsewhere', `user ${String(user.get('id'))} is already bound to another member (authenticator ${String(other.get('authenticator'))})`);
     await links.create({ values: { authenticator: name, userId: user.get('id'), uuid: sub }, transaction });
@@ -78,7 +78,7 @@ async function bind(directory: UserDirectory, user: UserModel, sub: string): Pro
 }
 
 /** A new user with the claims' values, leaving out any that another user already has. */
-async function signUp(directory: UserDirectory, claims: PersonClaims): Promise<UserModel> {
+async function signUp(directory: UserDirectory, claims: PersonClaims): Promise<Model> {
   const users = directory.db.getRepository('users');
   const wanted = newUserValues(claims);
   const values: Record<string, string> = { nickname: wanted.nickname };
