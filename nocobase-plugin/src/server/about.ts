@@ -6,7 +6,7 @@
  */
 import { AUTH_TYPE, PLUGIN_VERSION } from '../constants.js';
 import { isSignInError } from './errors.js';
-import type { NocoContext } from './nocobase-types.js';
+import type { Model, NocoContext } from './nocobase-types.js';
 import { readOptions } from './options.js';
 import { runtimeOf } from './runtime.js';
 
@@ -27,7 +27,7 @@ export interface About {
 /** The action. */
 export async function aboutAction(ctx: NocoContext, next: () => Promise<void>): Promise<void> {
   ctx.set('cache-control', 'no-store');
-  const rows = await ctx.db.getRepository('authenticators').find({ filter: { authType: AUTH_TYPE } });
+  const rows: Model[] = await ctx.db.getRepository('authenticators').find({ filter: { authType: AUTH_TYPE } });
   const issuers = [...new Set(rows.map((row) => readOptions(row.get('options') as Record<string, unknown>).issuer).filter(Boolean))];
   const about: About = { plugin: PLUGIN_VERSION, providers: await Promise.all(issuers.map((issuer) => describe(ctx, issuer))) };
   ctx.body = about;
