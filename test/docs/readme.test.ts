@@ -36,7 +36,7 @@ describe('README: docker run', () => {
     const config = loadConfig({ ...env, DATA_DIR: tempDir() });
     expect(config.publicUrl).toBe('https://sso.example.com');
     expect(config.domainVerifyFiles).toEqual([{ name: 'WW_verify_AbC123xYz.txt', content: 'AbC123xYz' }]);
-    expect(config.clients[0]).toMatchObject({ clientId: 'nocobase', postLogoutRedirectUris: ['https://nocobase.example.com/signin'] });
+    expect(config.clients[0]).toMatchObject({ clientId: 'nocobase', postLogoutRedirectUris: ['https://nocobase.example.com/signin', 'https://nocobase.example.com/v/signin'] });
   });
 
   it('runs the image it builds, on the port and volume the Dockerfile declares', () => {
