@@ -18,6 +18,9 @@ export const TRANSACTION_TTL_MS = 10 * 60 * 1000;
 /** How many sign-ins one browser keeps in progress (the oldest is dropped): bounds the cookie. */
 export const MAX_TRANSACTIONS = 3;
 
+/** The sealed cookie's longest value: browsers drop a cookie over 4 KB silently, name and attributes included. */
+export const MAX_COOKIE_LENGTH = 3600;
+
 /** One sign-in in progress. */
 export interface LoginTransaction {
   readonly authenticator: string;
@@ -48,8 +51,15 @@ export function sha256(value: string): string {
 /** The cookie's new value: `transaction` under `state` added to what `cookie` held (still live). */
 export function addTransaction(key: SealKey, context: string, cookie: string | undefined, state: string, transaction: LoginTransaction, now = Date.now()): string {
   const entry: Entry = { state: sha256(state), expiresAt: now + TRANSACTION_TTL_MS, transaction };
-  const kept = liveEntries(key, context, cookie, now).filter((other) => other.transaction);
-  return seal(key, [entry, ...kept].slice(0, MAX_TRANSACTIONS), context);
+  const kept = liveEntries(key, context, cookie, now)
+    .filter((other) => other.transaction)
+    .slice(0, MAX_TRANSACTIONS - 1);
+  // Long return paths (up to 2 KB each) may not fit three times: the oldest go first.
+  for (;;) {
+    const sealed = seal(key, [entry, ...kept], context);
+    if (sealed.length <= MAX_COOKIE_LENGTH || kept.length === 0) return sealed;
+    kept.pop();
+  }
 }
 
 /**

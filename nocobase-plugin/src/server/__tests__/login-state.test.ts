@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { claimHandOff, offerHandOff, type KeyValueCache } from '../handoff.js';
 import { cleartextEndpoint } from '../provider.js';
 import { deriveKey, seal } from '../seal.js';
-import { addTransaction, MAX_TRANSACTIONS, randomToken, takeTransaction, TRANSACTION_TTL_MS } from '../transactions.js';
+import { addTransaction, MAX_COOKIE_LENGTH, MAX_TRANSACTIONS, randomToken, takeTransaction, TRANSACTION_TTL_MS } from '../transactions.js';
 
 const KEY = deriveKey(randomToken(), 'login transactions v1');
 const COOKIE = 'wecom_bridge_login';
@@ -63,6 +63,19 @@ describe('login transactions in the browser\'s cookie', () => {
     expect(cookie!.length).toBeLessThan(2048);
     for (const state of states.slice(-MAX_TRANSACTIONS)) expect(takeTransaction(KEY, COOKIE, cookie, state).transaction.returnTo).toBe('/admin');
     expect(() => takeTransaction(KEY, COOKIE, cookie, states[0])).toThrow(expect.objectContaining({ failure: 'state_invalid' }));
+  });
+});
+
+describe('the login cookie\'s size', () => {
+  it('stays under a browser\'s 4 KB with the longest return paths, keeping the newest sign-in', () => {
+    let cookie: string | undefined;
+    let last = '';
+    for (let i = 0; i < 5; i += 1) {
+      last = randomToken();
+      cookie = addTransaction(KEY, COOKIE, cookie, last, { ...transaction(), returnTo: `/admin/${'x'.repeat(2040)}` });
+      expect(cookie.length).toBeLessThanOrEqual(MAX_COOKIE_LENGTH);
+    }
+    expect(takeTransaction(KEY, COOKIE, cookie, last).transaction.returnTo).toHaveLength(2047);
   });
 });
 
