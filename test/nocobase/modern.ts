@@ -125,17 +125,16 @@ export function modernLaneSuite(get: () => { site: Site; browser: Browser }, mod
     await page.getByRole('link', { name: /zhangsan/ }).first().click();
     await expectSignedInModern(page, site);
     const visited = navigations(page);
-    // What the modern client's sign-out does: auth:signOut, then the answer's redirect when it is
-    // a same-origin sign-in page (resolveV2SigninRedirect), else /v/signin.
-    const redirect = await page.evaluate(async () => {
+    // What the modern client's sign-out does: auth:signOut, then at once the answer's redirect when
+    // it is a same-origin sign-in page (resolveV2SigninRedirect), else /v/signin.
+    await page.evaluate(async () => {
       const answer = await fetch('/api/auth:signOut', { method: 'POST', headers: { authorization: `Bearer ${localStorage.getItem('NOCOBASE_TOKEN')}`, 'x-authenticator': 'wecom' } });
-      return ((await answer.json()) as { data?: { redirect?: string } }).data?.redirect;
-    });
-    expect(redirect).toBe('/v/signin?wecomBridgeSignOut=1');
-    await page.evaluate((to) => {
+      const redirect = ((await answer.json()) as { data?: { redirect?: string } }).data?.redirect;
       localStorage.removeItem('NOCOBASE_TOKEN');
-      (globalThis as unknown as { location: { replace(url: string): void } }).location.replace(to!);
-    }, redirect);
+      (globalThis as unknown as { location: { replace(url: string): void } }).location.replace(redirect ?? '/v/signin');
+    });
+    await expect.poll(() => visited.some((url) => url.startsWith(`${site.harness.issuer}/logout`)), { timeout: 60_000 }).toBe(true);
+    expect(visited).toContain(`${site.nocobase.url}/v/signin?wecomBridgeSignOut=1`);
     await page.waitForURL((url) => url.href.startsWith(`${site.nocobase.url}/v/signin`) && !url.searchParams.has('wecomBridgeSignOut'), { timeout: 60_000 });
     const logout = new URL(visited.find((url) => url.startsWith(`${site.harness.issuer}/logout`))!);
     expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${site.nocobase.url}/v/signin`);
