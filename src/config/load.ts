@@ -8,8 +8,8 @@ import { parseEnv } from 'node:util';
 import { parseClients, type ConfigProblem } from './clients.js';
 import { parseDomainVerifyFiles, type DomainVerifyFile } from './domain-verify.js';
 import { envSchema, type ParsedEnv } from './schema.js';
+import { signingKeyProblems } from './signing-key.js';
 import type { Config, RequiredClaim } from './types.js';
-import { signingKeyProblems } from '../keys/material.js';
 import { publicUrlProblem } from './urls.js';
 
 /** Variables that may also be given as `<NAME>_FILE`. */
