@@ -7,13 +7,10 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parseClients, type ConfigProblem } from './clients.js';
 import { parseDomainVerifyFiles, type DomainVerifyFile } from './domain-verify.js';
-import { envSchema, type ParsedEnv } from './schema.js';
+import { envSchema, FILE_VARIABLES, type ParsedEnv } from './schema.js';
+import { signingKeyProblems } from './signing-key.js';
 import type { Config, RequiredClaim } from './types.js';
-import { signingKeyProblems } from '../keys/material.js';
 import { publicUrlProblem } from './urls.js';
-
-/** Variables that may also be given as `<NAME>_FILE`. */
-export const FILE_VARIABLES = ['WECOM_SECRET', 'OIDC_CLIENT_SECRET', 'SIGNING_KEY', 'METRICS_TOKEN'] as const;
 
 /** Why a generated key is refused with Redis, and exactly what to do instead. */
 export const SHARED_KEY_REQUIRED =
@@ -78,7 +75,7 @@ export function loadConfig(env: Env): Config {
   }
   if (data?.SIGNING_KEY !== undefined) {
     const fileVariant = env.SIGNING_KEY_FILE?.trim() ? 'SIGNING_KEY_FILE' : 'SIGNING_KEY';
-    for (const message of signingKeyProblems(data.SIGNING_KEY, data.SIGNING_ALG ?? 'RS256')) problems.push({ variable: fileVariant, message });
+    for (const message of signingKeyProblems(data.SIGNING_KEY, data.SIGNING_ALG)) problems.push({ variable: fileVariant, message });
   }
   if (data && data.REQUIRE_CLAIMS.length > 0 && data.WECOM_SCOPE === 'snsapi_base') {
     // The only source of mobile/email on current apps is the in-client consent (snsapi_privateinfo).
@@ -113,19 +110,19 @@ function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFi
       apiBase: data.WECOM_API_BASE,
       oauthBase: data.WECOM_OAUTH_BASE,
       ssoBase: data.WECOM_SSO_BASE,
-      scope: data.WECOM_SCOPE ?? 'snsapi_privateinfo',
-      loginMode: data.WECOM_LOGIN_MODE ?? 'auto',
+      scope: data.WECOM_SCOPE,
+      loginMode: data.WECOM_LOGIN_MODE,
     }),
     clients: Object.freeze([...clients]),
     signing: Object.freeze({
       ...(data.SIGNING_KEY === undefined ? {} : { key: data.SIGNING_KEY }),
-      alg: data.SIGNING_ALG ?? 'RS256',
+      alg: data.SIGNING_ALG,
       dataDir: data.DATA_DIR,
     }),
     ...(data.REDIS_URL === undefined ? {} : { redis: Object.freeze({ url: data.REDIS_URL, keyPrefix: data.REDIS_KEY_PREFIX }) }),
     trustProxy: data.TRUST_PROXY,
     ...outboundProxy(data),
-    logLevel: data.LOG_LEVEL ?? 'info',
+    logLevel: data.LOG_LEVEL,
     ttl: Object.freeze({
       code: data.CODE_TTL,
       accessToken: data.ACCESS_TOKEN_TTL,
@@ -147,8 +144,8 @@ function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFi
     }),
     allowInsecureHttp: data.ALLOW_INSECURE_HTTP,
     claims: Object.freeze({
-      subFormat: data.SUB_FORMAT ?? 'userid',
-      usernameFrom: data.USERNAME_FROM ?? 'userid',
+      subFormat: data.SUB_FORMAT,
+      usernameFrom: data.USERNAME_FROM,
       ...(data.EMAIL_FALLBACK_TEMPLATE === undefined ? {} : { emailFallbackTemplate: data.EMAIL_FALLBACK_TEMPLATE }),
       groupNames: data.GROUP_NAMES,
       requireClaims: Object.freeze([...new Set(data.REQUIRE_CLAIMS)] as RequiredClaim[]),

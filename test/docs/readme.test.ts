@@ -1,6 +1,7 @@
 /**
- * The deployment snippets of the README work as printed: the `docker run` line, the compose file
- * with its `.env`, `.env.example` and NocoBase's variables all load with the real config loader,
+ * The deployment snippets work as printed: the README's `docker run` line, the compose file of
+ * docs/operations.md with its `.env`, the configuration error of docs/configuration.md,
+ * `.env.example` and NocoBase's variables all load with the real config loader,
  * and what they promise about each other (ports, volumes, service names, secrets) holds.
  */
 import { generateKeyPairSync } from 'node:crypto';
@@ -52,12 +53,12 @@ describe('README: docker run', () => {
   });
 });
 
-describe('README: docker compose beside NocoBase', () => {
-  const compose = parseYaml(snippet('README.md', 'compose')) as {
+describe('docs/operations.md: docker compose beside NocoBase', () => {
+  const compose = parseYaml(snippet('docs/operations.md', 'compose')) as {
     services: Record<string, { environment?: Record<string, string>; ports?: string[]; secrets?: string[]; depends_on?: string[] }>;
     secrets: Record<string, { file: string }>;
   };
-  const dotEnv = parseEnv(snippet('README.md', 'compose-env'));
+  const dotEnv = parseEnv(snippet('docs/operations.md', 'compose-env'));
   const bridge = compose.services['wecom-oidc-bridge']!;
 
   /** What compose does with `${NAME}`: the value from `.env`. */
@@ -94,8 +95,8 @@ describe('README: docker compose beside NocoBase', () => {
     expect(command[0]).toBe('redis-server');
     expect(setting('maxmemory')).toMatch(/^\d+(mb|gb)$/);
     expect(setting('maxmemory-policy')).toBe('noeviction');
-    // The README says why, next to the snippet.
-    expect(readFileSync(`${ROOT}README.md`, 'utf8')).toMatch(/`noeviction`[^]*silently drop[^]*store_unavailable/);
+    // docs/operations.md says why, next to the snippet.
+    expect(readFileSync(`${ROOT}docs/operations.md`, 'utf8')).toMatch(/`noeviction`[^]*silently drop[^]*store_unavailable/);
   });
 
   it('serves /metrics on the metrics listener the Prometheus snippet scrapes, and publishes only the public port', () => {
@@ -103,7 +104,7 @@ describe('README: docker compose beside NocoBase', () => {
     const config = loadConfig({ ...env, SIGNING_KEY_FILE: signingKeyFile(), DATA_DIR: tempDir() });
     expect(config.metrics).toMatchObject({ host: '0.0.0.0' });
     expect(bridge.ports).toEqual([`127.0.0.1:${config.port}:${config.port}`]);
-    const prometheus = parseYaml(snippet('README.md', 'prometheus')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
+    const prometheus = parseYaml(snippet('docs/operations.md', 'prometheus')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
     const [target] = prometheus.scrape_configs[0]!.static_configs[0]!.targets;
     expect(target).toBe(`wecom-oidc-bridge:${config.metrics!.port}`);
     expect(compose.services).toHaveProperty(target!.split(':')[0]!);
@@ -114,17 +115,17 @@ describe('README: docker compose beside NocoBase', () => {
     const volumes = (compose.services.nocobase as { volumes?: string[] }).volumes ?? [];
     const plugin = volumes.find((volume) => volume.includes('/storage/plugins/'));
     expect(plugin?.split(':')[1]).toBe(`/app/nocobase/storage/plugins/${name}`);
-    // The README's unpacking line fills the mounted folder.
-    expect(readFileSync(`${ROOT}README.md`, 'utf8')).toContain(`--strip-components=1 -C ${plugin!.split(':')[0]!.replace(/^\.\//, '')}`);
+    // The unpacking line of docs/operations.md fills the mounted folder.
+    expect(readFileSync(`${ROOT}docs/operations.md`, 'utf8')).toContain(`--strip-components=1 -C ${plugin!.split(':')[0]!.replace(/^\.\//, '')}`);
   });
 
   it('uses every .env value it defines, and defines every value it uses', () => {
-    const used = new Set([...snippet('README.md', 'compose').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!));
+    const used = new Set([...snippet('docs/operations.md', 'compose').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]!));
     expect([...used].sort()).toEqual(Object.keys(dotEnv).sort());
   });
 });
 
-describe('README: the configuration error', () => {
+describe('docs/configuration.md: the configuration error', () => {
   it('is printed exactly as shown, for the .env it describes', () => {
     const env: Record<string, string | undefined> = { ...parseEnv(readFileSync(`${ROOT}.env.example`, 'utf8')), DATA_DIR: tempDir() };
     delete env.PUBLIC_URL;
@@ -136,7 +137,7 @@ describe('README: the configuration error', () => {
       if (!(error instanceof ConfigError)) throw error;
       printed = formatConfigError(error);
     }
-    expect(`${printed}\n`).toBe(snippet('README.md', 'config-error'));
+    expect(`${printed}\n`).toBe(snippet('docs/configuration.md', 'config-error'));
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, withDotEnv } from '../../src/config/load.js';
-import { TRUST_PROXY_TRUE_REFUSED } from '../../src/config/schema.js';
+import { TRUST_PROXY_TRUE_REFUSED } from '../../src/config/parsers.js';
 import { validEnv } from '../helpers/env.js';
 
 function problemsOf(env: Record<string, string | undefined>): string[] {

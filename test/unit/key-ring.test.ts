@@ -6,7 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { KeyRing } from '../../src/keys/key-ring.js';
-import { parsePrivateKeys } from '../../src/keys/material.js';
+import { parsePrivateKeys } from '../../src/config/signing-key.js';
 
 const ISSUER = 'https://sso.example.com';
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import type { SigningAlg } from '../../src/config/types.js';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
-import { parsePrivateKeys, signingKeyProblems } from '../../src/keys/material.js';
+import { parsePrivateKeys, signingKeyProblems } from '../../src/config/signing-key.js';
 import { validEnv } from '../helpers/env.js';
 import { requireBuild } from '../helpers/process.js';
 

@@ -1,13 +1,14 @@
 /**
- * Parsing and checking private signing key material (PEM or JWK), synchronously, so that the
- * configuration loader can report a bad key together with every other problem.
+ * `SIGNING_KEY`: the format of private signing key material (PEM or JWK), parsed and checked
+ * synchronously, so that the configuration loader can report a bad key together with every other
+ * problem. The key ring (`keys/`) reads the keys with the same parser.
  *
  * `SIGNING_KEY` may hold several keys, for rotation without downtime: several PEM blocks, or a JWK
  * Set `{"keys":[…]}`. The first key signs; the others stay in the JWKS so that tokens they signed
  * still verify until they are removed.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import type { SigningAlg } from '../config/types.js';
+import type { SigningAlg } from './types.js';
 
 const PEM_BLOCK = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----/g;
 
