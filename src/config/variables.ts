@@ -395,7 +395,7 @@ export const VARIABLES = declare({
     group: 'limits',
     default: '10',
     description:
-      "WeCom callbacks per window from one source address whose WeCom code WeCom rejected; beyond it that address gets the error page without a WeCom call, so outsiders cannot spend the company's WeCom API quota. 0 = no limit.",
+      "WeCom callbacks per window from one source address whose WeCom code WeCom rejected; beyond it that address gets the error page without a WeCom call, so outsiders cannot spend the company's WeCom API quota. Callbacks whose code WeCom is still checking hold a unit meanwhile: more sign-ins from one address at the same instant wait a moment (up to 3 s) for them instead of being refused. 0 = no limit.",
     parse: count,
   },
   RATE_LIMIT_WECOM_CODE_FAILURES_PER_HOUR: {

@@ -78,7 +78,9 @@ async function finish(
   const warn = (message: string, details: Record<string, unknown>) => request.log.warn(details, message);
   try {
     if (code === undefined) throw accessDenied('The sign-in was cancelled at WeCom', 'wecom_cancelled');
-    const resolved = await underReservation(reservation, context, () => resolveWeComUser(context.wecom, code, warn));
+    // Only the code exchange holds the reservation: the calls after it cannot be a made-up code's.
+    const exchange = (wecomCode: string) => underReservation(reservation, context, () => context.wecom.getUserInfo(wecomCode));
+    const resolved = await resolveWeComUser(context.wecom, code, warn, exchange);
     // The phone's leg of a QR hand-off completes the desktop's login, not a login of its own.
     if (transaction.handoff !== undefined) {
       await forgetResult(context, ids);

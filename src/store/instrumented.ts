@@ -4,10 +4,10 @@
  * It wraps whichever backend is configured, so memory and Redis report the same series; the
  * backend itself stays reachable as `inner`.
  */
-import type { BudgetCounter, ConditionalTake, HitCounter, HitResult, Store, StoreWrite } from './store.js';
+import type { BudgetCounter, ConditionalTake, HitCounter, HitResult, Hold, ReserveResult, Store, StoreWrite } from './store.js';
 
 /** The store operations, as metric label values. */
-export type StoreOperation = 'set' | 'setMany' | 'get' | 'getMany' | 'take' | 'takeIf' | 'claim' | 'hit' | 'reserve' | 'release' | 'delete' | 'ping';
+export type StoreOperation = 'set' | 'setMany' | 'get' | 'getMany' | 'take' | 'takeIf' | 'claim' | 'hit' | 'reserve' | 'release' | 'keep' | 'delete' | 'ping';
 
 /** Receives one observation per operation: its name, `ok` or `error`, and its duration. */
 export type StoreObserver = (operation: StoreOperation, outcome: 'ok' | 'error', seconds: number) => void;
@@ -52,12 +52,16 @@ export class InstrumentedStore implements Store {
     return this.timed('hit', () => this.inner.hit(counters, windowSeconds));
   }
 
-  reserve(counters: readonly BudgetCounter[]): Promise<HitResult> {
-    return this.timed('reserve', () => this.inner.reserve(counters));
+  reserve(counters: readonly BudgetCounter[], hold?: Hold): Promise<ReserveResult> {
+    return this.timed('reserve', () => this.inner.reserve(counters, hold));
   }
 
-  release(keys: readonly string[]): Promise<void> {
-    return this.timed('release', () => this.inner.release(keys));
+  release(keys: readonly string[], holdId?: string): Promise<void> {
+    return this.timed('release', () => this.inner.release(keys, holdId));
+  }
+
+  keep(keys: readonly string[], holdId: string): Promise<void> {
+    return this.timed('keep', () => this.inner.keep(keys, holdId));
   }
 
   delete(key: string): Promise<void> {

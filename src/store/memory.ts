@@ -9,34 +9,15 @@
  * sessions or tokens, and never grows the process without bound: with the defaults a flood costs
  * at most about 64 MB of JSON plus the map's own overhead for 100,000 keys.
  */
-import type { BudgetCounter, ConditionalTake, HitCounter, HitResult, Store, StoreWrite } from './store.js';
+import { compactJson } from './compact-json.js';
+import { budgetRefusal, HeldUnits } from './held-units.js';
+import type { BudgetCounter, ConditionalTake, HitCounter, HitResult, Hold, ReserveResult, Store, StoreWrite } from './store.js';
 
 interface Entry {
   readonly json: string;
   readonly expiresAt: number;
   /** What this entry counts against the namespace's byte budget. */
   readonly size: number;
-}
-
-/** Characters V8 cannot keep in a one-byte string. */
-const WIDE_CHARS = /[\u0100-\uffff]/g;
-
-/**
- * JSON at one byte per character. V8 keeps a whole string at two bytes per character as soon as
- * one character is above U+00FF, so a session, code or token record carrying a member's Chinese
- * name would take twice the memory. Those few characters are written as `\uXXXX` escapes instead;
- * JSON.parse reads them back unchanged.
- */
-function compactJson(value: unknown): string {
-  const json = JSON.stringify(value);
-  // One scan: without a match, replace() returns the very same string.
-  const escaped = json.replace(WIDE_CHARS, escapeWide);
-  // replace() keeps the two-byte representation; a Latin-1 round trip makes a one-byte copy.
-  return escaped === json ? json : Buffer.from(escaped, 'latin1').toString('latin1');
-}
-
-function escapeWide(char: string): string {
-  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /** The value of a counter entry (absent: 0). */
@@ -80,11 +61,14 @@ export class MemoryStore implements Store {
   private readonly maxBytes: number;
   private readonly now: () => number;
   private readonly sweeper: NodeJS.Timeout | undefined;
+  /** Units of {@link reserve} held by work in flight, per counter key. */
+  private readonly held: HeldUnits;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxEntries = options.maxEntriesPerNamespace ?? DEFAULT_MAX_ENTRIES_PER_NAMESPACE;
     this.maxBytes = options.maxBytesPerNamespace ?? DEFAULT_MAX_BYTES_PER_NAMESPACE;
     this.now = options.now ?? Date.now;
+    this.held = new HeldUnits(this.now);
     const interval = options.sweepIntervalMs ?? 30_000;
     this.sweeper = interval > 0 ? setInterval(() => this.sweep(), interval).unref() : undefined;
   }
@@ -148,28 +132,32 @@ export class MemoryStore implements Store {
     return { allowed: true };
   }
 
-  async reserve(counters: readonly BudgetCounter[]): Promise<HitResult> {
+  async reserve(counters: readonly BudgetCounter[], hold?: Hold): Promise<ReserveResult> {
     // One synchronous step: every check before any charge, and no other caller in between.
     const now = this.now();
     const entries = counters.map(({ key }) => this.liveEntry(key));
     const counts = entries.map(countOf);
-    const full = counters.findIndex(({ max }, index) => counts[index]! >= max);
-    if (full !== -1) {
-      const expiresAt = entries[full]?.expiresAt;
-      return { allowed: false, index: full, retryAfterSeconds: expiresAt ? Math.max(1, Math.ceil((expiresAt - now) / 1000)) : counters[full]!.windowSeconds };
-    }
+    const expiries = entries.map((entry) => entry?.expiresAt);
+    const refusal = budgetRefusal(counters, counts, expiries, (key) => this.held.count(key), now);
+    if (refusal) return refusal;
     for (const [index, { key, windowSeconds }] of counters.entries()) {
       this.writeUntil(key, counts[index]! + 1, entries[index]?.expiresAt ?? now + windowSeconds * 1000);
+      if (hold) this.held.add(key, hold.id, now + hold.seconds * 1000);
     }
     return { allowed: true };
   }
 
-  async release(keys: readonly string[]): Promise<void> {
+  async release(keys: readonly string[], holdId?: string): Promise<void> {
     for (const key of keys) {
       const entry = this.liveEntry(key);
       // The window keeps its end: a given-back unit never lengthens a counter's life.
       if (entry && countOf(entry) > 0) this.writeUntil(key, countOf(entry) - 1, entry.expiresAt);
+      if (holdId !== undefined) this.held.remove(key, holdId);
     }
+  }
+
+  async keep(keys: readonly string[], holdId: string): Promise<void> {
+    for (const key of keys) this.held.remove(key, holdId);
   }
 
   async delete(key: string): Promise<void> {
@@ -181,6 +169,7 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.namespaces.clear();
+    this.held.clear();
   }
 
   /** Live entries per namespace (tests, the flood benchmark). */
@@ -256,5 +245,6 @@ export class MemoryStore implements Store {
     for (const bucket of this.namespaces.values()) {
       for (const [key, entry] of bucket.entries) if (entry.expiresAt <= now) this.remove(bucket, key);
     }
+    this.held.sweep();
   }
 }

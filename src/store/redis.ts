@@ -6,9 +6,11 @@
  * short timeouts): the bridge fails closed with a clear error instead of hanging, and ioredis
  * reconnects by itself when Redis returns.
  */
-import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { storeUnavailable, type BudgetCounter, type ConditionalTake, type HitCounter, type HitResult, type Store, type StoreWrite } from './store.js';
+import { CLAIM_AND_SET, HIT, KEEP, RELEASE, RESERVE, TAKE_IF, type Script } from './redis-scripts.js';
+import {
+  storeUnavailable, type BudgetCounter, type ConditionalTake, type HitCounter, type HitResult, type Hold, type ReserveResult, type Store, type StoreWrite,
+} from './store.js';
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -119,18 +121,24 @@ export class RedisStore implements Store {
     return { allowed: false, index: refusedBy - 1, retryAfterSeconds: ttlMs > 0 ? Math.ceil(ttlMs / 1000) : windowSeconds };
   }
 
-  async reserve(counters: readonly BudgetCounter[]): Promise<HitResult> {
+  async reserve(counters: readonly BudgetCounter[], hold?: Hold): Promise<ReserveResult> {
     if (counters.length === 0) return { allowed: true };
-    const argv = counters.flatMap((counter) => [counter.max, counter.windowSeconds * 1000]);
-    const [refusedBy, ttlMs] = (await this.run(() => this.script(RESERVE, counters.map((counter) => counter.key), argv))) as [number, number];
+    const keys = counters.map((counter) => counter.key);
+    const argv = [hold?.id ?? '', (hold?.seconds ?? 0) * 1000, ...counters.flatMap((counter) => [counter.max, counter.windowSeconds * 1000])];
+    const [refusedBy, ttlMs, held] = (await this.run(() => this.script(RESERVE, withHeldKeys(keys), argv))) as [number, number, number];
     if (refusedBy === 0) return { allowed: true };
     const refused = counters[refusedBy - 1]!;
-    return { allowed: false, index: refusedBy - 1, retryAfterSeconds: ttlMs > 0 ? Math.ceil(ttlMs / 1000) : refused.windowSeconds };
+    return { allowed: false, index: refusedBy - 1, retryAfterSeconds: ttlMs > 0 ? Math.ceil(ttlMs / 1000) : refused.windowSeconds, held: held === 1 };
   }
 
-  async release(keys: readonly string[]): Promise<void> {
+  async release(keys: readonly string[], holdId?: string): Promise<void> {
     if (keys.length === 0) return;
-    await this.run(() => this.script(RELEASE, keys, []));
+    await this.run(() => this.script(RELEASE, withHeldKeys(keys), [holdId ?? '']));
+  }
+
+  async keep(keys: readonly string[], holdId: string): Promise<void> {
+    if (keys.length === 0) return;
+    await this.run(() => this.script(KEEP, keys.map(heldKey), [holdId]));
   }
 
   async delete(key: string): Promise<void> {
@@ -150,7 +158,7 @@ export class RedisStore implements Store {
   }
 
   /** Runs a Lua script by its SHA-1, loading it when Redis does not know it yet (NOSCRIPT). */
-  private async script(script: { lua: string; sha: string }, scriptKeys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
+  private async script(script: Script, scriptKeys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
     try {
       return await this.client.evalsha(script.sha, scriptKeys.length, ...scriptKeys, ...argv);
     } catch (error) {
@@ -168,81 +176,14 @@ export class RedisStore implements Store {
   }
 }
 
-/**
- * {@link RedisStore.takeIf} on the server: GET, compare one field of the JSON value; when it
- * matches, SET the mark (KEYS[2], if given) NX with its TTL, then DEL. Answers nil when absent,
- * else `{value, 1|0}`.
- */
-const TAKE_IF = script(`
-local raw = redis.call('GET', KEYS[1])
-if not raw then return false end
-local ok, doc = pcall(cjson.decode, raw)
-if ok and type(doc) == 'table' and doc[ARGV[1]] == ARGV[2] then
-  if KEYS[2] then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4], 'NX') end
-  redis.call('DEL', KEYS[1])
-  return {raw, 1}
-end
-return {raw, 0}
-`);
+/** Where the holds on a counter's units live (a sorted set: hold id → end of its lease, ms). */
+function heldKey(key: string): string {
+  return `${key}:held`;
+}
 
-/**
- * {@link RedisStore.claim} with writes or deletes: SET KEYS[1] NX; only when that created it, SET
- * KEYS[2..n] and DEL the keys after them. ARGV[1] is n; then a value and a TTL per written key, in
- * the order of KEYS. Answers 1 when claimed, else 0.
- */
-const CLAIM_AND_SET = script(`
-local n = tonumber(ARGV[1])
-if not redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3], 'NX') then return 0 end
-for i = 2, n do redis.call('SET', KEYS[i], ARGV[2 * i], 'EX', ARGV[2 * i + 1]) end
-for i = n + 1, #KEYS do redis.call('DEL', KEYS[i]) end
-return 1
-`);
-
-/**
- * {@link RedisStore.hit}: for each counter in turn, refuse when it is at its maximum (answer its
- * 1-based position and PTTL), else INCR it, starting its window (PEXPIRE, ARGV[1] ms) on the first
- * hit. ARGV[1 + i] is the maximum of KEYS[i]. Answers {0, 0} when every counter allowed it.
- */
-const HIT = script(`
-for i = 1, #KEYS do
-  local count = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if count >= tonumber(ARGV[i + 1]) then return {i, redis.call('PTTL', KEYS[i])} end
-  if redis.call('INCR', KEYS[i]) == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
-end
-return {0, 0}
-`);
-
-/**
- * {@link RedisStore.reserve}: refuse when any counter is at its maximum (answer the first one's
- * 1-based position and PTTL) without charging any; else INCR each, starting a window (PEXPIRE)
- * on a counter that has none. ARGV[2i - 1] is the maximum of KEYS[i], ARGV[2i] its window in ms.
- * Answers {0, 0} when granted.
- */
-const RESERVE = script(`
-for i = 1, #KEYS do
-  local count = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if count >= tonumber(ARGV[2 * i - 1]) then return {i, redis.call('PTTL', KEYS[i])} end
-end
-for i = 1, #KEYS do
-  redis.call('INCR', KEYS[i])
-  if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], ARGV[2 * i]) end
-end
-return {0, 0}
-`);
-
-/**
- * {@link RedisStore.release}: DECR each counter above zero (DECR keeps the key's TTL); an absent
- * counter (its window ended) is not created.
- */
-const RELEASE = script(`
-for i = 1, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
-end
-return 0
-`);
-
-function script(lua: string): { lua: string; sha: string } {
-  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+/** The keys of a budget script: the counters, then their held units in the same order. */
+function withHeldKeys(keys: readonly string[]): string[] {
+  return [...keys, ...keys.map(heldKey)];
 }
 
 function parse(raw: string | null): unknown {

@@ -51,18 +51,29 @@ export interface Store {
   hit(counters: readonly HitCounter[], windowSeconds: number): Promise<HitResult>;
   /**
    * Takes one unit of every counter, or of none: when any counter is at its maximum, nothing is
-   * charged and the first such counter is named. Each counter has its own fixed window, started
-   * by its first unit. Atomic, one round trip: of concurrent callers on any replica, never more
-   * are granted than the maxima allow. A budget is reserved before the work it pays for (a WeCom
+   * charged and a full counter is named. Each counter has its own fixed window, started by its
+   * first unit. Atomic, one round trip: of concurrent callers on any replica, never more are
+   * granted than the maxima allow. A budget is reserved before the work it pays for (a WeCom
    * call), not counted after it, so parallel requests cannot all pass a check of the same count.
+   *
+   * With a `hold`, the unit is also marked as held under the hold's id (a lease of
+   * `hold.seconds`) until {@link release} or {@link keep} settles it, so that a refusal can tell
+   * units that work still in flight may give back ({@link ReserveResult} `held`) from units
+   * already spent. A hold whose lease ends unsettled (its replica crashed) turns into a spent
+   * unit: the strict side.
    */
-  reserve(counters: readonly BudgetCounter[]): Promise<HitResult>;
+  reserve(counters: readonly BudgetCounter[], hold?: Hold): Promise<ReserveResult>;
   /**
    * Gives one unit back to each counter (a reservation whose work turned out not to count):
    * never below zero, never starting, moving or extending a window; a counter whose window ended
-   * stays gone. Atomic per counter, one round trip.
+   * stays gone. With `holdId`, that hold ends too. Atomic per counter, one round trip.
    */
-  release(keys: readonly string[]): Promise<void>;
+  release(keys: readonly string[], holdId?: string): Promise<void>;
+  /**
+   * Ends the hold `holdId` on each counter and keeps its unit spent (the work counted: WeCom
+   * rejected the code). Atomic per counter, one round trip.
+   */
+  keep(keys: readonly string[], holdId: string): Promise<void>;
   /** Removes `key` (no error when absent). */
   delete(key: string): Promise<void>;
   /** Resolves when the store is usable; rejects otherwise (readiness). */
@@ -96,6 +107,24 @@ export const UNCAPPED = Number.MAX_SAFE_INTEGER;
 
 /** What {@link Store.hit} or {@link Store.reserve} decided: allowed, or refused by the counter at `index` until its window ends. */
 export type HitResult = { readonly allowed: true } | { readonly allowed: false; readonly index: number; readonly retryAfterSeconds: number };
+
+/**
+ * What {@link Store.reserve} decided. A refusal is `held` when every full counter is full only
+ * because of units held by work still in flight (they may come back within seconds): then
+ * `index` is the first full counter. Otherwise `index` is the first counter whose spent units
+ * alone reach its maximum, and waiting cannot help before `retryAfterSeconds`.
+ */
+export type ReserveResult =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly index: number; readonly retryAfterSeconds: number; readonly held: boolean };
+
+/** A lease on reserved units ({@link Store.reserve}): who holds them, and for how long at most. */
+export interface Hold {
+  /** Unique per reservation (random). */
+  readonly id: string;
+  /** How long the units count as held if nobody settles them (a crashed replica), in seconds. */
+  readonly seconds: number;
+}
 
 /** What {@link Store.takeIf} found: nothing, or the value and whether it was taken. */
 export type ConditionalTake<T> = { readonly found: false } | { readonly found: true; readonly taken: boolean; readonly value: T };

@@ -4,7 +4,7 @@
  * and status. Claims are made from the result later (oidc/claims.ts), never here.
  */
 import { accessDenied } from '../errors/bridge-error.js';
-import type { WeComClient } from './client.js';
+import type { CodeInfo, WeComClient } from './client.js';
 import { WeComApiError } from './errors.js';
 import type { WeComAnswer } from './http.js';
 
@@ -65,9 +65,18 @@ const STATUS_REASONS: Record<number, [reason: string, description: string]> = {
   5: ['wecom_user_departed', 'This WeCom account has left the organisation'],
 };
 
-/** Resolves the member behind a WeCom code; refuses non-members and inactive members. */
-export async function resolveWeComUser(client: WeComClient, code: string, warn: IdentityWarn): Promise<ResolvedMember> {
-  const info = await client.getUserInfo(code);
+/**
+ * Resolves the member behind a WeCom code; refuses non-members and inactive members.
+ * @param exchange makes the code exchange (getuserinfo), the one call a made-up code reaches: the
+ * callback runs it, and only it, under its WeCom-quota reservation (wecom-code-guard.ts).
+ */
+export async function resolveWeComUser(
+  client: WeComClient,
+  code: string,
+  warn: IdentityWarn,
+  exchange: (code: string) => Promise<CodeInfo> = (c) => client.getUserInfo(c),
+): Promise<ResolvedMember> {
+  const info = await exchange(code);
   if (!info.userid) {
     throw accessDenied('Only members of this organisation can sign in', 'wecom_not_member');
   }

@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
+import { holdConformance } from './conformance-holds.js';
 
 /** Distinct keys for each run of a property (Redis keeps keys between runs). */
 let run = 0;
@@ -308,6 +309,8 @@ export function storeConformance(fixture: StoreFixture): void {
       );
       await Promise.all(stores.map((s) => s.close()));
     });
+
+    holdConformance(fixture);
 
     it('answers ping while usable', async () => {
       const store = await fixture.make();
