@@ -33,3 +33,11 @@ export async function redisAvailable(): Promise<boolean> {
 export function uniquePrefix(label: string): string {
   return `test:${label}:${randomBytes(4).toString('hex')}:`;
 }
+
+/** Deletes every key under `prefix` in the test Redis (a test's own namespace). */
+export async function dropKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_TEST_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+}

@@ -8,7 +8,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { screenshot } from '../browser/chromium.js';
-import { expectSignedInModern, newProfile, openModernSignIn } from './pages.js';
+import { expectSignedInModern, newProfile, openModernSignIn, rootPage } from './pages.js';
 import type { Site } from './site.js';
 
 /** Navigations of `page`, recorded from now on. */
@@ -89,13 +89,7 @@ export function modernLaneSuite(get: () => { site: Site; browser: Browser }, mod
       ['en-US', { bindBy: 'Bind existing users by', issuer: 'Issuer' }],
       ['zh-CN', { bindBy: '按以下字段绑定已有用户', issuer: 'Issuer' }],
     ] as const) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
-      const page = await context.newPage();
-      await page.addInitScript(([token, lang]) => {
-        localStorage.setItem('NOCOBASE_TOKEN', token!);
-        localStorage.setItem('NOCOBASE_AUTH', 'basic');
-        localStorage.setItem('NOCOBASE_LOCALE', lang!);
-      }, [site.api.rootToken, locale]);
+      const { context, page } = await rootPage(browser, site, locale);
       await page.goto(`${site.nocobase.url}/v/admin/settings/auth/authenticators`);
       const row = page.getByRole('row').filter({ hasText: 'v2closed' });
       await row.waitFor({ timeout: 60_000 });

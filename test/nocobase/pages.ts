@@ -19,6 +19,18 @@ export async function newProfile(browser: Browser, kind: 'desktop' | 'wecom', si
   return context;
 }
 
+/** A desktop page signed in as NocoBase's root (its token in NocoBase's storage), in `locale`. */
+export async function rootPage(browser: Browser, site: Site, locale: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
+  const page = await context.newPage();
+  await page.addInitScript(([token, lang]) => {
+    localStorage.setItem('NOCOBASE_TOKEN', token!);
+    localStorage.setItem('NOCOBASE_AUTH', 'basic');
+    localStorage.setItem('NOCOBASE_LOCALE', lang!);
+  }, [site.api.rootToken, locale]);
+  return { context, page };
+}
+
 /** NocoBase's sign-in page, rendered (its React client takes a few seconds to start). */
 export async function openSignIn(page: Page, site: Site): Promise<void> {
   await page.goto(`${site.nocobase.url}/signin`);

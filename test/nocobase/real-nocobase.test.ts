@@ -12,7 +12,7 @@ import { launchChromium, screenshot } from '../browser/chromium.js';
 import { attackSuite } from './attacks.js';
 import { homepageSuite, modernLaneSuite } from './modern.js';
 import { answerUrl, callbackPrefix, claimHandOff, openPage, scriptedBrowser, startForeignDiscovery, startSignIn } from './flows.js';
-import { bindings, currentUser, expectSignedInAdmin, findUsers, newProfile, openSignIn, userCount } from './pages.js';
+import { bindings, currentUser, expectSignedInAdmin, findUsers, newProfile, openSignIn, rootPage, userCount } from './pages.js';
 import { installFromStoragePlugins, realNocoBaseAvailable, startSite, type Site } from './site.js';
 
 const available = realNocoBaseAvailable();
@@ -64,13 +64,7 @@ describe.skipIf(!available)('the adapter on a real NocoBase, in headless Chromiu
       // antd spaces out two-character Chinese button labels ("添 加").
       ['zh-CN', { add: /添\s?加|新\s?增/, type: '企业微信', bindBy: '按以下字段绑定已有用户' }],
     ] as const) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
-      const page = await context.newPage();
-      await page.addInitScript(([token, lang]) => {
-        localStorage.setItem('NOCOBASE_TOKEN', token!);
-        localStorage.setItem('NOCOBASE_AUTH', 'basic');
-        localStorage.setItem('NOCOBASE_LOCALE', lang!);
-      }, [site.api.rootToken, locale]);
+      const { context, page } = await rootPage(browser, site, locale);
       await page.goto(`${site.nocobase.url}/admin/settings/auth/authenticators`);
       await page.getByRole('button', { name: texts.add }).click({ timeout: 60_000 });
       await page.locator('.ant-dropdown-menu-item', { hasText: texts.type }).click();

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { MemoryStore } from '../../src/store/memory.js';
 import { TestBrowser } from '../helpers/browser.js';
 import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
-import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.js';
+import { dropKeys, REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 import { nocobaseLogin } from '../helpers/rp.js';
 
 /** The attacking source addresses: 127.0.0.10 … 127.0.0.(10 + count − 1). */
@@ -192,9 +192,3 @@ async function redisKeyCounts(prefix: string): Promise<Record<string, number>> {
   return counts;
 }
 
-async function dropKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_TEST_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-}

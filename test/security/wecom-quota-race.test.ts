@@ -10,12 +10,11 @@
  * a little so that parallel calls really overlap. On the memory store and on Redis.
  */
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
-import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.js';
+import { dropKeys, REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 import { nocobaseLogin } from '../helpers/rp.js';
 
 type Mode = 'sequential' | 'parallel';
@@ -147,9 +146,3 @@ describe.each(backends)('the WeCom-quota guard under parallel callbacks, on the 
   });
 });
 
-async function dropKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_TEST_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-}

@@ -10,12 +10,11 @@
  * overlap; store round trips counted by the bridge's own store metric. Memory store and Redis.
  * No assertion on time: "at once" is "with one reservation and no WeCom call".
  */
-import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
 import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
-import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.js';
+import { dropKeys, REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 
 const withRedis = await redisAvailable();
 const backends = [
@@ -129,9 +128,3 @@ describe.each(backends)('callbacks beyond the allowance at the same instant, on 
   });
 });
 
-async function dropKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_TEST_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-}

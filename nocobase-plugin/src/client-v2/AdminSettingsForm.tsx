@@ -3,26 +3,17 @@
  * and help as the classic form, as antd form items under `options` (the modern drawer renders
  * this inside its own antd Form and passes no props). Saving runs the server's checks too.
  */
-import { Checkbox, Form, Input, Select, Typography } from 'antd';
+import { Checkbox, Form, Input, Select } from 'antd';
 import React, { useCallback } from 'react';
-import { registerUris } from '../common/links.js';
-import { loadAbout, VersionsHelp } from '../common/VersionsHelp.js';
+import { SettingsHelp } from '../common/SettingsHelp.js';
+import { loadAbout } from '../common/VersionsHelp.js';
 import { textsFor, type Texts } from '../common/texts.js';
 import type { ButtonContext } from './SignInButton.js';
 
 function RegisterUris(props: { texts: Texts; context: ButtonContext }): React.ReactElement {
   const { texts, context } = props;
-  const uris = registerUris(context.apiBase());
   const load = useCallback(() => loadAbout(context.request), [context]);
-  const { Paragraph, Text } = Typography;
-  return (
-    <>
-      <Paragraph type="secondary">
-        {texts.redirectUri} <Text code copyable>{uris.redirect}</Text> {texts.postLogoutUri} <Text code copyable>{uris.postLogout}</Text>
-      </Paragraph>
-      <VersionsHelp texts={texts} load={load} />
-    </>
-  );
+  return <SettingsHelp texts={texts} apiBase={context.apiBase()} load={load} />;
 }
 
 /** A settings form component bound to `context`. */

@@ -4,27 +4,17 @@
  * URIs to register at the bridge. A schema form, as plugin-auth renders it inside `options`.
  */
 import { SchemaComponent, useAPIClient, useApp } from '@nocobase/client';
-import { Typography } from 'antd';
 import React, { useCallback } from 'react';
-import { registerUris } from '../common/links.js';
-import { loadAbout, VersionsHelp } from '../common/VersionsHelp.js';
+import { SettingsHelp } from '../common/SettingsHelp.js';
+import { loadAbout } from '../common/VersionsHelp.js';
 import { textsFor, type Texts } from '../common/texts.js';
 
-/** The URIs this NocoBase uses, for the administrator to register at the bridge, and the versions. */
+/** The URIs to register at the bridge and the versions, as the schema's first item. */
 function RegisterUris(): React.ReactElement {
   const texts = textsFor(useApp()?.i18n?.language);
   const api = useAPIClient();
-  const uris = registerUris(String(api.axios.defaults.baseURL ?? '/api/'));
   const load = useCallback(() => loadAbout((options) => api.request(options)), [api]);
-  const { Paragraph, Text } = Typography;
-  return (
-    <>
-      <Paragraph type="secondary">
-        {texts.redirectUri} <Text code copyable>{uris.redirect}</Text> {texts.postLogoutUri} <Text code copyable>{uris.postLogout}</Text>
-      </Paragraph>
-      <VersionsHelp texts={texts} load={load} />
-    </>
-  );
+  return <SettingsHelp texts={texts} apiBase={String(api.axios.defaults.baseURL ?? '/api/')} load={load} />;
 }
 
 function field(title: string, component: string, extra: Record<string, unknown> = {}): Record<string, unknown> {

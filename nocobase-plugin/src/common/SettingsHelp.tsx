@@ -1,0 +1,24 @@
+/**
+ * The help at the top of the settings form, the same in both client lanes: the URIs to register
+ * at the bridge (with copy buttons) and the versions line.
+ */
+import { Typography } from 'antd';
+import React from 'react';
+import { registerUris } from './links.js';
+import type { Texts } from './texts.js';
+import { VersionsHelp, type About } from './VersionsHelp.js';
+
+/** The help; `load` asks the server for the versions (with the administrator's session). */
+export function SettingsHelp(props: { texts: Texts; apiBase: string; load: () => Promise<About | undefined> }): React.ReactElement {
+  const { texts, apiBase, load } = props;
+  const uris = registerUris(apiBase);
+  const { Paragraph, Text } = Typography;
+  return (
+    <>
+      <Paragraph type="secondary">
+        {texts.redirectUri} <Text code copyable>{uris.redirect}</Text> {texts.postLogoutUri} <Text code copyable>{uris.postLogout}</Text>
+      </Paragraph>
+      <VersionsHelp texts={texts} load={load} />
+    </>
+  );
+}
