@@ -19,6 +19,9 @@ export const HANDOFF_PARAM = 'wecomBridgeHandOff';
 /** Readable by the sign-in page's script, which skips the WeCom auto login while it is set. */
 export const SIGNED_OUT_COOKIE = 'wecom_bridge_signed_out';
 
+/** `wecomBridge:signIn`'s parameter naming the client lane (`modern`) when no page is asked for. */
+export const LANE_PARAM = 'lane';
+
 /** The modern sign-in page's parameter that continues a sign-out to the provider (`endSession`). */
 export const SIGN_OUT_PARAM = 'wecomBridgeSignOut';
 

@@ -20,7 +20,7 @@ export interface ButtonContext {
 /** A sign-in button component bound to `context`. */
 export function signInButton(context: ButtonContext): React.ComponentType<{ authenticator: PublicAuthenticator }> {
   return function WeComSignInButton({ authenticator }) {
-    const href = signInUrl(context.apiBase(), authenticator.name, window.location.search);
+    const href = signInUrl(context.apiBase(), authenticator.name, window.location.search, 'modern');
     const auto = shouldAutoLogin(authenticator.options, navigator.userAgent, document.cookie);
     useEffect(() => {
       if (auto) window.location.replace(href);

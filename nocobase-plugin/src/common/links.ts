@@ -3,7 +3,7 @@
  * Pure functions of the browser's location, User-Agent and cookies.
  */
 
-import { RESOURCE, SIGN_OUT_PARAM, SIGNED_OUT_COOKIE } from '../constants.js';
+import { LANE_PARAM, RESOURCE, SIGN_OUT_PARAM, SIGNED_OUT_COOKIE } from '../constants.js';
 
 /** An authenticator as the sign-in page lists it (`authenticators:publicList`). */
 export interface PublicAuthenticator {
@@ -29,11 +29,13 @@ export function registerUris(apiBase: string): { redirect: string; postLogout: s
  * `GET <api>wecomBridge:signIn?authenticator=<name>[&redirect=<page>]`, carrying the sign-in page's
  * own `?redirect=` (the page the person asked for before being sent to sign in).
  */
-export function signInUrl(apiBase: string, authenticator: string, search: string): string {
+export function signInUrl(apiBase: string, authenticator: string, search: string, lane: 'classic' | 'modern' = 'classic'): string {
   const base = apiBase.endsWith('/') ? apiBase : `${apiBase}/`;
   const params = new URLSearchParams({ authenticator });
   const redirect = new URLSearchParams(search).get('redirect');
   if (redirect) params.set('redirect', redirect);
+  // Without a page asked for, the server lands on the configured page in this lane.
+  else if (lane === 'modern') params.set(LANE_PARAM, 'modern');
   return `${base}${RESOURCE}:signIn?${params.toString()}`;
 }
 

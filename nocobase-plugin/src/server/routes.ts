@@ -14,7 +14,7 @@ import type { NocoContext } from './nocobase-types.js';
 import { optionProblems } from './options.js';
 import { failurePage } from './pages.js';
 import { isLocalLocation, safeRedirectPath } from './redirect-path.js';
-import { AUTH_TYPE } from '../constants.js';
+import { AUTH_TYPE, LANE_PARAM } from '../constants.js';
 import { runtimeOf } from './runtime.js';
 import { modernSignInPath } from './sign-out.js';
 import { isModernLane, publicPath, redirectUri, signInPath, sitePath } from './site.js';
@@ -24,12 +24,12 @@ type Next = () => Promise<void>;
 
 /** `wecomBridge:signIn`: 302 to the provider's authorization endpoint. */
 export async function signInAction(ctx: NocoContext, next: Next): Promise<void> {
-  await showingFailures(ctx, laneOf(queryText(ctx.query.redirect)), async () => {
+  await showingFailures(ctx, laneOf(queryText(ctx.query.redirect) ?? (queryText(ctx.query[LANE_PARAM]) === 'modern' ? '/v/' : undefined)), async () => {
     const auth = await loadAuthenticator(ctx, ctx.query.authenticator);
     const settings = auth.settings;
     const provider = await runtimeOf(ctx.app).providers.get(settings.issuer);
     const [state, nonce, codeVerifier] = [randomToken(), randomToken(), randomToken()];
-    const returnTo = safeRedirectPath(queryText(ctx.query.redirect), settings.redirectPath);
+    const returnTo = safeRedirectPath(queryText(ctx.query.redirect), defaultPage(settings.redirectPath, queryText(ctx.query[LANE_PARAM])));
     const transaction = { authenticator: String(auth.row.get('name')), issuer: settings.issuer, nonce, codeVerifier, returnTo };
     const cookie = addTransaction(runtimeOf(ctx.app).cookieKey(), LOGIN_COOKIE, readPrivateCookie(ctx, LOGIN_COOKIE), state, transaction);
     setPrivateCookie(ctx, LOGIN_COOKIE, cookie, TRANSACTION_TTL_MS / 1000);
@@ -92,6 +92,16 @@ async function landing(ctx: NocoContext, returnTo: string, authenticator: string
   const location = `${url.pathname}${url.search}${url.hash}`;
   if (!isLocalLocation(location, publicPath())) throw new SignInError('internal', `refused to send the browser to ${JSON.stringify(url.pathname)}: not a page of this NocoBase`);
   return location;
+}
+
+/**
+ * The configured page after sign-in, in the lane the sign-in started from: the modern client's
+ * sign-in page asks for its lane, and `/admin` is `/v/admin` there (a page already under `/v/`
+ * stays as it is).
+ */
+function defaultPage(redirectPath: string, lane: string | undefined): string {
+  if (lane !== 'modern' || redirectPath === '/v' || redirectPath.startsWith('/v/')) return redirectPath;
+  return `/v${redirectPath}`;
 }
 
 /** The sign-in page a failure leads back to: the modern one when the sign-in returns to `/v/`. */

@@ -15,6 +15,9 @@ describe('the sign-in button', () => {
   it('links to the signIn route, carrying the page the person asked for', () => {
     expect(signInUrl('/api/', 'wecom', '')).toBe('/api/wecomBridge:signIn?authenticator=wecom');
     expect(signInUrl('/nb/api', 'we com', '?redirect=%2Fadmin%2Fx')).toBe('/nb/api/wecomBridge:signIn?authenticator=we+com&redirect=%2Fadmin%2Fx');
+    // The modern lane without a page asked for: the server picks the configured page under /v/.
+    expect(signInUrl('/api/', 'wecom', '', 'modern')).toBe('/api/wecomBridge:signIn?authenticator=wecom&lane=modern');
+    expect(signInUrl('/api/', 'wecom', '?redirect=%2Fv%2Fx', 'modern')).toBe('/api/wecomBridge:signIn?authenticator=wecom&redirect=%2Fv%2Fx');
   });
 
   it('logs in by itself only inside WeCom, when the option is on and the person did not just sign out', () => {
