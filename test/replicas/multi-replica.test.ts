@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { Redis } from 'ioredis';
-import { freePort } from '../../demo/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
 import { unseal } from '../../src/crypto/seal.js';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
