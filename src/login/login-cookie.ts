@@ -23,7 +23,7 @@ import type { BridgeContext } from '../context.js';
 import { sealPeriodic, unsealPeriodic } from '../crypto/seal.js';
 import { invalidRequest } from '../errors/bridge-error.js';
 import type { CookieJar } from '../http/cookies.js';
-import type { LoginTransaction } from './records.js';
+import type { LoginTransaction } from '../oidc/records.js';
 
 /** Logins one browser can have in progress at once. */
 export const MAX_LOGIN_COOKIES = 4;

@@ -11,28 +11,28 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { epochSeconds, type BridgeContext } from '../context.js';
 import { accessDenied, BridgeError, loginRequired } from '../errors/bridge-error.js';
-import { completeHandoffOnPhone, failHandoffOnPhone } from '../handoff/phone.js';
-import { startHandoffLeg } from '../handoff/phone-leg.js';
-import { startHandoff } from '../handoff/start.js';
+import { completeHandoffOnPhone, failHandoffOnPhone } from './handoff/phone.js';
+import { startHandoffLeg } from './handoff/phone-leg.js';
+import { startHandoff } from './handoff/start.js';
 import { readCookie } from '../http/cookies.js';
 import { resolveWeComUser } from '../wecom/identity.js';
-import { admitMember, type Admission } from './admission.js';
+import { admitMember, type Admission } from '../oidc/admission.js';
 import { startWeComLeg } from './authorize.js';
 import {
   callbackIds, forgetResult, inFlightMark, rememberResult, replayResult, resultKey, resultWrite,
   type BoundCallbackIds, type CallbackIds,
 } from './callback-replay.js';
-import { missingRequiredClaims, subjectOf } from './claims.js';
-import { mintCode } from './codes.js';
+import { missingRequiredClaims, subjectOf } from '../oidc/claims.js';
+import { mintCode } from '../oidc/codes.js';
 import { clearLoginCookie, loginCookieName, openLoginCookie } from './login-cookie.js';
 import { explainsOnPage, failLogin } from './login-failure.js';
 import {
   isRejectedCode, knownAddressWrite, NOTHING_RESERVED, readCodeGuard, reserveWeComCall, underReservation,
   type CodeGuard, type CodeReservation,
-} from './wecom-code-guard.js';
-import { stateKeys, type LoginTransaction } from './records.js';
-import { errorRedirectUrl, redirectBrowser } from './redirect.js';
-import { newSession, saveSession } from './session.js';
+} from '../oidc/wecom-code-guard.js';
+import { stateKeys, type LoginTransaction } from '../oidc/records.js';
+import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
+import { newSession, saveSession } from '../oidc/session.js';
 
 const WECOM_STATE = /^[A-Za-z0-9]{1,128}$/;
 

@@ -10,10 +10,10 @@
 import { createHash } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { RequiredClaim } from '../config/types.js';
-import { escapeHtml, renderDocument } from '../http/html.js';
-import type { Lang, Text } from '../http/i18n.js';
-import { actions, footer, htmlLang, languageSwitch } from '../http/page-kit.js';
-import type { HandoffStatus } from './records.js';
+import { escapeHtml, renderDocument } from './html.js';
+import type { Lang, Text } from './i18n.js';
+import { actions, footer, htmlLang, languageSwitch } from './page-kit.js';
+import type { HandoffStatus } from '../login/handoff/records.js';
 
 const CLAIM_NAMES: Record<RequiredClaim, Text> = {
   phone_number: { en: 'phone number', zh: '手机号' },

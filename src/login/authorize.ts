@@ -9,12 +9,12 @@ import { bindBrowser } from '../http/cookies.js';
 import { isStoreUnavailable } from '../store/store.js';
 import { chooseLeg, weComLoginUrl } from '../wecom/login-url.js';
 import { parseAuthRequest, validateRedirectTarget } from './authorize-request.js';
-import { issueCodeRedirect } from './codes.js';
-import { readParam, requestParams } from './params.js';
+import { issueCodeRedirect } from '../oidc/codes.js';
+import { readParam, requestParams } from '../oidc/params.js';
 import { setLoginCookie } from './login-cookie.js';
-import type { AuthRequest, LoginTransaction } from './records.js';
-import { errorRedirectUrl, redirectBrowser } from './redirect.js';
-import { currentSession, sessionSatisfies } from './session.js';
+import type { AuthRequest, LoginTransaction } from '../oidc/records.js';
+import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
+import { currentSession, sessionSatisfies } from '../oidc/session.js';
 
 /** Registers GET and POST /authorize. */
 export function registerAuthorize(app: FastifyInstance, context: BridgeContext): void {
