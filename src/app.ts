@@ -9,7 +9,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { pino } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Config, TrustProxy } from './config/types.js';
-import type { BridgeContext } from './context.js';
+import type { BridgeContext, Metrics } from './context.js';
 import { clientErrorHandler } from './http/client-errors.js';
 import { connectionOptions, limitConnections } from './http/connections.js';
 import { cookieJar } from './http/cookies.js';
@@ -17,7 +17,7 @@ import { registerDomainVerify } from './http/domain-verify.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { registerHealth } from './http/health.js';
 import { installRequestLogging, loggerOptions, redactedChildLogger, requestIdFor, routeOf } from './http/logging.js';
-import { createMetrics, watchMemoryStore, type Metrics } from './http/metrics.js';
+import { createMetrics, watchMemoryStore } from './http/metrics.js';
 import { buildMetricsApp, metricsHandler } from './http/metrics-server.js';
 import { createWeComDispatcher } from './http/outbound.js';
 import { installProxyWarning } from './http/proxy-warning.js';

@@ -19,10 +19,9 @@
  * (nginx: 8 KB per header line by default).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { BridgeContext } from '../context.js';
+import type { BridgeContext, CookieJar } from '../context.js';
 import { sealPeriodic, unsealPeriodic } from '../crypto/seal.js';
 import { invalidRequest } from '../errors/bridge-error.js';
-import type { CookieJar } from '../http/cookies.js';
 import type { LoginTransaction } from '../oidc/records.js';
 
 /** Logins one browser can have in progress at once. */
