@@ -12,7 +12,8 @@ import { parseAuthRequest, validateRedirectTarget } from './authorize-request.js
 import { issueCodeRedirect } from '../oidc/codes.js';
 import { readParam, requestParams } from '../oidc/params.js';
 import { setLoginCookie } from './login-cookie.js';
-import type { AuthRequest, LoginTransaction } from '../oidc/records.js';
+import type { AuthRequest } from '../oidc/records.js';
+import type { LoginTransaction } from './records.js';
 import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
 import { currentSession, sessionSatisfies } from '../oidc/session.js';
 

@@ -17,7 +17,7 @@ import { seal, unseal } from '../crypto/seal.js';
 import { BridgeError } from '../errors/bridge-error.js';
 import { setSessionCookie } from '../http/cookies.js';
 import type { StoreWrite } from '../store/store.js';
-import { stateKeys, type CallbackResultRecord } from '../oidc/records.js';
+import { stateKeys, type CallbackResultRecord } from './records.js';
 
 /** How long a finished callback can be repeated, seconds: "a few seconds" with margin. */
 const RESULT_TTL_SECONDS = 30;

@@ -30,7 +30,7 @@ import {
   isRejectedCode, knownAddressWrite, NOTHING_RESERVED, readCodeGuard, reserveWeComCall, underReservation,
   type CodeGuard, type CodeReservation,
 } from '../oidc/wecom-code-guard.js';
-import { stateKeys, type LoginTransaction } from '../oidc/records.js';
+import { stateKeys, type LoginTransaction } from './records.js';
 import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
 import { newSession, saveSession } from '../oidc/session.js';
 

@@ -22,7 +22,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext, CookieJar } from '../context.js';
 import { sealPeriodic, unsealPeriodic } from '../crypto/seal.js';
 import { invalidRequest } from '../errors/bridge-error.js';
-import type { LoginTransaction } from '../oidc/records.js';
+import type { LoginTransaction } from './records.js';
 
 /** Logins one browser can have in progress at once. */
 export const MAX_LOGIN_COOKIES = 4;

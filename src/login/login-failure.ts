@@ -17,7 +17,7 @@ import { hintFacts } from '../pages/admin-hints.js';
 import { renderErrorPage } from '../pages/error-page.js';
 import { pickLang } from '../pages/i18n.js';
 import { sendPage } from '../http/security-headers.js';
-import type { LoginTransaction } from '../oidc/records.js';
+import type { LoginTransaction } from './records.js';
 import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
 import { startAgainUrl } from './start-again.js';
 

@@ -16,7 +16,7 @@ import { sendPage } from '../../http/security-headers.js';
 import { admitMember } from '../../oidc/admission.js';
 import { missingRequiredClaims } from '../../oidc/claims.js';
 import { pageLang, recordFailure } from '../login-failure.js';
-import type { LoginTransaction } from '../../oidc/records.js';
+import type { LoginTransaction } from '../records.js';
 import type { WeComUser, ResolvedMember } from '../../wecom/identity.js';
 import { renderPhoneDonePage } from '../../pages/handoff.js';
 import { handoffKeys, handoffOpen, secondsLeft, updateHandoff, type HandoffRecord } from './records.js';
