@@ -17,7 +17,7 @@ import { startHandoff } from './handoff/start.js';
 import { readCookie } from '../http/cookies.js';
 import { resolveWeComUser } from '../wecom/identity.js';
 import { admitMember, type Admission } from '../oidc/admission.js';
-import { startWeComLeg } from './authorize.js';
+import { startWeComLeg } from './wecom-leg.js';
 import {
   callbackIds, forgetResult, inFlightMark, rememberResult, replayResult, resultKey, resultWrite,
   type BoundCallbackIds, type CallbackIds,

@@ -5,7 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../../context.js';
-import { beginLogin } from '../authorize.js';
+import { beginLogin } from '../wecom-leg.js';
 import type { AuthRequest } from '../../oidc/records.js';
 import { weComLoginUrl } from '../../wecom/login-url.js';
 
