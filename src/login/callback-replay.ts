@@ -8,6 +8,9 @@
  * (and session cookie); a hit from any other browser gets an error page and nothing else. The
  * result lasts 30 s, or until the relying party redeems the code it carries (code-grant.ts): a
  * used code is worth repeating to nobody.
+ *
+ * The callback keeps this record through one wrapper, {@link answerOnce}: its steps say how the
+ * login ends ({@link Ending}), and the wrapper remembers or forgets the result before answering.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
@@ -74,14 +77,43 @@ export function resultWrite(ids: BoundCallbackIds, result: CallbackResult): Stor
   return { key: resultKey(ids), value: record, ttlSeconds: RESULT_TTL_SECONDS };
 }
 
-/** Stores the first hit's result, sealed for the browser holding the binding cookie. */
-export async function rememberResult(context: BridgeContext, ids: BoundCallbackIds, result: CallbackResult): Promise<void> {
+/**
+ * How a callback that claimed its login ends: what a repeated hit by the same browser gets, and
+ * the answer itself.
+ */
+export interface Ending {
+  /**
+   * The redirect to repeat; `saved` when it was already written with the session (resultWrite);
+   * `nothing` for an answer given once (a page, a new WeCom leg, the phone's page).
+   */
+  readonly repeat: CallbackResult | 'saved' | 'nothing';
+  /** Sends the answer, once the record is settled. */
+  readonly answer: () => FastifyReply;
+}
+
+/**
+ * Runs the claimed callback's steps and keeps the replay record: remembers the result to repeat,
+ * or forgets the in-flight mark (an answer given once, or a failure thrown to the error page),
+ * then answers.
+ */
+export async function answerOnce(context: BridgeContext, ids: BoundCallbackIds, steps: () => Promise<Ending>): Promise<FastifyReply> {
+  try {
+    const ending = await steps();
+    if (ending.repeat === 'nothing') await forgetResult(context, ids);
+    else if (ending.repeat !== 'saved') await rememberResult(context, ids, ending.repeat);
+    return ending.answer();
+  } catch (error) {
+    await forgetResult(context, ids);
+    throw error;
+  }
+}
+
+async function rememberResult(context: BridgeContext, ids: BoundCallbackIds, result: CallbackResult): Promise<void> {
   const { key, value, ttlSeconds } = resultWrite(ids, result);
   await context.store.set(key, value, ttlSeconds);
 }
 
-/** The first hit ended without a redirect worth repeating (a page, a new WeCom leg). */
-export async function forgetResult(context: BridgeContext, ids: CallbackIds): Promise<void> {
+async function forgetResult(context: BridgeContext, ids: CallbackIds): Promise<void> {
   await context.store.delete(resultKey(ids));
 }
 

@@ -1,43 +1,57 @@
 /**
  * `GET /wecom/callback`: WeCom sends the browser back here with `code` and our `state`.
  *
- * Order matters: this browser must hold the sealed login of the state (login-cookie.ts) and the
- * binding cookie it was sealed for, before anything touches WeCom; only then is the login
- * consumed (once, atomically: a "used" mark in the store) and the code exchanged. The final
- * redirect uses only the sealed request, never a value from the callback's query. Failures are answered by login-failure.ts; a login that lacks a
- * REQUIRE_CLAIMS value becomes a QR hand-off (src/handoff/); a repeated hit of the same callback
- * is answered by callback-replay.ts.
+ * The steps, in this order (each below is one small function):
+ *
+ * 1. check the state (its form; WeCom echoes what /authorize sent);
+ * 2. open the login cookie of that state, for this browser's binding cookie (login-cookie.ts);
+ * 3. claim the login: consume it once, atomically (a "used" mark in the store); a hit that finds
+ *    it taken is a repeat, answered by callback-replay.ts;
+ * 4. the WeCom-quota guard: reserve a unit of the budgets before WeCom is called, and only when it
+ *    will be (wecom-code-guard.ts);
+ * 5. resolve the member: exchange the code at WeCom under that reservation;
+ * 6. finish for this leg: a code for the relying party (finish.ts; or, lacking a REQUIRE_CLAIMS
+ *    value on the desktop, the QR hand-off), or, on the phone's leg of a hand-off, the hand-off's
+ *    own finisher (handoff/phone.ts).
+ *
+ * Nothing before step 3 touches WeCom or the store's login state; the final redirect uses only the
+ * sealed request, never a value from the callback's query. Failures of steps 5–6 are answered by
+ * {@link failedLeg}; everything after step 3 runs inside {@link answerOnce}, which keeps the
+ * result a repeated hit of the same browser gets.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { epochSeconds, type BridgeContext } from '../context.js';
-import { accessDenied, BridgeError, loginRequired } from '../errors/bridge-error.js';
-import { completeHandoffOnPhone, failHandoffOnPhone } from './handoff/phone.js';
-import { startHandoffLeg } from './handoff/phone-leg.js';
-import { startHandoff } from './handoff/start.js';
+import type { BridgeContext } from '../context.js';
+import { accessDenied, BridgeError } from '../errors/bridge-error.js';
 import { readCookie } from '../http/cookies.js';
-import { resolveWeComUser } from '../wecom/identity.js';
-import { admitMember, type Admission } from '../oidc/admission.js';
-import { startWeComLeg } from './wecom-leg.js';
-import {
-  callbackIds, forgetResult, inFlightMark, rememberResult, replayResult, resultKey, resultWrite,
-  type BoundCallbackIds, type CallbackIds,
-} from './callback-replay.js';
-import { missingRequiredClaims, subjectOf } from '../oidc/claims.js';
-import { mintCode } from '../oidc/codes.js';
-import { clearLoginCookie, loginCookieName, openLoginCookie } from './login-cookie.js';
-import { explainsOnPage, failLogin } from './login-failure.js';
+import { admitMember } from '../oidc/admission.js';
+import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
 import {
   isRejectedCode, knownAddressWrite, NOTHING_RESERVED, readCodeGuard, reserveWeComCall, underReservation,
   type CodeGuard, type CodeReservation,
 } from '../oidc/wecom-code-guard.js';
+import { resolveWeComUser, type ResolvedMember } from '../wecom/identity.js';
+import {
+  answerOnce, callbackIds, inFlightMark, replayResult,
+  type BoundCallbackIds, type CallbackIds, type Ending,
+} from './callback-replay.js';
+import { completeHandoffOnPhone, failHandoffOnPhone } from './handoff/phone.js';
+import { startHandoffLeg } from './handoff/phone-leg.js';
+import { clearLoginCookie, loginCookieName, openLoginCookie } from './login-cookie.js';
+import { explainsOnPage, failLogin } from './login-failure.js';
+import { finishForRelyingParty } from './finish.js';
 import { stateKeys, type LoginTransaction } from './records.js';
-import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
-import { newSession, saveSession } from '../oidc/session.js';
+import { startWeComLeg } from './wecom-leg.js';
 
 const WECOM_STATE = /^[A-Za-z0-9]{1,128}$/;
 
 /** A dead WeCom code restarts the WeCom leg at most this many times in all. */
 const MAX_ATTEMPTS = 2;
+
+/** A login this callback claimed, and what the quota guard read about its address meanwhile. */
+interface Claimed {
+  readonly transaction: LoginTransaction;
+  readonly guard: CodeGuard;
+}
 
 /** Registers the WeCom callback. */
 export function registerCallback(app: FastifyInstance, context: BridgeContext): void {
@@ -46,114 +60,127 @@ export function registerCallback(app: FastifyInstance, context: BridgeContext): 
 
 async function callback(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {
   const query = (request.query ?? {}) as Record<string, unknown>;
-  const ids = callbackIds(checkedState(query.state), readCookie(request, context.cookies.bindingName));
-  // WeCom sends the browser back with `state` but no `code` when the member declines.
-  const code = typeof query.code === 'string' && query.code !== '' ? query.code : undefined;
-  const claimed = await claimTransaction(request, reply, context, ids);
-  if (!claimed || ids.binding === undefined) {
-    // The login is gone: finished, or being finished, by an earlier hit of this callback.
-    const location = await replayResult(reply, context, ids);
-    request.log.info('repeated WeCom callback answered with the first result');
-    return redirectBrowser(reply, 'GET', location);
-  }
+  const ids = checkState(request, context, query.state);
+  const transaction = openLogin(request, reply, context, ids);
+  const claimed = transaction === undefined ? undefined : await claimLogin(request, context, ids, transaction);
+  if (claimed === undefined || ids.binding === undefined) return answerRepeat(request, reply, context, ids);
   const bound: BoundCallbackIds = { ...ids, binding: ids.binding };
-  try {
-    // The WeCom quota is reserved before WeCom is called, and only when it will be.
-    const reservation = code === undefined ? NOTHING_RESERVED : await reserveWeComCall(claimed.guard, context, reply);
-    return await finish(request, reply, context, { ...claimed, reservation }, code, bound);
-  } catch (error) {
-    await forgetResult(context, ids);
-    throw error;
-  }
+  const code = weComCode(query);
+  return answerOnce(context, bound, async () => {
+    const reservation = await guardWeComQuota(reply, context, claimed.guard, code);
+    try {
+      const resolved = await resolveMember(request, context, reservation, code);
+      return await finishLeg(request, reply, context, claimed, resolved, bound);
+    } catch (error) {
+      if (!(error instanceof BridgeError)) throw error;
+      return failedLeg(request, reply, context, claimed.transaction, error);
+    }
+  });
 }
 
-async function finish(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  context: BridgeContext,
-  { transaction, guard, reservation }: { transaction: LoginTransaction; guard: CodeGuard; reservation: CodeReservation },
-  code: string | undefined,
-  ids: BoundCallbackIds,
-): Promise<FastifyReply> {
-  const warn = (message: string, details: Record<string, unknown>) => request.log.warn(details, message);
-  try {
-    if (code === undefined) throw accessDenied('The sign-in was cancelled at WeCom', 'wecom_cancelled');
-    const resolved = await underReservation(reservation, context, () => resolveWeComUser(context.wecom, code, warn));
-    // The phone's leg of a QR hand-off completes the desktop's login, not a login of its own.
-    if (transaction.handoff !== undefined) {
-      await forgetResult(context, ids);
-      return await completeHandoffOnPhone(request, reply, context, transaction, resolved);
-    }
-    const admission = await admitMember(context, resolved, warn);
-    return await finishLogin(request, reply, context, transaction, { ...admission, writes: [...admission.writes, knownAddressWrite(guard)] }, ids);
-  } catch (error) {
-    if (!(error instanceof BridgeError)) throw error;
-    if (isRejectedCode(error) && transaction.attempt < MAX_ATTEMPTS) {
-      request.log.info({ errcode: error.errcode }, 'WeCom code unusable; restarting the WeCom leg once');
-      await forgetResult(context, ids);
-      return redirectBrowser(reply, 'GET', await restartLeg(request, reply, context, transaction));
-    }
-    if (transaction.handoff !== undefined) {
-      await forgetResult(context, ids);
-      return failHandoffOnPhone(request, reply, context, transaction, error);
-    }
-    return fail(request, reply, context, transaction, error, ids);
+/** Step 1: the WeCom state, well-formed, and this browser's binding cookie, hashed once. */
+function checkState(request: FastifyRequest, context: BridgeContext, state: unknown): CallbackIds {
+  if (typeof state !== 'string' || !WECOM_STATE.test(state)) {
+    throw pageError('The state parameter is missing or malformed', 'malformed_state');
   }
+  return callbackIds(state, readCookie(request, context.cookies.bindingName));
 }
 
 /**
- * The member passed WeCom and the policy. Without a value REQUIRE_CLAIMS demands there is no code:
- * a desktop (web login) gets the QR hand-off to WeCom on the phone; inside WeCom the person
- * declined to share, which only a new consent can change (explained on a page).
+ * Step 2: the login of the state, from this browser's cookie (which is cleared: it serves once).
+ * Undefined when this browser has no such cookie (a repeated hit, or another browser:
+ * callback-replay.ts decides); a cookie sealed for another binding, or expired, is a page.
  */
-async function finishLogin(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  context: BridgeContext,
-  transaction: LoginTransaction,
-  admission: Admission,
-  ids: BoundCallbackIds,
-): Promise<FastifyReply> {
-  const { user, writes } = admission;
-  const { hintSub } = transaction.request;
-  // OIDC Core §3.1.2.1: never issue tokens for another subject than the id_token_hint names.
-  const hintMismatch = hintSub !== undefined && hintSub !== subjectOf(context.config, user.userid);
-  const missing = missingRequiredClaims(user, context.config);
-  // A login that ends without a code still remembers its consent.
-  if (hintMismatch || missing.length > 0) await context.store.setMany(writes);
-  if (hintMismatch) throw loginRequired('The signed-in WeCom user differs from the id_token_hint', 'hint_user_mismatch');
-  if (missing.length > 0) {
-    if (transaction.leg === 'oauth') throw accessDenied(`The login lacks required claims: ${missing.join(', ')}`, 'claims_missing');
-    context.metrics.logins.labels('handoff', 'claims_missing', transaction.leg).inc();
-    request.log.info({ leg: transaction.leg, missing }, 'required claims missing; offering the QR hand-off');
-    const handoff = await startHandoff(request, reply, context, transaction, user, missing);
-    await rememberResult(context, ids, { location: handoff });
-    return redirectBrowser(reply, 'GET', handoff);
-  }
-  const session = newSession(context, user, epochSeconds(context));
-  const { location, write: code } = mintCode(context, transaction.request, session.record, resultKey(ids));
-  // A repeated hit of this callback by the same browser gets this very redirect (and cookie).
-  const result = resultWrite(ids, { location, ...(session.cookie ? { session: session.cookie } : {}) });
-  // Session, code, result and the remembered consent in one store round trip.
-  await saveSession(request, reply, context, session, [code, result, ...writes]);
-  context.metrics.logins.labels('success', 'ok', transaction.leg).inc();
-  // The audit line: who signed in to which client, by which leg (the request id is on every line).
-  request.log.info({ userid: user.userid, client: transaction.request.clientId, leg: transaction.leg }, 'login succeeded');
+function openLogin(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, ids: CallbackIds): LoginTransaction | undefined {
+  const opened = openLoginCookie(request, context, ids.stateHash, ids.bindingHash);
+  if (opened.status === 'absent') return undefined;
+  clearLoginCookie(reply, context.cookies, loginCookieName(context.cookies, ids.stateHash));
+  if (opened.status === 'foreign') throw pageError('This sign-in was started in another browser', 'browser_mismatch');
+  if (opened.status === 'expired') throw pageError('This sign-in expired before WeCom answered', 'login_not_found');
+  return opened.transaction;
+}
+
+/**
+ * Step 3: consumes the login in one atomic store step, the "used" mark (for the rest of the
+ * login's lifetime) with the in-flight mark a second hit waits on; whether the address is known
+ * to the WeCom-quota guard is read meanwhile. Undefined when another hit claimed it first.
+ */
+async function claimLogin(request: FastifyRequest, context: BridgeContext, ids: CallbackIds, transaction: LoginTransaction): Promise<Claimed | undefined> {
+  const remaining = Math.max(1, Math.ceil((transaction.createdAt + context.config.ttl.login * 1000 - context.now()) / 1000));
+  const [first, guard] = await Promise.all([
+    context.store.claim(stateKeys.used(ids.stateHash), 1, remaining, [inFlightMark(ids)]),
+    readCodeGuard(request, context),
+  ]);
+  return first ? { transaction, guard } : undefined;
+}
+
+/** A hit whose login is gone (finished, or being finished, by an earlier hit): the first result. */
+async function answerRepeat(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, ids: CallbackIds): Promise<FastifyReply> {
+  const location = await replayResult(reply, context, ids);
+  request.log.info('repeated WeCom callback answered with the first result');
   return redirectBrowser(reply, 'GET', location);
 }
 
-/** A failed login: redirects are remembered for a repeated hit; pages are shown once. */
-async function fail(
+/**
+ * Step 4: reserves the WeCom quota before WeCom is called, and only when it will be (a member who
+ * cancelled sends no code). A spent budget is a 429 page, not a failed login.
+ */
+function guardWeComQuota(reply: FastifyReply, context: BridgeContext, guard: CodeGuard, code: string | undefined): Promise<CodeReservation> {
+  return code === undefined ? Promise.resolve(NOTHING_RESERVED) : reserveWeComCall(guard, context, reply);
+}
+
+/** Step 5: the member behind the code. WeCom sends `state` without `code` when the member declines. */
+async function resolveMember(
+  request: FastifyRequest,
+  context: BridgeContext,
+  reservation: CodeReservation,
+  code: string | undefined,
+): Promise<ResolvedMember> {
+  if (code === undefined) throw accessDenied('The sign-in was cancelled at WeCom', 'wecom_cancelled');
+  return underReservation(reservation, context, () => resolveWeComUser(context.wecom, code, warnTo(request)));
+}
+
+/**
+ * Step 6: the phone's leg of a QR hand-off completes the desktop's login (the hand-off's own
+ * finisher); any other leg admits the member and answers the relying party.
+ */
+async function finishLeg(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  { transaction, guard }: Claimed,
+  resolved: ResolvedMember,
+  ids: BoundCallbackIds,
+): Promise<Ending> {
+  if (transaction.handoff !== undefined) {
+    return { repeat: 'nothing', answer: await completeHandoffOnPhone(request, reply, context, transaction, resolved) };
+  }
+  const { user, writes } = await admitMember(context, resolved, warnTo(request));
+  return finishForRelyingParty(request, reply, context, transaction, { user, writes: [...writes, knownAddressWrite(guard)] }, ids);
+}
+
+/**
+ * A failed step 5 or 6: a dead WeCom code starts a fresh leg of the same login once (on the phone
+ * for a hand-off); the phone's leg explains on the phone; any other login fails (login-failure.ts),
+ * and only its redirects are remembered for a repeated hit.
+ */
+async function failedLeg(
   request: FastifyRequest,
   reply: FastifyReply,
   context: BridgeContext,
   transaction: LoginTransaction,
   error: BridgeError,
-  ids: BoundCallbackIds,
-): Promise<FastifyReply> {
-  if (explainsOnPage(error)) await forgetResult(context, ids);
-  else await rememberResult(context, ids, { location: errorRedirectUrl(transaction.request.redirectUri, error, transaction.request.state) });
-  return failLogin(request, reply, context, transaction, error);
+): Promise<Ending> {
+  if (isRejectedCode(error) && transaction.attempt < MAX_ATTEMPTS) {
+    request.log.info({ errcode: error.errcode }, 'WeCom code unusable; restarting the WeCom leg once');
+    const location = await restartLeg(request, reply, context, transaction);
+    return { repeat: 'nothing', answer: () => redirectBrowser(reply, 'GET', location) };
+  }
+  if (transaction.handoff !== undefined) {
+    return { repeat: 'nothing', answer: () => failHandoffOnPhone(request, reply, context, transaction, error) };
+  }
+  const back = errorRedirectUrl(transaction.request.redirectUri, error, transaction.request.state);
+  return { repeat: explainsOnPage(error) ? 'nothing' : { location: back }, answer: () => failLogin(request, reply, context, transaction, error) };
 }
 
 /** A fresh WeCom leg for the same login (a dead WeCom code), on the phone for a hand-off. */
@@ -163,39 +190,12 @@ function restartLeg(request: FastifyRequest, reply: FastifyReply, context: Bridg
   return startWeComLeg(request, reply, context, transaction.request, attempt);
 }
 
-function checkedState(state: unknown): string {
-  if (typeof state !== 'string' || !WECOM_STATE.test(state)) {
-    throw pageError('The state parameter is missing or malformed', 'malformed_state');
-  }
-  return state;
+function weComCode(query: Record<string, unknown>): string | undefined {
+  return typeof query.code === 'string' && query.code !== '' ? query.code : undefined;
 }
 
-/**
- * Opens the login of `state` from this browser's cookie and consumes it atomically. Undefined when
- * this browser has no such login (a repeated hit, or another browser: callback-replay.ts
- * decides); a cookie that does not open for this browser's binding, or an expired one, is a page.
- */
-async function claimTransaction(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  context: BridgeContext,
-  ids: CallbackIds,
-): Promise<{ transaction: LoginTransaction; guard: CodeGuard } | undefined> {
-  const opened = openLoginCookie(request, context, ids.stateHash, ids.bindingHash);
-  if (opened.status === 'absent') return undefined;
-  clearLoginCookie(reply, context.cookies, loginCookieName(context.cookies, ids.stateHash));
-  if (opened.status === 'foreign') throw pageError('This sign-in was started in another browser', 'browser_mismatch');
-  if (opened.status === 'expired') throw pageError('This sign-in expired before WeCom answered', 'login_not_found');
-  const { transaction } = opened;
-  // One atomic step: the "used" mark (for the rest of the login's lifetime) and the in-flight
-  // mark a second hit waits on. A hit that loses finds the login used: callback-replay.ts.
-  // Whether the address is known to the WeCom-quota guard is read meanwhile (wecom-code-guard.ts).
-  const remaining = Math.max(1, Math.ceil((transaction.createdAt + context.config.ttl.login * 1000 - context.now()) / 1000));
-  const [first, guard] = await Promise.all([
-    context.store.claim(stateKeys.used(ids.stateHash), 1, remaining, [inFlightMark(ids)]),
-    readCodeGuard(request, context),
-  ]);
-  return first ? { transaction, guard } : undefined;
+function warnTo(request: FastifyRequest): (message: string, details: Record<string, unknown>) => void {
+  return (message, details) => request.log.warn(details, message);
 }
 
 function pageError(description: string, reason: string): BridgeError {
