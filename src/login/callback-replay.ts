@@ -72,8 +72,9 @@ export function inFlightMark(ids: CallbackIds): StoreWrite {
 }
 
 /** The first hit's result, sealed for the browser holding the binding cookie, as a store write. */
-export function resultWrite(ids: BoundCallbackIds, result: CallbackResult): StoreWrite {
-  const record: CallbackResultRecord = { bindingHash: ids.bindingHash, status: 'done', sealed: seal(ids.binding, sealContext(ids), JSON.stringify(result)) };
+export function resultWrite(context: BridgeContext, ids: BoundCallbackIds, result: CallbackResult): StoreWrite {
+  const sealed = seal(ids.binding, sealContext(ids), JSON.stringify(result), context.now());
+  const record: CallbackResultRecord = { bindingHash: ids.bindingHash, status: 'done', sealed };
   return { key: resultKey(ids), value: record, ttlSeconds: RESULT_TTL_SECONDS };
 }
 
@@ -109,7 +110,7 @@ export async function answerOnce(context: BridgeContext, ids: BoundCallbackIds, 
 }
 
 async function rememberResult(context: BridgeContext, ids: BoundCallbackIds, result: CallbackResult): Promise<void> {
-  const { key, value, ttlSeconds } = resultWrite(ids, result);
+  const { key, value, ttlSeconds } = resultWrite(context, ids, result);
   await context.store.set(key, value, ttlSeconds);
 }
 
@@ -136,7 +137,7 @@ export async function replayResult(reply: FastifyReply, context: BridgeContext, 
 }
 
 function openResult(reply: FastifyReply, context: BridgeContext, ids: BoundCallbackIds, sealed: string): string {
-  const opened = unseal(ids.binding, sealContext(ids), sealed);
+  const opened = unseal(ids.binding, sealContext(ids), sealed, context.now(), RESULT_TTL_SECONDS).plaintext;
   if (opened === undefined) throw pageError('This sign-in was started in another browser', 'browser_mismatch');
   const result = JSON.parse(opened) as CallbackResult;
   if (result.session) setSessionCookie(reply, context.cookies, result.session.value, result.session.maxAge);

@@ -46,7 +46,7 @@ export async function finishForRelyingParty(
   const session = newSession(context, user, epochSeconds(context));
   const { location, write: code } = mintCode(context, transaction.request, session.record, resultKey(ids));
   // A repeated hit of this callback by the same browser gets this very redirect (and cookie).
-  const result = resultWrite(ids, { location, ...(session.cookie ? { session: session.cookie } : {}) });
+  const result = resultWrite(context, ids, { location, ...(session.cookie ? { session: session.cookie } : {}) });
   // Session, code, result and the remembered consent in one store round trip.
   await saveSession(request, reply, context, session, [code, result, ...writes]);
   context.metrics.logins.labels('success', 'ok', transaction.leg).inc();
