@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import * as oidc from 'openid-client';
-import { escapeHtml, renderDocument } from '../src/http/html.js';
+import { escapeHtml, renderDocument } from '../src/pages/html.js';
 import { sendPage } from '../src/http/security-headers.js';
 
 /** Settings of the sample RP. */

@@ -1,21 +1,48 @@
 /**
  * What every route needs, built once by `app.ts` and passed explicitly (no globals), so tests can
  * substitute the store, the clock and the WeCom dispatcher.
+ *
+ * The context sits below the rooms that use it (http/, oidc/, login/): it imports only from the
+ * layers under it (config, store, keys, wecom), and declares here the shapes of what `app.ts`
+ * builds from above (the cookie names, the metrics, the client directory), so that no import
+ * runs back up.
  */
-import type { Config } from './config/types.js';
-import type { CookieJar } from './http/cookies.js';
-import type { Metrics } from './http/metrics.js';
+import type { Counter, Histogram, Registry } from 'prom-client';
+import type { ClientConfig, Config } from './config/types.js';
 import type { KeyRing } from './keys/key-ring.js';
-import type { ClientRegistry } from './oidc/client-auth.js';
 import type { Store } from './store/store.js';
 import type { WeComClient } from './wecom/client.js';
+
+/** Cookie names and attributes for one deployment (http/cookies.ts makes them from PUBLIC_URL). */
+export interface CookieJar {
+  readonly bindingName: string;
+  readonly sessionName: string;
+  readonly secure: boolean;
+}
+
+/** The bridge's metrics (http/metrics.ts creates them). */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly httpRequests: Histogram<'route' | 'method' | 'status'>;
+  readonly logins: Counter<'outcome' | 'reason' | 'leg'>;
+  readonly wecomCalls: Counter<'api' | 'errcode'>;
+  readonly wecomDuration: Histogram<'api'>;
+  readonly tokensIssued: Counter<'grant'>;
+  readonly storeDuration: Histogram<'operation' | 'outcome'>;
+}
+
+/** The registered relying parties by id (oidc/client-auth.ts: the registry and client authentication). */
+export interface ClientDirectory {
+  /** The client with this id, if registered. */
+  find(clientId: string | undefined): ClientConfig | undefined;
+}
 
 /** Shared dependencies of the routes. */
 export interface BridgeContext {
   readonly config: Config;
   readonly store: Store;
   readonly keys: KeyRing;
-  readonly clients: ClientRegistry;
+  readonly clients: ClientDirectory;
   readonly wecom: WeComClient;
   readonly cookies: CookieJar;
   readonly metrics: Metrics;

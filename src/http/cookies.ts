@@ -12,14 +12,8 @@
  * has a path prefix, hence the distinctive names.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CookieJar } from '../context.js';
 import { randomSecret } from '../crypto/secrets.js';
-
-/** Cookie names and attributes for one deployment. */
-export interface CookieJar {
-  readonly bindingName: string;
-  readonly sessionName: string;
-  readonly secure: boolean;
-}
 
 const COOKIE_VALUE = /^[A-Za-z0-9_-]{43}$/;
 

@@ -10,8 +10,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BridgeError, invalidRequest, serverError } from '../errors/bridge-error.js';
-import { renderErrorPage } from './error-page.js';
-import { pickLang } from './i18n.js';
+import { renderErrorPage } from '../pages/error-page.js';
+import { pickLang } from '../pages/i18n.js';
 import { sendPage } from './security-headers.js';
 
 /** How a route answers errors. */

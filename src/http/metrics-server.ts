@@ -12,7 +12,7 @@ import type { Config } from '../config/types.js';
 import { safeEqual } from '../crypto/secrets.js';
 import { connectionOptions, limitConnections } from './connections.js';
 import { requestIdFor } from './logging.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../context.js';
 
 /** The metrics app for `config.metrics`. */
 export function buildMetricsApp(config: Config, metrics: Metrics, logger: FastifyBaseLogger): FastifyInstance {

@@ -3,18 +3,8 @@
  * Labels come from route templates and fixed vocabularies, never from raw URLs or user input.
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import type { Metrics } from '../context.js';
 import type { NamespaceUsage } from '../store/memory.js';
-
-/** The bridge's metrics. */
-export interface Metrics {
-  readonly registry: Registry;
-  readonly httpRequests: Histogram<'route' | 'method' | 'status'>;
-  readonly logins: Counter<'outcome' | 'reason' | 'leg'>;
-  readonly wecomCalls: Counter<'api' | 'errcode'>;
-  readonly wecomDuration: Histogram<'api'>;
-  readonly tokensIssued: Counter<'grant'>;
-  readonly storeDuration: Histogram<'operation' | 'outcome'>;
-}
 
 /** Creates the registry and every metric. */
 export function createMetrics(version: string, defaultMetrics = true): Metrics {

@@ -10,7 +10,7 @@
  * form POST (logout confirmation → relying party), which it would block.
  */
 import type { FastifyReply } from 'fastify';
-import { STYLE_HASH } from './html.js';
+import { STYLE_HASH } from '../pages/html.js';
 
 /** Headers for every response. */
 export function baseSecurityHeaders(httpsIssuer: boolean): Record<string, string> {

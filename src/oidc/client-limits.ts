@@ -21,6 +21,7 @@ import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../errors/bridge-error.js';
 import { addressKey } from '../http/client-address.js';
+import { authenticateClient, claimedClientId } from './client-auth.js';
 import { storeKey, UNCAPPED, type HitResult } from '../store/store.js';
 import type { RawParams } from './params.js';
 
@@ -33,7 +34,7 @@ const ALLOWED: HitResult = { allowed: true };
 export async function authenticateWithinLimits(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, body: RawParams): Promise<ClientConfig> {
   const limits = context.config.rateLimit;
   const { client, failure } = tryAuthenticate(context, request.headers.authorization, body);
-  const keys = failureKeys(addressKey(request), client?.clientId ?? context.clients.claimedId(request.headers.authorization, body));
+  const keys = failureKeys(addressKey(request), client?.clientId ?? claimedClientId(context.clients, request.headers.authorization, body));
   const budget = client !== undefined && limits.tokenPerClient > 0
     ? context.store.hit([{ key: storeKey('rate-limit', `token:client:${client.clientId}`), max: limits.tokenPerClient }], limits.windowSeconds)
     : Promise.resolve(ALLOWED);
@@ -56,7 +57,7 @@ export async function authenticateWithinLimits(request: FastifyRequest, reply: F
 
 function tryAuthenticate(context: BridgeContext, authorization: string | undefined, body: RawParams): { client?: ClientConfig; failure?: BridgeError } {
   try {
-    return { client: context.clients.authenticate(authorization, body) };
+    return { client: authenticateClient(context.clients, authorization, body) };
   } catch (error) {
     if (!(error instanceof BridgeError)) throw error;
     return { failure: error };

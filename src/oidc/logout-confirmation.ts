@@ -42,7 +42,7 @@ const PURPOSE = 'logout-confirm v1';
 export function confirmationToken(context: BridgeContext, binding: string, pending: PendingLogout): string {
   const exp = Math.floor(context.now() / 1000) + context.config.ttl.login;
   const sealed: Sealed = { ...pending, exp };
-  return `${exp}.${seal(context.config.wecom.secret, sealContext(binding), JSON.stringify(sealed))}`;
+  return `${exp}.${seal(context.config.wecom.secret, sealContext(binding), JSON.stringify(sealed), context.now())}`;
 }
 
 /**
@@ -65,7 +65,7 @@ export async function redeemConfirmation(context: BridgeContext, binding: string
 }
 
 function open(context: BridgeContext, binding: string, sealed: string): Sealed | undefined {
-  const json = unseal(context.config.wecom.secret, sealContext(binding), sealed);
+  const json = unseal(context.config.wecom.secret, sealContext(binding), sealed, context.now(), context.config.ttl.login).plaintext;
   if (json === undefined) return undefined;
   try {
     const value = JSON.parse(json) as Sealed;

@@ -15,7 +15,7 @@
 import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../errors/bridge-error.js';
-import { boundedUiLocales } from '../http/i18n.js';
+import { boundedUiLocales } from '../pages/i18n.js';
 import { readParams, type RawParams } from './params.js';
 import { withQuery } from './redirect.js';
 

@@ -12,8 +12,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import { bindBrowser, readCookie } from '../http/cookies.js';
-import { pickLang, type Lang } from '../http/i18n.js';
-import { renderLogoutConfirm, renderSignedOut } from '../http/logout-pages.js';
+import { pickLang, type Lang } from '../pages/i18n.js';
+import { renderLogoutConfirm, renderSignedOut } from '../pages/logout-pages.js';
 import { sendPage } from '../http/security-headers.js';
 import { subjectOf } from './claims.js';
 import { confirmationToken, redeemConfirmation, type PendingLogout } from './logout-confirmation.js';

@@ -7,7 +7,6 @@
 import { sha256 } from '../crypto/secrets.js';
 import { storeKey } from '../store/store.js';
 import type { WeComUser } from '../wecom/identity.js';
-import type { WeComLeg } from '../wecom/login-url.js';
 
 /** A validated authorization request, exactly as the relying party sent it. */
 export interface AuthRequest {
@@ -24,22 +23,6 @@ export interface AuthRequest {
   /** `sub` named by a valid id_token_hint (compared with `subjectOf`, never with a userid). */
   readonly hintSub?: string;
   readonly uiLocales?: string;
-}
-
-/** A login waiting for WeCom's callback, sealed in a cookie named after its WeCom `state` (login-cookie.ts). */
-export interface LoginTransaction {
-  readonly request: AuthRequest;
-  /** Hash of the browser-binding cookie: the callback must come from the same browser. */
-  readonly bindingHash: string;
-  readonly leg: WeComLeg;
-  /** How many WeCom legs this login has started (a dead WeCom code restarts it once). */
-  readonly attempt: number;
-  readonly createdAt: number;
-  /**
-   * Set on the phone's leg of a QR hand-off: the hash of the desktop login's hand-off handle.
-   * The callback then completes that hand-off instead of answering a relying party.
-   */
-  readonly handoff?: string;
 }
 
 /** The bridge's SSO session, under the hash of the session cookie. */
@@ -67,7 +50,7 @@ export interface CodeRecord extends GrantData {
   readonly redirectUri: string;
   readonly codeChallenge?: string;
   /**
-   * Store key of the WeCom callback's remembered result (callback-replay.ts) that carries this
+   * Store key of the WeCom callback's remembered result (login/callback-replay.ts) that carries this
    * code: redeeming the code deletes it, since repeating that redirect could only hand out a used
    * code (whose replay would revoke the tokens just issued).
    */
@@ -88,29 +71,6 @@ export type RefreshTokenRecord = Omit<GrantData, 'nonce'>;
 export function tokenRecord(grant: GrantData, scopes: readonly string[]): AccessTokenRecord & RefreshTokenRecord {
   return { grantId: grant.grantId, clientId: grant.clientId, scopes, user: grant.user, sid: grant.sid, authTime: grant.authTime };
 }
-
-/**
- * What the first WeCom callback of a login left for a repeated hit of the same browser
- * (callback-replay.ts): who may read it, and once finished the sealed result.
- */
-export interface CallbackResultRecord {
-  /** Hash of the browser-binding cookie of the login. */
-  readonly bindingHash: string;
-  /** `pending` while the first hit still talks to WeCom. */
-  readonly status: 'pending' | 'done';
-  /** The result, sealed with a key derived from the binding cookie value (never stored). */
-  readonly sealed?: string;
-}
-
-/**
- * Keys of the records a WeCom `state` names, from the state's hash: the callback needs several of
- * them and hashes the state once.
- */
-export const stateKeys = {
-  /** Set when a callback consumes the login: its sealed cookie cannot be used twice. */
-  used: (stateHash: string) => storeKey('login-used', stateHash),
-  callbackResult: (stateHash: string) => storeKey('callback-done', stateHash),
-};
 
 /**
  * Keys of a code's record and of its "used" mark, from the code's hash: redeeming a code needs

@@ -64,7 +64,7 @@ async function validRecord(context: BridgeContext, client: ClientConfig, token: 
   // session that a logout or an offboarding has ended since the rotation (issue 27).
   if (await sessionRevoked(context, record.sid)) throw invalidGrant('The session of this refresh token was ended (logout)', 'refresh_session_ended');
   if (used) {
-    const repeated = remembered === undefined ? undefined : openRemembered(token, client.clientId, remembered);
+    const repeated = remembered === undefined ? undefined : openRemembered(token, client.clientId, remembered, context.now());
     if (repeated) return { repeated };
     throw await reuseDetected(context, record.grantId);
   }

@@ -77,7 +77,7 @@ export async function markRotated(
 ): Promise<boolean> {
   const remember: StoreWrite = {
     key: keys.refreshRepeat(token),
-    value: seal(token, repeatContext(clientId), JSON.stringify(response)),
+    value: seal(token, repeatContext(clientId), JSON.stringify(response), context.now()),
     ttlSeconds: REPEAT_GRACE_SECONDS,
   };
   return context.store.claim(keys.refreshTokenUsed(token), { grantId, at: context.now() }, context.config.ttl.refreshToken, [...successors, remember]);
@@ -86,12 +86,12 @@ export async function markRotated(
 /** The answer remembered for `token`'s rotation, if `clientId` is its client and it is still there. */
 export async function rememberedResponse(context: BridgeContext, token: string, clientId: string): Promise<TokenResponse | undefined> {
   const sealed = await context.store.get<string>(keys.refreshRepeat(token));
-  return typeof sealed === 'string' ? openRemembered(token, clientId, sealed) : undefined;
+  return typeof sealed === 'string' ? openRemembered(token, clientId, sealed, context.now()) : undefined;
 }
 
 /** Opens a remembered answer (undefined when it was sealed for another client, or altered). */
-export function openRemembered(token: string, clientId: string, sealed: string): TokenResponse | undefined {
-  const json = unseal(token, repeatContext(clientId), sealed);
+export function openRemembered(token: string, clientId: string, sealed: string, nowMs: number): TokenResponse | undefined {
+  const json = unseal(token, repeatContext(clientId), sealed, nowMs, REPEAT_GRACE_SECONDS).plaintext;
   return json === undefined ? undefined : (JSON.parse(json) as TokenResponse);
 }
 

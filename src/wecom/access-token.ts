@@ -140,7 +140,7 @@ export class AccessTokenProvider {
     const now = this.now();
     const entry = nextEntry(previous, fetched, now);
     const { token, ...lifetime } = entry;
-    const shared: SharedToken = { ...lifetime, sealed: seal(this.options.sealSecret, this.tokenKey, token) };
+    const shared: SharedToken = { ...lifetime, sealed: seal(this.options.sealSecret, this.tokenKey, token, now) };
     await this.options.store.set(this.tokenKey, shared, Math.max(1, Math.ceil((entry.expiresAt - now) / 1000)));
     return this.remember(entry);
   }
@@ -149,7 +149,9 @@ export class AccessTokenProvider {
   private async readShared(): Promise<CachedToken | undefined> {
     const shared = await this.options.store.get<SharedToken>(this.tokenKey);
     if (typeof shared?.sealed !== 'string') return undefined;
-    const token = unseal(this.options.sealSecret, this.tokenKey, shared.sealed);
+    // Sealed at most its lifetime ago; one older (or of an earlier format) reads as absent.
+    const lifetimeSeconds = Math.ceil((shared.expiresAt - shared.fetchedAt) / 1000);
+    const token = unseal(this.options.sealSecret, this.tokenKey, shared.sealed, this.now(), lifetimeSeconds).plaintext;
     if (token === undefined) return undefined;
     const { sealed: _sealed, ...lifetime } = shared;
     return { ...lifetime, token };

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REASON_MESSAGES } from '../../src/http/messages.js';
+import { REASON_MESSAGES } from '../../src/pages/messages.js';
 import { knownErrcodes } from '../../src/wecom/errcodes.js';
 import { anchors, readDoc, relativeLinks, ROOT } from './markdown.js';
 

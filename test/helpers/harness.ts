@@ -12,7 +12,7 @@ import type { Config } from '../../src/config/types.js';
 import { startServer, type StartedBridge } from '../../src/server.js';
 import { loggerOptions } from '../../src/http/logging.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { freePort } from '../../demo/free-port.js';
+import { freePort } from './free-port.js';
 import { TestBrowser, USER_AGENTS } from './browser.js';
 import { TRICKY_SECRET } from './env.js';
 

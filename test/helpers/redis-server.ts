@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort } from '../../demo/free-port.js';
+import { freePort } from './free-port.js';
 
 /** Whether `redis-server` is installed. Throws instead when Redis tests are mandatory. */
 export function redisServerAvailable(): boolean {

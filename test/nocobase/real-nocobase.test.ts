@@ -7,7 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../demo/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { launchChromium, screenshot } from '../browser/chromium.js';
 import { attackSuite } from './attacks.js';
 import { homepageSuite, modernLaneSuite } from './modern.js';

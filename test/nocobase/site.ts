@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../demo/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { NocoBaseApi } from '../../demo/nocobase/api.js';
 import { ensureNocoBase } from '../../demo/nocobase/install.js';
 import { postgresAvailable, startNocoBase, type NocoBaseInstance } from '../../demo/nocobase/instance.js';

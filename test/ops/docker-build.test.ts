@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../demo/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
 import { envPairs, execForm, readDockerfile, type Instruction } from '../helpers/dockerfile.js';
 import { harnessEnv } from '../helpers/harness.js';

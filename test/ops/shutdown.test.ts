@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { freePort } from '../../demo/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
 import { TestBrowser } from '../helpers/browser.js';

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { freePort } from '../../demo/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
 import type { BuiltApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { Redis } from 'ioredis';
-import { freePort } from '../../demo/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
 import { unseal } from '../../src/crypto/seal.js';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
@@ -39,7 +39,7 @@ async function sharedWeComToken(): Promise<string> {
   const key = 'wecom-token:ww5imulat0rc0rp1d:1000002';
   try {
     const stored = JSON.parse((await raw.get(`${prefix}${key}`))!) as { sealed: string };
-    return unseal(harnessEnv(0, sim.url).WECOM_SECRET!, key, stored.sealed)!;
+    return unseal(harnessEnv(0, sim.url).WECOM_SECRET!, key, stored.sealed, Date.now(), 7200).plaintext!;
   } finally {
     raw.disconnect();
   }

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
-import { MAX_LOGIN_COOKIES } from '../../src/oidc/login-cookie.js';
+import { MAX_LOGIN_COOKIES } from '../../src/login/login-cookie.js';
 
 let h: Harness;
 

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
-import { freePort } from '../../demo/free-port.js';
+import { freePort } from '../helpers/free-port.js';
 import { chromiumAvailable, launchChromium } from '../browser/chromium.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 

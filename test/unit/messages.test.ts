@@ -6,8 +6,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BridgeError } from '../../src/errors/bridge-error.js';
-import { adminHint, HINTED_REASONS } from '../../src/http/admin-hints.js';
-import { REASON_MESSAGES } from '../../src/http/messages.js';
+import { adminHint, HINTED_REASONS } from '../../src/pages/admin-hints.js';
+import { REASON_MESSAGES } from '../../src/pages/messages.js';
 import { errcodeRows } from '../../src/wecom/errcodes.js';
 import { WeComApiError } from '../../src/wecom/errors.js';
 

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { toSafeDescription } from '../../src/errors/bridge-error.js';
-import { pickLang } from '../../src/http/i18n.js';
+import { pickLang } from '../../src/pages/i18n.js';
 import { phoneClaims, userinfoClaims } from '../../src/oidc/claims.js';
 import { withQuery } from '../../src/oidc/redirect.js';
 import { chooseLeg } from '../../src/wecom/login-url.js';

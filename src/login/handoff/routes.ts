@@ -13,19 +13,19 @@
  * the handle in the URL alone (history, shoulder surfing) opens nothing.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { epochSeconds, type BridgeContext } from '../context.js';
-import { safeEqual, sha256 } from '../crypto/secrets.js';
-import { accessDenied, BridgeError } from '../errors/bridge-error.js';
-import { readCookie } from '../http/cookies.js';
-import { hintFacts } from '../http/admin-hints.js';
-import { renderErrorPage } from '../http/error-page.js';
-import { sendPage } from '../http/security-headers.js';
-import { issueCodeRedirect } from '../oidc/codes.js';
-import { pageLang } from '../oidc/login-failure.js';
-import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
-import { startSession } from '../oidc/session.js';
-import { startAgainUrl } from '../oidc/start-again.js';
-import { POLL_SCRIPT_HASH, renderWaitingPage } from './pages.js';
+import { epochSeconds, type BridgeContext } from '../../context.js';
+import { safeEqual, sha256 } from '../../crypto/secrets.js';
+import { accessDenied, BridgeError } from '../../errors/bridge-error.js';
+import { readCookie } from '../../http/cookies.js';
+import { hintFacts } from '../../pages/admin-hints.js';
+import { renderErrorPage } from '../../pages/error-page.js';
+import { sendPage } from '../../http/security-headers.js';
+import { issueCodeRedirect } from '../../oidc/codes.js';
+import { pageLang } from '../login-failure.js';
+import { errorRedirectUrl, redirectBrowser } from '../../oidc/redirect.js';
+import { startSession } from '../../oidc/session.js';
+import { startAgainUrl } from '../start-again.js';
+import { POLL_SCRIPT_HASH, renderWaitingPage } from '../../pages/handoff.js';
 import { startHandoffLeg } from './phone-leg.js';
 import { handoffGone, handoffUsed } from './phone.js';
 import { handleId, handoffKeys, handoffOpen, updateHandoff, type HandoffRecord, type ScanIndex } from './records.js';

@@ -6,7 +6,7 @@
  * number of addresses fills no store, evicts no genuine login in progress, and costs Redis
  * nothing; only a callback (which needs a WeCom code) writes, and only a small "used" mark.
  *
- * The cookie is sealed (AES-256-GCM, src/crypto/seal.ts, format v3) under the hour's key derived
+ * The cookie is sealed (AES-256-GCM, src/crypto/seal.ts) under the hour's key derived
  * from the WeCom app secret, which every replica has and no browser does, for the context
  * `login ‖ hash(WeCom state) ‖ hash(binding cookie)`: only the bridge can make one, it opens only
  * for the callback with its own WeCom state, and only in the browser holding the binding cookie
@@ -19,10 +19,9 @@
  * (nginx: 8 KB per header line by default).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { BridgeContext } from '../context.js';
-import { sealPeriodic, unsealPeriodic } from '../crypto/seal.js';
+import type { BridgeContext, CookieJar } from '../context.js';
+import { seal, unseal } from '../crypto/seal.js';
 import { invalidRequest } from '../errors/bridge-error.js';
-import type { CookieJar } from '../http/cookies.js';
 import type { LoginTransaction } from './records.js';
 
 /** Logins one browser can have in progress at once. */
@@ -45,7 +44,7 @@ export function loginCookieName(jar: CookieJar, stateHash: string): string {
  */
 export function setLoginCookie(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, stateHash: string, transaction: LoginTransaction): void {
   const name = loginCookieName(context.cookies, stateHash);
-  const value = sealPeriodic(context.config.wecom.secret, sealContext(stateHash, transaction.bindingHash), JSON.stringify(transaction), context.now());
+  const value = seal(context.config.wecom.secret, sealContext(stateHash, transaction.bindingHash), JSON.stringify(transaction), context.now());
   // A browser drops a cookie above 4 KB, which would lose the login silently: refuse it here.
   if (name.length + value.length > MAX_LOGIN_COOKIE) {
     throw invalidRequest('The authorization request is too large to keep during the login (shorten state or nonce)', 'request_too_large');
@@ -75,7 +74,7 @@ export function openLoginCookie(
   const sealed = request.cookies[loginCookieName(context.cookies, stateHash)];
   if (sealed === undefined) return { status: 'absent' };
   if (bindingHash === '') return { status: 'foreign' };
-  const opened = unsealPeriodic(context.config.wecom.secret, sealContext(stateHash, bindingHash), sealed, context.now(), context.config.ttl.login);
+  const opened = unseal(context.config.wecom.secret, sealContext(stateHash, bindingHash), sealed, context.now(), context.config.ttl.login);
   if (opened.plaintext === undefined) return { status: opened.tooOld ? 'expired' : 'foreign' };
   const transaction = JSON.parse(opened.plaintext) as LoginTransaction;
   if (context.now() - transaction.createdAt > context.config.ttl.login * 1000) return { status: 'expired' };

@@ -17,10 +17,10 @@ import {
   requestUriNotSupported,
   unsupportedResponseType,
 } from '../errors/bridge-error.js';
-import { SUPPORTED_SCOPES } from './claims.js';
-import { readParam, readParams, type RawParams } from './params.js';
-import type { AuthRequest } from './records.js';
-import { boundedUiLocales } from '../http/i18n.js';
+import { SUPPORTED_SCOPES } from '../oidc/claims.js';
+import { readParam, readParams, type RawParams } from '../oidc/params.js';
+import type { AuthRequest } from '../oidc/records.js';
+import { boundedUiLocales } from '../pages/i18n.js';
 
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;

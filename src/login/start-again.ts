@@ -6,7 +6,7 @@
  * request used (for NocoBase, its home page, which leads to its sign-in page).
  */
 import type { BridgeContext } from '../context.js';
-import type { AuthRequest } from './records.js';
+import type { AuthRequest } from '../oidc/records.js';
 
 /** The RP's login page for `request`, or undefined when the client is unknown. */
 export function startAgainUrl(context: Pick<BridgeContext, 'clients'>, request: Pick<AuthRequest, 'clientId' | 'redirectUri'>): string | undefined {

@@ -10,10 +10,9 @@
 import { createHash } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { RequiredClaim } from '../config/types.js';
-import { escapeHtml, renderDocument } from '../http/html.js';
-import type { Lang, Text } from '../http/i18n.js';
-import { actions, footer, htmlLang, languageSwitch } from '../http/page-kit.js';
-import type { HandoffStatus } from './records.js';
+import { escapeHtml, renderDocument } from './html.js';
+import type { Lang, Text } from './i18n.js';
+import { actions, footer, htmlLang, languageSwitch } from './page-kit.js';
 
 const CLAIM_NAMES: Record<RequiredClaim, Text> = {
   phone_number: { en: 'phone number', zh: '手机号' },
@@ -70,7 +69,8 @@ export const POLL_SCRIPT_HASH = `'sha256-${createHash('sha256').update(POLL_SCRI
 export interface WaitingPage {
   readonly lang: Lang;
   readonly requestId: string;
-  readonly status: HandoffStatus;
+  /** Where the hand-off stands (login/handoff/records.ts). */
+  readonly status: 'pending' | 'scanned' | 'done' | 'failed';
   readonly missing: readonly RequiredClaim[];
   readonly urls: { readonly page: string; readonly status: string; readonly continue: string; readonly scan: string };
   /** Days the profile is remembered (0: not at all). */

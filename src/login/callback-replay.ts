@@ -8,6 +8,9 @@
  * (and session cookie); a hit from any other browser gets an error page and nothing else. The
  * result lasts 30 s, or until the relying party redeems the code it carries (code-grant.ts): a
  * used code is worth repeating to nobody.
+ *
+ * The callback keeps this record through one wrapper, {@link answerOnce}: its steps say how the
+ * login ends ({@link Ending}), and the wrapper remembers or forgets the result before answering.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
@@ -69,19 +72,49 @@ export function inFlightMark(ids: CallbackIds): StoreWrite {
 }
 
 /** The first hit's result, sealed for the browser holding the binding cookie, as a store write. */
-export function resultWrite(ids: BoundCallbackIds, result: CallbackResult): StoreWrite {
-  const record: CallbackResultRecord = { bindingHash: ids.bindingHash, status: 'done', sealed: seal(ids.binding, sealContext(ids), JSON.stringify(result)) };
+export function resultWrite(context: BridgeContext, ids: BoundCallbackIds, result: CallbackResult): StoreWrite {
+  const sealed = seal(ids.binding, sealContext(ids), JSON.stringify(result), context.now());
+  const record: CallbackResultRecord = { bindingHash: ids.bindingHash, status: 'done', sealed };
   return { key: resultKey(ids), value: record, ttlSeconds: RESULT_TTL_SECONDS };
 }
 
-/** Stores the first hit's result, sealed for the browser holding the binding cookie. */
-export async function rememberResult(context: BridgeContext, ids: BoundCallbackIds, result: CallbackResult): Promise<void> {
-  const { key, value, ttlSeconds } = resultWrite(ids, result);
+/**
+ * How a callback that claimed its login ends: what a repeated hit by the same browser gets, and
+ * the answer itself.
+ */
+export interface Ending {
+  /**
+   * The redirect to repeat; `saved` when it was already written with the session (resultWrite);
+   * `nothing` for an answer given once (a page, a new WeCom leg, the phone's page).
+   */
+  readonly repeat: CallbackResult | 'saved' | 'nothing';
+  /** Sends the answer, once the record is settled. */
+  readonly answer: () => FastifyReply;
+}
+
+/**
+ * Runs the claimed callback's steps and keeps the replay record: remembers the result to repeat,
+ * or forgets the in-flight mark (an answer given once, or a failure thrown to the error page),
+ * then answers.
+ */
+export async function answerOnce(context: BridgeContext, ids: BoundCallbackIds, steps: () => Promise<Ending>): Promise<FastifyReply> {
+  try {
+    const ending = await steps();
+    if (ending.repeat === 'nothing') await forgetResult(context, ids);
+    else if (ending.repeat !== 'saved') await rememberResult(context, ids, ending.repeat);
+    return ending.answer();
+  } catch (error) {
+    await forgetResult(context, ids);
+    throw error;
+  }
+}
+
+async function rememberResult(context: BridgeContext, ids: BoundCallbackIds, result: CallbackResult): Promise<void> {
+  const { key, value, ttlSeconds } = resultWrite(context, ids, result);
   await context.store.set(key, value, ttlSeconds);
 }
 
-/** The first hit ended without a redirect worth repeating (a page, a new WeCom leg). */
-export async function forgetResult(context: BridgeContext, ids: CallbackIds): Promise<void> {
+async function forgetResult(context: BridgeContext, ids: CallbackIds): Promise<void> {
   await context.store.delete(resultKey(ids));
 }
 
@@ -104,7 +137,7 @@ export async function replayResult(reply: FastifyReply, context: BridgeContext, 
 }
 
 function openResult(reply: FastifyReply, context: BridgeContext, ids: BoundCallbackIds, sealed: string): string {
-  const opened = unseal(ids.binding, sealContext(ids), sealed);
+  const opened = unseal(ids.binding, sealContext(ids), sealed, context.now(), RESULT_TTL_SECONDS).plaintext;
   if (opened === undefined) throw pageError('This sign-in was started in another browser', 'browser_mismatch');
   const result = JSON.parse(opened) as CallbackResult;
   if (result.session) setSessionCookie(reply, context.cookies, result.session.value, result.session.maxAge);

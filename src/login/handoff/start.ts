@@ -7,12 +7,12 @@
  * and the desktop page continues by itself.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RequiredClaim } from '../config/types.js';
-import type { BridgeContext } from '../context.js';
-import { randomSecret } from '../crypto/secrets.js';
-import { bindBrowser } from '../http/cookies.js';
-import type { LoginTransaction } from '../oidc/records.js';
-import type { WeComUser } from '../wecom/identity.js';
+import type { RequiredClaim } from '../../config/types.js';
+import type { BridgeContext } from '../../context.js';
+import { randomSecret } from '../../crypto/secrets.js';
+import { bindBrowser } from '../../http/cookies.js';
+import type { LoginTransaction } from '../records.js';
+import type { WeComUser } from '../../wecom/identity.js';
 import { handleId, handoffKeys, scanTokenOf, type HandoffRecord, type ScanIndex } from './records.js';
 
 /** Stores the hand-off and returns the URL of the desktop's waiting page. */

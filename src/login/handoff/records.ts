@@ -13,12 +13,12 @@
  * phone signed in as someone else, uses nothing up: the hand-off is used (once) when the phone's
  * login is the desktop's member.
  */
-import type { RequiredClaim } from '../config/types.js';
-import { sha256 } from '../crypto/secrets.js';
-import type { OAuthErrorCode } from '../errors/bridge-error.js';
-import type { AuthRequest } from '../oidc/records.js';
-import { storeKey, type Store } from '../store/store.js';
-import type { WeComUser } from '../wecom/identity.js';
+import type { RequiredClaim } from '../../config/types.js';
+import { sha256 } from '../../crypto/secrets.js';
+import type { OAuthErrorCode } from '../../errors/bridge-error.js';
+import type { AuthRequest } from '../../oidc/records.js';
+import { storeKey, type Store } from '../../store/store.js';
+import type { WeComUser } from '../../wecom/identity.js';
 
 /** Where a hand-off stands. */
 export type HandoffStatus = 'pending' | 'scanned' | 'done' | 'failed';

@@ -8,27 +8,30 @@
  * done, or failed when that member's consent lacks what the relying party needs.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { BridgeContext } from '../context.js';
-import { accessDenied, BridgeError } from '../errors/bridge-error.js';
-import { hintFacts } from '../http/admin-hints.js';
-import { renderErrorPage } from '../http/error-page.js';
-import { sendPage } from '../http/security-headers.js';
-import { admitMember } from '../oidc/admission.js';
-import { missingRequiredClaims } from '../oidc/claims.js';
-import { pageLang, recordFailure } from '../oidc/login-failure.js';
-import type { LoginTransaction } from '../oidc/records.js';
-import type { WeComUser, ResolvedMember } from '../wecom/identity.js';
-import { renderPhoneDonePage } from './pages.js';
+import type { BridgeContext } from '../../context.js';
+import { accessDenied, BridgeError } from '../../errors/bridge-error.js';
+import { hintFacts } from '../../pages/admin-hints.js';
+import { renderErrorPage } from '../../pages/error-page.js';
+import { sendPage } from '../../http/security-headers.js';
+import { admitMember } from '../../oidc/admission.js';
+import { missingRequiredClaims } from '../../oidc/claims.js';
+import { pageLang, recordFailure } from '../login-failure.js';
+import type { LoginTransaction } from '../records.js';
+import type { WeComUser, ResolvedMember } from '../../wecom/identity.js';
+import { renderPhoneDonePage } from '../../pages/handoff.js';
 import { handoffKeys, handoffOpen, secondsLeft, updateHandoff, type HandoffRecord } from './records.js';
 
-/** Completes the hand-off named by `transaction.handoff` with the phone's login. */
+/**
+ * Completes the hand-off named by `transaction.handoff` with the phone's login: the phone's
+ * finisher. Returns the phone's "done" page, sent once the callback has settled its replay record.
+ */
 export async function completeHandoffOnPhone(
   request: FastifyRequest,
   reply: FastifyReply,
   context: BridgeContext,
   transaction: LoginTransaction,
   resolved: ResolvedMember,
-): Promise<FastifyReply> {
+): Promise<() => FastifyReply> {
   const id = transaction.handoff!;
   const record = await context.store.get<HandoffRecord>(handoffKeys.record(id));
   if (!record) throw handoffGone();
@@ -43,7 +46,8 @@ export async function completeHandoffOnPhone(
   await updateHandoff(context.store, id, record, { status: 'done', user }, context.now());
   context.metrics.logins.labels('success', 'handoff_phone', 'oauth').inc();
   request.log.info({ leg: 'oauth', client: record.request.clientId }, 'hand-off completed on the phone');
-  return sendPage(reply, 200, renderPhoneDonePage(pageLang(request, transaction), request.id));
+  const page = renderPhoneDonePage(pageLang(request, transaction), request.id);
+  return () => sendPage(reply, 200, page);
 }
 
 /**
