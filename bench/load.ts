@@ -11,7 +11,8 @@ import { CLIENT } from './services.js';
 
 /** A WeCom in-client webview (iOS): the bridge takes the in-client OAuth leg. */
 const BROWSER = {
-  'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 ' +
+  'user-agent':
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 ' +
     'wxwork/4.1.26 MicroMessenger/7.0.1 Language/zh',
 };
 
@@ -26,10 +27,18 @@ export const connections = new Agent({ keepAliveTimeout: 60_000, keepAliveMaxTim
 
 /** One request, its answer reduced to what a login needs (cookies as a browser sends them back, the body only with `readBody`). */
 async function send(url: string, headers: Record<string, string>, post?: string, readBody = false) {
-  const response = await request(url, { dispatcher: connections, method: post === undefined ? 'GET' : 'POST', headers, body: post });
+  const response = await request(url, {
+    dispatcher: connections,
+    method: post === undefined ? 'GET' : 'POST',
+    headers,
+    body: post,
+  });
   const body = readBody ? await response.body.text() : (await response.body.dump(), '');
   const { location, 'set-cookie': setCookie = [] } = response.headers;
-  const cookies = [setCookie].flat().map((line) => line.split(';', 1)[0]).join('; ');
+  const cookies = [setCookie]
+    .flat()
+    .map((line) => line.split(';', 1)[0])
+    .join('; ');
   return { status: response.statusCode, location: typeof location === 'string' ? location : '', cookies, body };
 }
 
@@ -42,7 +51,12 @@ export class LoginPlan {
     return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
   });
 
-  constructor(readonly pid: number, readonly server: string, readonly sim: string, private readonly members: number) {}
+  constructor(
+    readonly pid: number,
+    readonly server: string,
+    readonly sim: string,
+    private readonly members: number,
+  ) {}
 
   /** The next login: a rotating member, a fresh state and nonce, the authorization request. */
   next(): { user: string; state: string; verifier: string; authorize: string } {
@@ -67,7 +81,9 @@ export async function runLogin(plan: LoginPlan, recorder: Recorder): Promise<boo
   const [login, started] = [plan.next(), performance.now()];
   const step = async (name: string, expect: number, answer: () => ReturnType<typeof send>) => {
     const sent = performance.now();
-    const got = await answer().catch((error: Error & { code?: string }) => Promise.reject(new StepFailure(`${name}: ${error.code ?? error.message}`)));
+    const got = await answer().catch((error: Error & { code?: string }) =>
+      Promise.reject(new StepFailure(`${name}: ${error.code ?? error.message}`)),
+    );
     if (got.status !== expect) throw new StepFailure(`${name}: status ${got.status}`);
     recorder.add(name, performance.now() - sent);
     return got;
@@ -75,8 +91,12 @@ export async function runLogin(plan: LoginPlan, recorder: Recorder): Promise<boo
   const { server } = plan;
   try {
     const authorize = await step('authorize', 302, () => send(login.authorize, BROWSER));
-    const page = await step('wecom', 302, () => send(on(plan.sim, authorize.location), { ...BROWSER, 'x-sim-user': login.user }));
-    const callback = await step('callback', 302, () => send(on(server, page.location), { ...BROWSER, cookie: authorize.cookies }));
+    const page = await step('wecom', 302, () =>
+      send(on(plan.sim, authorize.location), { ...BROWSER, 'x-sim-user': login.user }),
+    );
+    const callback = await step('callback', 302, () =>
+      send(on(server, page.location), { ...BROWSER, cookie: authorize.cookies }),
+    );
     const code = rpCode(callback.location, login.state);
     const form = `grant_type=authorization_code&code=${code}&redirect_uri=${encodeURIComponent(CLIENT.redirectUri)}&code_verifier=${login.verifier}`;
     const formHeaders = { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' };
@@ -101,13 +121,19 @@ function on(origin: string, url: string): string {
 /** The code (still URL-encoded) in the redirect to the relying party, whose state must come back. */
 function rpCode(location: string, state: string): string {
   const param = (name: string) => new RegExp(`[?&]${name}=([^&#]*)`).exec(location)?.[1];
-  if (!location.startsWith(CLIENT.redirectUri) || param('code') === undefined) throw new StepFailure(`callback: error ${param('error')}`);
+  if (!location.startsWith(CLIENT.redirectUri) || param('code') === undefined)
+    throw new StepFailure(`callback: error ${param('error')}`);
   if (param('state') !== state) throw new StepFailure('callback: state mismatch');
   return param('code')!;
 }
 
 /** `browsers` browsers, each starting its next login when the last one ends; completed logins. */
-export async function closedLoop(plan: LoginPlan, browsers: number, seconds: number, recorder: Recorder): Promise<number> {
+export async function closedLoop(
+  plan: LoginPlan,
+  browsers: number,
+  seconds: number,
+  recorder: Recorder,
+): Promise<number> {
   const deadline = performance.now() + seconds * 1000;
   let completed = 0;
   const browser = async () => {
@@ -135,7 +161,8 @@ export async function openLoop(plan: LoginPlan, rate: number, seconds: number, r
 export async function flood(plan: LoginPlan, count: number, browsers: number): Promise<number> {
   let [sent, failed] = [0, 0];
   const browser = async () => {
-    while (sent++ < count) if ((await send(plan.next().authorize, BROWSER).catch(() => undefined))?.status !== 302) failed += 1;
+    while (sent++ < count)
+      if ((await send(plan.next().authorize, BROWSER).catch(() => undefined))?.status !== 302) failed += 1;
   };
   await Promise.all(Array.from({ length: browsers }, browser));
   return failed;

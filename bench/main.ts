@@ -13,7 +13,16 @@ import { cpuMs, memoryMb, memoryStoreEntries, Recorder, RedisProbe, round, sampl
 import { parseOptions, USAGE, type BenchOptions, type StoreMode } from './options.js';
 import { describeProfile } from './profile.js';
 import { budget, screen, type Phase, type Side, type StoreFigures } from './report.js';
-import { killAllOnExit, REDIS_KEY_PREFIX, startBridge, startFloor, startRedis, startSimulator, stopAll, type Service } from './services.js';
+import {
+  killAllOnExit,
+  REDIS_KEY_PREFIX,
+  startBridge,
+  startFloor,
+  startRedis,
+  startSimulator,
+  stopAll,
+  type Service,
+} from './services.js';
 
 /** Seconds of a slice: short, so that bridge and floor see the same moments of a drifting machine. */
 const SLICE_SECONDS = 2;
@@ -22,9 +31,21 @@ const SLICE_SECONDS = 2;
 type Load = (plan: LoginPlan, recorder: Recorder, seconds: number) => Promise<number>;
 
 /** Runs `load` for `seconds` on each target, in alternating slices, and measures each side. */
-async function alternating(plans: readonly [LoginPlan, LoginPlan], seconds: number, load: Load, probe?: RedisProbe): Promise<Phase> {
+async function alternating(
+  plans: readonly [LoginPlan, LoginPlan],
+  seconds: number,
+  load: Load,
+  probe?: RedisProbe,
+): Promise<Phase> {
   const slices = Math.max(1, Math.round(seconds / SLICE_SECONDS));
-  const sides = plans.map((plan) => ({ plan, recorder: new Recorder(), logins: 0, cpu: 0, seconds: 0, rss: sampleRss(plan.pid) }));
+  const sides = plans.map((plan) => ({
+    plan,
+    recorder: new Recorder(),
+    logins: 0,
+    cpu: 0,
+    seconds: 0,
+    rss: sampleRss(plan.pid),
+  }));
   const redisBefore = await probe?.counters();
   for (let slice = 0; slice < slices; slice += 1) {
     for (const side of sides) {
@@ -35,22 +56,35 @@ async function alternating(plans: readonly [LoginPlan, LoginPlan], seconds: numb
     }
   }
   const redisAfter = await probe?.counters();
-  const [bridge, floor] = sides.map(({ logins, cpu, seconds, rss, recorder }): Side => ({
-    logins, loginsPerSecond: round(logins / seconds, 1), cpuMsPerLogin: round(cpu / Math.max(1, logins), 3),
-    peakRssMb: round(rss(), 1), latency: recorder.summary(), errors: { ...recorder.errors },
-  })) as [Side, Side];
+  const [bridge, floor] = sides.map(
+    ({ logins, cpu, seconds, rss, recorder }): Side => ({
+      logins,
+      loginsPerSecond: round(logins / seconds, 1),
+      cpuMsPerLogin: round(cpu / Math.max(1, logins), 3),
+      peakRssMb: round(rss(), 1),
+      latency: recorder.summary(),
+      errors: { ...recorder.errors },
+    }),
+  ) as [Side, Side];
   if (!redisBefore || !redisAfter) return { bridge, floor };
   // Every answered bridge request is a hop, completed login or not.
   const hops = HOPS.reduce((sum, hop) => sum + (sides[0]!.recorder.samples[hop]?.length ?? 0), 0);
   // The probe's own INFO adds one read and one command.
   const [reads, commands] = [redisAfter.reads - redisBefore.reads - 1, redisAfter.commands - redisBefore.commands - 1];
-  return { bridge, floor, redis: { roundTripsPerHop: round(reads / hops, 3), commandsPerHop: round(commands / hops, 3) } };
+  return {
+    bridge,
+    floor,
+    redis: { roundTripsPerHop: round(reads / hops, 3), commandsPerHop: round(commands / hops, 3) },
+  };
 }
 
 /** Everything measured against one store, with fresh processes: one store cannot warm or fill the next. */
 async function runStore(store: StoreMode, options: BenchOptions, profiles: string[]): Promise<StoreFigures> {
   const progress = (line: string) => process.stderr.write(`bench: ${store}: ${line}\n`);
-  const profile = options.cpuProf === undefined ? undefined : join(resolve(options.cpuProf), `bridge-${store}-${Date.now()}.cpuprofile`);
+  const profile =
+    options.cpuProf === undefined
+      ? undefined
+      : join(resolve(options.cpuProf), `bridge-${store}-${Date.now()}.cpuprofile`);
   const { rate, browsers, members } = options;
   let probe: RedisProbe | undefined;
   let measuredFromMs = 0;
@@ -61,7 +95,10 @@ async function runStore(store: StoreMode, options: BenchOptions, profiles: strin
     probe = redisUrl === undefined ? undefined : new RedisProbe(redisUrl);
     const bridge = await startBridge(sim.url, redisUrl, { bridgeEntry: options.bridgeEntry, cpuProfile: profile });
     const floor = await startFloor(floorSim.url);
-    const plans = [new LoginPlan(bridge.pid, bridge.url, sim.url, members), new LoginPlan(floor.pid, floor.url, floorSim.url, members)] as const;
+    const plans = [
+      new LoginPlan(bridge.pid, bridge.url, sim.url, members),
+      new LoginPlan(floor.pid, floor.url, floorSim.url, members),
+    ] as const;
     const openLoad: Load = (plan, recorder, seconds) => openLoop(plan, rate, seconds, recorder);
     const closedLoad: Load = (plan, recorder, seconds) => closedLoop(plan, browsers, seconds, recorder);
     const phase = (name: string, seconds: number, load: Load, redis?: RedisProbe) => {
@@ -71,7 +108,8 @@ async function runStore(store: StoreMode, options: BenchOptions, profiles: strin
     // Warm-up (JIT, the WeCom token, connection pools) at the open loop's rate: RSS is sticky, saturation would stay in it.
     await phase('warm-up', options.warmup, rate > 0 ? openLoad : closedLoad);
     measuredFromMs = performance.now() - bridge.spawnedAt;
-    const open = rate > 0 ? await phase(`open loop, ${rate} logins/s`, options.openDuration, openLoad, probe) : undefined;
+    const open =
+      rate > 0 ? await phase(`open loop, ${rate} logins/s`, options.openDuration, openLoad, probe) : undefined;
     const callsBefore = await wecomCalls(sim);
     const closed = await phase(`closed loop, ${browsers} browsers`, options.duration, closedLoad, probe);
     const callsAfter = await wecomCalls(sim);
@@ -80,7 +118,16 @@ async function runStore(store: StoreMode, options: BenchOptions, profiles: strin
     if (options.flood > 0) progress(`flood of ${options.flood} abandoned authorizations`);
     const flooded = options.flood > 0 ? await floodBridge(plans[0], options, entries) : undefined;
     const callsPerLogin = round((callsAfter.login - callsBefore.login) / Math.max(1, closed.bridge.logins), 2);
-    return { store, browsers, rate, closed, open, peakRssMb, flood: flooded, wecom: { gettoken: callsAfter.gettoken, callsPerLogin } };
+    return {
+      store,
+      browsers,
+      rate,
+      closed,
+      open,
+      peakRssMb,
+      flood: flooded,
+      wecom: { gettoken: callsAfter.gettoken, callsPerLogin },
+    };
   } finally {
     await probe?.close();
     await stopAll();
@@ -90,14 +137,30 @@ async function runStore(store: StoreMode, options: BenchOptions, profiles: strin
 }
 
 /** `--flood`: the bridge's RSS before and a second after (for the collector), and the store entries it added. */
-async function floodBridge(bridge: LoginPlan, options: BenchOptions, entries: () => Promise<number | undefined>): Promise<StoreFigures['flood']> {
-  const [rssBeforeMb, entriesBefore, started] = [round(memoryMb(bridge.pid).rss, 1), await entries(), performance.now()];
+async function floodBridge(
+  bridge: LoginPlan,
+  options: BenchOptions,
+  entries: () => Promise<number | undefined>,
+): Promise<StoreFigures['flood']> {
+  const [rssBeforeMb, entriesBefore, started] = [
+    round(memoryMb(bridge.pid).rss, 1),
+    await entries(),
+    performance.now(),
+  ];
   const failed = await flood(bridge, options.flood, options.browsers);
   const seconds = round((performance.now() - started) / 1000, 1);
   await sleep(1000);
   const entriesAfter = await entries();
-  const storeAdded = entriesBefore === undefined || entriesAfter === undefined ? undefined : entriesAfter - entriesBefore;
-  return { requests: options.flood, failed, seconds, rssBeforeMb, rssAfterMb: round(memoryMb(bridge.pid).rss, 1), storeAdded };
+  const storeAdded =
+    entriesBefore === undefined || entriesAfter === undefined ? undefined : entriesAfter - entriesBefore;
+  return {
+    requests: options.flood,
+    failed,
+    seconds,
+    rssBeforeMb,
+    rssAfterMb: round(memoryMb(bridge.pid).rss, 1),
+    storeAdded,
+  };
 }
 
 /** The simulator's gettoken calls so far, and a login's API calls (getuserinfo, getuserdetail, user/get). */
@@ -121,8 +184,16 @@ async function main(): Promise<void> {
     `floor: a bare server doing the same hops, WeCom calls and signature, measured alongside in alternating ${SLICE_SECONDS} s slices`;
   const lines = budget(stores);
   process.stdout.write(`${[screen(heading, stores, lines), ...profiles].join('\n\n')}\n`);
-  const environment = { version: VERSION, node: process.version, cpus: cpus().length, loadAverage, date: new Date().toISOString() };
-  process.stdout.write(`${JSON.stringify({ bench: 'wecom-oidc-bridge', ...environment, options, stores, budget: lines })}\n`);
+  const environment = {
+    version: VERSION,
+    node: process.version,
+    cpus: cpus().length,
+    loadAverage,
+    date: new Date().toISOString(),
+  };
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'wecom-oidc-bridge', ...environment, options, stores, budget: lines })}\n`,
+  );
 }
 
 main()

@@ -42,11 +42,13 @@ export class Recorder {
 
   /** Percentiles of every step. */
   summary(): Record<string, Percentiles> {
-    return Object.fromEntries(Object.entries(this.samples).map(([step, series]) => {
-      const sorted = Float64Array.from(series).sort();
-      const at = (q: number) => round(sorted[Math.ceil(q * sorted.length) - 1]!, 3);
-      return [step, { count: sorted.length, p50: at(0.5), p99: at(0.99) }];
-    }));
+    return Object.fromEntries(
+      Object.entries(this.samples).map(([step, series]) => {
+        const sorted = Float64Array.from(series).sort();
+        const at = (q: number) => round(sorted[Math.ceil(q * sorted.length) - 1]!, 3);
+        return [step, { count: sorted.length, p50: at(0.5), p99: at(0.99) }];
+      }),
+    );
   }
 }
 
@@ -60,7 +62,9 @@ const RATE_LIMIT = 'rate-limit';
 export async function memoryStoreEntries(metricsUrl: string): Promise<number | undefined> {
   const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
   const gauges = [...metrics.matchAll(/^wecom_oidc_memory_store_entries\{namespace="([^"]+)"\} (\d+)/gm)];
-  return gauges.length === 0 ? undefined : gauges.reduce((sum, [, name, value]) => sum + (name === RATE_LIMIT ? 0 : Number(value)), 0);
+  return gauges.length === 0
+    ? undefined
+    : gauges.reduce((sum, [, name, value]) => sum + (name === RATE_LIMIT ? 0 : Number(value)), 0);
 }
 
 /** Redis's read events (one per batch of bytes a client sends: a round trip) and commands. */

@@ -35,9 +35,18 @@ export function parseOptions(argv: readonly string[]) {
   const { values } = parseArgs({
     args,
     options: {
-      duration: text('10'), warmup: text('5'), browsers: text('32'), members: text('5000'), rate: text('200'),
-      'open-duration': text(), store: text('both'), 'redis-url': text(), flood: text('0'), 'cpu-prof': text(),
-      'bridge-entry': text(), help: { type: 'boolean', default: false },
+      duration: text('10'),
+      warmup: text('5'),
+      browsers: text('32'),
+      members: text('5000'),
+      rate: text('200'),
+      'open-duration': text(),
+      store: text('both'),
+      'redis-url': text(),
+      flood: text('0'),
+      'cpu-prof': text(),
+      'bridge-entry': text(),
+      help: { type: 'boolean', default: false },
     },
   });
   if (values.help) return 'help' as const;
@@ -48,11 +57,19 @@ export function parseOptions(argv: readonly string[]) {
     return parsed;
   };
   const { store } = values;
-  if (store !== 'memory' && store !== 'redis' && store !== 'both') throw new Error(`--store must be memory, redis or both, got ${store}`);
+  if (store !== 'memory' && store !== 'redis' && store !== 'both')
+    throw new Error(`--store must be memory, redis or both, got ${store}`);
   return {
-    duration: number('duration', 0.1), warmup: number('warmup', 0), browsers: Math.round(number('browsers', 1)),
-    members: Math.round(number('members', 1)), rate: number('rate', 0), openDuration: number('open-duration', 0.1, values.duration),
-    stores: (store === 'both' ? ['memory', 'redis'] : [store]) as StoreMode[], redisUrl: values['redis-url'],
-    flood: Math.round(number('flood', 0)), cpuProf: values['cpu-prof'], bridgeEntry: values['bridge-entry'],
+    duration: number('duration', 0.1),
+    warmup: number('warmup', 0),
+    browsers: Math.round(number('browsers', 1)),
+    members: Math.round(number('members', 1)),
+    rate: number('rate', 0),
+    openDuration: number('open-duration', 0.1, values.duration),
+    stores: (store === 'both' ? ['memory', 'redis'] : [store]) as StoreMode[],
+    redisUrl: values['redis-url'],
+    flood: Math.round(number('flood', 0)),
+    cpuProf: values['cpu-prof'],
+    bridgeEntry: values['bridge-entry'],
   };
 }

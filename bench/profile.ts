@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 
 /** The parts of a `.cpuprofile` read here. */
 export interface Profile {
-  readonly nodes: readonly { readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number } }[];
+  readonly nodes: readonly {
+    readonly id: number;
+    readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  }[];
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
 }
@@ -20,20 +23,28 @@ const GROUPS: readonly [string, RegExp][] = [
   ['store', /\/(ioredis|@ioredis\/[^/]+|redis-parser|denque|cluster-key-slot)\/|src\/store\//],
   ['metrics', /\/prom-client\/|src\/http\/metrics/],
   ['zod', /\/zod\//],
-  ['sockets and node:http', /^(writeUtf8String|writeLatin1String|writev|writeBuffer) \(native\)$|node:(_http|net|internal\/(stream|http)|stream|events)/],
+  [
+    'sockets and node:http',
+    /^(writeUtf8String|writeLatin1String|writev|writeBuffer) \(native\)$|node:(_http|net|internal\/(stream|http)|stream|events)/,
+  ],
   ['bridge code (src/)', /src\//],
   ['node (other)', /node:/],
 ];
 
 /** The group of a function label. */
-export const groupOf = (label: string): string => GROUPS.find(([, pattern]) => pattern.test(label))?.[0] ?? 'other (V8, native, dependencies)';
+export const groupOf = (label: string): string =>
+  GROUPS.find(([, pattern]) => pattern.test(label))?.[0] ?? 'other (V8, native, dependencies)';
 
 /** Self time in ms by function label (a dependency as `~/package/…`, the bridge as `src/…`), heaviest first, after `skipMs`. */
 export function selfTimes({ nodes, samples, timeDeltas }: Profile, skipMs = 0): [string, number][] {
-  const labels = new Map(nodes.map(({ id, callFrame: { functionName, url, lineNumber } }) => {
-    const file = url.includes('/node_modules/') ? url.replace(/^.*\/node_modules\//, '~/') : url.replace(/^.*\/dist\//, '');
-    return [id, `${functionName || '(anonymous)'} ${url ? `${file}:${lineNumber + 1}` : '(native)'}`];
-  }));
+  const labels = new Map(
+    nodes.map(({ id, callFrame: { functionName, url, lineNumber } }) => {
+      const file = url.includes('/node_modules/')
+        ? url.replace(/^.*\/node_modules\//, '~/')
+        : url.replace(/^.*\/dist\//, '');
+      return [id, `${functionName || '(anonymous)'} ${url ? `${file}:${lineNumber + 1}` : '(native)'}`];
+    }),
+  );
   const byFunction = new Map<string, number>();
   let atMs = 0;
   samples.forEach((id, index) => {

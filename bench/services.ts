@@ -26,44 +26,98 @@ export const REDIS_KEY_PREFIX = `bench-${process.pid}:`;
 export type Service = { readonly pid: number; readonly url: string; readonly spawnedAt: number };
 
 /** The relying party the benchmark plays (nobody serves its redirect URI), with a fresh secret per run. */
-export const CLIENT = { id: 'bench-rp', secret: randomBytes(24).toString('base64url'), redirectUri: `http://${HOST}:9/bench/callback` };
+export const CLIENT = {
+  id: 'bench-rp',
+  secret: randomBytes(24).toString('base64url'),
+  redirectUri: `http://${HOST}:9/bench/callback`,
+};
 
 /** The WeCom simulator with `members` generated members (user00001…), answering at once. */
 export async function startSimulator(members: number): Promise<Service> {
   const port = await freePort(HOST);
-  const args = [join(DIST, 'sim/main.js'), '--host', HOST, '--port', String(port), '--latency', '0', '--members', String(members)];
+  const args = [
+    join(DIST, 'sim/main.js'),
+    '--host',
+    HOST,
+    '--port',
+    String(port),
+    '--latency',
+    '0',
+    '--members',
+    String(members),
+  ];
   return started('simulator', process.execPath, args, port, (output) => output.includes('listening on'));
 }
 
 /** The floor server (bench/floor.ts) with the bridge's runtime settings, calling the simulator at `simUrl`. */
 export async function startFloor(simUrl: string): Promise<Service> {
   const port = await freePort(HOST);
-  const args = [...BRIDGE_NODE_FLAGS, join(DIST, 'bench/floor.js'), '--port', String(port), '--sim', simUrl, '--redirect-uri', CLIENT.redirectUri];
-  return started('floor', process.execPath, args, port, (output) => output.includes('listening on'), { env: { ...BRIDGE_ENV } });
+  const args = [
+    ...BRIDGE_NODE_FLAGS,
+    join(DIST, 'bench/floor.js'),
+    '--port',
+    String(port),
+    '--sim',
+    simUrl,
+    '--redirect-uri',
+    CLIENT.redirectUri,
+  ];
+  return started('floor', process.execPath, args, port, (output) => output.includes('listening on'), {
+    env: { ...BRIDGE_ENV },
+  });
 }
 
 /** Starts the bridge (this build's, or `bridgeEntry`) as in production and waits for `/readyz`; `cpuProfile`: V8's profile file. */
-export async function startBridge(simUrl: string, redisUrl: string | undefined, { bridgeEntry, cpuProfile }: { bridgeEntry?: string; cpuProfile?: string }) {
+export async function startBridge(
+  simUrl: string,
+  redisUrl: string | undefined,
+  { bridgeEntry, cpuProfile }: { bridgeEntry?: string; cpuProfile?: string },
+) {
   const [port, metricsPort] = [await freePort(HOST), await freePort(HOST)];
   const url = `http://${HOST}:${port}`;
   // A scratch working directory: the bridge reads `.env` from its cwd, and a developer's must not count.
   const cwd = mkdtempSync(join(tmpdir(), 'wecom-oidc-bench-'));
-  const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
   const env = {
     ...BRIDGE_ENV,
-    PUBLIC_URL: url, HOST, PORT: String(port), DATA_DIR: join(cwd, 'data'), LOG_LEVEL: 'warn', METRICS_ADDRESS: `${HOST}:${metricsPort}`,
-    WECOM_CORP_ID: 'ww5imulat0rc0rp1d', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 'sim-secret-0123456789',
-    WECOM_API_BASE: simUrl, WECOM_OAUTH_BASE: simUrl, WECOM_SSO_BASE: simUrl,
-    OIDC_CLIENT_ID: CLIENT.id, OIDC_CLIENT_SECRET: CLIENT.secret, OIDC_REDIRECT_URIS: CLIENT.redirectUri, SIGNING_KEY: signingKey,
+    PUBLIC_URL: url,
+    HOST,
+    PORT: String(port),
+    DATA_DIR: join(cwd, 'data'),
+    LOG_LEVEL: 'warn',
+    METRICS_ADDRESS: `${HOST}:${metricsPort}`,
+    WECOM_CORP_ID: 'ww5imulat0rc0rp1d',
+    WECOM_AGENT_ID: '1000002',
+    WECOM_SECRET: 'sim-secret-0123456789',
+    WECOM_API_BASE: simUrl,
+    WECOM_OAUTH_BASE: simUrl,
+    WECOM_SSO_BASE: simUrl,
+    OIDC_CLIENT_ID: CLIENT.id,
+    OIDC_CLIENT_SECRET: CLIENT.secret,
+    OIDC_REDIRECT_URIS: CLIENT.redirectUri,
+    SIGNING_KEY: signingKey,
     // Every browser is 127.0.0.1: the limits are raised, not switched off, so their counters still cost.
-    RATE_LIMIT_AUTHORIZE_PER_IP: '1000000', RATE_LIMIT_TOKEN_PER_IP: '1000000', RATE_LIMIT_TOKEN_PER_CLIENT: '1000000',
+    RATE_LIMIT_AUTHORIZE_PER_IP: '1000000',
+    RATE_LIMIT_TOKEN_PER_IP: '1000000',
+    RATE_LIMIT_TOKEN_PER_CLIENT: '1000000',
     ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX } : {}),
   };
   const entry = bridgeEntry === undefined ? join(DIST, 'src/main.js') : resolve(bridgeEntry);
   if (cpuProfile) mkdirSync(dirname(cpuProfile), { recursive: true });
-  const profiler = cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${dirname(cpuProfile)}`, `--cpu-prof-name=${basename(cpuProfile)}`] : [];
-  const ready = () => fetch(`${url}/readyz`).then(async (answer) => (await answer.arrayBuffer(), answer.ok), () => false);
-  const service = await started('bridge', process.execPath, [...BRIDGE_NODE_FLAGS, ...profiler, entry], port, ready, { env, cwd });
+  const profiler = cpuProfile
+    ? ['--cpu-prof', `--cpu-prof-dir=${dirname(cpuProfile)}`, `--cpu-prof-name=${basename(cpuProfile)}`]
+    : [];
+  const ready = () =>
+    fetch(`${url}/readyz`).then(
+      async (answer) => (await answer.arrayBuffer(), answer.ok),
+      () => false,
+    );
+  const service = await started('bridge', process.execPath, [...BRIDGE_NODE_FLAGS, ...profiler, entry], port, ready, {
+    env,
+    cwd,
+  });
   return { ...service, metricsUrl: `http://${HOST}:${metricsPort}` };
 }
 
@@ -72,7 +126,14 @@ export async function startRedis(): Promise<Service> {
   const port = await freePort(HOST);
   const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no'];
   const cwd = mkdtempSync(join(tmpdir(), 'wecom-oidc-bench-redis-'));
-  const redis = await started('redis-server', 'redis-server', args, port, (output) => output.includes('Ready to accept'), { cwd }).catch((error: Error) => {
+  const redis = await started(
+    'redis-server',
+    'redis-server',
+    args,
+    port,
+    (output) => output.includes('Ready to accept'),
+    { cwd },
+  ).catch((error: Error) => {
     throw new Error(`${error.message}\n(install redis-server, pass --redis-url, or use --store memory)`);
   });
   return { ...redis, url: `redis://${HOST}:${port}` };
@@ -101,8 +162,12 @@ export function killAllOnExit(): void {
 
 /** Spawns `command` with only the environment Node needs; waits until `ready`, given what it printed so far. */
 async function started(
-  name: string, command: string, args: readonly string[], port: number,
-  ready: (output: string) => boolean | Promise<boolean>, options: { env?: Record<string, string>; cwd?: string } = {},
+  name: string,
+  command: string,
+  args: readonly string[],
+  port: number,
+  ready: (output: string) => boolean | Promise<boolean>,
+  options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<Service> {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', ...options.env };
   const spawnedAt = performance.now();

@@ -19,7 +19,14 @@ async function main(): Promise<void> {
   const bridgeUrl = `http://${HOST}:${bridgePort}`;
   const rpUrl = `http://${HOST}:${rpPort}`;
   const sim = await startWeComSimulator({ host: HOST, trustedDomains: [`${HOST}:${bridgePort}`] });
-  const config = loadConfig(demoBridgeEnv(HOST, bridgePort, sim.url, { id: CLIENT_ID, secret: CLIENT_SECRET, redirectUri: `${rpUrl}/callback`, postLogoutRedirectUri: `${rpUrl}/` }));
+  const config = loadConfig(
+    demoBridgeEnv(HOST, bridgePort, sim.url, {
+      id: CLIENT_ID,
+      secret: CLIENT_SECRET,
+      redirectUri: `${rpUrl}/callback`,
+      postLogoutRedirectUri: `${rpUrl}/`,
+    }),
+  );
   const bridge = await startServer(config);
   const rp = await buildDemoRp({ issuer: bridgeUrl, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, url: rpUrl });
   await rp.listen({ host: HOST, port: rpPort });

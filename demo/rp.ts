@@ -38,7 +38,11 @@ export async function buildDemoRp(options: DemoRpOptions): Promise<FastifyInstan
   app.get('/', async (_request, reply) => sendPage(reply, 200, homePage(options.issuer)));
 
   app.get('/login', async (request, reply) => {
-    const login: PendingLogin = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier() };
+    const login: PendingLogin = {
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      verifier: oidc.randomPKCECodeVerifier(),
+    };
     const id = randomBytes(16).toString('hex');
     pending.set(id, login);
     reply.setCookie('demo_rp_login', id, { path: '/', httpOnly: true, sameSite: 'lax', maxAge: 600 });
@@ -58,7 +62,8 @@ export async function buildDemoRp(options: DemoRpOptions): Promise<FastifyInstan
   app.get('/callback', async (request, reply) => {
     const id = request.cookies.demo_rp_login;
     const login = id === undefined ? undefined : pending.get(id);
-    if (!login || id === undefined) return sendPage(reply, 400, messagePage('No login in progress', 'Start again from the home page.'));
+    if (!login || id === undefined)
+      return sendPage(reply, 400, messagePage('No login in progress', 'Start again from the home page.'));
     pending.delete(id);
     try {
       const current = new URL(request.url, options.url);
@@ -70,7 +75,10 @@ export async function buildDemoRp(options: DemoRpOptions): Promise<FastifyInstan
       });
       const claims = tokens.claims()!;
       const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
-      const logout = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: `${options.url}/` });
+      const logout = oidc.buildEndSessionUrl(config, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: `${options.url}/`,
+      });
       return sendPage(reply, 200, claimsPage(claims, userinfo, logout.href));
     } catch (error) {
       const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -100,5 +108,9 @@ function claimsPage(claims: object, userinfo: object, logoutUrl: string): string
 }
 
 function messagePage(title: string, message: string): string {
-  return renderDocument({ lang: 'en', title, body: `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><div class="actions"><a class="button" href="/">Home</a></div>` });
+  return renderDocument({
+    lang: 'en',
+    title,
+    body: `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><div class="actions"><a class="button" href="/">Home</a></div>`,
+  });
 }

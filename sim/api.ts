@@ -56,7 +56,13 @@ export function registerApi(app: FastifyInstance, state: SimState, stopping: Abo
   });
 }
 
-async function serve(state: SimState, route: ApiRoute, request: FastifyRequest, reply: FastifyReply, stopping: AbortSignal): Promise<unknown> {
+async function serve(
+  state: SimState,
+  route: ApiRoute,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  stopping: AbortSignal,
+): Promise<unknown> {
   await pause(state.config.latencyMs, stopping);
   state.count(route.api);
   const call = apiCall(request);

@@ -32,24 +32,36 @@ const IN_CLIENT_SCOPES: Readonly<Record<string, AuthorizeRequest['scope']>> = {
 };
 
 /** The request, or the problem WeCom's error page names (it never redirects on a bad request). */
-export function checkAuthorizeRequest(config: SimConfig, page: LoginPage, query: Query): AuthorizeRequest | PageProblem {
-  if (text(query.appid) !== config.corpId) return { zh: 'appid 参数错误', en: `invalid appid: ${String(query.appid ?? '')}` };
+export function checkAuthorizeRequest(
+  config: SimConfig,
+  page: LoginPage,
+  query: Query,
+): AuthorizeRequest | PageProblem {
+  if (text(query.appid) !== config.corpId)
+    return { zh: 'appid 参数错误', en: `invalid appid: ${String(query.appid ?? '')}` };
   const scope = page === 'oauth' ? IN_CLIENT_SCOPES[text(query.scope) ?? ''] : 'web';
-  if (page === 'oauth' && text(query.response_type) !== 'code') return { zh: 'response_type 参数错误', en: 'invalid response_type: must be code' };
+  if (page === 'oauth' && text(query.response_type) !== 'code')
+    return { zh: 'response_type 参数错误', en: 'invalid response_type: must be code' };
   if (!scope) return { zh: 'scope 参数错误', en: `invalid scope: ${String(query.scope ?? '')}` };
-  if (page === 'sso' && text(query.login_type) !== 'CorpApp') return { zh: 'login_type 参数错误', en: 'invalid login_type: a self-built app uses CorpApp' };
+  if (page === 'sso' && text(query.login_type) !== 'CorpApp')
+    return { zh: 'login_type 参数错误', en: 'invalid login_type: a self-built app uses CorpApp' };
   // Web login and privateinfo need the agent; in-client base may omit it but must not name another.
   const agentRequired = page !== 'oauth' || scope === 'snsapi_privateinfo';
   if ((agentRequired || query.agentid !== undefined) && text(query.agentid) !== config.agentId) {
     return { zh: '无效的agentid参数', en: `invalid agentid: ${String(query.agentid ?? '(missing)')}` };
   }
   const redirectUri = parseRedirect(query.redirect_uri);
-  if (!redirectUri) return { zh: 'redirect_uri 参数错误', en: 'invalid redirect_uri: an absolute http(s) URL is required' };
+  if (!redirectUri)
+    return { zh: 'redirect_uri 参数错误', en: 'invalid redirect_uri: an absolute http(s) URL is required' };
   if (config.trustedDomains.length > 0 && !config.trustedDomains.includes(redirectUri.host)) {
-    return { zh: 'redirect_uri需使用应用可信域名', en: `redirect_uri must use a trusted domain of the app (got ${redirectUri.host})` };
+    return {
+      zh: 'redirect_uri需使用应用可信域名',
+      en: `redirect_uri must use a trusted domain of the app (got ${redirectUri.host})`,
+    };
   }
   if (typeof query.state !== 'string') return { zh: 'state 参数错误', en: 'invalid state: missing' };
-  if (!/^[A-Za-z0-9]{0,128}$/.test(query.state)) return { zh: 'state 参数错误', en: 'invalid state: must match [A-Za-z0-9]{0,128}' };
+  if (!/^[A-Za-z0-9]{0,128}$/.test(query.state))
+    return { zh: 'state 参数错误', en: 'invalid state: must match [A-Za-z0-9]{0,128}' };
   return { redirectUri, state: query.state, scope };
 }
 
@@ -64,7 +76,9 @@ export function isProblem(checked: AuthorizeRequest | PageProblem): checked is P
  */
 export function callbackUrl(redirectUri: URL, params: Readonly<Record<string, string>>): string {
   const base = redirectUri.href.split('#')[0]!;
-  const query = Object.entries(params).map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
+  const query = Object.entries(params)
+    .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
+    .join('&');
   const separator = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
   return `${base}${separator}${query}`;
 }

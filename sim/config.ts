@@ -40,7 +40,14 @@ export interface SimOptions extends Partial<SimConfig> {
 }
 
 /** The settings the control API may change; corp ID, agent ID and secret stay fixed per run. */
-export const MUTABLE_CONFIG_KEYS = ['trustedDomains', 'trustedIps', 'appCreatedAfter2022', 'latencyMs', 'defaultUser', 'tokenExpiresIn'] as const;
+export const MUTABLE_CONFIG_KEYS = [
+  'trustedDomains',
+  'trustedIps',
+  'appCreatedAfter2022',
+  'latencyMs',
+  'defaultUser',
+  'tokenExpiresIn',
+] as const;
 
 /** A partial update of the mutable settings. */
 export type SimConfigPatch = Partial<Pick<SimConfig, (typeof MUTABLE_CONFIG_KEYS)[number]>>;

@@ -19,7 +19,10 @@ const isNonNegative: Check = (v) => typeof v === 'number' && Number.isFinite(v) 
 const isPositiveInteger: Check = (v) => Number.isInteger(v) && (v as number) > 0;
 const isStringList: Check = (v) => Array.isArray(v) && v.every(isString);
 const isIntegerList: Check = (v) => Array.isArray(v) && v.every(isInteger);
-const oneOf = (...values: readonly unknown[]): Check => (v) => values.includes(v);
+const oneOf =
+  (...values: readonly unknown[]): Check =>
+  (v) =>
+    values.includes(v);
 
 const FAULT_FIELDS: Readonly<Record<string, Check>> = {
   api: oneOf(...FAULT_TARGETS),
@@ -40,9 +43,20 @@ const CONFIG_FIELDS: Readonly<Record<(typeof MUTABLE_CONFIG_KEYS)[number], Check
 };
 
 const MEMBER_FIELDS: Readonly<Record<string, Check>> = {
-  userid: isString, name: isString, alias: isString, mobile: isString, email: isString, biz_mail: isString,
-  avatar: isString, position: isString, gender: oneOf('0', '1', '2'), department: isIntegerList,
-  main_department: isInteger, status: oneOf(1, 2, 4, 5), visible: isBoolean, nonMember: isBoolean,
+  userid: isString,
+  name: isString,
+  alias: isString,
+  mobile: isString,
+  email: isString,
+  biz_mail: isString,
+  avatar: isString,
+  position: isString,
+  gender: oneOf('0', '1', '2'),
+  department: isIntegerList,
+  main_department: isInteger,
+  status: oneOf(1, 2, 4, 5),
+  visible: isBoolean,
+  nonMember: isBoolean,
 };
 
 /** `POST /_sim/faults` body: `{ api, errcode?, times?, hangMs?, status? }`, with at least one effect. */
@@ -77,7 +91,9 @@ export function parseMemberPatch(body: unknown): Parsed<Partial<SimMember>> {
 /** `POST /_sim/clock` body: `{ advanceSeconds }`, a non-negative number. */
 export function parseAdvance(body: unknown): Parsed<number> {
   const seconds = (body as Body | undefined)?.advanceSeconds;
-  return isNonNegative(seconds) ? { ok: true, value: seconds as number } : refuse('advanceSeconds must be a non-negative number');
+  return isNonNegative(seconds)
+    ? { ok: true, value: seconds as number }
+    : refuse('advanceSeconds must be a non-negative number');
 }
 
 /** The body as an object whose every key is known and passes its check. */

@@ -63,7 +63,9 @@ function registerTokens(app: FastifyInstance, state: SimState): void {
 
 function registerMembers(app: FastifyInstance, state: SimState): void {
   app.put('/_sim/members/:userid', async (request, reply) =>
-    withBody(reply, parseMemberPatch(request.body), (patch) => state.putMember((request.params as { userid: string }).userid, patch)),
+    withBody(reply, parseMemberPatch(request.body), (patch) =>
+      state.putMember((request.params as { userid: string }).userid, patch),
+    ),
   );
   app.delete('/_sim/members/:userid', async (request, reply) => {
     const { userid } = request.params as { userid: string };

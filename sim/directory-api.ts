@@ -43,7 +43,9 @@ export function listDepartments(state: SimState, call: ApiCall): Answer {
 
 /** `GET /cgi-bin/department/simplelist?access_token[&id]`: the subtree, ids only. */
 export function simpleListDepartments(state: SimState, call: ApiCall): Answer {
-  return okAnswer({ department_id: subtree(state, call).map((d) => ({ id: d.id, parentid: d.parentid, order: d.order })) });
+  return okAnswer({
+    department_id: subtree(state, call).map((d) => ({ id: d.id, parentid: d.parentid, order: d.order })),
+  });
 }
 
 /** The keys every app gets, in WeCom's order; `enable`, `hide_mobile`, `isleader` are undocumented. */

@@ -39,11 +39,29 @@ export const DEFAULT_AVATAR = 'https://wework.qpic.cn/bizmail/default/0';
 /** The fixture members. */
 export const FIXTURE_MEMBERS: readonly SimMember[] = [
   {
-    userid: 'zhangsan', name: '张三', alias: 'Sam Zhang', mobile: '13800138000', email: 'zhangsan@gmail.example',
-    biz_mail: 'zhangsan@corp.example', avatar: 'https://wework.qpic.cn/wwhead/zhangsan/0', gender: '1',
-    department: [2, 3], main_department: 2, position: '工程师', status: 1,
+    userid: 'zhangsan',
+    name: '张三',
+    alias: 'Sam Zhang',
+    mobile: '13800138000',
+    email: 'zhangsan@gmail.example',
+    biz_mail: 'zhangsan@corp.example',
+    avatar: 'https://wework.qpic.cn/wwhead/zhangsan/0',
+    gender: '1',
+    department: [2, 3],
+    main_department: 2,
+    position: '工程师',
+    status: 1,
   },
-  { userid: 'lisi', name: '李四', mobile: '13900139000', gender: '2', department: [4], main_department: 4, position: '销售', status: 1 },
+  {
+    userid: 'lisi',
+    name: '李四',
+    mobile: '13900139000',
+    gender: '2',
+    department: [4],
+    main_department: 4,
+    position: '销售',
+    status: 1,
+  },
   { userid: 'wangwu', name: '王五', mobile: '13700137000', gender: '1', department: [2], status: 2 },
   { userid: 'zhaoliu', name: '赵六', mobile: '13600136000', gender: '1', department: [4], status: 5 },
   { userid: 'sunqi', name: '孙七', gender: '2', department: [5], status: 4 },
@@ -91,7 +109,11 @@ export function departmentSubtree(departments: readonly SimDepartment[], rootId:
   const isBelowRoot = (department: SimDepartment): boolean => {
     // Walk up the parents; the visited set guards against a cyclic fixture.
     const seen = new Set<number>();
-    for (let current: SimDepartment | undefined = department; current && !seen.has(current.id); current = byId.get(current.parentid)) {
+    for (
+      let current: SimDepartment | undefined = department;
+      current && !seen.has(current.id);
+      current = byId.get(current.parentid)
+    ) {
       if (current.id === rootId) return true;
       seen.add(current.id);
     }

@@ -4,13 +4,26 @@
  */
 
 /** The server APIs, as counted in the statistics. */
-export type SimApi = 'gettoken' | 'getuserinfo' | 'getuserdetail' | 'userget' | 'departmentList' | 'departmentSimplelist';
+export type SimApi =
+  | 'gettoken'
+  | 'getuserinfo'
+  | 'getuserdetail'
+  | 'userget'
+  | 'departmentList'
+  | 'departmentSimplelist';
 
 /** What a fault targets: one API, both department APIs (`department`), or any API (`*`). */
 export type SimFaultTarget = 'gettoken' | 'getuserinfo' | 'getuserdetail' | 'userget' | 'department' | '*';
 
 /** Every valid fault target, for validating control requests. */
-export const FAULT_TARGETS: readonly SimFaultTarget[] = ['gettoken', 'getuserinfo', 'getuserdetail', 'userget', 'department', '*'];
+export const FAULT_TARGETS: readonly SimFaultTarget[] = [
+  'gettoken',
+  'getuserinfo',
+  'getuserdetail',
+  'userget',
+  'department',
+  '*',
+];
 
 /** One misbehaviour. */
 export interface SimFault {

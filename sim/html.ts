@@ -36,8 +36,13 @@ export function errorPage(problem: PageProblem): string {
  */
 export function pickerPage(members: readonly SimMember[], url: string, asksPrivateInfo: boolean): string {
   const items = members.slice(0, PICKER_LIMIT).map((member) => pickerItem(member, url, asksPrivateInfo));
-  const more = members.length > PICKER_LIMIT ? `<p>…${members.length - PICKER_LIMIT} more: add <code>sim_user=&lt;userid&gt;</code> to the URL.</p>` : '';
-  const consent = asksPrivateInfo ? '<p>应用申请获取你的手机号、邮箱、头像和性别。<br>The app asks for your mobile, email, avatar and gender.</p>' : '';
+  const more =
+    members.length > PICKER_LIMIT
+      ? `<p>…${members.length - PICKER_LIMIT} more: add <code>sim_user=&lt;userid&gt;</code> to the URL.</p>`
+      : '';
+  const consent = asksPrivateInfo
+    ? '<p>应用申请获取你的手机号、邮箱、头像和性别。<br>The app asks for your mobile, email, avatar and gender.</p>'
+    : '';
   return renderPage(
     '选择成员 / Pick a member',
     `<p>模拟的企业微信登录：选择要登录的成员。<br>Simulated WeCom login: pick the member to sign in as.</p>
@@ -50,7 +55,9 @@ ${more}<p><a id="sim-deny" href="${escapeHtml(withParam(url, 'sim_action', 'deny
 
 function pickerItem(member: SimMember, url: string, asksPrivateInfo: boolean): string {
   const login = withParam(url, 'sim_user', member.userid);
-  const decline = asksPrivateInfo ? ` · <a href="${escapeHtml(withParam(login, 'sim_consent', '0'))}">不提供手机和邮箱 / share nothing</a>` : '';
+  const decline = asksPrivateInfo
+    ? ` · <a href="${escapeHtml(withParam(login, 'sim_consent', '0'))}">不提供手机和邮箱 / share nothing</a>`
+    : '';
   return `<li><a href="${escapeHtml(login)}">${escapeHtml(member.name)} <code>${escapeHtml(member.userid)}</code></a> ${memberNote(member)}${decline}</li>`;
 }
 
@@ -58,7 +65,11 @@ function pickerItem(member: SimMember, url: string, asksPrivateInfo: boolean): s
 function memberNote(member: SimMember): string {
   if (member.nonMember) return '(非成员 / not a member)';
   if (member.visible === false) return '(不在可见范围 / not visible)';
-  const notes: Readonly<Record<number, string>> = { 2: '(已禁用 / disabled)', 4: '(未激活 / not activated)', 5: '(已离职 / left)' };
+  const notes: Readonly<Record<number, string>> = {
+    2: '(已禁用 / disabled)',
+    4: '(未激活 / not activated)',
+    5: '(已离职 / left)',
+  };
   return notes[member.status] ?? '';
 }
 

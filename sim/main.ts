@@ -39,7 +39,8 @@ function optionsFromArgs(args: readonly string[]): SimOptions {
 
 function wholeNumber(flag: string, value: string, max: number): number {
   const number = Number(value);
-  if (!/^\d+$/.test(value) || number > max) throw new Error(`${flag} must be a whole number from 0 to ${max}, got "${value}"`);
+  if (!/^\d+$/.test(value) || number > max)
+    throw new Error(`${flag} must be a whole number from 0 to ${max}, got "${value}"`);
   return number;
 }
 

@@ -8,7 +8,13 @@
  * redirects with `state` only); `sim_consent=0` declines sharing mobile and email.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { callbackUrl, checkAuthorizeRequest, isProblem, type AuthorizeRequest, type LoginPage } from './authorize-request.js';
+import {
+  callbackUrl,
+  checkAuthorizeRequest,
+  isProblem,
+  type AuthorizeRequest,
+  type LoginPage,
+} from './authorize-request.js';
 import { errorPage, pickerPage } from './html.js';
 import type { SimState } from './state.js';
 
@@ -21,21 +27,33 @@ export function registerPages(app: FastifyInstance, state: SimState): void {
   app.get('/wwopen/sso/qrConnect', (request, reply) => loginPage(state, 'qr', request, reply));
 }
 
-async function loginPage(state: SimState, page: LoginPage, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function loginPage(
+  state: SimState,
+  page: LoginPage,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   const query = (request.query ?? {}) as Query;
   const checked = checkAuthorizeRequest(state.config, page, query);
   if (isProblem(checked)) return sendHtml(reply, errorPage(checked));
-  if (query.sim_action === 'deny') return reply.redirect(callbackUrl(checked.redirectUri, { state: checked.state }), 302);
+  if (query.sim_action === 'deny')
+    return reply.redirect(callbackUrl(checked.redirectUri, { state: checked.state }), 302);
   const chosen = chosenUser(state, request, query);
   if (chosen === undefined) {
-    return sendHtml(reply, pickerPage([...state.members.values()], request.url, checked.scope === 'snsapi_privateinfo'));
+    return sendHtml(
+      reply,
+      pickerPage([...state.members.values()], request.url, checked.scope === 'snsapi_privateinfo'),
+    );
   }
   const member = state.findMember(chosen);
   if (!member) return sendHtml(reply, errorPage({ zh: '成员不存在', en: `unknown member: ${chosen}` }));
   // In-client privateinfo needs the visible range before the consent page; the person is stuck
   // on WeCom's page and the bridge never hears back.
   if (checked.scope === 'snsapi_privateinfo' && member.visible === false) {
-    return sendHtml(reply, errorPage({ zh: '成员不在可见范围', en: 'the member is not in the visible range of the app' }));
+    return sendHtml(
+      reply,
+      errorPage({ zh: '成员不在可见范围', en: 'the member is not in the visible range of the app' }),
+    );
   }
   const code = state.mintCode({
     userid: member.userid,

@@ -32,7 +32,10 @@ export interface WeComSimulator {
  *
  * @param state the state to serve (default: a new one from `options`); pass your own to keep a handle
  */
-export function buildWeComSimulator(options: SimOptions = {}, state: SimState = new SimState(options)): FastifyInstance {
+export function buildWeComSimulator(
+  options: SimOptions = {},
+  state: SimState = new SimState(options),
+): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, keepAliveTimeout: 60_000 });
   // Ends latency and hanging faults when the app closes, so that close() does not wait for them.
   const stopping = new AbortController();

@@ -31,7 +31,14 @@ export class SimState {
   readonly members = new Map<string, SimMember>();
   departments: SimDepartment[];
   /** Calls per API; the object is kept across resets so that references stay live. */
-  readonly calls: SimCalls = { gettoken: 0, getuserinfo: 0, getuserdetail: 0, userget: 0, departmentList: 0, departmentSimplelist: 0 };
+  readonly calls: SimCalls = {
+    gettoken: 0,
+    getuserinfo: 0,
+    getuserdetail: 0,
+    userget: 0,
+    departmentList: 0,
+    departmentSimplelist: 0,
+  };
   private readonly clock: SimClock;
   private readonly faults = new FaultQueue();
   private readonly tokens: AccessTokens;
@@ -102,7 +109,14 @@ export class SimState {
    */
   putMember(userid: string, patch: Partial<SimMember>): SimMember {
     const existing = this.findMember(userid);
-    const member: SimMember = { name: userid, department: [], status: 1, ...existing, ...patch, userid: existing?.userid ?? userid };
+    const member: SimMember = {
+      name: userid,
+      department: [],
+      status: 1,
+      ...existing,
+      ...patch,
+      userid: existing?.userid ?? userid,
+    };
     this.upsertMember(member);
     return member;
   }

@@ -87,7 +87,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
   });
   const context: BridgeContext = {
-    config, store, keys, wecom, metrics, now,
+    config,
+    store,
+    keys,
+    wecom,
+    metrics,
+    now,
     clients: new ClientRegistry(config.clients),
     cookies: cookieJar(config.publicUrl),
     lifecycle: { shuttingDown: false },
@@ -114,7 +119,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   registerRoutes(app, context);
   // CONTRACT lists GET /metrics under PUBLIC_URL: there only for a scraper holding METRICS_TOKEN.
   const metricsToken = config.metrics?.token;
-  if (metricsToken !== undefined) app.get('/metrics', { config: { errorMode: 'json' } }, metricsHandler(metrics, metricsToken));
+  if (metricsToken !== undefined)
+    app.get('/metrics', { config: { errorMode: 'json' } }, metricsHandler(metrics, metricsToken));
   const metricsApp = config.metrics ? buildMetricsApp(config, metrics, logger) : undefined;
   app.addHook('onClose', async () => {
     await metricsApp?.close();
@@ -124,7 +130,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   return { app, context, ...(metricsApp ? { metricsApp } : {}) };
 }
 
-function installPlumbing(app: FastifyInstance, context: BridgeContext, securityHeaders: Readonly<Record<string, string>>): void {
+function installPlumbing(
+  app: FastifyInstance,
+  context: BridgeContext,
+  securityHeaders: Readonly<Record<string, string>>,
+): void {
   // Only form bodies are accepted anywhere; JSON or text bodies get 415.
   app.removeAllContentTypeParsers();
   app.register(formbody, { bodyLimit: 16 * 1024 });

@@ -20,4 +20,6 @@ if (!(ALGS as readonly string[]).includes(alg)) {
   process.exit(1);
 }
 process.stdout.write(generateSigningKeyPem(alg as SigningAlg));
-process.stderr.write(`keygen: generated a ${alg} signing key (PKCS#8 PEM on stdout); keep it secret, give the same key to every replica\n`);
+process.stderr.write(
+  `keygen: generated a ${alg} signing key (PKCS#8 PEM on stdout); keep it secret, give the same key to every replica\n`,
+);

@@ -19,10 +19,13 @@ async function main(): Promise<void> {
   try {
     handleSignals(await startServer(config));
   } catch (error) {
-    if (error instanceof KeySetupError) stop(`wecom-oidc-bridge: Invalid configuration (1 problem):\n  - ${error.message}`);
+    if (error instanceof KeySetupError)
+      stop(`wecom-oidc-bridge: Invalid configuration (1 problem):\n  - ${error.message}`);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      stop(`wecom-oidc-bridge: cannot listen on ${config.host}:${config.port} (${code}); change HOST/PORT or stop the other process`);
+      stop(
+        `wecom-oidc-bridge: cannot listen on ${config.host}:${config.port} (${code}); change HOST/PORT or stop the other process`,
+      );
     }
     throw error;
   }
@@ -34,6 +37,8 @@ function stop(message: string): never {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`wecom-oidc-bridge: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `wecom-oidc-bridge: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

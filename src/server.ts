@@ -20,7 +20,8 @@ export async function startServer(config: Config, options: AppOptions = {}): Pro
   const built = await buildApp(config, options);
   const listening = async () => {
     const url = await built.app.listen({ host: config.host, port: config.port });
-    const metricsUrl = built.metricsApp && config.metrics ? await listenForMetrics(built.metricsApp, config.metrics) : undefined;
+    const metricsUrl =
+      built.metricsApp && config.metrics ? await listenForMetrics(built.metricsApp, config.metrics) : undefined;
     return { url, metricsUrl };
   };
   const { url, metricsUrl } = await listening().catch(async (error: unknown) => {
@@ -53,7 +54,10 @@ async function listenForMetrics(app: FastifyInstance, address: NonNullable<Confi
     return await app.listen({ host: address.host, port: address.port });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new Error(`METRICS_ADDRESS: cannot listen on ${address.host}:${address.port} (${code}); choose another address, or METRICS_ADDRESS=off`, { cause: error });
+    throw new Error(
+      `METRICS_ADDRESS: cannot listen on ${address.host}:${address.port} (${code}); choose another address, or METRICS_ADDRESS=off`,
+      { cause: error },
+    );
   }
 }
 

@@ -28,19 +28,41 @@ export class NocoBaseApi {
 
   /** Signs in as NocoBase's root user (the password authenticator `basic`). */
   async signInRoot(): Promise<void> {
-    const answer = await this.call('auth:signIn', { method: 'POST', body: ROOT_ACCOUNT, headers: { 'x-authenticator': 'basic' } });
-    if (answer.status !== 200) throw new Error(`root sign-in failed: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+    const answer = await this.call('auth:signIn', {
+      method: 'POST',
+      body: ROOT_ACCOUNT,
+      headers: { 'x-authenticator': 'basic' },
+    });
+    if (answer.status !== 200)
+      throw new Error(`root sign-in failed: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
     this.token = answer.body.data.token as string;
   }
 
   /** Calls `action` (e.g. `users:list`) as root; JSON in and out. */
-  async call(action: string, init: { method?: string; query?: Record<string, string>; body?: unknown; headers?: Record<string, string>; token?: string } = {}): Promise<ApiAnswer> {
+  async call(
+    action: string,
+    init: {
+      method?: string;
+      query?: Record<string, string>;
+      body?: unknown;
+      headers?: Record<string, string>;
+      token?: string;
+    } = {},
+  ): Promise<ApiAnswer> {
     const url = new URL(`/api/${action}`, this.url);
     for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
     const token = init.token ?? this.token;
-    const headers: Record<string, string> = { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...init.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...init.headers,
+    };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    const response = await fetch(url, {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
     const text = await response.text();
     let body: unknown = text;
     try {
@@ -59,11 +81,16 @@ export class NocoBaseApi {
   async uploadAndEnable(tgz: string, packageName = PLUGIN_PACKAGE): Promise<void> {
     const form = new FormData();
     form.set('file', new Blob([readFileSync(tgz)], { type: 'application/gzip' }), basename(tgz));
-    const response = await fetch(new URL('/api/pm:add', this.url), { method: 'POST', headers: { authorization: `Bearer ${this.token}` }, body: form });
+    const response = await fetch(new URL('/api/pm:add', this.url), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}` },
+      body: form,
+    });
     if (response.status !== 200) throw new Error(`pm:add answered ${response.status}: ${await response.text()}`);
     await this.waitFor(async () => (await this.plugin(packageName)) !== undefined, `${packageName} to be added`);
     const enabled = await this.call('pm:enable', { method: 'POST', query: { filterByTk: packageName } });
-    if (enabled.status !== 200) throw new Error(`pm:enable answered ${enabled.status}: ${JSON.stringify(enabled.body)}`);
+    if (enabled.status !== 200)
+      throw new Error(`pm:enable answered ${enabled.status}: ${JSON.stringify(enabled.body)}`);
     await this.waitFor(async () => (await this.plugin(packageName))?.enabled === true, `${packageName} to be enabled`);
     await waitUntilServing(this.url);
   }
@@ -77,7 +104,10 @@ export class NocoBaseApi {
 
   /** Creates an enabled authenticator of the adapter's type. */
   async createAuthenticator(name: string, options: Record<string, unknown>, title = 'WeCom'): Promise<ApiAnswer> {
-    return this.call('authenticators:create', { method: 'POST', body: { name, authType: 'wecom-bridge', title, enabled: true, options } });
+    return this.call('authenticators:create', {
+      method: 'POST',
+      body: { name, authType: 'wecom-bridge', title, enabled: true, options },
+    });
   }
 
   private async waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {

@@ -24,7 +24,10 @@ export interface NocoBaseInstall {
 
 /** `$WOB_NOCOBASE_CACHE`, else `~/.cache/wecom-oidc-bridge/nocobase-<version>`. */
 export function cacheDir(): string {
-  return process.env.WOB_NOCOBASE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'wecom-oidc-bridge', `nocobase-${NOCOBASE_VERSION}`);
+  return (
+    process.env.WOB_NOCOBASE_CACHE ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'wecom-oidc-bridge', `nocobase-${NOCOBASE_VERSION}`)
+  );
 }
 
 /**
@@ -33,7 +36,9 @@ export function cacheDir(): string {
  */
 export function nodeBinary(): string {
   if (Number(process.versions.node.split('.')[0]) >= 22) return process.execPath;
-  throw new Error(`NocoBase needs Node 22 or later, this is ${process.version}: run it through npm ("npm run demo:nocobase", "npm test"), which puts the repository's Node 24 first`);
+  throw new Error(
+    `NocoBase needs Node 22 or later, this is ${process.version}: run it through npm ("npm run demo:nocobase", "npm test"), which puts the repository's Node 24 first`,
+  );
 }
 
 /**
@@ -52,15 +57,52 @@ export function ensureNocoBase(progress: (line: string) => void = () => {}): Noc
   const run = (step: string, command: string, args: string[], cwd: string) => {
     progress(`NocoBase ${NOCOBASE_VERSION}: ${step}…`);
     const started = Date.now();
-    const result = spawnSync(command, args, { cwd, env: { ...process.env, PATH: path }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (result.status !== 0) throw new Error(`${step} failed (${command} ${args.join(' ')}):\n${(result.stderr || result.stdout || '').slice(-3000)}`);
+    const result = spawnSync(command, args, {
+      cwd,
+      env: { ...process.env, PATH: path },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.status !== 0)
+      throw new Error(
+        `${step} failed (${command} ${args.join(' ')}):\n${(result.stderr || result.stdout || '').slice(-3000)}`,
+      );
     progress(`NocoBase ${NOCOBASE_VERSION}: ${step} done in ${Math.round((Date.now() - started) / 1000)} s`);
   };
-  run('installing yarn 1', 'npm', ['install', '--prefix', join(root, 'tools'), '--no-audit', '--no-fund', 'yarn@1.22.22'], root);
-  run('creating the app (create-nocobase-app)', 'npx', ['-y', `create-nocobase-app@${NOCOBASE_VERSION}`, 'app', '-d', 'postgres', '--skip-dev-dependencies', '-e', 'DB_HOST=127.0.0.1', '-e', 'DB_PORT=5432'], root);
+  run(
+    'installing yarn 1',
+    'npm',
+    ['install', '--prefix', join(root, 'tools'), '--no-audit', '--no-fund', 'yarn@1.22.22'],
+    root,
+  );
+  run(
+    'creating the app (create-nocobase-app)',
+    'npx',
+    [
+      '-y',
+      `create-nocobase-app@${NOCOBASE_VERSION}`,
+      'app',
+      '-d',
+      'postgres',
+      '--skip-dev-dependencies',
+      '-e',
+      'DB_HOST=127.0.0.1',
+      '-e',
+      'DB_PORT=5432',
+    ],
+    root,
+  );
   pinXlsx(appDir);
-  run('installing its packages (yarn install, ~1.1 GB)', 'yarn', ['install', '--network-timeout', '600000', '--non-interactive'], appDir);
-  writeFileSync(join(root, '.ready'), `${new Date().toISOString()} node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}\n`);
+  run(
+    'installing its packages (yarn install, ~1.1 GB)',
+    'yarn',
+    ['install', '--network-timeout', '600000', '--non-interactive'],
+    appDir,
+  );
+  writeFileSync(
+    join(root, '.ready'),
+    `${new Date().toISOString()} node ${execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()}\n`,
+  );
   return install;
 }
 

@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import type { NocoBaseInstall } from './install.js';
 
 /** PostgreSQL as the machine offers it (trust auth on loopback); overridable for other hosts. */
-const PG = { host: process.env.PGHOST ?? '127.0.0.1', port: process.env.PGPORT ?? '5432', admin: process.env.PGUSER ?? 'postgres' };
+const PG = {
+  host: process.env.PGHOST ?? '127.0.0.1',
+  port: process.env.PGPORT ?? '5432',
+  admin: process.env.PGUSER ?? 'postgres',
+};
 /** The role NocoBase connects as (created when missing). */
 const DB_USER = 'wob_nocobase';
 
@@ -54,10 +58,28 @@ export async function startNocoBase(
   },
 ): Promise<NocoBaseInstance> {
   const progress = options.progress ?? (() => {});
-  const env = { ...process.env, PATH: install.path, DB_DATABASE: options.database, DB_USER, DB_PASSWORD: DB_USER, DB_HOST: PG.host, DB_PORT: PG.port, APP_PORT: String(options.port), APP_LAUNCH_MODE: 'node', INIT_LANG: 'en-US', SOCKET_PATH: socketPath(options.port) };
+  const env = {
+    ...process.env,
+    PATH: install.path,
+    DB_DATABASE: options.database,
+    DB_USER,
+    DB_PASSWORD: DB_USER,
+    DB_HOST: PG.host,
+    DB_PORT: PG.port,
+    APP_PORT: String(options.port),
+    APP_LAUNCH_MODE: 'node',
+    INIT_LANG: 'en-US',
+    SOCKET_PATH: socketPath(options.port),
+  };
   const cli = (args: string[]): string => {
-    const result = spawnSync(install.node, [join(install.appDir, 'node_modules/.bin/nocobase-v1'), ...args], { cwd: install.appDir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    if (result.status !== 0) throw new Error(`nocobase ${args.join(' ')} failed:\n${(result.stderr + result.stdout).slice(-3000)}`);
+    const result = spawnSync(install.node, [join(install.appDir, 'node_modules/.bin/nocobase-v1'), ...args], {
+      cwd: install.appDir,
+      env,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.status !== 0)
+      throw new Error(`nocobase ${args.join(' ')} failed:\n${(result.stderr + result.stdout).slice(-3000)}`);
     return result.stdout;
   };
   // A socket left by a killed instance on the same port would take the CLI's commands.
@@ -86,12 +108,28 @@ export async function startNocoBase(
     await stop();
     throw error;
   }
-  return { url, database: options.database, output: () => running.output(), rssMb: () => groupRssMb(running.child.pid), cli, restart, stop };
+  return {
+    url,
+    database: options.database,
+    output: () => running.output(),
+    rssMb: () => groupRssMb(running.child.pid),
+    cli,
+    restart,
+    stop,
+  };
 }
 
 /** Starts `nocobase start` in a process group of its own, collecting what it prints. */
-function launch(install: NocoBaseInstall, env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<void>; output: () => string } {
-  const child = spawn(install.node, [join(install.appDir, 'node_modules/.bin/nocobase-v1'), 'start'], { cwd: install.appDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+function launch(
+  install: NocoBaseInstall,
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; exited: Promise<void>; output: () => string } {
+  const child = spawn(install.node, [join(install.appDir, 'node_modules/.bin/nocobase-v1'), 'start'], {
+    cwd: install.appDir,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -100,10 +138,16 @@ function launch(install: NocoBaseInstall, env: NodeJS.ProcessEnv): { child: Chil
 }
 
 /** Waits until NocoBase answers its app info (it serves the API some seconds after the port opens). */
-export async function waitUntilServing(url: string, child?: ChildProcess, output: () => string = () => '', timeoutMs = 180_000): Promise<void> {
+export async function waitUntilServing(
+  url: string,
+  child?: ChildProcess,
+  output: () => string = () => '',
+  timeoutMs = 180_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`NocoBase exited with ${child.exitCode}:\n${output().slice(-3000)}`);
+    if (child && child.exitCode !== null)
+      throw new Error(`NocoBase exited with ${child.exitCode}:\n${output().slice(-3000)}`);
     try {
       const response = await fetch(`${url}/api/app:getInfo`, { signal: AbortSignal.timeout(5000) });
       if (response.status === 200) return;
@@ -143,7 +187,9 @@ function socketPath(port: number): string {
 }
 
 function freshDatabase(database: string): void {
-  psql(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${DB_USER}') THEN CREATE ROLE ${DB_USER} LOGIN PASSWORD '${DB_USER}' CREATEDB; END IF; END $$;`);
+  psql(
+    `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${DB_USER}') THEN CREATE ROLE ${DB_USER} LOGIN PASSWORD '${DB_USER}' CREATEDB; END IF; END $$;`,
+  );
   dropDatabase(database);
   psql(`CREATE DATABASE "${database}" OWNER ${DB_USER}`);
 }
@@ -165,7 +211,9 @@ function pgArgs(database: string): string[] {
 function groupRssMb(pgid: number | undefined): number | undefined {
   if (pgid === undefined) return undefined;
   try {
-    const kib = execFileSync('ps', ['-o', 'rss=', '-g', String(pgid)], { encoding: 'utf8' }).split('\n').reduce((sum, line) => sum + (Number(line.trim()) || 0), 0);
+    const kib = execFileSync('ps', ['-o', 'rss=', '-g', String(pgid)], { encoding: 'utf8' })
+      .split('\n')
+      .reduce((sum, line) => sum + (Number(line.trim()) || 0), 0);
     return kib > 0 ? Math.round(kib / 1024) : undefined;
   } catch {
     return undefined;

@@ -23,7 +23,10 @@ const PLUGIN_DIR = fileURLToPath(new URL('../../../dist/nocobase-plugin', import
 
 async function main(): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  if (!postgresAvailable()) throw new Error('PostgreSQL does not answer on 127.0.0.1:5432 as user postgres (set PGHOST, PGPORT, PGUSER for another server)');
+  if (!postgresAvailable())
+    throw new Error(
+      'PostgreSQL does not answer on 127.0.0.1:5432 as user postgres (set PGHOST, PGPORT, PGUSER for another server)',
+    );
   const install = ensureNocoBase(say);
   const [bridgePort, nocobasePort] = [await freePort(), await freePort()];
   const bridgeUrl = `http://${HOST}:${bridgePort}`;
@@ -31,9 +34,19 @@ async function main(): Promise<void> {
   say('bridge and WeCom simulator: starting…');
   const sim = await startWeComSimulator({ host: HOST, trustedDomains: [`${HOST}:${bridgePort}`] });
   const bridge = await startServer(
-    loadConfig(demoBridgeEnv(HOST, bridgePort, sim.url, { ...CLIENT, redirectUri: `${nocobaseUrl}/api/wecomBridge:redirect`, postLogoutRedirectUri: `${nocobaseUrl}/signin,${nocobaseUrl}/v/signin` })),
+    loadConfig(
+      demoBridgeEnv(HOST, bridgePort, sim.url, {
+        ...CLIENT,
+        redirectUri: `${nocobaseUrl}/api/wecomBridge:redirect`,
+        postLogoutRedirectUri: `${nocobaseUrl}/signin,${nocobaseUrl}/v/signin`,
+      }),
+    ),
   );
-  const nocobase = await startNocoBase(install, { port: nocobasePort, database: `wob_demo_${process.pid}`, progress: say });
+  const nocobase = await startNocoBase(install, {
+    port: nocobasePort,
+    database: `wob_demo_${process.pid}`,
+    progress: say,
+  });
   handleSignals(bridge, async () => {
     await nocobase.stop();
     await sim.close();
@@ -65,7 +78,13 @@ async function configure(nocobaseUrl: string, bridgeUrl: string): Promise<void> 
   const tgz = readdirSync(PLUGIN_DIR).find((file) => file.endsWith('.tgz'));
   if (!tgz) throw new Error(`no plugin package in ${PLUGIN_DIR}: run "npm run build:nocobase-plugin"`);
   await api.uploadAndEnable(join(PLUGIN_DIR, tgz));
-  const created = await api.createAuthenticator('wecom', { issuer: bridgeUrl, clientId: CLIENT.id, clientSecret: CLIENT.secret, autoSignup: true, autoLoginInWeCom: true });
+  const created = await api.createAuthenticator('wecom', {
+    issuer: bridgeUrl,
+    clientId: CLIENT.id,
+    clientSecret: CLIENT.secret,
+    autoSignup: true,
+    autoLoginInWeCom: true,
+  });
   if (created.status !== 200) throw new Error(`creating the authenticator failed: ${JSON.stringify(created.body)}`);
 }
 

@@ -40,7 +40,11 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Serv
   /** `/login`: remember state, nonce and PKCE verifier for this browser, then go to the bridge. */
   async function login(): Promise<Answer> {
     const id = randomBytes(16).toString('hex');
-    const login = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier() };
+    const login = {
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      verifier: client.randomPKCECodeVerifier(),
+    };
     pending.set(id, login);
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: options.redirectUri,
@@ -68,18 +72,25 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Serv
     });
     const claims = tokens.claims()!;
     const userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ claims, userinfo }, null, 2) };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ claims, userinfo }, null, 2),
+    };
   }
 
   return createServer((request, response) => {
     const url = new URL(request.url ?? '/', options.redirectUri);
     const answer =
-      url.pathname === '/login' ? login()
-      : url.pathname === callbackPath ? callback(url, request.headers.cookie ?? '')
-      : Promise.resolve({ status: 404, headers: {}, body: '' });
+      url.pathname === '/login'
+        ? login()
+        : url.pathname === callbackPath
+          ? callback(url, request.headers.cookie ?? '')
+          : Promise.resolve({ status: 404, headers: {}, body: '' });
     answer.then(
       ({ status, headers, body }) => response.writeHead(status, headers).end(body),
-      (error: unknown) => response.writeHead(400, { 'content-type': 'text/plain' }).end(`Sign-in failed: ${String(error)}`),
+      (error: unknown) =>
+        response.writeHead(400, { 'content-type': 'text/plain' }).end(`Sign-in failed: ${String(error)}`),
     );
   });
 }

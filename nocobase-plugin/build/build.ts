@@ -17,7 +17,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { cacheDir } from '../../demo/nocobase/install.js';
-import { externalVersionModule, isNocoBaseApp, packageOf, versionsFromApp, versionsFromManifest, type RecordedVersions } from './versions.js';
+import {
+  externalVersionModule,
+  isNocoBaseApp,
+  packageOf,
+  versionsFromApp,
+  versionsFromManifest,
+  type RecordedVersions,
+} from './versions.js';
 
 const PLUGIN = fileURLToPath(new URL('..', import.meta.url));
 /** `dist/nocobase-plugin`, or the folder after `--out` (the tests build into their own). */
@@ -36,10 +43,14 @@ async function main(): Promise<void> {
   const externals = [...(await buildServer()), ...(await buildClient('client')), ...(await buildClient('client-v2'))];
   writeStaticFiles();
   writeExternalVersions(externals);
-  const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', OUT], { cwd: STAGE, encoding: 'utf8' }).trim().split('\n').pop()!;
+  const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', OUT], { cwd: STAGE, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
   rmSync(STAGE, { recursive: true, force: true });
   const files = readdirSync(OUT);
-  if (files.length !== 1 || !files[0]!.endsWith('.tgz')) throw new Error(`expected one .tgz in ${OUT}, found ${files.join(', ')}`);
+  if (files.length !== 1 || !files[0]!.endsWith('.tgz'))
+    throw new Error(`expected one .tgz in ${OUT}, found ${files.join(', ')}`);
   process.stdout.write(`${join(OUT, tgz)}\n`);
 }
 
@@ -85,7 +96,9 @@ async function buildClient(lane: keyof typeof EXTERNALS): Promise<string[]> {
 /** The packages (not subpaths, not Node's own modules) a bundle imports without including them. */
 function externalPackages(metafile: Metafile): string[] {
   const imports = Object.values(metafile.outputs).flatMap((output) => output.imports);
-  return imports.filter((entry) => entry.external && !entry.path.startsWith('node:') && !builtinModules.includes(entry.path)).map((entry) => packageOf(entry.path));
+  return imports
+    .filter((entry) => entry.external && !entry.path.startsWith('node:') && !builtinModules.includes(entry.path))
+    .map((entry) => packageOf(entry.path));
 }
 
 /**
@@ -95,8 +108,12 @@ function externalPackages(metafile: Metafile): string[] {
 function writeExternalVersions(externals: readonly string[]): void {
   const packages = [...new Set(externals)].sort();
   const appDir = join(cacheDir(), 'app');
-  const manifest = JSON.parse(readFileSync(join(PLUGIN, 'package.json'), 'utf8')) as { nocobase?: { builtAgainst?: RecordedVersions } };
-  const { versions, source } = isNocoBaseApp(appDir) ? versionsFromApp(packages, appDir) : versionsFromManifest(packages, manifest.nocobase?.builtAgainst);
+  const manifest = JSON.parse(readFileSync(join(PLUGIN, 'package.json'), 'utf8')) as {
+    nocobase?: { builtAgainst?: RecordedVersions };
+  };
+  const { versions, source } = isNocoBaseApp(appDir)
+    ? versionsFromApp(packages, appDir)
+    : versionsFromManifest(packages, manifest.nocobase?.builtAgainst);
   writeFileSync(join(STAGE, 'dist/externalVersion.js'), externalVersionModule(versions));
   process.stderr.write(`dist/externalVersion.js: versions from ${source}\n`);
 }
@@ -124,7 +141,8 @@ function writeStaticFiles(): void {
   // The modern client loads only plugins with this root marker.
   writeFileSync(join(STAGE, 'client-v2.js'), "'use strict';\nmodule.exports = require('./dist/client-v2/index.js');\n");
   mkdirSync(join(STAGE, 'dist/locale'), { recursive: true });
-  for (const file of readdirSync(join(PLUGIN, 'src/locale'))) copyFileSync(join(PLUGIN, 'src/locale', file), join(STAGE, 'dist/locale', file));
+  for (const file of readdirSync(join(PLUGIN, 'src/locale')))
+    copyFileSync(join(PLUGIN, 'src/locale', file), join(STAGE, 'dist/locale', file));
   copyFileSync(join(PLUGIN, 'LICENSE'), join(STAGE, 'LICENSE'));
   writeFileSync(join(STAGE, 'README.md'), packedReadme(readFileSync(join(PLUGIN, 'README.md'), 'utf8')));
 }
@@ -134,7 +152,10 @@ function writeStaticFiles(): void {
  * repository (`../docs/nocobase.md`) lead nowhere outside it, so they name the file instead.
  */
 export function packedReadme(markdown: string): string {
-  return markdown.replace(/\[([^\]]+)\]\(\.\.\/([^)#\s]+)(#[^)\s]*)?\)/g, (_, label: string, path: string) => `${label} (\`${path}\` in the wecom-oidc-bridge repository)`);
+  return markdown.replace(
+    /\[([^\]]+)\]\(\.\.\/([^)#\s]+)(#[^)\s]*)?\)/g,
+    (_, label: string, path: string) => `${label} (\`${path}\` in the wecom-oidc-bridge repository)`,
+  );
 }
 
 function outDir(args: readonly string[]): string | undefined {
@@ -142,7 +163,8 @@ function outDir(args: readonly string[]): string | undefined {
   return at >= 0 && args[at + 1] ? resolve(args[at + 1]!) : undefined;
 }
 
-if (resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) main().catch((error: unknown) => {
-  process.stderr.write(`build:nocobase-plugin failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+if (resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url))
+  main().catch((error: unknown) => {
+    process.stderr.write(`build:nocobase-plugin failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });

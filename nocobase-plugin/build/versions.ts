@@ -42,14 +42,20 @@ export function versionsFromApp(packages: readonly string[], appDir: string): Ex
 }
 
 /** The versions of `packages` from `nocobase.builtAgainst` of the plugin's package.json. */
-export function versionsFromManifest(packages: readonly string[], recorded: RecordedVersions | undefined): ExternalVersions {
+export function versionsFromManifest(
+  packages: readonly string[],
+  recorded: RecordedVersions | undefined,
+): ExternalVersions {
   const versions: Record<string, string> = {};
   for (const name of packages) {
     const version = recorded?.[name.startsWith('@nocobase/') ? '@nocobase' : name];
     if (!version) throw new Error(`nocobase-plugin/package.json: nocobase.builtAgainst records no version of ${name}`);
     versions[name] = version;
   }
-  return { versions, source: `nocobase-plugin/package.json (nocobase.builtAgainst: NocoBase ${recorded?.['@nocobase']})` };
+  return {
+    versions,
+    source: `nocobase-plugin/package.json (nocobase.builtAgainst: NocoBase ${recorded?.['@nocobase']})`,
+  };
 }
 
 /** The module `dist/externalVersion.js` of `versions`. */

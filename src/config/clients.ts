@@ -18,8 +18,15 @@ export const MIN_CLIENT_SECRET_LENGTH = 16;
 const clientIdPattern = /^[\x20-\x7E]+$/;
 
 const jsonClient = z.object({
-  client_id: z.string().regex(clientIdPattern, { error: 'must be printable ASCII characters (RFC 6749 Appendix A.1: letters, digits, spaces and punctuation), not empty' }),
-  client_secret: z.string().min(MIN_CLIENT_SECRET_LENGTH, { error: `must be at least ${MIN_CLIENT_SECRET_LENGTH} characters` }),
+  client_id: z
+    .string()
+    .regex(clientIdPattern, {
+      error:
+        'must be printable ASCII characters (RFC 6749 Appendix A.1: letters, digits, spaces and punctuation), not empty',
+    }),
+  client_secret: z
+    .string()
+    .min(MIN_CLIENT_SECRET_LENGTH, { error: `must be at least ${MIN_CLIENT_SECRET_LENGTH} characters` }),
   redirect_uris: z.array(z.string()).min(1, { error: 'must list at least one redirect URI' }),
   post_logout_redirect_uris: z.array(z.string()).optional(),
   initiate_login_uri: z.string().optional(),
@@ -40,9 +47,15 @@ export interface ClientEnv {
  * Each problem names the variable, and for `OIDC_CLIENTS` the client index and field.
  */
 export function parseClients(env: ClientEnv, allowInsecureHttp: boolean, problems: ConfigProblem[]): ClientConfig[] {
-  const clients = [...singleClient(env, allowInsecureHttp, problems), ...jsonClients(env.OIDC_CLIENTS, allowInsecureHttp, problems)];
+  const clients = [
+    ...singleClient(env, allowInsecureHttp, problems),
+    ...jsonClients(env.OIDC_CLIENTS, allowInsecureHttp, problems),
+  ];
   if (clients.length === 0 && !problems.some((p) => p.variable.startsWith('OIDC_'))) {
-    problems.push({ variable: 'OIDC_CLIENT_ID', message: 'required (or OIDC_CLIENTS): no relying party is configured' });
+    problems.push({
+      variable: 'OIDC_CLIENT_ID',
+      message: 'required (or OIDC_CLIENTS): no relying party is configured',
+    });
   }
   const seen = new Set<string>();
   for (const client of clients) {
@@ -57,19 +70,40 @@ export function parseClients(env: ClientEnv, allowInsecureHttp: boolean, problem
 function singleClient(env: ClientEnv, allowInsecureHttp: boolean, problems: ConfigProblem[]): ClientConfig[] {
   const { OIDC_CLIENT_ID: id, OIDC_CLIENT_SECRET: secret, OIDC_REDIRECT_URIS: redirects } = env;
   if (id === undefined) {
-    for (const name of ['OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URIS', 'OIDC_POST_LOGOUT_REDIRECT_URIS', 'OIDC_INITIATE_LOGIN_URI'] as const) {
+    for (const name of [
+      'OIDC_CLIENT_SECRET',
+      'OIDC_REDIRECT_URIS',
+      'OIDC_POST_LOGOUT_REDIRECT_URIS',
+      'OIDC_INITIATE_LOGIN_URI',
+    ] as const) {
       if (env[name] !== undefined) problems.push({ variable: name, message: 'is set but OIDC_CLIENT_ID is not' });
     }
     return [];
   }
   const before = problems.length;
-  if (!clientIdPattern.test(id)) problems.push({ variable: 'OIDC_CLIENT_ID', message: 'must be printable ASCII characters (RFC 6749 Appendix A.1: letters, digits, spaces and punctuation), not empty' });
-  if (secret === undefined) problems.push({ variable: 'OIDC_CLIENT_SECRET', message: 'required with OIDC_CLIENT_ID (or OIDC_CLIENT_SECRET_FILE)' });
+  if (!clientIdPattern.test(id))
+    problems.push({
+      variable: 'OIDC_CLIENT_ID',
+      message:
+        'must be printable ASCII characters (RFC 6749 Appendix A.1: letters, digits, spaces and punctuation), not empty',
+    });
+  if (secret === undefined)
+    problems.push({
+      variable: 'OIDC_CLIENT_SECRET',
+      message: 'required with OIDC_CLIENT_ID (or OIDC_CLIENT_SECRET_FILE)',
+    });
   else if (secret.length < MIN_CLIENT_SECRET_LENGTH) {
-    problems.push({ variable: 'OIDC_CLIENT_SECRET', message: `must be at least ${MIN_CLIENT_SECRET_LENGTH} characters (e.g. openssl rand -base64 32)` });
+    problems.push({
+      variable: 'OIDC_CLIENT_SECRET',
+      message: `must be at least ${MIN_CLIENT_SECRET_LENGTH} characters (e.g. openssl rand -base64 32)`,
+    });
   }
   const redirectUris = splitList(redirects);
-  if (redirectUris.length === 0) problems.push({ variable: 'OIDC_REDIRECT_URIS', message: 'required with OIDC_CLIENT_ID, e.g. https://nocobase.example.com/api/oidc:redirect' });
+  if (redirectUris.length === 0)
+    problems.push({
+      variable: 'OIDC_REDIRECT_URIS',
+      message: 'required with OIDC_CLIENT_ID, e.g. https://nocobase.example.com/api/oidc:redirect',
+    });
   checkUris('OIDC_REDIRECT_URIS', redirectUris, allowInsecureHttp, problems);
   const postLogout = splitList(env.OIDC_POST_LOGOUT_REDIRECT_URIS);
   checkUris('OIDC_POST_LOGOUT_REDIRECT_URIS', postLogout, allowInsecureHttp, problems);
@@ -106,14 +140,20 @@ function jsonClients(raw: string | undefined, allowInsecureHttp: boolean, proble
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const field = issue.path.length > 0 ? `.${issue.path.join('.')}` : '';
-        const message = issue.code === 'invalid_type' ? `${issue.message.replace(/^Invalid input: /, '')}` : issue.message;
+        const message =
+          issue.code === 'invalid_type' ? `${issue.message.replace(/^Invalid input: /, '')}` : issue.message;
         problems.push({ variable: `${where}${field}`, message: describeClient(item) + message });
       }
       return [];
     }
     const before = problems.length;
     checkUris(`${where}.redirect_uris`, parsed.data.redirect_uris, allowInsecureHttp, problems);
-    checkUris(`${where}.post_logout_redirect_uris`, parsed.data.post_logout_redirect_uris ?? [], allowInsecureHttp, problems);
+    checkUris(
+      `${where}.post_logout_redirect_uris`,
+      parsed.data.post_logout_redirect_uris ?? [],
+      allowInsecureHttp,
+      problems,
+    );
     const loginUri = parsed.data.initiate_login_uri;
     checkUris(`${where}.initiate_login_uri`, loginUri === undefined ? [] : [loginUri], allowInsecureHttp, problems);
     if (problems.length > before) return [];
@@ -135,7 +175,12 @@ function describeClient(item: unknown): string {
   return typeof id === 'string' && clientIdPattern.test(id) ? `(client "${id}") ` : '';
 }
 
-function checkUris(variable: string, uris: readonly string[], allowInsecureHttp: boolean, problems: ConfigProblem[]): void {
+function checkUris(
+  variable: string,
+  uris: readonly string[],
+  allowInsecureHttp: boolean,
+  problems: ConfigProblem[],
+): void {
   uris.forEach((uri) => {
     const problem = redirectUriProblem(uri, allowInsecureHttp);
     if (problem) problems.push({ variable, message: problem });
@@ -143,7 +188,10 @@ function checkUris(variable: string, uris: readonly string[], allowInsecureHttp:
 }
 
 function splitList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function freezeClient(client: ClientConfig): ClientConfig {

@@ -41,7 +41,10 @@ export function parseDomainVerifyFiles(
 ): { files: DomainVerifyFile[]; problems: string[] } {
   const files: DomainVerifyFile[] = [];
   const problems: string[] = [];
-  const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const result = INLINE_ENTRY.test(entry) ? inlineEntry(entry) : fileEntry(entry, read);
     if (typeof result === 'string') problems.push(result);

@@ -75,14 +75,21 @@ export function loadConfig(env: Env): Config {
   }
   if (data?.SIGNING_KEY !== undefined) {
     const fileVariant = env.SIGNING_KEY_FILE?.trim() ? 'SIGNING_KEY_FILE' : 'SIGNING_KEY';
-    for (const message of signingKeyProblems(data.SIGNING_KEY, data.SIGNING_ALG)) problems.push({ variable: fileVariant, message });
+    for (const message of signingKeyProblems(data.SIGNING_KEY, data.SIGNING_ALG))
+      problems.push({ variable: fileVariant, message });
   }
   if (data && data.REQUIRE_CLAIMS.length > 0 && data.WECOM_SCOPE === 'snsapi_base') {
     // The only source of mobile/email on current apps is the in-client consent (snsapi_privateinfo).
-    problems.push({ variable: 'REQUIRE_CLAIMS', message: 'needs WECOM_SCOPE=snsapi_privateinfo (snsapi_base never yields phone or email)' });
+    problems.push({
+      variable: 'REQUIRE_CLAIMS',
+      message: 'needs WECOM_SCOPE=snsapi_privateinfo (snsapi_base never yields phone or email)',
+    });
   }
   if (data?.METRICS_ADDRESS && data.METRICS_ADDRESS.port !== 0 && data.METRICS_ADDRESS.port === data.PORT) {
-    problems.push({ variable: 'METRICS_ADDRESS', message: `must use another port than PORT (${data.PORT}): /metrics is never served on the public port` });
+    problems.push({
+      variable: 'METRICS_ADDRESS',
+      message: `must use another port than PORT (${data.PORT}): /metrics is never served on the public port`,
+    });
   }
   if (resolved.REDIS_URL?.trim() && !resolved.SIGNING_KEY?.trim() && !env.SIGNING_KEY_FILE?.trim()) {
     problems.push({ variable: 'SIGNING_KEY', message: SHARED_KEY_REQUIRED });
@@ -94,7 +101,11 @@ export function loadConfig(env: Env): Config {
   return buildConfig(data, clients, verify.files);
 }
 
-function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFiles: readonly DomainVerifyFile[]): Config {
+function buildConfig(
+  data: ParsedEnv,
+  clients: Config['clients'],
+  domainVerifyFiles: readonly DomainVerifyFile[],
+): Config {
   return Object.freeze({
     publicUrl: data.PUBLIC_URL,
     host: data.HOST,
@@ -102,7 +113,12 @@ function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFi
     connections: Object.freeze({ requestTimeout: data.REQUEST_TIMEOUT, maxConnections: data.MAX_CONNECTIONS }),
     ...(data.METRICS_ADDRESS === undefined
       ? {}
-      : { metrics: Object.freeze({ ...data.METRICS_ADDRESS, ...(data.METRICS_TOKEN === undefined ? {} : { token: data.METRICS_TOKEN }) }) }),
+      : {
+          metrics: Object.freeze({
+            ...data.METRICS_ADDRESS,
+            ...(data.METRICS_TOKEN === undefined ? {} : { token: data.METRICS_TOKEN }),
+          }),
+        }),
     wecom: Object.freeze({
       corpId: data.WECOM_CORP_ID,
       agentId: data.WECOM_AGENT_ID,
@@ -119,7 +135,9 @@ function buildConfig(data: ParsedEnv, clients: Config['clients'], domainVerifyFi
       alg: data.SIGNING_ALG,
       dataDir: data.DATA_DIR,
     }),
-    ...(data.REDIS_URL === undefined ? {} : { redis: Object.freeze({ url: data.REDIS_URL, keyPrefix: data.REDIS_KEY_PREFIX }) }),
+    ...(data.REDIS_URL === undefined
+      ? {}
+      : { redis: Object.freeze({ url: data.REDIS_URL, keyPrefix: data.REDIS_KEY_PREFIX }) }),
     trustProxy: data.TRUST_PROXY,
     ...outboundProxy(data),
     logLevel: data.LOG_LEVEL,
@@ -204,7 +222,14 @@ function resolveFileVariables(env: Env, problems: ConfigProblem[]): Record<strin
 
 /** Client variables trimmed as the schema would, for reporting their problems even when others fail. */
 function cleanedClientEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const names = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URIS', 'OIDC_POST_LOGOUT_REDIRECT_URIS', 'OIDC_INITIATE_LOGIN_URI', 'OIDC_CLIENTS'];
+  const names = [
+    'OIDC_CLIENT_ID',
+    'OIDC_CLIENT_SECRET',
+    'OIDC_REDIRECT_URIS',
+    'OIDC_POST_LOGOUT_REDIRECT_URIS',
+    'OIDC_INITIATE_LOGIN_URI',
+    'OIDC_CLIENTS',
+  ];
   return Object.fromEntries(names.map((name) => [name, env[name]?.trim() || undefined]));
 }
 

@@ -30,7 +30,12 @@ export const seconds = (min: number, max: number) =>
     .string()
     .regex(/^\d+$/, { error: 'must be a whole number of seconds' })
     .transform(Number)
-    .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }));
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
+    );
 
 /** A request count per window; 0 switches that limit off. */
 export const count = z
@@ -50,7 +55,8 @@ export const port = z
 export const flag = z.stringbool({ error: 'must be true or false' });
 
 /** One of `values`; `error` says which. */
-export const oneOf = <const T extends readonly [string, ...string[]]>(values: T, error: string) => z.enum(values, { error });
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T, error: string) =>
+  z.enum(values, { error });
 
 /** A base URL; trailing slashes dropped. */
 export const baseUrl = z.string().transform((value, ctx) => {
@@ -61,25 +67,36 @@ export const baseUrl = z.string().transform((value, ctx) => {
 });
 
 /** A comma-separated list; empty items are dropped. */
-const list = optionalText.transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean));
+const list = optionalText.transform((value) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 /** WeCom userids: 1-64 of letters, digits and `_-@.` (WeCom's rule). */
 export const userids = list.superRefine((items, ctx) => {
   const bad = items.filter((item) => !/^[A-Za-z0-9_@.-]{1,64}$/.test(item));
-  if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `not WeCom userids (1-64 letters, digits, _ - @ .): ${bad.join(', ')}` });
+  if (bad.length > 0)
+    ctx.addIssue({ code: 'custom', message: `not WeCom userids (1-64 letters, digits, _ - @ .): ${bad.join(', ')}` });
 });
 
 /** Department ids: positive whole numbers. */
 export const departmentIds = list.transform((items, ctx) => {
   const bad = items.filter((item) => !/^[1-9]\d{0,9}$/.test(item));
-  if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `not department ids (positive whole numbers): ${bad.join(', ')}` });
+  if (bad.length > 0)
+    ctx.addIssue({ code: 'custom', message: `not department ids (positive whole numbers): ${bad.join(', ')}` });
   return items.map(Number);
 });
 
 /** Claims REQUIRE_CLAIMS can enforce. */
 export const requiredClaims = list.superRefine((items, ctx) => {
   const bad = items.filter((item) => item !== 'phone_number' && item !== 'email');
-  if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `only phone_number and email can be required; not understood: ${bad.join(', ')}` });
+  if (bad.length > 0)
+    ctx.addIssue({
+      code: 'custom',
+      message: `only phone_number and email can be required; not understood: ${bad.join(', ')}`,
+    });
 });
 
 /** `{userid}@domain`: the placeholder once, one `@`, a domain with a dot. */
@@ -87,7 +104,10 @@ export const emailTemplate = optionalText.superRefine((value, ctx) => {
   if (value === undefined) return;
   const sample = value.replace('{userid}', 'userid');
   if (!value.includes('{userid}') || !/^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(sample)) {
-    ctx.addIssue({ code: 'custom', message: 'must contain {userid} and give an email address, e.g. {userid}@corp.example.com' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must contain {userid} and give an email address, e.g. {userid}@corp.example.com',
+    });
   }
 });
 
@@ -100,7 +120,12 @@ export const proxyUrl = optionalText.pipe(
 );
 
 /** A Redis URL. */
-export const redisUrl = optionalText.pipe(z.string().regex(/^rediss?:\/\//, { error: 'must start with redis:// or rediss://' }).optional());
+export const redisUrl = optionalText.pipe(
+  z
+    .string()
+    .regex(/^rediss?:\/\//, { error: 'must start with redis:// or rediss://' })
+    .optional(),
+);
 
 /**
  * Why `TRUST_PROXY=true` is refused, and the safe forms instead. `true` believes the left-most
@@ -123,10 +148,16 @@ export const trustProxy = z.string().transform((value, ctx): false | number | st
   if (['false', 'no', 'off'].includes(word)) return false;
   // A bare number is a hop count ("1" = one proxy in front), as in fastify's trustProxy.
   if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
-  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   const bad = entries.filter((entry) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry));
   if (bad.length > 0) {
-    ctx.addIssue({ code: 'custom', message: `must be false, a hop count or addresses/CIDRs of your proxies; not understood: ${bad.join(', ')}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be false, a hop count or addresses/CIDRs of your proxies; not understood: ${bad.join(', ')}`,
+    });
   }
   return entries;
 });
@@ -136,7 +167,10 @@ export const listenAddress = z.string().transform((value, ctx): { host: string; 
   if (value.toLowerCase() === 'off') return undefined;
   const match = /^\[([0-9A-Fa-f:.]+)\]:(\d{1,5})$/.exec(value) ?? /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
   if (!match || Number(match[2]) > 65535) {
-    ctx.addIssue({ code: 'custom', message: 'must be host:port (e.g. 127.0.0.1:9464, 0.0.0.0:9464, [::1]:9464) or off' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be host:port (e.g. 127.0.0.1:9464, 0.0.0.0:9464, [::1]:9464) or off',
+    });
     return undefined;
   }
   return { host: match[1]!, port: Number(match[2]) };
@@ -144,5 +178,6 @@ export const listenAddress = z.string().transform((value, ctx): { host: string; 
 
 /** A bearer token a scraper must send: long enough not to be guessed. */
 export const bearerToken = optionalText.superRefine((value, ctx) => {
-  if (value !== undefined && value.length < 16) ctx.addIssue({ code: 'custom', message: 'must be at least 16 characters (e.g. openssl rand -base64 32)' });
+  if (value !== undefined && value.length < 16)
+    ctx.addIssue({ code: 'custom', message: 'must be at least 16 characters (e.g. openssl rand -base64 32)' });
 });

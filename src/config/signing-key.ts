@@ -56,11 +56,15 @@ export function keyAlgProblem(key: KeyObject, alg: SigningAlg): string | undefin
   switch (alg) {
     case 'RS256':
     case 'PS256':
-      if (type !== 'rsa' && !(alg === 'PS256' && type === 'rsa-pss')) return `is a ${type} key; ${alg} needs an RSA key`;
-      if ((details.modulusLength ?? 0) < 2048) return `is an RSA key of ${details.modulusLength} bits; at least 2048 are required`;
+      if (type !== 'rsa' && !(alg === 'PS256' && type === 'rsa-pss'))
+        return `is a ${type} key; ${alg} needs an RSA key`;
+      if ((details.modulusLength ?? 0) < 2048)
+        return `is an RSA key of ${details.modulusLength} bits; at least 2048 are required`;
       return undefined;
     case 'ES256':
-      return type === 'ec' && details.namedCurve === 'prime256v1' ? undefined : `is a ${type} key; ES256 needs an EC P-256 key`;
+      return type === 'ec' && details.namedCurve === 'prime256v1'
+        ? undefined
+        : `is a ${type} key; ES256 needs an EC P-256 key`;
     case 'EdDSA':
       return type === 'ed25519' ? undefined : `is a ${type} key; EdDSA needs an Ed25519 key`;
   }

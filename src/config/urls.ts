@@ -16,7 +16,8 @@ export function isLoopbackHost(hostname: string): boolean {
 export function publicUrlProblem(value: string, allowInsecureHttp: boolean): string | undefined {
   const url = parseUrl(value);
   if (!url) return `must be an absolute http(s) URL, got "${value}"`;
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must start with https:// (or http:// for loopback)';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return 'must start with https:// (or http:// for loopback)';
   if (url.search || value.includes('?')) return 'must not contain a query string';
   if (url.hash || value.includes('#')) return 'must not contain a fragment';
   if (url.username || url.password) return 'must not contain user credentials';
@@ -36,7 +37,8 @@ export function publicUrlProblem(value: string, allowInsecureHttp: boolean): str
 export function redirectUriProblem(value: string, allowInsecureHttp: boolean): string | undefined {
   const url = parseUrl(value);
   if (!url) return `"${value}" is not an absolute URL`;
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${value}" must use https:// (or http:// for loopback)`;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return `"${value}" must use https:// (or http:// for loopback)`;
   if (url.hash || value.includes('#')) return `"${value}" must not contain a fragment`;
   if (url.username || url.password) return `"${value}" must not contain user credentials`;
   const insecure = insecureHttpProblem(url, allowInsecureHttp);
@@ -46,7 +48,8 @@ export function redirectUriProblem(value: string, allowInsecureHttp: boolean): s
 /** Checks a WeCom base URL (API, OAuth, SSO). */
 export function baseUrlProblem(value: string): string | undefined {
   const url = parseUrl(value);
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return `must be an absolute http(s) URL, got "${value}"`;
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    return `must be an absolute http(s) URL, got "${value}"`;
   if (url.search || url.hash) return 'must not contain a query string or fragment';
   return undefined;
 }

@@ -85,15 +85,13 @@ export const VARIABLES = declare({
   HOST: {
     group: 'service',
     default: '0.0.0.0',
-    description:
-      'Listen address.',
+    description: 'Listen address.',
     parse: text,
   },
   PORT: {
     group: 'service',
     default: '8080',
-    description:
-      'Listen port.',
+    description: 'Listen port.',
     parse: port,
   },
   METRICS_ADDRESS: {
@@ -128,18 +126,20 @@ export const VARIABLES = declare({
   WECOM_CORP_ID: {
     group: 'wecom',
     unset: 'required',
-    description:
-      'Corp ID (企业ID): admin console → 我的企业 → 企业信息.',
+    description: 'Corp ID (企业ID): admin console → 我的企业 → 企业信息.',
     example: 'ww0123456789abcdef',
     parse: requiredText('the corp ID, 企业ID').pipe(
-      z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be the corp ID as shown in the admin console (letters and digits)' }),
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, {
+          error: 'must be the corp ID as shown in the admin console (letters and digits)',
+        }),
     ),
   },
   WECOM_AGENT_ID: {
     group: 'wecom',
     unset: 'required',
-    description:
-      'AgentId of the self-built app (应用管理 → the app).',
+    description: 'AgentId of the self-built app (应用管理 → the app).',
     example: '1000002',
     parse: requiredText('the AgentId of the self-built app').pipe(
       z.string().regex(/^\d{1,12}$/, { error: 'must be the numeric AgentId of the self-built app' }),
@@ -148,8 +148,7 @@ export const VARIABLES = declare({
   WECOM_SECRET: {
     group: 'wecom',
     unset: 'required',
-    description:
-      'Secret of that app. WECOM_SECRET_FILE reads it from a file instead.',
+    description: 'Secret of that app. WECOM_SECRET_FILE reads it from a file instead.',
     secret: true,
     fileVariant: true,
     example: 'replace-with-the-app-secret',
@@ -158,22 +157,19 @@ export const VARIABLES = declare({
   WECOM_API_BASE: {
     group: 'wecom',
     default: 'https://qyapi.weixin.qq.com',
-    description:
-      'WeCom server API base (private deployments, egress proxies, the simulator).',
+    description: 'WeCom server API base (private deployments, egress proxies, the simulator).',
     parse: baseUrl,
   },
   WECOM_OAUTH_BASE: {
     group: 'wecom',
     default: 'https://open.weixin.qq.com',
-    description:
-      'Base of the in-client OAuth authorize page.',
+    description: 'Base of the in-client OAuth authorize page.',
     parse: baseUrl,
   },
   WECOM_SSO_BASE: {
     group: 'wecom',
     default: 'https://login.work.weixin.qq.com',
-    description:
-      'Base of the desktop web login (QR code / desktop-client quick login).',
+    description: 'Base of the desktop web login (QR code / desktop-client quick login).',
     parse: baseUrl,
   },
   WECOM_SCOPE: {
@@ -201,8 +197,7 @@ export const VARIABLES = declare({
   OIDC_CLIENT_ID: {
     group: 'clients',
     unset: 'required unless OIDC_CLIENTS',
-    description:
-      'Client id of the relying party (e.g. NocoBase).',
+    description: 'Client id of the relying party (e.g. NocoBase).',
     example: 'nocobase',
     parse: optionalText,
   },
@@ -219,15 +214,13 @@ export const VARIABLES = declare({
   OIDC_REDIRECT_URIS: {
     group: 'clients',
     unset: 'required with OIDC_CLIENT_ID',
-    description:
-      'Comma-separated redirect URIs, matched exactly (no prefix or wildcard).',
+    description: 'Comma-separated redirect URIs, matched exactly (no prefix or wildcard).',
     example: 'https://nocobase.example.com/api/wecomBridge:redirect',
     parse: optionalText,
   },
   OIDC_POST_LOGOUT_REDIRECT_URIS: {
     group: 'clients',
-    description:
-      'Comma-separated post-logout redirect URIs, matched exactly.',
+    description: 'Comma-separated post-logout redirect URIs, matched exactly.',
     parse: optionalText,
   },
   OIDC_CLIENTS: {
@@ -249,15 +242,13 @@ export const VARIABLES = declare({
   SIGNING_ALG: {
     group: 'keys',
     default: 'RS256',
-    description:
-      'ID token signing algorithm: RS256, PS256, ES256 or EdDSA (NocoBase supports RS256, PS256, ES256).',
+    description: 'ID token signing algorithm: RS256, PS256, ES256 or EdDSA (NocoBase supports RS256, PS256, ES256).',
     parse: oneOf(['RS256', 'PS256', 'ES256', 'EdDSA'], 'must be RS256, PS256, ES256 or EdDSA'),
   },
   DATA_DIR: {
     group: 'keys',
     default: './data',
-    description:
-      'Where a generated signing key is kept.',
+    description: 'Where a generated signing key is kept.',
     parse: text,
   },
   REDIS_URL: {
@@ -271,8 +262,7 @@ export const VARIABLES = declare({
   REDIS_KEY_PREFIX: {
     group: 'state',
     default: 'wecom-oidc:',
-    description:
-      'Prefix of every Redis key, so that the bridge can share a Redis with other software.',
+    description: 'Prefix of every Redis key, so that the bridge can share a Redis with other software.',
     parse: text,
   },
   TRUST_PROXY: {
@@ -284,8 +274,7 @@ export const VARIABLES = declare({
   },
   HTTP_PROXY: {
     group: 'proxies',
-    description:
-      'The same for an http:// WECOM_API_BASE; also used for https:// when HTTPS_PROXY is empty.',
+    description: 'The same for an http:// WECOM_API_BASE; also used for https:// when HTTPS_PROXY is empty.',
     parse: proxyUrl,
   },
   HTTPS_PROXY: {
@@ -303,50 +292,46 @@ export const VARIABLES = declare({
   LOG_LEVEL: {
     group: 'service',
     default: 'info',
-    description:
-      'pino log level: fatal, error, warn, info, debug, trace or silent.',
-    parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be one of fatal, error, warn, info, debug, trace, silent'),
+    description: 'pino log level: fatal, error, warn, info, debug, trace or silent.',
+    parse: oneOf(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'must be one of fatal, error, warn, info, debug, trace, silent',
+    ),
   },
   CODE_TTL: {
     group: 'lifetimes',
     default: '60',
-    description:
-      'Authorization code lifetime, seconds.',
+    description: 'Authorization code lifetime, seconds.',
     parse: seconds(10, 600),
   },
   ACCESS_TOKEN_TTL: {
     group: 'lifetimes',
     default: '600',
-    description:
-      'Access token lifetime, seconds.',
+    description: 'Access token lifetime, seconds.',
     parse: seconds(60, 86_400),
   },
   ID_TOKEN_TTL: {
     group: 'lifetimes',
     default: '3600',
-    description:
-      'ID token lifetime, seconds.',
+    description: 'ID token lifetime, seconds.',
     parse: seconds(60, 86_400),
   },
   REFRESH_TOKEN_TTL: {
     group: 'lifetimes',
     default: '1209600',
-    description:
-      'Refresh token lifetime, seconds.',
+    description: 'Refresh token lifetime, seconds.',
     parse: seconds(60, 31_536_000),
   },
   SESSION_TTL: {
     group: 'lifetimes',
     default: '28800',
-    description:
-      'Bridge SSO session lifetime, seconds; 0 disables the session (every login goes through WeCom).',
+    description: 'Bridge SSO session lifetime, seconds; 0 disables the session (every login goes through WeCom).',
     parse: seconds(0, 2_592_000),
   },
   LOGIN_TTL: {
     group: 'lifetimes',
     default: '600',
-    description:
-      'How long a started login may take (authorize → WeCom → callback), seconds.',
+    description: 'How long a started login may take (authorize → WeCom → callback), seconds.',
     parse: seconds(60, 3600),
   },
   RATE_LIMIT_WINDOW: {
@@ -436,14 +421,12 @@ export const VARIABLES = declare({
   DEPARTMENT_CACHE_TTL: {
     group: 'access',
     default: '600',
-    description:
-      'How long the department tree (policy) and department names (GROUP_NAMES) are cached, seconds.',
+    description: 'How long the department tree (policy) and department names (GROUP_NAMES) are cached, seconds.',
     parse: seconds(10, 86_400),
   },
   OIDC_INITIATE_LOGIN_URI: {
     group: 'clients',
-    description:
-      `Login page of the OIDC_CLIENT_ID relying party (e.g. https://nocobase.example.com/signin), linked as "start again" on the bridge's pages; without it the origin of its redirect URI is used. In OIDC_CLIENTS: initiate_login_uri.`,
+    description: `Login page of the OIDC_CLIENT_ID relying party (e.g. https://nocobase.example.com/signin), linked as "start again" on the bridge's pages; without it the origin of its redirect URI is used. In OIDC_CLIENTS: initiate_login_uri.`,
     parse: optionalText,
   },
   SUB_FORMAT: {
@@ -456,8 +439,7 @@ export const VARIABLES = declare({
   USERNAME_FROM: {
     group: 'claims',
     default: 'userid',
-    description:
-      `Source of the username claim: userid, mobile (the phone claim) or email_local_part. A value NocoBase would refuse (1-50 characters, none of @ . < > " ' /) is omitted.`,
+    description: `Source of the username claim: userid, mobile (the phone claim) or email_local_part. A value NocoBase would refuse (1-50 characters, none of @ . < > " ' /) is omitted.`,
     parse: oneOf(['userid', 'mobile', 'email_local_part'], 'must be userid, mobile or email_local_part'),
   },
   EMAIL_FALLBACK_TEMPLATE: {
@@ -491,8 +473,7 @@ export const VARIABLES = declare({
   HANDOFF_TTL: {
     group: 'claims',
     default: '300',
-    description:
-      'How long the QR hand-off from a desktop login to WeCom on the phone stays usable, seconds.',
+    description: 'How long the QR hand-off from a desktop login to WeCom on the phone stays usable, seconds.',
     parse: seconds(60, 900),
   },
 });

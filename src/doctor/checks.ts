@@ -35,13 +35,29 @@ export async function checkSigningKey(config: Config): Promise<CheckResult> {
       const path = keptKeyPath(dataDir, alg);
       const kept = readKeptKey(path);
       if (!kept) {
-        return { name, status: 'warn', lines: [`no SIGNING_KEY: the first start generates one and keeps it at ${path}`, 'fine for one instance; several replicas need one shared SIGNING_KEY (npm run --silent keygen)'] };
+        return {
+          name,
+          status: 'warn',
+          lines: [
+            `no SIGNING_KEY: the first start generates one and keeps it at ${path}`,
+            'fine for one instance; several replicas need one shared SIGNING_KEY (npm run --silent keygen)',
+          ],
+        };
       }
-      return describeRing(name, await KeyRing.fromKeyObjects([kept], alg), config, [`generated key kept at ${path} (one instance only)`]);
+      return describeRing(name, await KeyRing.fromKeyObjects([kept], alg), config, [
+        `generated key kept at ${path} (one instance only)`,
+      ]);
     }
     return describeRing(name, await KeyRing.fromKeyObjects(parsePrivateKeys(key), alg), config, []);
   } catch (error) {
-    return { name, status: 'fail', lines: [`unusable: ${(error as Error).message}`, 'set SIGNING_KEY(_FILE) to a PKCS#8 PEM, e.g. from npm run --silent keygen'] };
+    return {
+      name,
+      status: 'fail',
+      lines: [
+        `unusable: ${(error as Error).message}`,
+        'set SIGNING_KEY(_FILE) to a PKCS#8 PEM, e.g. from npm run --silent keygen',
+      ],
+    };
   }
 }
 
@@ -58,24 +74,49 @@ async function describeRing(name: string, ring: KeyRing, config: Config, extra: 
 /** Connects to Redis, checks its version and does a write/read/delete round trip. */
 export async function checkRedis(config: Config): Promise<CheckResult> {
   const name = 'Redis';
-  if (!config.redis) return { name, status: 'ok', lines: ['not configured: state lives in memory (one instance only)'] };
+  if (!config.redis)
+    return { name, status: 'ok', lines: ['not configured: state lives in memory (one instance only)'] };
   const where = redactUrl(config.redis.url);
-  const store = new RedisStore({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, connectionName: 'wecom-oidc-bridge-doctor' });
+  const store = new RedisStore({
+    url: config.redis.url,
+    keyPrefix: config.redis.keyPrefix,
+    connectionName: 'wecom-oidc-bridge-doctor',
+  });
   try {
     await store.connect();
     await store.ping();
     const version = /redis_version:([\d.]+)/.exec(await store.client.info('server'))?.[1] ?? '0';
     if (!atLeast(version, MIN_REDIS_VERSION)) {
-      return { name, status: 'fail', lines: [`${where} runs Redis ${version}`, `Redis ${MIN_REDIS_VERSION.join('.')} or newer is required (GETDEL makes codes single-use)`] };
+      return {
+        name,
+        status: 'fail',
+        lines: [
+          `${where} runs Redis ${version}`,
+          `Redis ${MIN_REDIS_VERSION.join('.')} or newer is required (GETDEL makes codes single-use)`,
+        ],
+      };
     }
     const key = `doctor:${randomBytes(8).toString('hex')}`;
     await store.set(key, { ok: true }, 30);
     const back = await store.take<{ ok: boolean }>(key);
     if (back?.ok !== true) return { name, status: 'fail', lines: [`${where}: a written value did not read back`] };
-    return { name, status: 'ok', lines: [`${where} answers (Redis ${version}); write, read and delete work under prefix "${config.redis.keyPrefix}"`] };
+    return {
+      name,
+      status: 'ok',
+      lines: [
+        `${where} answers (Redis ${version}); write, read and delete work under prefix "${config.redis.keyPrefix}"`,
+      ],
+    };
   } catch (error) {
     const cause = store.connectionError ?? (error as { cause?: Error }).cause?.message ?? (error as Error).message;
-    return { name, status: 'fail', lines: [`${where} does not answer: ${cause}`, 'check that Redis runs, that this host can reach it, and the password/database in REDIS_URL'] };
+    return {
+      name,
+      status: 'fail',
+      lines: [
+        `${where} does not answer: ${cause}`,
+        'check that Redis runs, that this host can reach it, and the password/database in REDIS_URL',
+      ],
+    };
   } finally {
     await store.close();
   }
@@ -91,17 +132,31 @@ export async function checkWeCom(config: Config, dispatcher: Dispatcher): Promis
   const http: WeComHttpOptions = { apiBase: config.wecom.apiBase, dispatcher };
   let token: string;
   try {
-    const answer = await callWeCom(http, 'gettoken', '/cgi-bin/gettoken', { corpid: config.wecom.corpId, corpsecret: config.wecom.secret });
+    const answer = await callWeCom(http, 'gettoken', '/cgi-bin/gettoken', {
+      corpid: config.wecom.corpId,
+      corpsecret: config.wecom.secret,
+    });
     token = String(answer.access_token ?? '');
   } catch (error) {
     return weComFailure(name, 'gettoken', error, config);
   }
   try {
-    await callWeCom(http, 'getuserinfo', '/cgi-bin/auth/getuserinfo', { access_token: token, code: `doctor${randomBytes(8).toString('hex')}` });
-    return { name, status: 'warn', lines: ['gettoken works; auth/getuserinfo accepted a made-up code (unexpected for WeCom)'] };
+    await callWeCom(http, 'getuserinfo', '/cgi-bin/auth/getuserinfo', {
+      access_token: token,
+      code: `doctor${randomBytes(8).toString('hex')}`,
+    });
+    return {
+      name,
+      status: 'warn',
+      lines: ['gettoken works; auth/getuserinfo accepted a made-up code (unexpected for WeCom)'],
+    };
   } catch (error) {
     if (error instanceof WeComApiError && error.errcode === 40029) {
-      return { name, status: 'ok', lines: [`gettoken works for corp ${config.wecom.corpId}; data APIs answer from this egress IP`] };
+      return {
+        name,
+        status: 'ok',
+        lines: [`gettoken works for corp ${config.wecom.corpId}; data APIs answer from this egress IP`],
+      };
     }
     return weComFailure(name, 'auth/getuserinfo', error, config);
   }
@@ -114,7 +169,9 @@ function weComFailure(name: string, api: string, error: unknown, config: Config)
     error.errcode === -1
       ? `${api}: cannot reach ${config.wecom.apiBase} (network, DNS, firewall${config.outboundProxy ? ' or the proxy in HTTPS_PROXY/HTTP_PROXY' : '; set HTTPS_PROXY if egress needs a proxy'})`
       : `${api} failed: errcode ${error.errcode} (${error.reason})`;
-  const fix = error.hint ?? (error.errcode === -1 ? undefined : `see https://open.work.weixin.qq.com/devtool/query?e=${error.errcode}`);
+  const fix =
+    error.hint ??
+    (error.errcode === -1 ? undefined : `see https://open.work.weixin.qq.com/devtool/query?e=${error.errcode}`);
   return { name, status: 'fail', lines: [found, ...(fix ? [`fix: ${fix}`] : [])], ...(egressIp ? { egressIp } : {}) };
 }
 

@@ -37,7 +37,13 @@ async function runChecks(config: Config): Promise<CheckResult[]> {
   const dispatcher = createWeComDispatcher(config.outboundProxy);
   try {
     const configuration: CheckResult = { name: 'configuration', status: 'ok', lines: [describeConfig(config)] };
-    return [configuration, await checkSigningKey(config), await checkRedis(config), await checkWeCom(config, dispatcher), await checkReverseProxy(config)];
+    return [
+      configuration,
+      await checkSigningKey(config),
+      await checkRedis(config),
+      await checkWeCom(config, dispatcher),
+      await checkReverseProxy(config),
+    ];
   } finally {
     await dispatcher.close();
   }
@@ -66,7 +72,12 @@ function report(config: Config, results: readonly CheckResult[]): string {
   const egressIp = results.find((result) => result.egressIp)?.egressIp;
   for (const section of pasteGuide(config, egressIp)) lines.push('', ...renderSection(section));
   const failed = results.filter((result) => result.status === 'fail').map((result) => result.name);
-  lines.push('', failed.length === 0 ? 'All checks passed.' : `Failed: ${failed.join(', ')}. Fix the lines marked [FAIL] and run npm run doctor again.`);
+  lines.push(
+    '',
+    failed.length === 0
+      ? 'All checks passed.'
+      : `Failed: ${failed.join(', ')}. Fix the lines marked [FAIL] and run npm run doctor again.`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

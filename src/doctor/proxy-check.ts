@@ -20,20 +20,38 @@ export async function checkReverseProxy(config: Config): Promise<CheckResult> {
     await response.arrayBuffer();
     seen = response.headers.get(FORWARDED_HEADER);
   } catch (error) {
-    const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-    return warn(`cannot reach ${url} from here (${reason})`, 'run npm run doctor where it reaches the bridge through PUBLIC_URL (with the bridge running) to check TRUST_PROXY');
+    const reason =
+      error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+    return warn(
+      `cannot reach ${url} from here (${reason})`,
+      'run npm run doctor where it reaches the bridge through PUBLIC_URL (with the bridge running) to check TRUST_PROXY',
+    );
   }
   if (seen === 'untrusted') {
     return warn(
-      'X-Forwarded-For reaches the bridge from a peer TRUST_PROXY does not trust: every user shares that peer\'s address in the rate limits and logs',
+      "X-Forwarded-For reaches the bridge from a peer TRUST_PROXY does not trust: every user shares that peer's address in the rate limits and logs",
       'set TRUST_PROXY to your reverse proxy\'s address or network (the bridge logs it: "X-Forwarded-For arrives from …"); see README "Behind a reverse proxy"',
     );
   }
-  if (seen === 'trusted') return { name: NAME, status: 'ok', lines: ['the reverse proxy\'s X-Forwarded-For is trusted (TRUST_PROXY): the limits see each user\'s address'] };
+  if (seen === 'trusted')
+    return {
+      name: NAME,
+      status: 'ok',
+      lines: ["the reverse proxy's X-Forwarded-For is trusted (TRUST_PROXY): the limits see each user's address"],
+    };
   if (seen === 'none') {
-    return { name: NAME, status: 'ok', lines: ['no X-Forwarded-For reached the bridge: no proxy in front, or one that does not forward the client address (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for)'] };
+    return {
+      name: NAME,
+      status: 'ok',
+      lines: [
+        'no X-Forwarded-For reached the bridge: no proxy in front, or one that does not forward the client address (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for)',
+      ],
+    };
   }
-  return warn(`${url} answered, but not as this version of the bridge does`, 'check that PUBLIC_URL leads to this bridge');
+  return warn(
+    `${url} answered, but not as this version of the bridge does`,
+    'check that PUBLIC_URL leads to this bridge',
+  );
 }
 
 function warn(found: string, fix: string): CheckResult {

@@ -36,11 +36,15 @@ export function weComSettings(config: Config, egressIp?: string): SettingsSectio
   const domain = trustedDomain(config.publicUrl);
   const { loginMode } = config.wecom;
   const settings: Setting[] = [];
-  if (loginMode !== 'qr') settings.push({ field: '网页授权及JS-SDK → 可信域名 (trusted domain, login inside WeCom)', value: domain });
-  if (loginMode !== 'oauth') settings.push({ field: '企业微信授权登录 → Web网页授权回调域 (callback domain, web/QR login)', value: domain });
+  if (loginMode !== 'qr')
+    settings.push({ field: '网页授权及JS-SDK → 可信域名 (trusted domain, login inside WeCom)', value: domain });
+  if (loginMode !== 'oauth')
+    settings.push({ field: '企业微信授权登录 → Web网页授权回调域 (callback domain, web/QR login)', value: domain });
   settings.push({
     field: '企业可信IP (trusted IP)',
-    value: egressIp ? `${egressIp} (the address WeCom saw this server call from)` : "this server's egress IP (or its proxy's, with HTTPS_PROXY)",
+    value: egressIp
+      ? `${egressIp} (the address WeCom saw this server call from)`
+      : "this server's egress IP (or its proxy's, with HTTPS_PROXY)",
   });
   return {
     title: `WeCom admin console → 应用管理 → the self-built app with AgentId ${config.wecom.agentId} (corp ${config.wecom.corpId})`,
@@ -57,7 +61,9 @@ export function weComSettings(config: Config, egressIp?: string): SettingsSectio
  * redirect URI is the plugin's (`/api/wecomBridge:redirect`), else NocoBase's OIDC authenticator.
  */
 export function noCoBaseSettings(config: Config, client: ClientConfig): SettingsSection {
-  return client.redirectUris.some((uri) => uri.endsWith('/wecomBridge:redirect')) ? pluginSettings(config, client) : oidcSettings(config, client);
+  return client.redirectUris.some((uri) => uri.endsWith('/wecomBridge:redirect'))
+    ? pluginSettings(config, client)
+    : oidcSettings(config, client);
 }
 
 /** The WeCom plugin's authenticator (nocobase-plugin/, docs/nocobase.md). */
@@ -67,13 +73,27 @@ function pluginSettings(config: Config, client: ClientConfig): SettingsSection {
     settings: [
       { field: 'Issuer', value: config.publicUrl },
       { field: 'Client ID', value: client.clientId },
-      { field: 'Client secret', value: 'the secret configured for this client (OIDC_CLIENT_SECRET or its client_secret in OIDC_CLIENTS; not printed)' },
-      { field: 'Bind existing users by', value: 'Mobile number, Email (the default: a user stored as 13800000000 matches +8613800000000)' },
-      { field: 'Log in automatically inside the WeCom client', value: 'on for the authenticator the WeCom workbench uses (one at most)' },
+      {
+        field: 'Client secret',
+        value:
+          'the secret configured for this client (OIDC_CLIENT_SECRET or its client_secret in OIDC_CLIENTS; not printed)',
+      },
+      {
+        field: 'Bind existing users by',
+        value: 'Mobile number, Email (the default: a user stored as 13800000000 matches +8613800000000)',
+      },
+      {
+        field: 'Log in automatically inside the WeCom client',
+        value: 'on for the authenticator the WeCom workbench uses (one at most)',
+      },
     ],
     notes: [
       `Redirect URI (the form shows it; registered here): ${client.redirectUris.join(' , ')}`,
-      ...(client.postLogoutRedirectUris.length > 0 ? [`Post-logout redirect URI: ${client.postLogoutRedirectUris.join(' , ')}`] : ['Register https://<nocobase>/signin in OIDC_POST_LOGOUT_REDIRECT_URIS: the plugin signs out at the bridge too']),
+      ...(client.postLogoutRedirectUris.length > 0
+        ? [`Post-logout redirect URI: ${client.postLogoutRedirectUris.join(' , ')}`]
+        : [
+            'Register https://<nocobase>/signin in OIDC_POST_LOGOUT_REDIRECT_URIS: the plugin signs out at the bridge too',
+          ]),
     ],
   };
 }
@@ -89,13 +109,20 @@ function oidcSettings(config: Config, client: ClientConfig): SettingsSection {
     settings: [
       { field: 'Issuer', value: config.publicUrl },
       { field: 'Client ID', value: client.clientId },
-      { field: 'Client secret', value: 'the secret configured for this client (OIDC_CLIENT_SECRET or its client_secret in OIDC_CLIENTS; not printed)' },
+      {
+        field: 'Client secret',
+        value:
+          'the secret configured for this client (OIDC_CLIENT_SECRET or its client_secret in OIDC_CLIENTS; not printed)',
+      },
       { field: 'Scope', value: NOCOBASE_SCOPE },
       { field: 'ID Token signed response algorithm', value: config.signing.alg },
       { field: 'Redirect URL (shown by NocoBase; must be registered exactly)', value: client.redirectUris.join(' , ') },
       { field: 'Bind field (使用哪个字段绑定用户)', value: bindHint },
       { field: 'Field map', value: 'nickname → Nickname, email → Email, phone → Phone, username → Username' },
-      { field: 'Sign up automatically when the user does not exist', value: 'on, if WeCom members may create their NocoBase account' },
+      {
+        field: 'Sign up automatically when the user does not exist',
+        value: 'on, if WeCom members may create their NocoBase account',
+      },
     ],
     notes:
       client.postLogoutRedirectUris.length > 0

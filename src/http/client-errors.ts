@@ -23,7 +23,11 @@ function statusOf(error: NodeJS.ErrnoException): number {
 }
 
 /** fastify's `clientErrorHandler` (runs with the fastify instance as `this`). */
-export function clientErrorHandler(this: { log: FastifyBaseLogger }, error: NodeJS.ErrnoException, socket: Socket): void {
+export function clientErrorHandler(
+  this: { log: FastifyBaseLogger },
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+): void {
   // A reset connection has nobody to answer.
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const status = statusOf(error);

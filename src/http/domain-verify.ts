@@ -14,11 +14,23 @@ import { BridgeError } from '../errors/bridge-error.js';
 /** Registers the verification file route (always present; 404 unless the name is configured). */
 export function registerDomainVerify(app: FastifyInstance, context: BridgeContext): void {
   const files = new Map(context.config.domainVerifyFiles.map((file) => [file.name, file.content]));
-  app.get<{ Params: { token: string } }>('/WW_verify_:token.txt', { config: { errorMode: 'json' } }, async (request, reply) => {
-    const content = files.get(`WW_verify_${request.params.token}.txt`);
-    if (content === undefined) {
-      throw new BridgeError({ code: 'invalid_request', status: 404, reason: 'not_found', description: 'There is no such endpoint' });
-    }
-    return reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-cache').send(content);
-  });
+  app.get<{ Params: { token: string } }>(
+    '/WW_verify_:token.txt',
+    { config: { errorMode: 'json' } },
+    async (request, reply) => {
+      const content = files.get(`WW_verify_${request.params.token}.txt`);
+      if (content === undefined) {
+        throw new BridgeError({
+          code: 'invalid_request',
+          status: 404,
+          reason: 'not_found',
+          description: 'There is no such endpoint',
+        });
+      }
+      return reply
+        .header('content-type', 'text/plain; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(content);
+    },
+  );
 }

@@ -37,7 +37,12 @@ export function installErrorHandling(app: FastifyInstance, publicUrl?: string): 
     return sendError(request, reply, bridgeError, publicUrl);
   });
   app.setNotFoundHandler((request, reply) => {
-    const error = new BridgeError({ code: 'invalid_request', status: 404, reason: 'not_found', description: 'There is no such endpoint' });
+    const error = new BridgeError({
+      code: 'invalid_request',
+      status: 404,
+      reason: 'not_found',
+      description: 'There is no such endpoint',
+    });
     return sendError(request, reply, error, publicUrl);
   });
 }
@@ -60,13 +65,22 @@ export function frameworkErrorHandler(
 }
 
 /** Answers `error` in the route's error mode. */
-export function sendError(request: FastifyRequest, reply: FastifyReply, error: BridgeError, publicUrl?: string): FastifyReply {
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: BridgeError,
+  publicUrl?: string,
+): FastifyReply {
   const mode = request.routeOptions.config?.errorMode ?? (wantsHtml(request) ? 'page' : 'json');
   if (mode === 'page') {
     const query = (request.query ?? {}) as Record<string, unknown>;
     const lang = pickLang(text(query.lang), text(query.ui_locales), request.headers['accept-language']);
     const selfUrl = refetchableUrl(request, publicUrl);
-    return sendPage(reply, error.status, renderErrorPage(error, { lang, requestId: request.id, ...(selfUrl ? { selfUrl } : {}) }));
+    return sendPage(
+      reply,
+      error.status,
+      renderErrorPage(error, { lang, requestId: request.id, ...(selfUrl ? { selfUrl } : {}) }),
+    );
   }
   const bearer = mode === 'bearer' && (error.status === 401 || error.code === 'invalid_request');
   const challenge = error.challenge ?? (bearer ? bearerChallenge(error) : undefined);
@@ -84,7 +98,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: B
  * another host's URL or none at all, so such a page simply has no language link.
  */
 function refetchableUrl(request: FastifyRequest, publicUrl: string | undefined): string | undefined {
-  if (publicUrl === undefined || request.method !== 'GET' || SINGLE_USE_ROUTES.has(request.routeOptions.url ?? '')) return undefined;
+  if (publicUrl === undefined || request.method !== 'GET' || SINGLE_USE_ROUTES.has(request.routeOptions.url ?? ''))
+    return undefined;
   if (!request.url.startsWith('/') || request.url.startsWith('//')) return undefined;
   const url = `${publicUrl}${request.url}`;
   return URL.canParse(url) ? url : undefined;
@@ -102,12 +117,19 @@ function toBridgeError(error: FastifyError): BridgeError {
 function clientFaultDescription(error: FastifyError, status: number): string {
   if (status === 413) return 'The request body is too large';
   if (status === 415) return 'Unsupported content type; send application/x-www-form-urlencoded';
-  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'The request body is malformed';
+  if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return 'The request body is malformed';
   return 'The request is malformed';
 }
 
 function logError(request: FastifyRequest, error: BridgeError, original: unknown): void {
-  const fields = { reason: error.reason, error: error.code, status: error.status, ...error.details, ...(error.hint ? { hint: error.hint } : {}) };
+  const fields = {
+    reason: error.reason,
+    error: error.code,
+    status: error.status,
+    ...error.details,
+    ...(error.hint ? { hint: error.hint } : {}),
+  };
   if (error.status >= 500) {
     const cause = error.reason === 'internal_error' ? original : error.cause;
     request.log.error({ ...fields, err: cause instanceof Error ? cause : undefined }, error.description);

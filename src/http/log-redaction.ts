@@ -17,10 +17,21 @@ export const CENSOR = '[redacted]';
 
 /** Keys (compared in lower case) whose values never reach the log. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
-  'authorization', 'cookie', 'set-cookie',
-  'code', 'state', 'nonce', 'user_ticket',
-  'client_secret', 'clientsecret', 'secret', 'corpsecret',
-  'access_token', 'refresh_token', 'id_token', 'id_token_hint',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'code',
+  'state',
+  'nonce',
+  'user_ticket',
+  'client_secret',
+  'clientsecret',
+  'secret',
+  'corpsecret',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'id_token_hint',
   // URLs carry codes, states and tokens in their queries; the request line logs the path only.
   'url',
 ]);

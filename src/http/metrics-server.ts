@@ -7,7 +7,13 @@
  * token. This app serves `GET /metrics` and nothing else (404 JSON), with the same connection
  * bounds as the public app. `app.ts` builds it next to the public app, `server.ts` starts it.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Config } from '../config/types.js';
 import { safeEqual } from '../crypto/secrets.js';
 import { connectionOptions, limitConnections } from './connections.js';
@@ -27,11 +33,18 @@ export function buildMetricsApp(config: Config, metrics: Metrics, logger: Fastif
   limitConnections(app.server, config.connections);
   const token = config.metrics?.token;
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers({ 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store', 'x-request-id': request.id });
+    reply.headers({
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+      'x-request-id': request.id,
+    });
     done();
   });
   app.get('/metrics', metricsHandler(metrics, token));
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'invalid_request', error_description: 'There is no such endpoint' }));
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ error: 'invalid_request', error_description: 'There is no such endpoint' }),
+  );
   app.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, 'metrics request failed');
     return reply.code(500).send({ error: 'server_error', error_description: 'The metrics could not be collected' });
@@ -43,7 +56,10 @@ export function buildMetricsApp(config: Config, metrics: Metrics, logger: Fastif
  * `GET /metrics`: the registry, behind the bearer `token` when one is set. With METRICS_TOKEN the
  * public app serves it too (the path CONTRACT lists under PUBLIC_URL), always behind the token.
  */
-export function metricsHandler(metrics: Metrics, token: string | undefined): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+export function metricsHandler(
+  metrics: Metrics,
+  token: string | undefined,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
   return async (request, reply) => {
     if (token !== undefined && !authorized(request, token)) return refuse(reply);
     return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -10,7 +10,12 @@ import type { NamespaceUsage } from '../store/memory.js';
 export function createMetrics(version: string, defaultMetrics = true): Metrics {
   const registry = new Registry();
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
-  new Gauge({ name: 'wecom_oidc_build_info', help: 'Build information', labelNames: ['version', 'node'], registers: [registry] })
+  new Gauge({
+    name: 'wecom_oidc_build_info',
+    help: 'Build information',
+    labelNames: ['version', 'node'],
+    registers: [registry],
+  })
     .labels(version, process.version)
     .set(1);
   return {

@@ -37,7 +37,12 @@ export function pageCsp(scriptHashes: readonly string[] = []): string {
 }
 
 /** Sends `html` with the page security headers. */
-export function sendPage(reply: FastifyReply, status: number, html: string, scriptHashes?: readonly string[]): FastifyReply {
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  html: string,
+  scriptHashes?: readonly string[],
+): FastifyReply {
   return reply
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')

@@ -47,7 +47,9 @@ export class KeyRing {
    * replica configured with the same key publishes the same kid.
    */
   static async fromKeyObjects(keys: readonly KeyObject[], alg: SigningAlg): Promise<KeyRing> {
-    const ring = await Promise.all(keys.map((key, index) => importRingKey(key, index === 0 ? alg : inferAlg(key, alg))));
+    const ring = await Promise.all(
+      keys.map((key, index) => importRingKey(key, index === 0 ? alg : inferAlg(key, alg))),
+    );
     return new KeyRing(ring);
   }
 

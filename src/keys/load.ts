@@ -42,7 +42,10 @@ async function keptKey(dataDir: string, alg: SigningAlg, log: KeyLog): Promise<K
     log.info({ path }, 'using the signing key kept in DATA_DIR');
     return existing;
   }
-  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
+  const { privateKey } = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}),
+  });
   const jwk = await exportJWK(privateKey);
   try {
     mkdirSync(resolve(dataDir), { recursive: true, mode: 0o700 });
@@ -50,7 +53,9 @@ async function keptKey(dataDir: string, alg: SigningAlg, log: KeyLog): Promise<K
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return readExisting(path) ?? failUnreadable(path);
-    throw new KeySetupError(`DATA_DIR: cannot keep the generated signing key at ${path} (${code ?? 'write failed'}); make DATA_DIR writable or set SIGNING_KEY`);
+    throw new KeySetupError(
+      `DATA_DIR: cannot keep the generated signing key at ${path} (${code ?? 'write failed'}); make DATA_DIR writable or set SIGNING_KEY`,
+    );
   }
   log.warn(
     { path },
@@ -82,5 +87,7 @@ function readExisting(path: string): KeyObject | undefined {
 }
 
 function failUnreadable(path: string): never {
-  throw new KeySetupError(`DATA_DIR: the kept signing key ${path} is unreadable; restore it or delete it to generate a new one`);
+  throw new KeySetupError(
+    `DATA_DIR: the kept signing key ${path} is unreadable; restore it or delete it to generate a new one`,
+  );
 }

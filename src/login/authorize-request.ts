@@ -40,7 +40,10 @@ export function validateRedirectTarget(raw: RawParams, context: BridgeContext): 
   const redirectUri = readParam(raw, 'redirect_uri');
   if (redirectUri === undefined) throw pageError('The redirect_uri parameter is missing', 'redirect_uri_mismatch');
   if (!client.redirectUris.includes(redirectUri)) {
-    throw pageError('The redirect_uri is not registered for this client (exact match required)', 'redirect_uri_mismatch');
+    throw pageError(
+      'The redirect_uri is not registered for this client (exact match required)',
+      'redirect_uri_mismatch',
+    );
   }
   const responseMode = readParam(raw, 'response_mode');
   if (responseMode !== undefined && responseMode !== 'query') {
@@ -50,15 +53,34 @@ export function validateRedirectTarget(raw: RawParams, context: BridgeContext): 
 }
 
 /** Step 3. @throws a {@link BridgeError} to be redirected to the relying party. */
-export async function parseAuthRequest(raw: RawParams, target: RedirectTarget, state: string | undefined, context: BridgeContext): Promise<AuthRequest> {
+export async function parseAuthRequest(
+  raw: RawParams,
+  target: RedirectTarget,
+  state: string | undefined,
+  context: BridgeContext,
+): Promise<AuthRequest> {
   const p = readParams(raw, [
-    'response_type', 'scope', 'nonce', 'prompt', 'max_age', 'code_challenge', 'code_challenge_method',
-    'id_token_hint', 'ui_locales', 'request', 'request_uri',
+    'response_type',
+    'scope',
+    'nonce',
+    'prompt',
+    'max_age',
+    'code_challenge',
+    'code_challenge_method',
+    'id_token_hint',
+    'ui_locales',
+    'request',
+    'request_uri',
     // Accepted and ignored (OIDC Core §3.1.2.1); read so that repeats are still refused.
-    'display', 'login_hint', 'claims_locales', 'acr_values', 'claims',
+    'display',
+    'login_hint',
+    'claims_locales',
+    'acr_values',
+    'claims',
   ]);
   if (p.request !== undefined) throw requestNotSupported('Request objects (request) are not supported');
-  if (p.request_uri !== undefined) throw requestUriNotSupported('Request objects by reference (request_uri) are not supported');
+  if (p.request_uri !== undefined)
+    throw requestUriNotSupported('Request objects by reference (request_uri) are not supported');
   if (p.response_type === undefined) throw invalidRequest('The response_type parameter is missing');
   if (p.response_type !== 'code') throw unsupportedResponseType('Only response_type=code is supported');
   const scopes = parseScopes(p.scope);
@@ -92,7 +114,8 @@ function parsePrompt(prompt: string | undefined): string[] {
   const values = [...new Set((prompt ?? '').split(' ').filter(Boolean))];
   const unknown = values.filter((value) => !PROMPTS.has(value));
   if (unknown.length > 0) throw invalidRequest(`Unsupported prompt value: ${unknown.join(' ')}`, 'unsupported_prompt');
-  if (values.includes('none') && values.length > 1) throw invalidRequest('prompt=none cannot be combined with other values');
+  if (values.includes('none') && values.length > 1)
+    throw invalidRequest('prompt=none cannot be combined with other values');
   return values;
 }
 
@@ -109,7 +132,8 @@ function parsePkce(challenge: string | undefined, method: string | undefined): s
     return undefined;
   }
   if (method !== 'S256') throw invalidRequest('code_challenge_method must be S256', 'pkce_method_unsupported');
-  if (!S256_CHALLENGE.test(challenge)) throw invalidRequest('code_challenge must be 43 base64url characters (S256)', 'pkce_malformed');
+  if (!S256_CHALLENGE.test(challenge))
+    throw invalidRequest('code_challenge must be 43 base64url characters (S256)', 'pkce_malformed');
   return challenge;
 }
 
@@ -118,7 +142,10 @@ async function verifyHint(hint: string, client: ClientConfig, context: BridgeCon
   const payload = await context.keys.verify(hint, { issuer: context.config.publicUrl, allowExpired: true });
   const audience = Array.isArray(payload?.aud) ? payload.aud : [payload?.aud];
   if (!payload || typeof payload.sub !== 'string' || !audience.includes(client.clientId)) {
-    throw invalidRequest('The id_token_hint is not a valid ID token of this provider for this client', 'invalid_id_token_hint');
+    throw invalidRequest(
+      'The id_token_hint is not a valid ID token of this provider for this client',
+      'invalid_id_token_hint',
+    );
   }
   return payload.sub;
 }

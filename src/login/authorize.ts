@@ -40,7 +40,12 @@ async function authorize(request: FastifyRequest, reply: FastifyReply, context: 
 }
 
 /** Where to send the browser: back with a code (session), or on to WeCom. */
-async function answer(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, authRequest: AuthRequest): Promise<string> {
+async function answer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  authRequest: AuthRequest,
+): Promise<string> {
   const session = await currentSession(request, context);
   if (session && sessionSatisfies(session, authRequest, epochSeconds(context), context.config)) {
     context.metrics.logins.labels('success', 'session', 'session').inc();

@@ -59,7 +59,12 @@ export class UnitWaiters {
  * {@link MAX_WAIT_MS} has not passed (by the monotonic clock: the bridge's clock may be a test's).
  * Answers the last result: granted, refused by spent units, or still refused by held ones.
  */
-export async function reserveOrWait(store: Store, waiters: UnitWaiters, counters: readonly BudgetCounter[], hold: Hold): Promise<ReserveResult> {
+export async function reserveOrWait(
+  store: Store,
+  waiters: UnitWaiters,
+  counters: readonly BudgetCounter[],
+  hold: Hold,
+): Promise<ReserveResult> {
   const deadline = performance.now() + MAX_WAIT_MS;
   for (let attempt = 0; ; attempt += 1) {
     const result = await store.reserve(counters, hold);

@@ -97,7 +97,11 @@ export interface Ending {
  * or forgets the in-flight mark (an answer given once, or a failure thrown to the error page),
  * then answers.
  */
-export async function answerOnce(context: BridgeContext, ids: BoundCallbackIds, steps: () => Promise<Ending>): Promise<FastifyReply> {
+export async function answerOnce(
+  context: BridgeContext,
+  ids: BoundCallbackIds,
+  steps: () => Promise<Ending>,
+): Promise<FastifyReply> {
   try {
     const ending = await steps();
     if (ending.repeat === 'nothing') await forgetResult(context, ids);
@@ -126,12 +130,15 @@ export async function replayResult(reply: FastifyReply, context: BridgeContext, 
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
     const record = await context.store.get<CallbackResultRecord>(resultKey(ids));
-    if (!record) throw pageError('No pending sign-in matches this state (expired, finished or unknown)', 'login_not_found');
+    if (!record)
+      throw pageError('No pending sign-in matches this state (expired, finished or unknown)', 'login_not_found');
     if (ids.binding === undefined || !safeEqual(ids.bindingHash, record.bindingHash)) {
       throw pageError('This sign-in was started in another browser', 'browser_mismatch');
     }
-    if (record.status === 'done' && record.sealed !== undefined) return openResult(reply, context, { ...ids, binding: ids.binding }, record.sealed);
-    if (Date.now() >= deadline) throw pageError('This sign-in is still being completed in another tab', 'callback_in_progress');
+    if (record.status === 'done' && record.sealed !== undefined)
+      return openResult(reply, context, { ...ids, binding: ids.binding }, record.sealed);
+    if (Date.now() >= deadline)
+      throw pageError('This sign-in is still being completed in another tab', 'callback_in_progress');
     await sleep(POLL_MS);
   }
 }

@@ -26,13 +26,24 @@ import { readCookie } from '../http/cookies.js';
 import { admitMember } from '../oidc/admission.js';
 import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
 import {
-  isRejectedCode, knownAddressWrite, NOTHING_RESERVED, readCodeGuard, reserveWeComCall, underReservation,
-  type CodeGuard, type CodeReservation,
+  isRejectedCode,
+  knownAddressWrite,
+  NOTHING_RESERVED,
+  readCodeGuard,
+  reserveWeComCall,
+  underReservation,
+  type CodeGuard,
+  type CodeReservation,
 } from './wecom-code-guard.js';
 import { resolveWeComUser, type ResolvedMember } from '../wecom/identity.js';
 import {
-  answerOnce, callbackIds, inFlightMark, replayResult,
-  type BoundCallbackIds, type CallbackIds, type Ending,
+  answerOnce,
+  callbackIds,
+  inFlightMark,
+  replayResult,
+  type BoundCallbackIds,
+  type CallbackIds,
+  type Ending,
 } from './callback-replay.js';
 import { completeHandoffOnPhone, failHandoffOnPhone } from './handoff/phone.js';
 import { startHandoffLeg } from './handoff/phone-leg.js';
@@ -91,7 +102,12 @@ function checkState(request: FastifyRequest, context: BridgeContext, state: unkn
  * Undefined when this browser has no such cookie (a repeated hit, or another browser:
  * callback-replay.ts decides); a cookie sealed for another binding, or expired, is a page.
  */
-function openLogin(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, ids: CallbackIds): LoginTransaction | undefined {
+function openLogin(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  ids: CallbackIds,
+): LoginTransaction | undefined {
   const opened = openLoginCookie(request, context, ids.stateHash, ids.bindingHash);
   if (opened.status === 'absent') return undefined;
   clearLoginCookie(reply, context.cookies, loginCookieName(context.cookies, ids.stateHash));
@@ -105,8 +121,16 @@ function openLogin(request: FastifyRequest, reply: FastifyReply, context: Bridge
  * login's lifetime) with the in-flight mark a second hit waits on; whether the address is known
  * to the WeCom-quota guard is read meanwhile. Undefined when another hit claimed it first.
  */
-async function claimLogin(request: FastifyRequest, context: BridgeContext, ids: CallbackIds, transaction: LoginTransaction): Promise<Claimed | undefined> {
-  const remaining = Math.max(1, Math.ceil((transaction.createdAt + context.config.ttl.login * 1000 - context.now()) / 1000));
+async function claimLogin(
+  request: FastifyRequest,
+  context: BridgeContext,
+  ids: CallbackIds,
+  transaction: LoginTransaction,
+): Promise<Claimed | undefined> {
+  const remaining = Math.max(
+    1,
+    Math.ceil((transaction.createdAt + context.config.ttl.login * 1000 - context.now()) / 1000),
+  );
   const [first, guard] = await Promise.all([
     context.store.claim(stateKeys.used(ids.stateHash), 1, remaining, [inFlightMark(ids)]),
     readCodeGuard(request, context),
@@ -115,7 +139,12 @@ async function claimLogin(request: FastifyRequest, context: BridgeContext, ids: 
 }
 
 /** A hit whose login is gone (finished, or being finished, by an earlier hit): the first result. */
-async function answerRepeat(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, ids: CallbackIds): Promise<FastifyReply> {
+async function answerRepeat(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  ids: CallbackIds,
+): Promise<FastifyReply> {
   const location = await replayResult(reply, context, ids);
   request.log.info('repeated WeCom callback answered with the first result');
   return redirectBrowser(reply, 'GET', location);
@@ -125,7 +154,12 @@ async function answerRepeat(request: FastifyRequest, reply: FastifyReply, contex
  * Step 4: reserves the WeCom quota before WeCom is called, and only when it will be (a member who
  * cancelled sends no code). A spent budget is a 429 page, not a failed login.
  */
-function guardWeComQuota(reply: FastifyReply, context: BridgeContext, guard: CodeGuard, code: string | undefined): Promise<CodeReservation> {
+function guardWeComQuota(
+  reply: FastifyReply,
+  context: BridgeContext,
+  guard: CodeGuard,
+  code: string | undefined,
+): Promise<CodeReservation> {
   return code === undefined ? Promise.resolve(NOTHING_RESERVED) : reserveWeComCall(guard, context, reply);
 }
 
@@ -138,7 +172,8 @@ async function resolveMember(
 ): Promise<ResolvedMember> {
   if (code === undefined) throw accessDenied('The sign-in was cancelled at WeCom', 'wecom_cancelled');
   // Only the code exchange holds the reservation: the calls after it cannot be a made-up code's.
-  const exchange = (wecomCode: string) => underReservation(reservation, context, () => context.wecom.getUserInfo(wecomCode));
+  const exchange = (wecomCode: string) =>
+    underReservation(reservation, context, () => context.wecom.getUserInfo(wecomCode));
   return resolveWeComUser(context.wecom, code, warnTo(request), exchange);
 }
 
@@ -158,7 +193,14 @@ async function finishLeg(
     return { repeat: 'nothing', answer: await completeHandoffOnPhone(request, reply, context, transaction, resolved) };
   }
   const { user, writes } = await admitMember(context, resolved, warnTo(request));
-  return finishForRelyingParty(request, reply, context, transaction, { user, writes: [...writes, knownAddressWrite(guard)] }, ids);
+  return finishForRelyingParty(
+    request,
+    reply,
+    context,
+    transaction,
+    { user, writes: [...writes, knownAddressWrite(guard)] },
+    ids,
+  );
 }
 
 /**
@@ -182,13 +224,22 @@ async function failedLeg(
     return { repeat: 'nothing', answer: () => failHandoffOnPhone(request, reply, context, transaction, error) };
   }
   const back = errorRedirectUrl(transaction.request.redirectUri, error, transaction.request.state);
-  return { repeat: explainsOnPage(error) ? 'nothing' : { location: back }, answer: () => failLogin(request, reply, context, transaction, error) };
+  return {
+    repeat: explainsOnPage(error) ? 'nothing' : { location: back },
+    answer: () => failLogin(request, reply, context, transaction, error),
+  };
 }
 
 /** A fresh WeCom leg for the same login (a dead WeCom code), on the phone for a hand-off. */
-function restartLeg(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, transaction: LoginTransaction): Promise<string> {
+function restartLeg(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  transaction: LoginTransaction,
+): Promise<string> {
   const attempt = transaction.attempt + 1;
-  if (transaction.handoff !== undefined) return startHandoffLeg(request, reply, context, transaction.request, transaction.handoff, attempt);
+  if (transaction.handoff !== undefined)
+    return startHandoffLeg(request, reply, context, transaction.request, transaction.handoff, attempt);
   return startWeComLeg(request, reply, context, transaction.request, attempt);
 }
 

@@ -35,9 +35,11 @@ export async function finishForRelyingParty(
   const missing = missingRequiredClaims(user, context.config);
   // A login that ends without a code still remembers its consent.
   if (hintMismatch || missing.length > 0) await context.store.setMany(writes);
-  if (hintMismatch) throw loginRequired('The signed-in WeCom user differs from the id_token_hint', 'hint_user_mismatch');
+  if (hintMismatch)
+    throw loginRequired('The signed-in WeCom user differs from the id_token_hint', 'hint_user_mismatch');
   if (missing.length > 0) {
-    if (transaction.leg === 'oauth') throw accessDenied(`The login lacks required claims: ${missing.join(', ')}`, 'claims_missing');
+    if (transaction.leg === 'oauth')
+      throw accessDenied(`The login lacks required claims: ${missing.join(', ')}`, 'claims_missing');
     context.metrics.logins.labels('handoff', 'claims_missing', transaction.leg).inc();
     request.log.info({ leg: transaction.leg, missing }, 'required claims missing; offering the QR hand-off');
     const handoff = await startHandoff(request, reply, context, transaction, user, missing);
@@ -51,6 +53,9 @@ export async function finishForRelyingParty(
   await saveSession(request, reply, context, session, [code, result, ...writes]);
   context.metrics.logins.labels('success', 'ok', transaction.leg).inc();
   // The audit line: who signed in to which client, by which leg (the request id is on every line).
-  request.log.info({ userid: user.userid, client: transaction.request.clientId, leg: transaction.leg }, 'login succeeded');
+  request.log.info(
+    { userid: user.userid, client: transaction.request.clientId, leg: transaction.leg },
+    'login succeeded',
+  );
   return { repeat: 'saved', answer: () => redirectBrowser(reply, 'GET', location) };
 }

@@ -42,15 +42,36 @@ export function loginCookieName(jar: CookieJar, stateHash: string): string {
  * Sets the sealed transaction's cookie for LOGIN_TTL, dropping this browser's oldest login
  * cookies beyond the count and byte budgets.
  */
-export function setLoginCookie(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, stateHash: string, transaction: LoginTransaction): void {
+export function setLoginCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  stateHash: string,
+  transaction: LoginTransaction,
+): void {
   const name = loginCookieName(context.cookies, stateHash);
-  const value = seal(context.config.wecom.secret, sealContext(stateHash, transaction.bindingHash), JSON.stringify(transaction), context.now());
+  const value = seal(
+    context.config.wecom.secret,
+    sealContext(stateHash, transaction.bindingHash),
+    JSON.stringify(transaction),
+    context.now(),
+  );
   // A browser drops a cookie above 4 KB, which would lose the login silently: refuse it here.
   if (name.length + value.length > MAX_LOGIN_COOKIE) {
-    throw invalidRequest('The authorization request is too large to keep during the login (shorten state or nonce)', 'request_too_large');
+    throw invalidRequest(
+      'The authorization request is too large to keep during the login (shorten state or nonce)',
+      'request_too_large',
+    );
   }
-  for (const old of cookiesToDrop(request, context, name.length + value.length)) clearLoginCookie(reply, context.cookies, old);
-  reply.setCookie(name, value, { path: '/', httpOnly: true, sameSite: 'lax', secure: context.cookies.secure, maxAge: context.config.ttl.login });
+  for (const old of cookiesToDrop(request, context, name.length + value.length))
+    clearLoginCookie(reply, context.cookies, old);
+  reply.setCookie(name, value, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: context.cookies.secure,
+    maxAge: context.config.ttl.login,
+  });
 }
 
 /** What {@link openLoginCookie} found. */
@@ -74,7 +95,13 @@ export function openLoginCookie(
   const sealed = request.cookies[loginCookieName(context.cookies, stateHash)];
   if (sealed === undefined) return { status: 'absent' };
   if (bindingHash === '') return { status: 'foreign' };
-  const opened = unseal(context.config.wecom.secret, sealContext(stateHash, bindingHash), sealed, context.now(), context.config.ttl.login);
+  const opened = unseal(
+    context.config.wecom.secret,
+    sealContext(stateHash, bindingHash),
+    sealed,
+    context.now(),
+    context.config.ttl.login,
+  );
   if (opened.plaintext === undefined) return { status: opened.tooOld ? 'expired' : 'foreign' };
   const transaction = JSON.parse(opened.plaintext) as LoginTransaction;
   if (context.now() - transaction.createdAt > context.config.ttl.login * 1000) return { status: 'expired' };
@@ -91,7 +118,9 @@ function cookiesToDrop(request: FastifyRequest, context: BridgeContext, incoming
   const prefix = loginCookiePrefix(context.cookies);
   // Cookie values are opaque here; names sort by nothing useful, so age comes from the order the
   // browser sends them in (RFC 6265 §5.4: earlier creation first, for equal paths).
-  const present = Object.entries(request.cookies).filter(([name, value]) => name.startsWith(prefix) && value !== undefined);
+  const present = Object.entries(request.cookies).filter(
+    ([name, value]) => name.startsWith(prefix) && value !== undefined,
+  );
   const drop: string[] = [];
   let count = present.length + 1;
   let bytes = present.reduce((sum, [name, value]) => sum + name.length + value!.length, incoming);

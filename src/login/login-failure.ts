@@ -43,10 +43,20 @@ export function failLogin(
 }
 
 /** Counts and logs a failure (the cause, the reason, the WeCom errcode and hint; no secrets). */
-export function recordFailure(request: FastifyRequest, context: BridgeContext, transaction: LoginTransaction, error: BridgeError): void {
+export function recordFailure(
+  request: FastifyRequest,
+  context: BridgeContext,
+  transaction: LoginTransaction,
+  error: BridgeError,
+): void {
   const outcome = error.code === 'access_denied' ? 'denied' : 'failed';
   context.metrics.logins.labels(outcome, error.reason, transaction.leg).inc();
-  const log = { reason: error.reason, error: error.code, ...error.details, ...(error.hint ? { hint: error.hint } : {}) };
+  const log = {
+    reason: error.reason,
+    error: error.code,
+    ...error.details,
+    ...(error.hint ? { hint: error.hint } : {}),
+  };
   if (error.status >= 500 && !error.expose) request.log.error(log, `login failed: ${error.description}`);
   else request.log.info(log, `login refused: ${error.description}`);
 }

@@ -45,4 +45,3 @@ export const stateKeys = {
   used: (stateHash: string) => storeKey('login-used', stateHash),
   callbackResult: (stateHash: string) => storeKey('callback-done', stateHash),
 };
-

@@ -9,7 +9,10 @@ import type { BridgeContext } from '../context.js';
 import type { AuthRequest } from '../oidc/records.js';
 
 /** The RP's login page for `request`, or undefined when the client is unknown. */
-export function startAgainUrl(context: Pick<BridgeContext, 'clients'>, request: Pick<AuthRequest, 'clientId' | 'redirectUri'>): string | undefined {
+export function startAgainUrl(
+  context: Pick<BridgeContext, 'clients'>,
+  request: Pick<AuthRequest, 'clientId' | 'redirectUri'>,
+): string | undefined {
   const client = context.clients.find(request.clientId);
   if (!client || !client.redirectUris.includes(request.redirectUri)) return undefined;
   return client.initiateLoginUri ?? `${new URL(request.redirectUri).origin}/`;

@@ -84,23 +84,43 @@ export async function readCodeGuard(request: FastifyRequest, context: BridgeCont
  * @throws a 429 page error (with Retry-After) when either is spent, or still held after the wait:
  * this callback must not reach WeCom.
  */
-export async function reserveWeComCall(guard: CodeGuard, context: BridgeContext, reply: FastifyReply): Promise<CodeReservation> {
+export async function reserveWeComCall(
+  guard: CodeGuard,
+  context: BridgeContext,
+  reply: FastifyReply,
+): Promise<CodeReservation> {
   const counters = budgetCounters(guard, context);
   const hold = { id: randomBytes(12).toString('base64url'), seconds: HOLD_SECONDS };
   const result = await reserveOrWait(context.store, waitersOf(context), counters, hold);
   if (result.allowed) return { keys: counters.map((counter) => counter.key), holdId: hold.id };
   const { retryAfterSeconds } = result;
   if (result.index === 0) {
-    throw refused(reply, counters[0]!.max, retryAfterSeconds, 'rate_limited', 'Too many sign-ins from this address ended with a code WeCom rejected');
+    throw refused(
+      reply,
+      counters[0]!.max,
+      retryAfterSeconds,
+      'rate_limited',
+      'Too many sign-ins from this address ended with a code WeCom rejected',
+    );
   }
-  throw refused(reply, counters[1]!.max, retryAfterSeconds, 'wecom_code_failures_hour', 'WeCom rejected too many codes this hour; sign-ins from new networks wait to keep the server off WeCom\'s block list');
+  throw refused(
+    reply,
+    counters[1]!.max,
+    retryAfterSeconds,
+    'wecom_code_failures_hour',
+    "WeCom rejected too many codes this hour; sign-ins from new networks wait to keep the server off WeCom's block list",
+  );
 }
 
 /**
  * Runs the WeCom exchange of a code under `reservation`: when WeCom rejects the code the units
  * stay spent; any other outcome, success included, gives them back.
  */
-export async function underReservation<T>(reservation: CodeReservation, context: BridgeContext, call: () => Promise<T>): Promise<T> {
+export async function underReservation<T>(
+  reservation: CodeReservation,
+  context: BridgeContext,
+  call: () => Promise<T>,
+): Promise<T> {
   let result: T;
   try {
     result = await call();
@@ -129,9 +149,14 @@ export function knownAddressWrite(guard: CodeGuard): StoreWrite {
  */
 function budgetCounters(guard: CodeGuard, context: BridgeContext): BudgetCounter[] {
   const limits = context.config.rateLimit;
-  const perHour = limits.weComCodeFailuresPerHour > 0 && !guard.knownAddress ? limits.weComCodeFailuresPerHour : UNCAPPED;
+  const perHour =
+    limits.weComCodeFailuresPerHour > 0 && !guard.knownAddress ? limits.weComCodeFailuresPerHour : UNCAPPED;
   return [
-    { key: addressFailuresKey(guard.address), max: limits.weComCodeFailuresPerIp > 0 ? limits.weComCodeFailuresPerIp : UNCAPPED, windowSeconds: limits.windowSeconds },
+    {
+      key: addressFailuresKey(guard.address),
+      max: limits.weComCodeFailuresPerIp > 0 ? limits.weComCodeFailuresPerIp : UNCAPPED,
+      windowSeconds: limits.windowSeconds,
+    },
     { key: HOUR_FAILURES_KEY, max: perHour, windowSeconds: HOUR_SECONDS },
   ];
 }
@@ -169,7 +194,16 @@ function knownAddressKey(address: string): string {
   return storeKey('known-address', address);
 }
 
-function refused(reply: FastifyReply, limit: number, retryAfterSeconds: number, reason: string, description: string): BridgeError {
-  reply.header('retry-after', String(retryAfterSeconds)).header('x-ratelimit-limit', String(limit)).header('x-ratelimit-remaining', '0');
+function refused(
+  reply: FastifyReply,
+  limit: number,
+  retryAfterSeconds: number,
+  reason: string,
+  description: string,
+): BridgeError {
+  reply
+    .header('retry-after', String(retryAfterSeconds))
+    .header('x-ratelimit-limit', String(limit))
+    .header('x-ratelimit-remaining', '0');
   return new BridgeError({ code: 'temporarily_unavailable', status: 429, reason, description });
 }

@@ -19,7 +19,14 @@ export interface MintedToken {
 /** Mints an access token of `grant` for `scopes`; nothing is stored yet. */
 export function mintAccessToken(context: BridgeContext, grant: GrantData, scopes: readonly string[]): MintedToken {
   const token = `${grant.grantId}.${randomSecret()}`;
-  return { token, write: { key: keys.accessToken(token), value: tokenRecord(grant, scopes), ttlSeconds: context.config.ttl.accessToken } };
+  return {
+    token,
+    write: {
+      key: keys.accessToken(token),
+      value: tokenRecord(grant, scopes),
+      ttlSeconds: context.config.ttl.accessToken,
+    },
+  };
 }
 
 /** The record of a live, unrevoked token; undefined otherwise. */
@@ -38,5 +45,9 @@ export async function findAccessToken(context: BridgeContext, token: string): Pr
  */
 export async function revokeGrant(context: BridgeContext, grantId: string, reason: string): Promise<void> {
   const { ttl } = context.config;
-  await context.store.set(keys.revokedGrant(grantId), { reason, at: context.now() }, Math.max(ttl.accessToken, ttl.refreshToken));
+  await context.store.set(
+    keys.revokedGrant(grantId),
+    { reason, at: context.now() },
+    Math.max(ttl.accessToken, ttl.refreshToken),
+  );
 }

@@ -19,7 +19,11 @@ export interface Admission {
 }
 
 /** Applies the login rules to `resolved`; throws `access_denied` for members outside the policy. */
-export async function admitMember(context: BridgeContext, resolved: ResolvedMember, warn: DepartmentWarn): Promise<Admission> {
+export async function admitMember(
+  context: BridgeContext,
+  resolved: ResolvedMember,
+  warn: DepartmentWarn,
+): Promise<Admission> {
   await assertMemberAllowed(context, resolved.user, warn);
   const { user, remember } = await applyProfileMemory(context, resolved);
   const writes = remember === undefined ? [] : [remember];
@@ -30,14 +34,23 @@ export async function admitMember(context: BridgeContext, resolved: ResolvedMemb
  * `user` with the names of its departments when GROUP_NAMES asks for them (else unchanged). Names
  * are a convenience: a failing department/list costs the names, never the login or the refresh.
  */
-export async function withGroupNames(context: BridgeContext, user: WeComUser, warn: DepartmentWarn): Promise<WeComUser> {
+export async function withGroupNames(
+  context: BridgeContext,
+  user: WeComUser,
+  warn: DepartmentWarn,
+): Promise<WeComUser> {
   return context.config.claims.groupNames ? withDepartmentNames(context, user, warn) : user;
 }
 
 async function withDepartmentNames(context: BridgeContext, user: WeComUser, warn: DepartmentWarn): Promise<WeComUser> {
   try {
     const names = await departmentNames(context, warn);
-    const own = Object.fromEntries(user.departments.map(String).filter((id) => names[id] !== undefined).map((id) => [id, names[id]!]));
+    const own = Object.fromEntries(
+      user.departments
+        .map(String)
+        .filter((id) => names[id] !== undefined)
+        .map((id) => [id, names[id]!]),
+    );
     return { ...user, departmentNames: own };
   } catch (error) {
     if (!(error instanceof BridgeError)) throw error;

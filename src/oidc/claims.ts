@@ -13,9 +13,27 @@ export const SUPPORTED_SCOPES = ['openid', 'profile', 'email', 'phone', 'groups'
 
 /** Every claim the bridge can emit (discovery `claims_supported`). */
 export const SUPPORTED_CLAIMS = [
-  'sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid',
-  'name', 'nickname', 'preferred_username', 'username', 'picture', 'gender',
-  'email', 'email_verified', 'phone_number', 'phone_number_verified', 'phone', 'groups', 'group_names',
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'sid',
+  'name',
+  'nickname',
+  'preferred_username',
+  'username',
+  'picture',
+  'gender',
+  'email',
+  'email_verified',
+  'phone_number',
+  'phone_number_verified',
+  'phone',
+  'groups',
+  'group_names',
 ] as const;
 
 /** What claim shaping needs from the configuration. */
@@ -44,10 +62,15 @@ export function subjectOf(settings: ClaimsSettings, userid: string): string {
 }
 
 /** The claims `/userinfo` returns for `user` under `scopes`. */
-export function userinfoClaims(user: WeComUser, scopes: readonly string[], settings: ClaimsSettings): Record<string, unknown> {
+export function userinfoClaims(
+  user: WeComUser,
+  scopes: readonly string[],
+  settings: ClaimsSettings,
+): Record<string, unknown> {
   const claims: Record<string, unknown> = { sub: subjectOf(settings, user.userid) };
   if (scopes.includes('profile')) Object.assign(claims, profileClaims(user, settings.claims));
-  if (scopes.includes('profile') || scopes.includes('groups')) Object.assign(claims, groupClaims(user, settings.claims));
+  if (scopes.includes('profile') || scopes.includes('groups'))
+    Object.assign(claims, groupClaims(user, settings.claims));
   if (scopes.includes('email')) Object.assign(claims, emailClaims(user, settings.claims));
   if (scopes.includes('phone')) Object.assign(claims, phoneClaims(user.mobile));
   return omitEmpty(claims);
@@ -78,7 +101,8 @@ function profileClaims(user: WeComUser, config: ClaimsConfig): Record<string, un
 function usernameOf(user: WeComUser, config: ClaimsConfig): string | undefined {
   let candidate: string | undefined;
   if (config.usernameFrom === 'mobile') candidate = phoneClaims(user.mobile).phone as string | undefined;
-  else if (config.usernameFrom === 'email_local_part') candidate = (emailClaims(user, config).email as string | undefined)?.split('@')[0];
+  else if (config.usernameFrom === 'email_local_part')
+    candidate = (emailClaims(user, config).email as string | undefined)?.split('@')[0];
   else candidate = user.userid;
   return candidate !== undefined && NOCOBASE_USERNAME.test(candidate) ? candidate : undefined;
 }
@@ -88,7 +112,12 @@ function groupClaims(user: WeComUser, config: ClaimsConfig): Record<string, unkn
   const groups = user.departments.map(String);
   if (!config.groupNames || !user.departmentNames) return { groups };
   const names = user.departmentNames;
-  return { groups, group_names: groups.map((id) => names[id]).filter((name): name is string => typeof name === 'string' && name !== '') };
+  return {
+    groups,
+    group_names: groups
+      .map((id) => names[id])
+      .filter((name): name is string => typeof name === 'string' && name !== ''),
+  };
 }
 
 /**
@@ -121,13 +150,25 @@ export function phoneClaims(mobile: string | undefined): Record<string, unknown>
   if (!mobile) return {};
   const compact = mobile.replace(/[\s()-]/g, '');
   if (!/^\+?\d{5,20}$/.test(compact)) return {};
-  const international = compact.startsWith('+') ? compact : compact.startsWith('00') ? `+${compact.slice(2)}` : undefined;
-  if (international === undefined) return { phone_number: `+86${compact.replace(/^0/, '')}`, phone_number_verified: true, phone: compact };
-  return { phone_number: international, phone_number_verified: true, phone: international.startsWith('+86') ? international.slice(3) : international };
+  const international = compact.startsWith('+')
+    ? compact
+    : compact.startsWith('00')
+      ? `+${compact.slice(2)}`
+      : undefined;
+  if (international === undefined)
+    return { phone_number: `+86${compact.replace(/^0/, '')}`, phone_number_verified: true, phone: compact };
+  return {
+    phone_number: international,
+    phone_number_verified: true,
+    phone: international.startsWith('+86') ? international.slice(3) : international,
+  };
 }
 
 function omitEmpty(claims: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(claims).filter(([, value]) => value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0)),
+    Object.entries(claims).filter(
+      ([, value]) =>
+        value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0),
+    ),
   );
 }

@@ -35,7 +35,11 @@ export class ClientRegistry implements ClientDirectory {
  * The registered client a token request names (Basic first, as {@link authenticateClient} reads
  * it), without authenticating it and without throwing; undefined for none or an unregistered id.
  */
-export function claimedClientId(clients: ClientDirectory, authorization: string | undefined, body: RawParams): string | undefined {
+export function claimedClientId(
+  clients: ClientDirectory,
+  authorization: string | undefined,
+  body: RawParams,
+): string | undefined {
   let id: string | undefined;
   try {
     id = authorization === undefined ? undefined : parseBasic(authorization).id;
@@ -52,7 +56,11 @@ export function claimedClientId(clients: ClientDirectory, authorization: string 
  * @throws invalid_client (401) for missing, unknown or wrong credentials; invalid_request when
  * Basic and body contradict each other.
  */
-export function authenticateClient(clients: ClientDirectory, authorization: string | undefined, body: RawParams): ClientConfig {
+export function authenticateClient(
+  clients: ClientDirectory,
+  authorization: string | undefined,
+  body: RawParams,
+): ClientConfig {
   const form = readParams(body, ['client_id', 'client_secret']);
   const basic = authorization === undefined ? undefined : parseBasic(authorization);
   if (basic && form.client_id !== undefined && form.client_id !== basic.id) {
@@ -64,7 +72,11 @@ export function authenticateClient(clients: ClientDirectory, authorization: stri
   const id = basic?.id ?? form.client_id;
   const secret = basic?.secret ?? form.client_secret;
   if (id === undefined || secret === undefined) {
-    throw invalidClient('Client authentication is required (client_secret_basic or client_secret_post)', 'client_auth_missing', BASIC);
+    throw invalidClient(
+      'Client authentication is required (client_secret_basic or client_secret_post)',
+      'client_auth_missing',
+      BASIC,
+    );
   }
   const client = clients.find(id);
   const matches = safeEqual(secret, client?.clientSecret ?? DUMMY_SECRET);
@@ -75,14 +87,20 @@ export function authenticateClient(clients: ClientDirectory, authorization: stri
 /** Decodes `Basic base64(urlencode(id) ":" urlencode(secret))`. */
 function parseBasic(header: string): { id: string; secret: string } {
   const match = /^Basic ([A-Za-z0-9+/]+={0,2})$/i.exec(header.trim());
-  if (!match) throw invalidClient('The Authorization header is not valid Basic credentials', 'client_auth_malformed', BASIC);
+  if (!match)
+    throw invalidClient('The Authorization header is not valid Basic credentials', 'client_auth_malformed', BASIC);
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon === -1) throw invalidClient('The Authorization header is not valid Basic credentials', 'client_auth_malformed', BASIC);
+  if (colon === -1)
+    throw invalidClient('The Authorization header is not valid Basic credentials', 'client_auth_malformed', BASIC);
   try {
     return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
   } catch {
-    throw invalidClient('The Basic credentials are not form-urlencoded (RFC 6749 section 2.3.1)', 'client_auth_malformed', BASIC);
+    throw invalidClient(
+      'The Basic credentials are not form-urlencoded (RFC 6749 section 2.3.1)',
+      'client_auth_malformed',
+      BASIC,
+    );
   }
 }
 

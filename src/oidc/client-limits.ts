@@ -31,31 +31,72 @@ const ALLOWED: HitResult = { allowed: true };
  * Authenticates the token request's client within the limits above.
  * @throws the authentication's own error (401 invalid_client …) after counting it, or 429.
  */
-export async function authenticateWithinLimits(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, body: RawParams): Promise<ClientConfig> {
+export async function authenticateWithinLimits(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  body: RawParams,
+): Promise<ClientConfig> {
   const limits = context.config.rateLimit;
   const { client, failure } = tryAuthenticate(context, request.headers.authorization, body);
-  const keys = failureKeys(addressKey(request), client?.clientId ?? claimedClientId(context.clients, request.headers.authorization, body));
-  const budget = client !== undefined && limits.tokenPerClient > 0
-    ? context.store.hit([{ key: storeKey('rate-limit', `token:client:${client.clientId}`), max: limits.tokenPerClient }], limits.windowSeconds)
-    : Promise.resolve(ALLOWED);
+  const keys = failureKeys(
+    addressKey(request),
+    client?.clientId ?? claimedClientId(context.clients, request.headers.authorization, body),
+  );
+  const budget =
+    client !== undefined && limits.tokenPerClient > 0
+      ? context.store.hit(
+          [{ key: storeKey('rate-limit', `token:client:${client.clientId}`), max: limits.tokenPerClient }],
+          limits.windowSeconds,
+        )
+      : Promise.resolve(ALLOWED);
   const [counts, spent] = await Promise.all([context.store.getMany([keys.address, keys.client]), budget]);
   const addressFailures = Number(counts[0] ?? 0);
   const clientFailures = Number(counts[1] ?? 0);
   if (limits.authFailuresPerIp > 0 && addressFailures >= limits.authFailuresPerIp) {
-    throw tooMany(reply, limits.windowSeconds, limits.authFailuresPerIp, 'Too many failed client authentications from this address', 'client_auth_failures_address');
+    throw tooMany(
+      reply,
+      limits.windowSeconds,
+      limits.authFailuresPerIp,
+      'Too many failed client authentications from this address',
+      'client_auth_failures_address',
+    );
   }
   if (limits.authFailuresPerClient > 0 && clientFailures >= limits.authFailuresPerClient && addressFailures > 0) {
-    throw tooMany(reply, limits.windowSeconds, limits.authFailuresPerClient, 'Too many failed client authentications for this client', 'client_auth_failures_client');
+    throw tooMany(
+      reply,
+      limits.windowSeconds,
+      limits.authFailuresPerClient,
+      'Too many failed client authentications for this client',
+      'client_auth_failures_client',
+    );
   }
   if (failure !== undefined) {
-    await context.store.hit([{ key: keys.address, max: UNCAPPED }, { key: keys.client, max: UNCAPPED }], limits.windowSeconds);
+    await context.store.hit(
+      [
+        { key: keys.address, max: UNCAPPED },
+        { key: keys.client, max: UNCAPPED },
+      ],
+      limits.windowSeconds,
+    );
     throw failure;
   }
-  if (!spent.allowed) throw tooMany(reply, spent.retryAfterSeconds, limits.tokenPerClient, 'Too many token requests for this client', 'rate_limited');
+  if (!spent.allowed)
+    throw tooMany(
+      reply,
+      spent.retryAfterSeconds,
+      limits.tokenPerClient,
+      'Too many token requests for this client',
+      'rate_limited',
+    );
   return client!;
 }
 
-function tryAuthenticate(context: BridgeContext, authorization: string | undefined, body: RawParams): { client?: ClientConfig; failure?: BridgeError } {
+function tryAuthenticate(
+  context: BridgeContext,
+  authorization: string | undefined,
+  body: RawParams,
+): { client?: ClientConfig; failure?: BridgeError } {
   try {
     return { client: authenticateClient(context.clients, authorization, body) };
   } catch (error) {
@@ -67,11 +108,28 @@ function tryAuthenticate(context: BridgeContext, authorization: string | undefin
 function failureKeys(address: string, clientId: string | undefined): { address: string; client: string } {
   return {
     address: storeKey('rate-limit', `token-auth-failed:ip:${address}`),
-    client: storeKey('rate-limit', `token-auth-failed:client:${clientId === undefined ? 'unregistered' : `id:${clientId}`}`),
+    client: storeKey(
+      'rate-limit',
+      `token-auth-failed:client:${clientId === undefined ? 'unregistered' : `id:${clientId}`}`,
+    ),
   };
 }
 
-function tooMany(reply: FastifyReply, retryAfterSeconds: number, limit: number, description: string, reason: string): BridgeError {
-  reply.header('retry-after', String(retryAfterSeconds)).header('x-ratelimit-limit', String(limit)).header('x-ratelimit-remaining', '0');
-  return new BridgeError({ code: 'temporarily_unavailable', status: 429, reason, description: `${description}; try again in ${retryAfterSeconds} seconds` });
+function tooMany(
+  reply: FastifyReply,
+  retryAfterSeconds: number,
+  limit: number,
+  description: string,
+  reason: string,
+): BridgeError {
+  reply
+    .header('retry-after', String(retryAfterSeconds))
+    .header('x-ratelimit-limit', String(limit))
+    .header('x-ratelimit-remaining', '0');
+  return new BridgeError({
+    code: 'temporarily_unavailable',
+    status: 429,
+    reason,
+    description: `${description}; try again in ${retryAfterSeconds} seconds`,
+  });
 }

@@ -29,11 +29,15 @@ export async function redeemCode(context: BridgeContext, client: ClientConfig, b
   // still revokes what the code yielded.
   const codeHash = sha256(p.code);
   const stored: CodeKeys = { record: codeKeys.record(codeHash), used: codeKeys.used(codeHash) };
-  const [record, used] = (await context.store.getMany([stored.record, stored.used])) as [CodeRecord | undefined, UsedMark | undefined];
+  const [record, used] = (await context.store.getMany([stored.record, stored.used])) as [
+    CodeRecord | undefined,
+    UsedMark | undefined,
+  ];
   // As for a live code, only its own client's replay revokes (another client cannot burn it).
   if (!record && used?.clientId === client.clientId) throw await replayed(context, used.grantId);
   if (!record) throw invalidGrant('The authorization code is invalid or expired', 'code_unknown');
-  if (record.clientId !== client.clientId) throw invalidGrant('The authorization code was issued to another client', 'code_client_mismatch');
+  if (record.clientId !== client.clientId)
+    throw invalidGrant('The authorization code was issued to another client', 'code_client_mismatch');
   if (p.redirect_uri !== record.redirectUri) {
     throw invalidGrant('redirect_uri does not match the one of the authorization request', 'code_redirect_mismatch');
   }
@@ -61,7 +65,12 @@ interface UsedMark {
   readonly clientId: string;
 }
 
-async function consume(context: BridgeContext, stored: CodeKeys, record: CodeRecord, writes: readonly StoreWrite[]): Promise<void> {
+async function consume(
+  context: BridgeContext,
+  stored: CodeKeys,
+  record: CodeRecord,
+  writes: readonly StoreWrite[],
+): Promise<void> {
   const mark: UsedMark = { grantId: record.grantId, clientId: record.clientId };
   // The code's record goes in the same step: the mark alone answers a replay from now on, and a
   // redeemed code (its user's profile) does not sit in the store until CODE_TTL. So does the
@@ -80,13 +89,16 @@ async function replayed(context: BridgeContext, grantId: string): Promise<Bridge
 /** RFC 7636 §4.6, S256 only; a verifier without a challenge is a downgrade attempt. */
 function checkPkce(challenge: string | undefined, verifier: string | undefined): void {
   if (challenge === undefined) {
-    if (verifier !== undefined) throw invalidGrant('code_verifier sent, but the authorization request had no code_challenge', 'pkce_unexpected');
+    if (verifier !== undefined)
+      throw invalidGrant('code_verifier sent, but the authorization request had no code_challenge', 'pkce_unexpected');
     return;
   }
   if (verifier === undefined) throw invalidGrant('code_verifier is required for this code', 'pkce_missing');
-  if (!VERIFIER.test(verifier)) throw invalidGrant('code_verifier is malformed (43-128 unreserved characters)', 'pkce_malformed');
+  if (!VERIFIER.test(verifier))
+    throw invalidGrant('code_verifier is malformed (43-128 unreserved characters)', 'pkce_malformed');
   const computed = createHash('sha256').update(verifier).digest('base64url');
-  if (!safeEqual(computed, challenge)) throw invalidGrant('code_verifier does not match the code_challenge', 'pkce_mismatch');
+  if (!safeEqual(computed, challenge))
+    throw invalidGrant('code_verifier does not match the code_challenge', 'pkce_mismatch');
 }
 
 /**

@@ -11,7 +11,11 @@ import { keys, type AuthRequest, type CodeRecord, type SessionRecord } from './r
 import { withQuery } from './redirect.js';
 
 /** Mints a code for `request` on behalf of `session`; returns the success redirect URL. */
-export async function issueCodeRedirect(context: BridgeContext, request: AuthRequest, session: SessionRecord): Promise<string> {
+export async function issueCodeRedirect(
+  context: BridgeContext,
+  request: AuthRequest,
+  session: SessionRecord,
+): Promise<string> {
   const { location, write } = mintCode(context, request, session);
   await context.store.set(write.key, write.value, write.ttlSeconds);
   return location;

@@ -8,7 +8,11 @@ import { subjectOf } from './claims.js';
 import type { GrantData } from './records.js';
 
 /** Signs the ID token of `grant`. */
-export async function signIdToken(context: BridgeContext, grant: GrantData, nonce: string | undefined): Promise<string> {
+export async function signIdToken(
+  context: BridgeContext,
+  grant: GrantData,
+  nonce: string | undefined,
+): Promise<string> {
   const now = epochSeconds(context);
   return context.keys.sign({
     iss: context.config.publicUrl,

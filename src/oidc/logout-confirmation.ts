@@ -50,7 +50,11 @@ export function confirmationToken(context: BridgeContext, binding: string, pendi
  * @throws `logout_expired` (expired or already used) or `logout_foreign` (asked in another
  *   browser, or not a token of ours) page errors.
  */
-export async function redeemConfirmation(context: BridgeContext, binding: string | undefined, token: string): Promise<PendingLogout> {
+export async function redeemConfirmation(
+  context: BridgeContext,
+  binding: string | undefined,
+  token: string,
+): Promise<PendingLogout> {
   const nowSeconds = Math.floor(context.now() / 1000);
   const dot = token.indexOf('.');
   const shownExpiry = Number(token.slice(0, dot));
@@ -65,7 +69,13 @@ export async function redeemConfirmation(context: BridgeContext, binding: string
 }
 
 function open(context: BridgeContext, binding: string, sealed: string): Sealed | undefined {
-  const json = unseal(context.config.wecom.secret, sealContext(binding), sealed, context.now(), context.config.ttl.login).plaintext;
+  const json = unseal(
+    context.config.wecom.secret,
+    sealContext(binding),
+    sealed,
+    context.now(),
+    context.config.ttl.login,
+  ).plaintext;
   if (json === undefined) return undefined;
   try {
     const value = JSON.parse(json) as Sealed;

@@ -48,7 +48,14 @@ export interface LogoutRequest {
 
 /** @throws a page-mode {@link BridgeError} (400) when the request must not be honoured. */
 export async function parseLogoutRequest(raw: RawParams, context: BridgeContext): Promise<LogoutRequest> {
-  const p = readParams(raw, ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'state', 'ui_locales', 'logout_hint']);
+  const p = readParams(raw, [
+    'id_token_hint',
+    'client_id',
+    'post_logout_redirect_uri',
+    'state',
+    'ui_locales',
+    'logout_hint',
+  ]);
   if (p.state !== undefined && p.state.length > MAX_LOGOUT_STATE) {
     throw pageError(`The state parameter is longer than ${MAX_LOGOUT_STATE} characters`, 'logout_state_too_long');
   }
@@ -58,7 +65,10 @@ export async function parseLogoutRequest(raw: RawParams, context: BridgeContext)
   const client = named ?? hint?.client;
   const uri = p.post_logout_redirect_uri;
   if (uri !== undefined && client && !client.postLogoutRedirectUris.includes(uri)) {
-    throw pageError('The post_logout_redirect_uri is not registered for this client (exact match required)', 'post_logout_redirect_uri_mismatch');
+    throw pageError(
+      'The post_logout_redirect_uri is not registered for this client (exact match required)',
+      'post_logout_redirect_uri_mismatch',
+    );
   }
   const target = uri !== undefined && hint ? { uri, ...(p.state === undefined ? {} : { state: p.state }) } : undefined;
   const uiLocales = boundedUiLocales(p.ui_locales);
@@ -76,9 +86,15 @@ export function targetUrl(target: LogoutTarget): string {
 }
 
 /** The hint's subject, session and client; `named` (client_id) must be one of its audiences. */
-async function verifyLogoutHint(token: string, named: ClientConfig | undefined, context: BridgeContext): Promise<LogoutHint> {
+async function verifyLogoutHint(
+  token: string,
+  named: ClientConfig | undefined,
+  context: BridgeContext,
+): Promise<LogoutHint> {
   const payload = await context.keys.verify(token, { issuer: context.config.publicUrl, allowExpired: true });
-  const audiences = (Array.isArray(payload?.aud) ? payload.aud : [payload?.aud]).filter((aud): aud is string => typeof aud === 'string');
+  const audiences = (Array.isArray(payload?.aud) ? payload.aud : [payload?.aud]).filter(
+    (aud): aud is string => typeof aud === 'string',
+  );
   const client = audiences.map((aud) => context.clients.find(aud)).find((found) => found !== undefined);
   if (!payload || typeof payload.sub !== 'string' || !client) {
     throw pageError('The id_token_hint is not a valid ID token of this provider', 'invalid_logout_hint');

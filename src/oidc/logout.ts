@@ -50,9 +50,18 @@ async function logout(request: FastifyRequest, reply: FastifyReply, context: Bri
  * The hint was issued in the session this browser holds: same sid, and the same subject as the
  * tokens form it (`subjectOf`: with SUB_FORMAT=corpid:userid the hint's sub is not the userid).
  */
-function hintNamesSession(context: BridgeContext, logoutRequest: LogoutRequest, session: SessionRecord | undefined): boolean {
+function hintNamesSession(
+  context: BridgeContext,
+  logoutRequest: LogoutRequest,
+  session: SessionRecord | undefined,
+): boolean {
   const { hint } = logoutRequest;
-  return hint !== undefined && session !== undefined && hint.sid === session.sid && hint.sub === subjectOf(context.config, session.user.userid);
+  return (
+    hint !== undefined &&
+    session !== undefined &&
+    hint.sid === session.sid &&
+    hint.sub === subjectOf(context.config, session.user.userid)
+  );
 }
 
 /** Shows the form, carrying the pending sign-out sealed for this browser (nothing is stored). */
@@ -82,7 +91,12 @@ function askConfirmation(
 }
 
 /** The user confirmed: the token opens in this browser (binding cookie), once; then sign out. */
-async function confirmed(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, token: string): Promise<FastifyReply> {
+async function confirmed(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  token: string,
+): Promise<FastifyReply> {
   const pending = await redeemConfirmation(context, readCookie(request, context.cookies.bindingName), token);
   // Only this browser's own session ends: an ID token travels in URLs, so a hint alone must not
   // end the session it names (someone else's) nor revoke its refresh tokens.
@@ -92,12 +106,21 @@ async function confirmed(request: FastifyRequest, reply: FastifyReply, context: 
 }
 
 /** Back to the verified post-logout URI (303 after POST), or our "signed out" page. */
-function signedOut(request: FastifyRequest, reply: FastifyReply, target: LogoutTarget | undefined, lang: Lang): FastifyReply {
+function signedOut(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  target: LogoutTarget | undefined,
+  lang: Lang,
+): FastifyReply {
   if (target !== undefined) return redirectBrowser(reply, request.method, targetUrl(target));
   return sendPage(reply, 200, renderSignedOut(lang, request.id));
 }
 
 function pageLang(request: FastifyRequest, uiLocales: string | undefined): Lang {
   const query = (request.query ?? {}) as Record<string, unknown>;
-  return pickLang(typeof query.lang === 'string' ? query.lang : undefined, uiLocales, request.headers['accept-language']);
+  return pickLang(
+    typeof query.lang === 'string' ? query.lang : undefined,
+    uiLocales,
+    request.headers['accept-language'],
+  );
 }

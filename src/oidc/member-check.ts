@@ -21,7 +21,11 @@ import type { GrantData } from './records.js';
  * (RFC 6749 §5.2: the grant is no longer valid). WeCom being unreachable or misconfigured is
  * not the member's fault: that error passes through (503/502) and the refresh token stays usable.
  */
-export async function recheckMember(context: BridgeContext, grant: Pick<GrantData, 'grantId' | 'user'>, warn: DepartmentWarn): Promise<WeComUser> {
+export async function recheckMember(
+  context: BridgeContext,
+  grant: Pick<GrantData, 'grantId' | 'user'>,
+  warn: DepartmentWarn,
+): Promise<WeComUser> {
   try {
     const user = refreshedUser(grant.user, await recheckWeComUser(context.wecom, grant.user.userid));
     await assertMemberAllowed(context, user, warn);

@@ -43,7 +43,8 @@ export function readParam(raw: RawParams, name: string): string | undefined {
   if (typeof value !== 'string') throw invalidRequest(`The ${name} parameter is malformed`, 'malformed_parameter');
   if (value === '') return undefined;
   const limit = LIMITS[name] ?? DEFAULT_PARAM_LIMIT;
-  if (value.length > limit) throw invalidRequest(`The ${name} parameter is longer than ${limit} characters`, 'parameter_too_long');
+  if (value.length > limit)
+    throw invalidRequest(`The ${name} parameter is longer than ${limit} characters`, 'parameter_too_long');
   return value;
 }
 

@@ -69,7 +69,14 @@ export type RefreshTokenRecord = Omit<GrantData, 'nonce'>;
 
 /** What a token of `grant`'s family stands for (an access token's `scopes` may be narrower). */
 export function tokenRecord(grant: GrantData, scopes: readonly string[]): AccessTokenRecord & RefreshTokenRecord {
-  return { grantId: grant.grantId, clientId: grant.clientId, scopes, user: grant.user, sid: grant.sid, authTime: grant.authTime };
+  return {
+    grantId: grant.grantId,
+    clientId: grant.clientId,
+    scopes,
+    user: grant.user,
+    sid: grant.sid,
+    authTime: grant.authTime,
+  };
 }
 
 /**

@@ -27,5 +27,9 @@ export function errorRedirectUrl(redirectUri: string, error: BridgeError, state:
  * credentials included, to the next site; OIDC Core §16.22 forbids it).
  */
 export function redirectBrowser(reply: FastifyReply, method: string, location: string): FastifyReply {
-  return reply.code(method === 'POST' ? 303 : 302).header('location', location).header('cache-control', 'no-store').send();
+  return reply
+    .code(method === 'POST' ? 303 : 302)
+    .header('location', location)
+    .header('cache-control', 'no-store')
+    .send();
 }

@@ -21,7 +21,13 @@ import { recheckMember } from './member-check.js';
 import { readParams, type RawParams } from './params.js';
 import type { RefreshTokenRecord } from './records.js';
 import type { GrantOutcome, RepeatedRedemption } from './redemption.js';
-import { lookupRefreshToken, markRotated, openRemembered, rememberedResponse, sessionRevoked } from './refresh-tokens.js';
+import {
+  lookupRefreshToken,
+  markRotated,
+  openRemembered,
+  rememberedResponse,
+  sessionRevoked,
+} from './refresh-tokens.js';
 
 /**
  * Validates the presented refresh token; its {@link Redemption.commit} rotates it. The grant is
@@ -29,7 +35,12 @@ import { lookupRefreshToken, markRotated, openRemembered, rememberedResponse, se
  * access token gets the family's scopes, or fewer when the client asked for fewer. A repeat
  * within the grace window yields the remembered answer instead.
  */
-export async function redeemRefreshToken(context: BridgeContext, client: ClientConfig, body: RawParams, warn: DepartmentWarn): Promise<GrantOutcome> {
+export async function redeemRefreshToken(
+  context: BridgeContext,
+  client: ClientConfig,
+  body: RawParams,
+  warn: DepartmentWarn,
+): Promise<GrantOutcome> {
   const p = readParams(body, ['refresh_token', 'scope']);
   const token = p.refresh_token;
   if (token === undefined) throw invalidRequest('The refresh_token parameter is missing');
@@ -54,17 +65,24 @@ export async function redeemRefreshToken(context: BridgeContext, client: ClientC
 }
 
 /** The record of a usable token presented by its own client, or the answer to repeat. */
-async function validRecord(context: BridgeContext, client: ClientConfig, token: string): Promise<RefreshTokenRecord | RepeatedRedemption> {
+async function validRecord(
+  context: BridgeContext,
+  client: ClientConfig,
+  token: string,
+): Promise<RefreshTokenRecord | RepeatedRedemption> {
   const { record, used, familyRevoked, remembered } = await lookupRefreshToken(context, token);
   if (!record) throw invalidGrant('The refresh token is invalid or expired', 'refresh_unknown');
   // Checked before reuse: another client presenting a stolen token must not be able to revoke it.
-  if (record.clientId !== client.clientId) throw invalidGrant('The refresh token was issued to another client', 'refresh_client_mismatch');
+  if (record.clientId !== client.clientId)
+    throw invalidGrant('The refresh token was issued to another client', 'refresh_client_mismatch');
   if (familyRevoked) throw invalidGrant('The refresh token was revoked', 'refresh_revoked');
   // Before the grace window: a repeat must not hand out the remembered (live) tokens of a
   // session that a logout or an offboarding has ended since the rotation (issue 27).
-  if (await sessionRevoked(context, record.sid)) throw invalidGrant('The session of this refresh token was ended (logout)', 'refresh_session_ended');
+  if (await sessionRevoked(context, record.sid))
+    throw invalidGrant('The session of this refresh token was ended (logout)', 'refresh_session_ended');
   if (used) {
-    const repeated = remembered === undefined ? undefined : openRemembered(token, client.clientId, remembered, context.now());
+    const repeated =
+      remembered === undefined ? undefined : openRemembered(token, client.clientId, remembered, context.now());
     if (repeated) return { repeated };
     throw await reuseDetected(context, record.grantId);
   }

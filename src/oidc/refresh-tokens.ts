@@ -40,7 +40,14 @@ const MAX_TOKEN_LENGTH = 200;
 /** Mints a refresh token of `grant`'s family (with the family's scopes); nothing is stored yet. */
 export function mintRefreshToken(context: BridgeContext, grant: GrantData): MintedToken {
   const token = `${grant.grantId}.${randomSecret()}`;
-  return { token, write: { key: keys.refreshToken(token), value: tokenRecord(grant, grant.scopes), ttlSeconds: context.config.ttl.refreshToken } };
+  return {
+    token,
+    write: {
+      key: keys.refreshToken(token),
+      value: tokenRecord(grant, grant.scopes),
+      ttlSeconds: context.config.ttl.refreshToken,
+    },
+  };
 }
 
 /** Looks a presented token up; a malformed one is simply unknown. */
@@ -80,17 +87,31 @@ export async function markRotated(
     value: seal(token, repeatContext(clientId), JSON.stringify(response), context.now()),
     ttlSeconds: REPEAT_GRACE_SECONDS,
   };
-  return context.store.claim(keys.refreshTokenUsed(token), { grantId, at: context.now() }, context.config.ttl.refreshToken, [...successors, remember]);
+  return context.store.claim(
+    keys.refreshTokenUsed(token),
+    { grantId, at: context.now() },
+    context.config.ttl.refreshToken,
+    [...successors, remember],
+  );
 }
 
 /** The answer remembered for `token`'s rotation, if `clientId` is its client and it is still there. */
-export async function rememberedResponse(context: BridgeContext, token: string, clientId: string): Promise<TokenResponse | undefined> {
+export async function rememberedResponse(
+  context: BridgeContext,
+  token: string,
+  clientId: string,
+): Promise<TokenResponse | undefined> {
   const sealed = await context.store.get<string>(keys.refreshRepeat(token));
   return typeof sealed === 'string' ? openRemembered(token, clientId, sealed, context.now()) : undefined;
 }
 
 /** Opens a remembered answer (undefined when it was sealed for another client, or altered). */
-export function openRemembered(token: string, clientId: string, sealed: string, nowMs: number): TokenResponse | undefined {
+export function openRemembered(
+  token: string,
+  clientId: string,
+  sealed: string,
+  nowMs: number,
+): TokenResponse | undefined {
   const json = unseal(token, repeatContext(clientId), sealed, nowMs, REPEAT_GRACE_SECONDS).plaintext;
   return json === undefined ? undefined : (JSON.parse(json) as TokenResponse);
 }

@@ -21,7 +21,10 @@ export interface StartedSession {
 }
 
 /** The session this browser presents, if any and still stored. */
-export async function currentSession(request: FastifyRequest, context: BridgeContext): Promise<SessionRecord | undefined> {
+export async function currentSession(
+  request: FastifyRequest,
+  context: BridgeContext,
+): Promise<SessionRecord | undefined> {
   if (context.config.ttl.session === 0) return undefined;
   const cookie = readCookie(request, context.cookies.sessionName);
   return cookie === undefined ? undefined : context.store.get<SessionRecord>(keys.session(cookie));
@@ -32,7 +35,12 @@ export async function currentSession(request: FastifyRequest, context: BridgeCon
  * interaction, within `max_age` (so `max_age=0` never is), the subject the id_token_hint names,
  * and every REQUIRE_CLAIMS value (a session may predate that setting).
  */
-export function sessionSatisfies(session: SessionRecord, request: AuthRequest, nowSeconds: number, settings: ClaimsSettings): boolean {
+export function sessionSatisfies(
+  session: SessionRecord,
+  request: AuthRequest,
+  nowSeconds: number,
+  settings: ClaimsSettings,
+): boolean {
   if (request.prompt.some((value) => value !== 'none')) return false;
   // ">=": auth_time has whole-second precision, so an age equal to max_age may really exceed it.
   if (request.maxAge !== undefined && nowSeconds - session.authTime >= request.maxAge) return false;
@@ -84,7 +92,10 @@ export async function saveSession(
   }
   const previous = readCookie(request, context.cookies.sessionName);
   if (previous !== undefined) await context.store.delete(keys.session(previous));
-  await context.store.setMany([{ key: keys.session(cookie.value), value: session.record, ttlSeconds: cookie.maxAge }, ...alsoWrite]);
+  await context.store.setMany([
+    { key: keys.session(cookie.value), value: session.record, ttlSeconds: cookie.maxAge },
+    ...alsoWrite,
+  ]);
   setSessionCookie(reply, context.cookies, cookie.value, cookie.maxAge);
 }
 
@@ -94,10 +105,15 @@ export async function saveSession(
  * from an id_token_hint alone may be someone else's (ID tokens travel in URLs).
  * @returns the ended session, if there was one.
  */
-export async function endSession(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<SessionRecord | undefined> {
+export async function endSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+): Promise<SessionRecord | undefined> {
   const cookie = readCookie(request, context.cookies.sessionName);
   clearSessionCookie(reply, context.cookies);
   const session = cookie === undefined ? undefined : await context.store.take<SessionRecord>(keys.session(cookie));
-  if (session) await context.store.set(keys.revokedSid(session.sid), { at: context.now() }, context.config.ttl.refreshToken);
+  if (session)
+    await context.store.set(keys.revokedSid(session.sid), { at: context.now() }, context.config.ttl.refreshToken);
   return session;
 }

@@ -18,10 +18,17 @@ import { mintRefreshToken } from './refresh-tokens.js';
 
 /** Registers POST /token (and a 405 for other methods). */
 export function registerToken(app: FastifyInstance, context: BridgeContext): void {
-  app.post('/token', { config: { errorMode: 'json', limit: 'token' } }, (request, reply) => token(request, reply, context));
+  app.post('/token', { config: { errorMode: 'json', limit: 'token' } }, (request, reply) =>
+    token(request, reply, context),
+  );
   app.get('/token', { config: { errorMode: 'json' } }, async (_request, reply) => {
     reply.header('allow', 'POST');
-    throw new BridgeError({ code: 'invalid_request', status: 405, reason: 'method_not_allowed', description: 'Use POST for the token endpoint' });
+    throw new BridgeError({
+      code: 'invalid_request',
+      status: 405,
+      reason: 'method_not_allowed',
+      description: 'Use POST for the token endpoint',
+    });
   });
 }
 
@@ -37,7 +44,13 @@ async function token(request: FastifyRequest, reply: FastifyReply, context: Brid
   return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(response);
 }
 
-function runGrant(grantType: string, context: BridgeContext, client: ClientConfig, body: RawParams, warn: DepartmentWarn): Promise<GrantOutcome> {
+function runGrant(
+  grantType: string,
+  context: BridgeContext,
+  client: ClientConfig,
+  body: RawParams,
+  warn: DepartmentWarn,
+): Promise<GrantOutcome> {
   if (grantType === 'authorization_code') return redeemCode(context, client, body);
   if (grantType === 'refresh_token') return redeemRefreshToken(context, client, body, warn);
   throw unsupportedGrantType('Unsupported grant_type (use authorization_code or refresh_token)');

@@ -33,14 +33,16 @@ async function userinfo(request: FastifyRequest, reply: FastifyReply, context: B
 function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   const fromHeader = header === undefined ? undefined : /^Bearer +([\x21-\x7E]+) *$/i.exec(header)?.[1];
-  if (header !== undefined && fromHeader === undefined) throw invalidToken('The Authorization header is not a Bearer token', 'token_malformed');
+  if (header !== undefined && fromHeader === undefined)
+    throw invalidToken('The Authorization header is not a Bearer token', 'token_malformed');
   const body = request.method === 'POST' && isForm(request) ? (request.body as RawParams) : undefined;
   assertPlainKeys(request.query as RawParams);
   assertPlainKeys(body);
   const fromBody = readParam(body, 'access_token');
   const fromQuery = readParam(request.query as RawParams, 'access_token');
   const found = [fromHeader, fromBody, fromQuery].filter((value) => value !== undefined);
-  if (found.length > 1) throw invalidRequest('Send the access token in exactly one way (RFC 6750 section 2)', 'token_multiple');
+  if (found.length > 1)
+    throw invalidRequest('Send the access token in exactly one way (RFC 6750 section 2)', 'token_multiple');
   if (found.length === 0) throw invalidToken('An access token is required', 'token_missing', NO_CREDENTIALS);
   return found[0]!;
 }

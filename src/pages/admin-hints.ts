@@ -16,7 +16,9 @@ export interface HintFacts {
 
 type HintText = (values: Readonly<Record<string, string>>) => Text;
 
-const fixed = (en: string, zh: string): HintText => () => ({ en, zh });
+const fixed =
+  (en: string, zh: string): HintText =>
+  () => ({ en, zh });
 
 /** Hints by reason. `{ip}`-style values come from the error and {@link HintFacts}. */
 const HINTS: Readonly<Record<string, HintText>> = {
@@ -63,7 +65,10 @@ const HINTS: Readonly<Record<string, HintText>> = {
     'The contact-sync (通讯录同步) Secret is configured (errcode 48009); use the Secret of the self-built app.',
     '配置的是通讯录同步的 Secret（错误码 48009），请改用自建应用的 Secret。',
   ),
-  wecom_app_disabled: fixed('The app is disabled (errcode 50003): enable it in 应用管理.', '应用已停用（错误码 50003）：请在 应用管理 中启用。'),
+  wecom_app_disabled: fixed(
+    'The app is disabled (errcode 50003): enable it in 应用管理.',
+    '应用已停用（错误码 50003）：请在 应用管理 中启用。',
+  ),
   wecom_domain_not_filed: ({ host }) => ({
     en: `The domain ${host} is not ICP-filed by this corp or a related entity (errcode 80001).`,
     zh: `域名 ${host} 未由本企业或关联主体备案（错误码 80001）。`,

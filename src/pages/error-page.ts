@@ -29,12 +29,17 @@ export interface ErrorPageContext {
 export function renderErrorPage(error: BridgeError, context: ErrorPageContext): string {
   const { lang } = context;
   const text = pageMessage(error.reason, error.code);
-  const detail = error.expose && error.description !== text.message.en && lang === 'en' ? `<p>${escapeHtml(error.description)}</p>` : '';
+  const detail =
+    error.expose && error.description !== text.message.en && lang === 'en'
+      ? `<p>${escapeHtml(error.description)}</p>`
+      : '';
   const hintText = adminHint(error, lang, context.facts);
   const hint = hintText ? `<p class="hint"><strong>${LABELS.admin[lang]}:</strong> ${escapeHtml(hintText)}</p>` : '';
   const links = actions([
     context.returnUrl ? { href: context.returnUrl, label: LABELS.back[lang] } : undefined,
-    context.startAgainUrl ? { href: context.startAgainUrl, label: LABELS.startAgain[lang], secondary: context.returnUrl !== undefined } : undefined,
+    context.startAgainUrl
+      ? { href: context.startAgainUrl, label: LABELS.startAgain[lang], secondary: context.returnUrl !== undefined }
+      : undefined,
   ]);
   const body = `${languageSwitch(lang, context.selfUrl)}<h1>${escapeHtml(text.title[lang])}</h1>
 <p>${escapeHtml(text.message[lang])}</p>

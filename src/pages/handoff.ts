@@ -26,15 +26,24 @@ const TEXT = {
     zh: '此应用需要您的{claims}。企业微信只在企业微信 App 内、经您同意后才会提供，电脑端登录无法获取。',
   },
   step1: { en: 'Open WeCom on your phone and tap “+” → “Scan”.', zh: '在手机上打开企业微信，点击右上角“+”→“扫一扫”。' },
-  step2: { en: 'Scan this code and choose “Allow” on the consent page.', zh: '扫描下方二维码，并在授权页面选择“同意”。' },
+  step2: {
+    en: 'Scan this code and choose “Allow” on the consent page.',
+    zh: '扫描下方二维码，并在授权页面选择“同意”。',
+  },
   step3: { en: 'This page then continues by itself.', zh: '完成后，本页面会自动继续登录。' },
   once: {
     en: 'You need to do this once: for the next {days} days, signing in on the computer carries it too.',
     zh: '只需操作一次：此后 {days} 天内在电脑上登录也会带上这些信息。',
   },
-  validity: { en: 'The code is valid for {minutes} minutes and works once.', zh: '二维码 {minutes} 分钟内有效，且只能使用一次。' },
+  validity: {
+    en: 'The code is valid for {minutes} minutes and works once.',
+    zh: '二维码 {minutes} 分钟内有效，且只能使用一次。',
+  },
   qrLabel: { en: 'QR code to scan with WeCom', zh: '用企业微信扫描的二维码' },
-  manual: { en: 'Cannot scan? Open this address in WeCom on your phone:', zh: '无法扫码？请在手机企业微信中打开此地址：' },
+  manual: {
+    en: 'Cannot scan? Open this address in WeCom on your phone:',
+    zh: '无法扫码？请在手机企业微信中打开此地址：',
+  },
   finished: { en: 'I have finished on my phone', zh: '我已在手机上完成' },
   cancel: { en: 'Cancel', zh: '取消登录' },
   pending: { en: 'Waiting for the scan…', zh: '等待扫码…' },

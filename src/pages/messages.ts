@@ -118,14 +118,24 @@ export const REASON_MESSAGES: Readonly<Record<string, PageMessage>> = {
     '您在企业微信中登录的账号与应用要求的账号不一致。请返回应用，使用正确的账号重新登录。',
   ),
   // Who may sign in.
-  access_denied: m('Sign-in refused', '登录被拒绝', 'Your WeCom account may not sign in to this application.', '您的企业微信账号无权登录此应用。'),
+  access_denied: m(
+    'Sign-in refused',
+    '登录被拒绝',
+    'Your WeCom account may not sign in to this application.',
+    '您的企业微信账号无权登录此应用。',
+  ),
   policy_denied: m(
     'No access to this application',
     '您无权使用此应用',
     'Your WeCom account is valid, but this application is open only to certain members or departments. Ask your administrator for access if you need it.',
     '您的企业微信账号有效，但此应用仅对指定的成员或部门开放。如需使用，请联系管理员开通权限。',
   ),
-  wecom_cancelled: m('Sign-in cancelled', '已取消登录', 'The sign-in was cancelled in WeCom.', '已在企业微信中取消登录。'),
+  wecom_cancelled: m(
+    'Sign-in cancelled',
+    '已取消登录',
+    'The sign-in was cancelled in WeCom.',
+    '已在企业微信中取消登录。',
+  ),
   wecom_not_member: m(
     'Only members can sign in',
     '仅限企业成员登录',
@@ -156,7 +166,12 @@ export const REASON_MESSAGES: Readonly<Record<string, PageMessage>> = {
     'WeCom does not know this account in the organisation any more (it may have left, been deleted, or be hidden from this app).',
     '企业微信中已找不到此账号（可能已离职、被删除，或对本应用不可见）。',
   ),
-  wecom_invalid_userid: m('Account not found', '找不到您的账号', 'WeCom did not accept the account identifier.', '企业微信不接受该账号标识。'),
+  wecom_invalid_userid: m(
+    'Account not found',
+    '找不到您的账号',
+    'WeCom did not accept the account identifier.',
+    '企业微信不接受该账号标识。',
+  ),
   wecom_not_visible: NOT_VISIBLE,
   wecom_outside_permission: NOT_VISIBLE,
   wecom_department_not_found: NOT_VISIBLE,

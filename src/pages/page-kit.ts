@@ -16,13 +16,18 @@ export interface ActionLink {
 export function actions(links: readonly (ActionLink | undefined)[]): string {
   const items = links.filter((link): link is ActionLink => link !== undefined);
   if (items.length === 0) return '';
-  const html = items.map((link) => `<a class="button${link.secondary ? ' secondary' : ''}" href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a>`);
+  const html = items.map(
+    (link) =>
+      `<a class="button${link.secondary ? ' secondary' : ''}" href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a>`,
+  );
   return `<div class="actions">${html.join('')}</div>`;
 }
 
 /** The footer: optional error code and reason, and the request id people quote to support. */
 export function footer(lang: Lang, requestId: string, error?: { code: string; reason: string }): string {
-  const errorLine = error ? `${LABELS.error[lang]}: <code>${escapeHtml(error.code)}</code> · ${escapeHtml(error.reason)}<br>` : '';
+  const errorLine = error
+    ? `${LABELS.error[lang]}: <code>${escapeHtml(error.code)}</code> · ${escapeHtml(error.reason)}<br>`
+    : '';
   return `<p class="meta">${errorLine}${LABELS.requestId[lang]}: <code>${escapeHtml(requestId)}</code></p>`;
 }
 

@@ -73,6 +73,8 @@ export function budgetRefusal(
   const index = spent === -1 ? full.indexOf(true) : spent;
   if (index === -1) return undefined;
   const expiresAt = expiries[index];
-  const retryAfterSeconds = expiresAt ? Math.max(1, Math.ceil((expiresAt - now) / 1000)) : counters[index]!.windowSeconds;
+  const retryAfterSeconds = expiresAt
+    ? Math.max(1, Math.ceil((expiresAt - now) / 1000))
+    : counters[index]!.windowSeconds;
   return { allowed: false, index, retryAfterSeconds, held: spent === -1 };
 }

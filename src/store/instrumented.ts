@@ -4,10 +4,32 @@
  * It wraps whichever backend is configured, so memory and Redis report the same series; the
  * backend itself stays reachable as `inner`.
  */
-import type { BudgetCounter, ConditionalTake, HitCounter, HitResult, Hold, ReserveResult, Store, StoreWrite } from './store.js';
+import type {
+  BudgetCounter,
+  ConditionalTake,
+  HitCounter,
+  HitResult,
+  Hold,
+  ReserveResult,
+  Store,
+  StoreWrite,
+} from './store.js';
 
 /** The store operations, as metric label values. */
-export type StoreOperation = 'set' | 'setMany' | 'get' | 'getMany' | 'take' | 'takeIf' | 'claim' | 'hit' | 'reserve' | 'release' | 'keep' | 'delete' | 'ping';
+export type StoreOperation =
+  | 'set'
+  | 'setMany'
+  | 'get'
+  | 'getMany'
+  | 'take'
+  | 'takeIf'
+  | 'claim'
+  | 'hit'
+  | 'reserve'
+  | 'release'
+  | 'keep'
+  | 'delete'
+  | 'ping';
 
 /** Receives one observation per operation: its name, `ok` or `error`, and its duration. */
 export type StoreObserver = (operation: StoreOperation, outcome: 'ok' | 'error', seconds: number) => void;
@@ -44,7 +66,13 @@ export class InstrumentedStore implements Store {
     return this.timed('setMany', () => this.inner.setMany(writes));
   }
 
-  claim(key: string, value: unknown, ttlSeconds: number, alsoWrite?: readonly StoreWrite[], alsoDelete?: readonly string[]): Promise<boolean> {
+  claim(
+    key: string,
+    value: unknown,
+    ttlSeconds: number,
+    alsoWrite?: readonly StoreWrite[],
+    alsoDelete?: readonly string[],
+  ): Promise<boolean> {
     return this.timed('claim', () => this.inner.claim(key, value, ttlSeconds, alsoWrite, alsoDelete));
   }
 

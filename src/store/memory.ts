@@ -11,7 +11,16 @@
  */
 import { compactJson } from './compact-json.js';
 import { budgetRefusal, HeldUnits } from './held-units.js';
-import type { BudgetCounter, ConditionalTake, HitCounter, HitResult, Hold, ReserveResult, Store, StoreWrite } from './store.js';
+import type {
+  BudgetCounter,
+  ConditionalTake,
+  HitCounter,
+  HitResult,
+  Hold,
+  ReserveResult,
+  Store,
+  StoreWrite,
+} from './store.js';
 
 interface Entry {
   readonly json: string;
@@ -107,7 +116,13 @@ export class MemoryStore implements Store {
     for (const { key, value, ttlSeconds } of writes) this.write(key, value, ttlSeconds);
   }
 
-  async claim(key: string, value: unknown, ttlSeconds: number, alsoWrite: readonly StoreWrite[] = [], alsoDelete: readonly string[] = []): Promise<boolean> {
+  async claim(
+    key: string,
+    value: unknown,
+    ttlSeconds: number,
+    alsoWrite: readonly StoreWrite[] = [],
+    alsoDelete: readonly string[] = [],
+  ): Promise<boolean> {
     // One synchronous step: no other caller can interleave between the check and the writes.
     if (this.liveEntry(key) !== undefined) return false;
     this.write(key, value, ttlSeconds);
@@ -179,7 +194,9 @@ export class MemoryStore implements Store {
 
   /** Entries and approximate bytes per namespace (the `wecom_oidc_memory_store_*` gauges). */
   usage(): Record<string, NamespaceUsage> {
-    return Object.fromEntries([...this.namespaces].map(([name, bucket]) => [name, { entries: bucket.entries.size, bytes: bucket.bytes }]));
+    return Object.fromEntries(
+      [...this.namespaces].map(([name, bucket]) => [name, { entries: bucket.entries.size, bytes: bucket.bytes }]),
+    );
   }
 
   private write(key: string, value: unknown, ttlSeconds: number): void {
@@ -192,7 +209,10 @@ export class MemoryStore implements Store {
     const entry: Entry = { json, expiresAt, size: key.length + json.length };
     // Re-inserting moves the key to the end, so eviction order stays "oldest write first".
     this.remove(bucket, key);
-    while (bucket.entries.size > 0 && (bucket.entries.size >= this.maxEntries || bucket.bytes + entry.size > this.maxBytes)) {
+    while (
+      bucket.entries.size > 0 &&
+      (bucket.entries.size >= this.maxEntries || bucket.bytes + entry.size > this.maxBytes)
+    ) {
       this.evictOldest(bucket);
     }
     bucket.entries.set(key, entry);

@@ -115,4 +115,3 @@ return 0
 function script(lua: string): Script {
   return { lua, sha: createHash('sha1').update(lua).digest('hex') };
 }
-

@@ -9,7 +9,15 @@
 import { Redis } from 'ioredis';
 import { CLAIM_AND_SET, HIT, KEEP, RELEASE, RESERVE, TAKE_IF, type Script } from './redis-scripts.js';
 import {
-  storeUnavailable, type BudgetCounter, type ConditionalTake, type HitCounter, type HitResult, type Hold, type ReserveResult, type Store, type StoreWrite,
+  storeUnavailable,
+  type BudgetCounter,
+  type ConditionalTake,
+  type HitCounter,
+  type HitResult,
+  type Hold,
+  type ReserveResult,
+  type Store,
+  type StoreWrite,
 } from './store.js';
 
 /** Options of {@link RedisStore}. */
@@ -101,7 +109,13 @@ export class RedisStore implements Store {
     });
   }
 
-  async claim(key: string, value: unknown, ttlSeconds: number, alsoWrite: readonly StoreWrite[] = [], alsoDelete: readonly string[] = []): Promise<boolean> {
+  async claim(
+    key: string,
+    value: unknown,
+    ttlSeconds: number,
+    alsoWrite: readonly StoreWrite[] = [],
+    alsoDelete: readonly string[] = [],
+  ): Promise<boolean> {
     if (alsoWrite.length === 0 && alsoDelete.length === 0) {
       const result = await this.run(() => this.client.set(key, JSON.stringify(value), 'EX', ttlSeconds, 'NX'));
       return result === 'OK';
@@ -116,19 +130,42 @@ export class RedisStore implements Store {
   async hit(counters: readonly HitCounter[], windowSeconds: number): Promise<HitResult> {
     if (counters.length === 0) return { allowed: true };
     const argv = [windowSeconds * 1000, ...counters.map((counter) => counter.max)];
-    const [refusedBy, ttlMs] = (await this.run(() => this.script(HIT, counters.map((counter) => counter.key), argv))) as [number, number];
+    const [refusedBy, ttlMs] = (await this.run(() =>
+      this.script(
+        HIT,
+        counters.map((counter) => counter.key),
+        argv,
+      ),
+    )) as [number, number];
     if (refusedBy === 0) return { allowed: true };
-    return { allowed: false, index: refusedBy - 1, retryAfterSeconds: ttlMs > 0 ? Math.ceil(ttlMs / 1000) : windowSeconds };
+    return {
+      allowed: false,
+      index: refusedBy - 1,
+      retryAfterSeconds: ttlMs > 0 ? Math.ceil(ttlMs / 1000) : windowSeconds,
+    };
   }
 
   async reserve(counters: readonly BudgetCounter[], hold?: Hold): Promise<ReserveResult> {
     if (counters.length === 0) return { allowed: true };
     const keys = counters.map((counter) => counter.key);
-    const argv = [hold?.id ?? '', (hold?.seconds ?? 0) * 1000, ...counters.flatMap((counter) => [counter.max, counter.windowSeconds * 1000])];
-    const [refusedBy, ttlMs, held] = (await this.run(() => this.script(RESERVE, withHeldKeys(keys), argv))) as [number, number, number];
+    const argv = [
+      hold?.id ?? '',
+      (hold?.seconds ?? 0) * 1000,
+      ...counters.flatMap((counter) => [counter.max, counter.windowSeconds * 1000]),
+    ];
+    const [refusedBy, ttlMs, held] = (await this.run(() => this.script(RESERVE, withHeldKeys(keys), argv))) as [
+      number,
+      number,
+      number,
+    ];
     if (refusedBy === 0) return { allowed: true };
     const refused = counters[refusedBy - 1]!;
-    return { allowed: false, index: refusedBy - 1, retryAfterSeconds: ttlMs > 0 ? Math.ceil(ttlMs / 1000) : refused.windowSeconds, held: held === 1 };
+    return {
+      allowed: false,
+      index: refusedBy - 1,
+      retryAfterSeconds: ttlMs > 0 ? Math.ceil(ttlMs / 1000) : refused.windowSeconds,
+      held: held === 1,
+    };
   }
 
   async release(keys: readonly string[], holdId?: string): Promise<void> {
@@ -158,7 +195,11 @@ export class RedisStore implements Store {
   }
 
   /** Runs a Lua script by its SHA-1, loading it when Redis does not know it yet (NOSCRIPT). */
-  private async script(script: Script, scriptKeys: readonly string[], argv: readonly (string | number)[]): Promise<unknown> {
+  private async script(
+    script: Script,
+    scriptKeys: readonly string[],
+    argv: readonly (string | number)[],
+  ): Promise<unknown> {
     try {
       return await this.client.evalsha(script.sha, scriptKeys.length, ...scriptKeys, ...argv);
     } catch (error) {

@@ -36,7 +36,13 @@ export interface Store {
    * atomic step (nothing of either otherwise): the token endpoint consumes a code, stores the
    * tokens it yields and drops the code's record in one round trip.
    */
-  claim(key: string, value: unknown, ttlSeconds: number, alsoWrite?: readonly StoreWrite[], alsoDelete?: readonly string[]): Promise<boolean>;
+  claim(
+    key: string,
+    value: unknown,
+    ttlSeconds: number,
+    alsoWrite?: readonly StoreWrite[],
+    alsoDelete?: readonly string[],
+  ): Promise<boolean>;
   /**
    * {@link set} for several values in one round trip (not atomic: a failure may leave some
    * written). A login's callback stores its session, code and result this way.
@@ -106,7 +112,9 @@ export interface BudgetCounter extends HitCounter {
 export const UNCAPPED = Number.MAX_SAFE_INTEGER;
 
 /** What {@link Store.hit} or {@link Store.reserve} decided: allowed, or refused by the counter at `index` until its window ends. */
-export type HitResult = { readonly allowed: true } | { readonly allowed: false; readonly index: number; readonly retryAfterSeconds: number };
+export type HitResult =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly index: number; readonly retryAfterSeconds: number };
 
 /**
  * What {@link Store.reserve} decided. A refusal is `held` when every full counter is full only
@@ -127,7 +135,9 @@ export interface Hold {
 }
 
 /** What {@link Store.takeIf} found: nothing, or the value and whether it was taken. */
-export type ConditionalTake<T> = { readonly found: false } | { readonly found: true; readonly taken: boolean; readonly value: T };
+export type ConditionalTake<T> =
+  | { readonly found: false }
+  | { readonly found: true; readonly taken: boolean; readonly value: T };
 
 /** Builds a store key from a namespace and an id. */
 export function storeKey(namespace: string, id: string): string {

@@ -194,7 +194,12 @@ export class AccessTokenProvider {
 function nextEntry(previous: CachedToken | undefined, fetched: FetchedToken, now: number): CachedToken {
   const expiresAt = now + fetched.expiresIn * 1000;
   if (previous?.token === fetched.token && previous.expiresAt > now) {
-    return { token: fetched.token, fetchedAt: previous.fetchedAt, expiresAt: Math.min(previous.expiresAt, expiresAt), final: true };
+    return {
+      token: fetched.token,
+      fetchedAt: previous.fetchedAt,
+      expiresAt: Math.min(previous.expiresAt, expiresAt),
+      final: true,
+    };
   }
   return { token: fetched.token, fetchedAt: now, expiresAt };
 }

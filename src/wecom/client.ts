@@ -70,13 +70,21 @@ export class WeComClient {
   /** `POST /cgi-bin/auth/getuserdetail`: the consented profile (mobile, email, avatar…). */
   async getUserDetail(userTicket: string): Promise<WeComAnswer> {
     return this.withToken((token) =>
-      callWeCom(this.http, 'getuserdetail', '/cgi-bin/auth/getuserdetail', { access_token: token }, { user_ticket: userTicket }),
+      callWeCom(
+        this.http,
+        'getuserdetail',
+        '/cgi-bin/auth/getuserdetail',
+        { access_token: token },
+        { user_ticket: userTicket },
+      ),
     );
   }
 
   /** `GET /cgi-bin/user/get`: the member's directory entry (name, departments, status). */
   async getUser(userid: string): Promise<WeComAnswer> {
-    return this.withToken((token) => callWeCom(this.http, 'userget', '/cgi-bin/user/get', { access_token: token, userid }));
+    return this.withToken((token) =>
+      callWeCom(this.http, 'userget', '/cgi-bin/user/get', { access_token: token, userid }),
+    );
   }
 
   /** `GET /cgi-bin/department/list`: departments the app can see (with names when permitted). */

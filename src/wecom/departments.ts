@@ -36,12 +36,20 @@ export async function departmentTree(context: DepartmentContext, id: number, war
 }
 
 /** Names of the departments the app can see, by id (empty when the app may not read names). */
-export async function departmentNames(context: DepartmentContext, warn: DepartmentWarn): Promise<Record<string, string>> {
+export async function departmentNames(
+  context: DepartmentContext,
+  warn: DepartmentWarn,
+): Promise<Record<string, string>> {
   const list = await cachedList(context, 'all', undefined, warn);
   return Object.fromEntries(list.filter((entry) => entry.name).map((entry) => [String(entry.id), entry.name!]));
 }
 
-async function cachedList(context: DepartmentContext, what: string, id: number | undefined, warn: DepartmentWarn): Promise<DepartmentEntry[]> {
+async function cachedList(
+  context: DepartmentContext,
+  what: string,
+  id: number | undefined,
+  warn: DepartmentWarn,
+): Promise<DepartmentEntry[]> {
   const key = storeKey('departments', `${context.config.wecom.corpId}:${what}`);
   const cached = await context.store.get<DepartmentEntry[]>(key);
   if (cached) return cached;
@@ -50,13 +58,20 @@ async function cachedList(context: DepartmentContext, what: string, id: number |
   return list;
 }
 
-async function fetchList(client: WeComClient, id: number | undefined, warn: DepartmentWarn): Promise<DepartmentEntry[]> {
+async function fetchList(
+  client: WeComClient,
+  id: number | undefined,
+  warn: DepartmentWarn,
+): Promise<DepartmentEntry[]> {
   let answer: WeComAnswer;
   try {
     answer = await client.listDepartments(id);
   } catch (error) {
     if (error instanceof WeComApiError && error.action === 'deny') {
-      warn('department not visible to the app or unknown; it admits nobody', { department: id ?? 'all', errcode: error.errcode });
+      warn('department not visible to the app or unknown; it admits nobody', {
+        department: id ?? 'all',
+        errcode: error.errcode,
+      });
       return [];
     }
     throw error;
@@ -65,6 +80,8 @@ async function fetchList(client: WeComClient, id: number | undefined, warn: Depa
   return raw.flatMap((item: unknown) => {
     const entry = item as { id?: unknown; name?: unknown };
     if (!Number.isInteger(entry.id)) return [];
-    return [{ id: entry.id as number, ...(typeof entry.name === 'string' && entry.name !== '' ? { name: entry.name } : {}) }];
+    return [
+      { id: entry.id as number, ...(typeof entry.name === 'string' && entry.name !== '' ? { name: entry.name } : {}) },
+    ];
   });
 }

@@ -45,7 +45,8 @@ export class WeComApiError extends BridgeError {
       status: STATUS[code],
       reason: info.reason,
       description: DESCRIPTIONS[info.action] ?? `WeCom ${api} failed with errcode ${errcode}`,
-      expose: info.action === 'deny' || info.action === 'restart' || info.action === 'backoff' || info.action === 'retry',
+      expose:
+        info.action === 'deny' || info.action === 'restart' || info.action === 'backoff' || info.action === 'retry',
       ...(info.hint === undefined ? {} : { hint: ip ? `${info.hint} (WeCom saw this server as ${ip})` : info.hint }),
       details: { wecomApi: api, errcode, ...(ip ? { egressIp: ip } : {}) },
       cause,

@@ -53,7 +53,10 @@ async function send(options: WeComHttpOptions, url: string, body: unknown): Prom
   // A plain timer cleared on completion, not AbortSignal.timeout(): that one keeps its timer (and
   // fires it) for the whole timeout after the call is long done, about 15 µs per call in all.
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error('WeCom did not answer in time')), options.timeoutMs ?? 5000);
+  const timer = setTimeout(
+    () => controller.abort(new Error('WeCom did not answer in time')),
+    options.timeoutMs ?? 5000,
+  );
   try {
     const response = await request(url, {
       method: body === undefined ? 'GET' : 'POST',
@@ -67,7 +70,8 @@ async function send(options: WeComHttpOptions, url: string, body: unknown): Prom
       throw new Error(`WeCom answered HTTP ${response.statusCode}`);
     }
     const parsed: unknown = await response.body.json();
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('WeCom answered a non-object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('WeCom answered a non-object');
     return parsed as WeComAnswer;
   } finally {
     clearTimeout(timer);

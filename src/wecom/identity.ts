@@ -110,7 +110,9 @@ const CONSENTED_FIELDS = ['mobile', 'email', 'bizMail', 'avatar', 'gender'] as c
  */
 export function refreshedUser(previous: WeComUser, member: WeComAnswer): WeComUser {
   const fresh = normalise(previous.userid, member, {});
-  const kept = Object.fromEntries(CONSENTED_FIELDS.filter((key) => previous[key] !== undefined).map((key) => [key, previous[key]]));
+  const kept = Object.fromEntries(
+    CONSENTED_FIELDS.filter((key) => previous[key] !== undefined).map((key) => [key, previous[key]]),
+  );
   return { ...kept, ...fresh };
 }
 
@@ -171,7 +173,9 @@ function normalise(userid: string, member: WeComAnswer, detail: WeComAnswer): We
     bizMail: pick('biz_mail'),
     avatar: pick('avatar'),
     gender: gender === '1' || gender === '2' ? gender : undefined,
-    departments: Array.isArray(member.department) ? member.department.filter((d): d is number => Number.isInteger(d)) : [],
+    departments: Array.isArray(member.department)
+      ? member.department.filter((d): d is number => Number.isInteger(d))
+      : [],
     position: text(member.position),
   };
   return withoutUndefined(user) as unknown as WeComUser;

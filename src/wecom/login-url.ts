@@ -25,7 +25,13 @@ export function weComCallbackUrl(publicUrl: string): string {
  * The authorize URL of the chosen leg. `state` is the bridge's own alphanumeric handle, never the
  * relying party's state. `lang` (zh|en) only applies to the web login page.
  */
-export function weComLoginUrl(config: WeComConfig, publicUrl: string, leg: WeComLeg, state: string, lang?: 'zh' | 'en'): string {
+export function weComLoginUrl(
+  config: WeComConfig,
+  publicUrl: string,
+  leg: WeComLeg,
+  state: string,
+  lang?: 'zh' | 'en',
+): string {
   const redirect = encodeURIComponent(weComCallbackUrl(publicUrl));
   const appid = encodeURIComponent(config.corpId);
   const agentid = encodeURIComponent(config.agentId);

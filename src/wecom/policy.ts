@@ -22,7 +22,11 @@ const silent: DepartmentWarn = () => {};
  * Refuses a member outside the policy with `access_denied` (reason `policy_denied`).
  * @param member userid and department ids, from a login or a fresh user/get answer
  */
-export async function assertMemberAllowed(context: PolicyContext, member: PolicySubject, warn: DepartmentWarn = silent): Promise<void> {
+export async function assertMemberAllowed(
+  context: PolicyContext,
+  member: PolicySubject,
+  warn: DepartmentWarn = silent,
+): Promise<void> {
   const { allowedUsers, allowedDepartments } = context.config.policy;
   if (allowedUsers.length === 0 && allowedDepartments.length === 0) return;
   if (allowedUsers.includes(member.userid.toLowerCase())) return;
@@ -33,7 +37,11 @@ export async function assertMemberAllowed(context: PolicyContext, member: Policy
   });
 }
 
-async function inAllowedDepartment(context: PolicyContext, departments: readonly number[], warn: DepartmentWarn): Promise<boolean> {
+async function inAllowedDepartment(
+  context: PolicyContext,
+  departments: readonly number[],
+  warn: DepartmentWarn,
+): Promise<boolean> {
   const { allowedDepartments } = context.config.policy;
   if (allowedDepartments.length === 0 || departments.length === 0) return false;
   // Direct membership needs no WeCom call.

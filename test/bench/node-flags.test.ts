@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { BRIDGE_ENV, BRIDGE_NODE_FLAGS } from '../../bench/services.js';
 import { envPairs } from '../helpers/dockerfile.js';
 
-const startScript = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
+const startScript = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts
+  .start!;
 const dockerfile = readFileSync('Dockerfile', 'utf8');
 const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
 // The runtime stage's ENV: the last one of the file.

@@ -10,7 +10,15 @@ function parsed(argv: string[]): BenchOptions {
 
 describe('bench options', () => {
   it('default to both stores, no flood and the bridge of this build', () => {
-    expect(parsed([])).toMatchObject({ duration: 10, openDuration: 10, warmup: 5, rate: 200, stores: ['memory', 'redis'], flood: 0, bridgeEntry: undefined });
+    expect(parsed([])).toMatchObject({
+      duration: 10,
+      openDuration: 10,
+      warmup: 5,
+      rate: 200,
+      stores: ['memory', 'redis'],
+      flood: 0,
+      bridgeEntry: undefined,
+    });
     expect(parsed(['--duration', '3']).openDuration).toBe(3);
   });
 

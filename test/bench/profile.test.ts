@@ -33,8 +33,15 @@ describe('CPU profile summary', () => {
   });
 
   it('groups functions by package or source folder', () => {
-    expect(['sign ~/jose/x.js:1', 'read src/store/memory.js:1', 'parse (native)', 'request ~/undici/lib/api/api-request.js:1', 'x ~/pino/pino.js:1'].map(groupOf))
-      .toEqual(['jose', 'store', 'JSON', 'undici', 'logging']);
+    expect(
+      [
+        'sign ~/jose/x.js:1',
+        'read src/store/memory.js:1',
+        'parse (native)',
+        'request ~/undici/lib/api/api-request.js:1',
+        'x ~/pino/pino.js:1',
+      ].map(groupOf),
+    ).toEqual(['jose', 'store', 'JSON', 'undici', 'logging']);
     const file = join(dir, 'p.cpuprofile');
     writeFileSync(file, JSON.stringify(profile));
     const text = describeProfile(file, 2);

@@ -13,12 +13,38 @@ const STEPS = ['authorize', 'wecom', 'callback', 'token', 'userinfo', 'login'];
 
 describe('npm run bench', () => {
   it('prints the screen and one JSON line', async () => {
-    const args = ['--store', 'memory', '--duration', '0.5', '--warmup', '0.5', '--rate', '40', '--open-duration', '0.5', '--browsers', '4', '--members', '50', '--flood', '300'];
+    const args = [
+      '--store',
+      'memory',
+      '--duration',
+      '0.5',
+      '--warmup',
+      '0.5',
+      '--rate',
+      '40',
+      '--open-duration',
+      '0.5',
+      '--browsers',
+      '4',
+      '--members',
+      '50',
+      '--flood',
+      '300',
+    ];
     const { stdout } = await run(process.execPath, ['dist/bench/main.js', ...args], { timeout: 60_000 });
     const lines = stdout.trim().split('\n');
     const result = JSON.parse(lines.at(-1)!) as { stores: StoreFigures[]; budget: BudgetLine[] };
     const screen = lines.slice(0, -1).join('\n');
-    for (const text of ['memory store', 'logins/s', 'CPU per login', 'steady RSS', 'peak RSS', 'flood: 300 authorizations', 'gettoken 1', 'budget']) {
+    for (const text of [
+      'memory store',
+      'logins/s',
+      'CPU per login',
+      'steady RSS',
+      'peak RSS',
+      'flood: 300 authorizations',
+      'gettoken 1',
+      'budget',
+    ]) {
       expect(screen).toContain(text);
     }
     const [memory] = result.stores;

@@ -21,7 +21,9 @@ export function chromiumAvailable(what: string): boolean {
   if (process.env.CI === 'true' || process.env.REQUIRE_CHROMIUM === '1') {
     throw new Error(`Chromium is required for ${what} but ${CHROMIUM_PATH} does not exist (apt-get install chromium)`);
   }
-  console.warn(`\n[tests] ${CHROMIUM_PATH} not found: ${what} SKIPPED (apt-get install chromium, or set CHROMIUM_PATH)\n`);
+  console.warn(
+    `\n[tests] ${CHROMIUM_PATH} not found: ${what} SKIPPED (apt-get install chromium, or set CHROMIUM_PATH)\n`,
+  );
   return false;
 }
 

@@ -34,7 +34,11 @@ export function ensureBuilt(): void {
 
 /** Starts the demo and resolves once it printed the URL to open. */
 export async function startDemo(timeoutMs = 20_000): Promise<DemoProcess> {
-  const child = spawn(process.execPath, [ENTRY], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [ENTRY], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -50,7 +54,11 @@ export async function startDemo(timeoutMs = 20_000): Promise<DemoProcess> {
   };
 }
 
-async function waitForUrls(child: ChildProcess, output: () => string, timeoutMs: number): Promise<{ rpUrl: string; issuer: string }> {
+async function waitForUrls(
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs: number,
+): Promise<{ rpUrl: string; issuer: string }> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const open = /Open (http:\/\/\S+?)\/? and click/.exec(output());
@@ -74,7 +82,8 @@ function mtime(path: string): number | undefined {
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    if (entry.isFile() && entry.name.endsWith('.ts'))
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
   }
   return newest;
 }

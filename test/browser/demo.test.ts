@@ -64,7 +64,12 @@ describe.skipIf(!available)('npm run demo in headless Chromium', () => {
       expect(claims).toMatchObject({ iss: demo.issuer, aud: 'demo-rp', sub: 'zhangsan' });
       expect(Object.keys(claims).sort()).toEqual(['aud', 'auth_time', 'exp', 'iat', 'iss', 'nonce', 'sid', 'sub']);
       const userinfo = await shownJson(page, 'userinfo');
-      expect(userinfo).toMatchObject({ sub: 'zhangsan', name: '张三', preferred_username: 'zhangsan', groups: ['2', '3'] });
+      expect(userinfo).toMatchObject({
+        sub: 'zhangsan',
+        name: '张三',
+        preferred_username: 'zhangsan',
+        groups: ['2', '3'],
+      });
       // A desktop login on a WeCom app created after 2022-06-20 carries no phone or email.
       expect(userinfo).not.toHaveProperty('phone_number');
     } finally {
@@ -89,7 +94,10 @@ describe.skipIf(!available)('npm run demo in headless Chromium', () => {
       await screenshot(page, 'wecom-2-member-picker');
       const asks = 'The app asks for your mobile, email, avatar and gender.';
       let consentShown = (await page.getByText(asks).count()) > 0;
-      await page.getByRole('link', { name: /zhangsan/ }).first().click();
+      await page
+        .getByRole('link', { name: /zhangsan/ })
+        .first()
+        .click();
       // A snsapi_privateinfo login asks the member's consent: on the picker itself, or (older
       // simulator) on a page of its own after the pick, with 同意 / Allow.
       await page.waitForURL((url) => url.href.startsWith(`${demo.rpUrl}/callback`) || url.searchParams.has('sim_user'));

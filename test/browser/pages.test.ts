@@ -33,7 +33,14 @@ let browser: Browser;
 beforeAll(async () => {
   if (!available) return;
   mkdirSync(SHOTS, { recursive: true });
-  h = await startHarness({ env: { REQUIRE_CLAIMS: 'phone_number', WECOM_ALLOWED_DEPARTMENTS: '2', WECOM_ALLOWED_USERS: 'lisi', PROFILE_TTL: '0' } });
+  h = await startHarness({
+    env: {
+      REQUIRE_CLAIMS: 'phone_number',
+      WECOM_ALLOWED_DEPARTMENTS: '2',
+      WECOM_ALLOWED_USERS: 'lisi',
+      PROFILE_TTL: '0',
+    },
+  });
   browser = await launchChromium();
 });
 
@@ -43,7 +50,12 @@ afterAll(async () => {
 });
 
 /** A browser context: one person's browser, signing in to the simulator as `simUser`. */
-async function contextFor(size: Size, lang: Lang, simUser = 'zhangsan', userAgent = SIZES[size].userAgent): Promise<BrowserContext> {
+async function contextFor(
+  size: Size,
+  lang: Lang,
+  simUser = 'zhangsan',
+  userAgent = SIZES[size].userAgent,
+): Promise<BrowserContext> {
   const context = await browser.newContext({
     viewport: SIZES[size].viewport,
     userAgent,
@@ -68,7 +80,14 @@ function watch(page: Page): { foreign: string[]; csp: string[] } {
 }
 
 /** Checks the shown page and saves its screenshot. */
-async function check(page: Page, name: string, lang: Lang, size: Size, title: Record<Lang, string>, seen: ReturnType<typeof watch>): Promise<void> {
+async function check(
+  page: Page,
+  name: string,
+  lang: Lang,
+  size: Size,
+  title: Record<Lang, string>,
+  seen: ReturnType<typeof watch>,
+): Promise<void> {
   await expect.poll(() => page.locator('h1').first().textContent(), { timeout: 20_000 }).toBe(title[lang]);
   expect(await page.getAttribute('html', 'lang')).toBe(lang === 'zh' ? 'zh-CN' : 'en');
   const meta = await page.locator('.meta').textContent();
@@ -83,7 +102,12 @@ async function check(page: Page, name: string, lang: Lang, size: Size, title: Re
 
 async function authorizeUrl(extra: Record<string, string> = {}): Promise<string> {
   const client = await nocobaseClient(h);
-  return client.authorizationUrl({ scope: 'openid profile phone', state: nocobaseState(), redirect_uri: CLIENTS.nocobase.redirectUri, ...extra });
+  return client.authorizationUrl({
+    scope: 'openid profile phone',
+    state: nocobaseState(),
+    redirect_uri: CLIENTS.nocobase.redirectUri,
+    ...extra,
+  });
 }
 
 /** A desktop hand-off started by a scripted browser; returns its scan URL. */
@@ -111,22 +135,26 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'handoff-waiting',
     title: { zh: '请在手机上完成首次登录', en: 'Finish signing in on your phone' },
-    open: async (size, lang) => gotoIn(await contextFor(size, lang, 'zhangsan', USER_AGENTS.desktop), await authorizeUrl()),
+    open: async (size, lang) =>
+      gotoIn(await contextFor(size, lang, 'zhangsan', USER_AGENTS.desktop), await authorizeUrl()),
   },
   {
     name: 'handoff-phone-done',
     title: { zh: '已完成，请回到电脑上继续', en: 'Done: go back to your computer' },
-    open: async (size, lang) => gotoIn(await contextFor(size, lang, 'zhangsan', USER_AGENTS.wecom), (await handoffScanUrl()).scan),
+    open: async (size, lang) =>
+      gotoIn(await contextFor(size, lang, 'zhangsan', USER_AGENTS.wecom), (await handoffScanUrl()).scan),
   },
   {
     name: 'handoff-user-mismatch',
     title: { zh: '企业微信账号不一致', en: 'Different WeCom account' },
-    open: async (size, lang) => gotoIn(await contextFor(size, lang, 'lisi', USER_AGENTS.wecom), (await handoffScanUrl()).scan),
+    open: async (size, lang) =>
+      gotoIn(await contextFor(size, lang, 'lisi', USER_AGENTS.wecom), (await handoffScanUrl()).scan),
   },
   {
     name: 'handoff-wrong-client',
     title: { zh: '请使用企业微信扫码', en: 'Open this code with WeCom' },
-    open: async (size, lang) => gotoIn(await contextFor(size, lang, 'zhangsan', USER_AGENTS.desktop), (await handoffScanUrl()).scan),
+    open: async (size, lang) =>
+      gotoIn(await contextFor(size, lang, 'zhangsan', USER_AGENTS.desktop), (await handoffScanUrl()).scan),
   },
   {
     name: 'handoff-used',
@@ -179,17 +207,23 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'unknown-client',
     title: { zh: '未知的应用', en: 'Unknown application' },
-    open: async (size, lang) => gotoIn(await contextFor(size, lang), `${h.issuer}/authorize?client_id=nobody&redirect_uri=x`),
+    open: async (size, lang) =>
+      gotoIn(await contextFor(size, lang), `${h.issuer}/authorize?client_id=nobody&redirect_uri=x`),
   },
   {
     name: 'redirect-uri-mismatch',
     title: { zh: '不允许的登录回调地址', en: 'Sign-in address not allowed' },
-    open: async (size, lang) => gotoIn(await contextFor(size, lang), `${h.issuer}/authorize?client_id=nocobase&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`),
+    open: async (size, lang) =>
+      gotoIn(
+        await contextFor(size, lang),
+        `${h.issuer}/authorize?client_id=nocobase&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`,
+      ),
   },
   {
     name: 'login-expired',
     title: { zh: '登录链接已失效', en: 'This sign-in link is no longer valid' },
-    open: async (size, lang) => gotoIn(await contextFor(size, lang), `${h.issuer}/wecom/callback?code=x&state=${'a'.repeat(48)}`),
+    open: async (size, lang) =>
+      gotoIn(await contextFor(size, lang), `${h.issuer}/wecom/callback?code=x&state=${'a'.repeat(48)}`),
   },
   {
     name: 'logout-confirm',
@@ -228,17 +262,24 @@ describe.skipIf(!available)('every page, in Chromium, at phone and desktop size,
     });
   }
 
-  it('the waiting page continues to the relying party by itself once the phone has consented', { timeout: 60_000 }, async () => {
+  it('the waiting page continues to the relying party by itself once the phone has consented', {
+    timeout: 60_000,
+  }, async () => {
     const context = await contextFor('desktop', 'en', 'lisi', USER_AGENTS.desktop);
     const page = await context.newPage();
     const seen = watch(page);
     try {
       await page.goto(await authorizeUrl());
-      await expect.poll(() => page.locator('h1').textContent(), { timeout: 20_000 }).toBe('Finish signing in on your phone');
+      await expect
+        .poll(() => page.locator('h1').textContent(), { timeout: 20_000 })
+        .toBe('Finish signing in on your phone');
       const scan = await page.locator('details code').textContent();
       const phone = new TestBrowser(USER_AGENTS.wecom, 'lisi', h.sim.url);
       // The relying party is not running: the request to its redirect URI is what counts.
-      const reachedRp = page.waitForRequest((request) => request.url().startsWith(`${CLIENTS.nocobase.redirectUri}?code=`), { timeout: 15_000 });
+      const reachedRp = page.waitForRequest(
+        (request) => request.url().startsWith(`${CLIENTS.nocobase.redirectUri}?code=`),
+        { timeout: 15_000 },
+      );
       const done = await phone.follow(scan!, 'http://never.example/');
       expect(done.response!.status).toBe(200);
       const request = await reachedRp;

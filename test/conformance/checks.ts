@@ -19,7 +19,10 @@ export interface Captured {
 }
 
 /** A fetch that records every response (openid-client v6 `customFetch`). */
-export function recordingFetch(): { fetch: (url: string, options: object) => Promise<Response>; responses: Captured[] } {
+export function recordingFetch(): {
+  fetch: (url: string, options: object) => Promise<Response>;
+  responses: Captured[];
+} {
   const responses: Captured[] = [];
   const recording = async (url: string, options: object): Promise<Response> => {
     const init = options as RequestInit;
@@ -32,7 +35,8 @@ export function recordingFetch(): { fetch: (url: string, options: object) => Pro
       headers: response.headers,
       body,
       requestHeaders: new Headers(init.headers),
-      requestBody: typeof init.body === 'string' ? init.body : init.body instanceof URLSearchParams ? init.body.toString() : '',
+      requestBody:
+        typeof init.body === 'string' ? init.body : init.body instanceof URLSearchParams ? init.body.toString() : '',
     });
     return response;
   };
@@ -67,7 +71,12 @@ export function checkAuthorizationResponse(callbackUrl: string, expectedState: s
  * Authorization error response: only the allowed parameters (beside the registered URI's own
  * query), never a code, a clean description.
  */
-export function checkAuthorizationError(callbackUrl: string, registeredUri: string, expectedState: string | undefined, expectedErrors: readonly string[]): void {
+export function checkAuthorizationError(
+  callbackUrl: string,
+  registeredUri: string,
+  expectedState: string | undefined,
+  expectedErrors: readonly string[],
+): void {
   const params = new URL(callbackUrl).searchParams;
   const own = new URL(registeredUri).searchParams;
   const allowed = new Set(['error', 'error_description', 'error_uri', 'state', 'session_state', 'iss']);

@@ -63,7 +63,13 @@ describe('a replay after the code expired', () => {
     const response = await fetch(`${h.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: login.params.code!, redirect_uri: CLIENTS.other.redirectUri, client_id: id, client_secret: secret }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: login.params.code!,
+        redirect_uri: CLIENTS.other.redirectUri,
+        client_id: id,
+        client_secret: secret,
+      }),
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: 'invalid_grant' });
@@ -90,7 +96,9 @@ describe('oidcc-codereuse with openid-client v5 (NocoBase)', () => {
       .callback(CLIENTS.nocobase.redirectUri, login.client.callbackParams(login.flow.finalUrl), { state: login.state })
       .catch((error: unknown) => error as { error?: string });
     expect((replay as { error?: string }).error).toBe('invalid_grant');
-    await expect(login.client.userinfo(login.tokenSet!.access_token!)).rejects.toMatchObject({ error: 'invalid_token' });
+    await expect(login.client.userinfo(login.tokenSet!.access_token!)).rejects.toMatchObject({
+      error: 'invalid_token',
+    });
   });
 });
 

@@ -37,7 +37,10 @@ async function signedIn(): Promise<{ browser: TestBrowser; idToken: string }> {
 async function stillSignedIn(browser: TestBrowser): Promise<boolean> {
   const result = await authorize(rp, browser, { extra: { prompt: 'none' }, exchange: false, state: 'after' });
   if (result.params.code) return true;
-  checkAuthorizationError(result.callbackUrl, CLIENTS.modern.redirectUri, 'after', ['login_required', 'interaction_required']);
+  checkAuthorizationError(result.callbackUrl, CLIENTS.modern.redirectUri, 'after', [
+    'login_required',
+    'interaction_required',
+  ]);
   return false;
 }
 
@@ -45,7 +48,10 @@ async function stillSignedIn(browser: TestBrowser): Promise<boolean> {
 async function confirm(browser: TestBrowser, page: string): Promise<Response> {
   const handle = /name="logout_confirm" value="([^"]+)"/.exec(page)?.[1];
   expect(handle).toBeDefined();
-  return browser.request(`${h.issuer}/logout`, { method: 'POST', body: `logout_confirm=${encodeURIComponent(handle!)}` });
+  return browser.request(`${h.issuer}/logout`, {
+    method: 'POST',
+    body: `logout_confirm=${encodeURIComponent(handle!)}`,
+  });
 }
 
 function endSession(params: Record<string, string>): string {
@@ -56,7 +62,9 @@ describe('oidcc-rp-initiated-logout', () => {
   it('with a valid hint and a registered URI: signs out at once, redirects with the state, then prompt=none is login_required', async () => {
     const { browser, idToken } = await signedIn();
     const state = 'L'.repeat(128);
-    const response = await browser.request(endSession({ id_token_hint: idToken, post_logout_redirect_uri: BYE, state }));
+    const response = await browser.request(
+      endSession({ id_token_hint: idToken, post_logout_redirect_uri: BYE, state }),
+    );
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe(`${BYE}?state=${state}`);
     expect(response.headers.getSetCookie().some((c) => /wecom-oidc-session=;/.test(c))).toBe(true);
@@ -66,7 +74,10 @@ describe('oidcc-rp-initiated-logout', () => {
   it('is what NocoBase sends (openid-client v5 endSessionUrl with the TokenSet)', async () => {
     const browser = h.browser('zhangsan');
     const login = await nocobaseLogin(h, browser);
-    const url = login.client.endSessionUrl({ id_token_hint: login.tokenSet!, post_logout_redirect_uri: CLIENTS.nocobase.postLogoutRedirectUri });
+    const url = login.client.endSessionUrl({
+      id_token_hint: login.tokenSet!,
+      post_logout_redirect_uri: CLIENTS.nocobase.postLogoutRedirectUri,
+    });
     const response = await browser.request(url);
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe(CLIENTS.nocobase.postLogoutRedirectUri);
@@ -120,7 +131,9 @@ describe('oidcc-rp-initiated-logout-bad-post-logout-redirect-uri and -query-adde
     ['trailing slash', `${BYE}/`],
   ])('%s: an error page, no redirect, still signed in', async (_what, uri) => {
     const { browser, idToken } = await signedIn();
-    const response = await browser.request(endSession({ id_token_hint: idToken, post_logout_redirect_uri: uri, state: 's' }));
+    const response = await browser.request(
+      endSession({ id_token_hint: idToken, post_logout_redirect_uri: uri, state: 's' }),
+    );
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
     expect(await response.text()).toContain('post_logout_redirect_uri');
@@ -135,7 +148,9 @@ describe('oidcc-rp-initiated-logout-modified-id-token-hint and -bad-id-token-hin
     ['signed by someone else', async (token: string) => foreignSigned(token)],
   ])('%s: an error page, no redirect, still signed in', async (_what, forge) => {
     const { browser, idToken } = await signedIn();
-    const response = await browser.request(endSession({ id_token_hint: await forge(idToken), post_logout_redirect_uri: BYE, state: 's' }));
+    const response = await browser.request(
+      endSession({ id_token_hint: await forge(idToken), post_logout_redirect_uri: BYE, state: 's' }),
+    );
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
     expect(await stillSignedIn(browser)).toBe(true);

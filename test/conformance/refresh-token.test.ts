@@ -37,7 +37,8 @@ describe('oidcc-refresh-token', () => {
     expect(body.access_token).not.toBe(first.access_token);
     const claims = refreshed.claims()!;
     checkIdToken(claims, { issuer: h.issuer, clientId: CLIENTS.modern.id, nowSeconds: h.clock.now() / 1000 });
-    for (const name of ['iss', 'sub', 'aud', 'auth_time', 'sid'] as const) expect(claims[name]).toEqual(firstClaims[name]);
+    for (const name of ['iss', 'sub', 'aud', 'auth_time', 'sid'] as const)
+      expect(claims[name]).toEqual(firstClaims[name]);
     expect(claims.iat).toBeGreaterThan(firstClaims.iat);
     expect(claims).not.toHaveProperty('azp');
     const info = await oidc.fetchUserInfo(rp.config, refreshed.access_token, claims.sub);
@@ -58,7 +59,11 @@ describe('oidcc-refresh-token', () => {
   it('works for an openid-client v5 relying party too, and the other way round is refused', async () => {
     const login = await nocobaseLogin(h, h.browser('lisi'), SCOPE);
     const refreshed = await login.client.refresh(login.tokenSet!.refresh_token!);
-    expect(refreshed.claims()).toMatchObject({ sub: 'lisi', aud: CLIENTS.nocobase.id, auth_time: login.tokenSet!.claims().auth_time });
+    expect(refreshed.claims()).toMatchObject({
+      sub: 'lisi',
+      aud: CLIENTS.nocobase.id,
+      auth_time: login.tokenSet!.claims().auth_time,
+    });
     const rp = await conformanceRp(h, 'modern');
     const stolen = await oidc.refreshTokenGrant(rp.config, refreshed.refresh_token!).catch((error: unknown) => error);
     expect((stolen as oidc.ResponseBodyError).error).toBe('invalid_grant');

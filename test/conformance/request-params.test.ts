@@ -50,7 +50,10 @@ describe('oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsup
 
   it('redirects request_uri_not_supported for request_uri (request_uri_parameter_supported is false)', async () => {
     const rp = await conformanceRp(h);
-    const login = await authorize(rp, h.browser('zhangsan'), { state: 'ru-1', extra: { request_uri: 'https://rp.example/request.jwt' } });
+    const login = await authorize(rp, h.browser('zhangsan'), {
+      state: 'ru-1',
+      extra: { request_uri: 'https://rp.example/request.jwt' },
+    });
     checkAuthorizationError(login.callbackUrl, CLIENTS.modern.redirectUri, 'ru-1', ['request_uri_not_supported']);
   });
 });
@@ -58,17 +61,25 @@ describe('oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsup
 describe('unsupported values, once client and redirect_uri are verified', () => {
   it.each([
     ['response_type=token (implicit)', { response_type: 'token' }, 'unsupported_response_type', /response_type=code/],
-    ['response_type=code id_token (hybrid)', { response_type: 'code id_token' }, 'unsupported_response_type', /response_type=code/],
+    [
+      'response_type=code id_token (hybrid)',
+      { response_type: 'code id_token' },
+      'unsupported_response_type',
+      /response_type=code/,
+    ],
     ['an unknown prompt value', { prompt: 'bogus' }, 'invalid_request', /prompt value: bogus/],
     ['an unknown prompt value beside a known one', { prompt: 'login bogus' }, 'invalid_request', /prompt value: bogus/],
-  ])('%s is redirected to the RP with error, error_description and its state, without visiting WeCom', async (_what, extra, error, description) => {
-    const rp = await conformanceRp(h);
-    const login = await authorize(rp, h.browser('zhangsan'), { state: 'uv-1', extra });
-    checkAuthorizationError(login.callbackUrl, CLIENTS.modern.redirectUri, 'uv-1', [error]);
-    expect(new URL(login.callbackUrl).searchParams.get('error_description')).toMatch(description);
-    expect(login.visited.some((url) => url.startsWith(h.sim.url))).toBe(false);
-    expect(login.tokens).toBeUndefined();
-  });
+  ])(
+    '%s is redirected to the RP with error, error_description and its state, without visiting WeCom',
+    async (_what, extra, error, description) => {
+      const rp = await conformanceRp(h);
+      const login = await authorize(rp, h.browser('zhangsan'), { state: 'uv-1', extra });
+      checkAuthorizationError(login.callbackUrl, CLIENTS.modern.redirectUri, 'uv-1', [error]);
+      expect(new URL(login.callbackUrl).searchParams.get('error_description')).toMatch(description);
+      expect(login.visited.some((url) => url.startsWith(h.sim.url))).toBe(false);
+      expect(login.tokens).toBeUndefined();
+    },
+  );
 });
 
 describe('oidcc-ensure-request-object-with-redirect-uri', () => {
@@ -81,7 +92,7 @@ describe('oidcc-ensure-request-object-with-redirect-uri', () => {
   });
 });
 
-describe('oidcc-ensure-registered-redirect-uri (and the Dynamic plan\'s redirect URI ideas)', () => {
+describe("oidcc-ensure-registered-redirect-uri (and the Dynamic plan's redirect URI ideas)", () => {
   const attempts = [
     ['an unregistered URI', 'https://attacker.example/cb'],
     ['a changed path', 'http://localhost:3000/callback/other'],
@@ -99,20 +110,28 @@ describe('oidcc-ensure-registered-redirect-uri (and the Dynamic plan\'s redirect
   });
 
   it('a missing redirect_uri is an error page too (required, even with one registered)', async () => {
-    const response = await h.browser().request(`${h.issuer}/authorize?client_id=${CLIENTS.modern.id}&response_type=code&scope=openid`);
+    const response = await h
+      .browser()
+      .request(`${h.issuer}/authorize?client_id=${CLIENTS.modern.id}&response_type=code&scope=openid`);
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
   });
 
   it('a registered URI with a query works and keeps that query byte for byte; a changed query is refused', async () => {
     const changed = CLIENTS.other.redirectUri.replace('a%20b', 'a+b');
-    const refused = await h.browser().request(`${h.issuer}/authorize?client_id=${CLIENTS.other.id}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(changed)}`);
+    const refused = await h
+      .browser()
+      .request(
+        `${h.issuer}/authorize?client_id=${CLIENTS.other.id}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(changed)}`,
+      );
     expect(refused.status).toBe(400);
     expect(refused.headers.get('location')).toBeNull();
-    const flow = await h.browser('zhangsan').follow(
-      `${h.issuer}/authorize?client_id=${CLIENTS.other.id}&response_type=code&scope=openid&state=q&redirect_uri=${encodeURIComponent(CLIENTS.other.redirectUri)}`,
-      'http://localhost:4000/',
-    );
+    const flow = await h
+      .browser('zhangsan')
+      .follow(
+        `${h.issuer}/authorize?client_id=${CLIENTS.other.id}&response_type=code&scope=openid&state=q&redirect_uri=${encodeURIComponent(CLIENTS.other.redirectUri)}`,
+        'http://localhost:4000/',
+      );
     expect(flow.finalUrl).toMatch(/^http:\/\/localhost:4000\/cb\?tenant=a%20b&code=[A-Za-z0-9_-]{43}&state=q$/);
   });
 });

@@ -24,7 +24,11 @@ export interface ConformanceRp {
  * sends the callback URL without its query as `redirect_uri`, so `other` (whose registered URI
  * has a query) works with v5 only.)
  */
-export async function conformanceRp(h: Harness, key: ClientKey = 'modern', auth: 'basic' | 'post' = 'basic'): Promise<ConformanceRp> {
+export async function conformanceRp(
+  h: Harness,
+  key: ClientKey = 'modern',
+  auth: 'basic' | 'post' = 'basic',
+): Promise<ConformanceRp> {
   const client = CLIENTS[key];
   const recorder = recordingFetch();
   const method = auth === 'basic' ? oidc.ClientSecretBasic(client.secret) : oidc.ClientSecretPost(client.secret);
@@ -72,8 +76,13 @@ export interface LoginResult {
 }
 
 /** One authorization request through the browser, then the code exchange with openid-client. */
-export async function authorize(rp: ConformanceRp, browser: TestBrowser, options: LoginOptions = {}): Promise<LoginResult> {
-  const state = options.state === false ? undefined : typeof options.state === 'string' ? options.state : oidc.randomState();
+export async function authorize(
+  rp: ConformanceRp,
+  browser: TestBrowser,
+  options: LoginOptions = {},
+): Promise<LoginResult> {
+  const state =
+    options.state === false ? undefined : typeof options.state === 'string' ? options.state : oidc.randomState();
   const nonce = options.nonce === false ? undefined : oidc.randomNonce();
   const verifier = options.pkce ? oidc.randomPKCECodeVerifier() : undefined;
   const params: Record<string, string> = {
@@ -81,14 +90,19 @@ export async function authorize(rp: ConformanceRp, browser: TestBrowser, options
     scope: options.scope ?? 'openid',
     ...(state === undefined ? {} : { state }),
     ...(nonce === undefined ? {} : { nonce }),
-    ...(verifier === undefined ? {} : { code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' }),
+    ...(verifier === undefined
+      ? {}
+      : { code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' }),
     ...(options.maxAge === undefined ? {} : { max_age: String(options.maxAge) }),
     ...options.extra,
   };
   const url = oidc.buildAuthorizationUrl(rp.config, params);
   const stopAt = rp.client.redirectUri.split('?')[0]!;
   const flow = options.post
-    ? await browser.follow(`${url.origin}${url.pathname}`, stopAt, { method: 'POST', body: url.searchParams.toString() })
+    ? await browser.follow(`${url.origin}${url.pathname}`, stopAt, {
+        method: 'POST',
+        body: url.searchParams.toString(),
+      })
     : await browser.follow(url.href, stopAt);
   const reached = flow.finalUrl.startsWith(stopAt);
   const result = {
@@ -106,7 +120,10 @@ export async function authorize(rp: ConformanceRp, browser: TestBrowser, options
 }
 
 /** Exchanges the code of `login` with openid-client (which verifies state, nonce, PKCE, ID token). */
-export async function exchange(rp: ConformanceRp, login: LoginResult): Promise<Pick<LoginResult, 'tokens' | 'tokenResponse'>> {
+export async function exchange(
+  rp: ConformanceRp,
+  login: LoginResult,
+): Promise<Pick<LoginResult, 'tokens' | 'tokenResponse'>> {
   const tokens = await oidc.authorizationCodeGrant(rp.config, new URL(login.callbackUrl), {
     ...(login.verifier === undefined ? {} : { pkceCodeVerifier: login.verifier }),
     ...(login.nonce === undefined ? {} : { expectedNonce: login.nonce }),

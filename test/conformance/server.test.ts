@@ -8,7 +8,14 @@ import * as oidc from 'openid-client';
 import { USER_AGENTS } from '../helpers/browser.js';
 import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
 import { nocobaseLogin, nocobaseState } from '../helpers/rp.js';
-import { checkAuthorizationError, checkAuthorizationResponse, checkIdToken, checkJwks, checkTokenHttp, checkUserinfo } from './checks.js';
+import {
+  checkAuthorizationError,
+  checkAuthorizationResponse,
+  checkIdToken,
+  checkJwks,
+  checkTokenHttp,
+  checkUserinfo,
+} from './checks.js';
 import { authorize, conformanceRp, lastResponse } from './rp.js';
 
 let h: Harness;
@@ -45,9 +52,13 @@ describe('oidcc-discovery-endpoint-verification (Config plan)', () => {
       request_uri_parameter_supported: false,
       claims_parameter_supported: false,
     });
-    expect(doc.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'phone', 'offline_access']));
+    expect(doc.scopes_supported).toEqual(
+      expect.arrayContaining(['openid', 'profile', 'email', 'phone', 'offline_access']),
+    );
     expect(doc.scopes_supported).not.toContain('address');
-    expect(doc.claims_supported).toEqual(expect.arrayContaining(['email_verified', 'phone_number', 'phone_number_verified', 'phone']));
+    expect(doc.claims_supported).toEqual(
+      expect.arrayContaining(['email_verified', 'phone_number', 'phone_number_verified', 'phone']),
+    );
     expect(doc).not.toHaveProperty('authorization_response_iss_parameter_supported');
     expect(doc.wecom_oidc_bridge_version).toMatch(/^\d+\.\d+\.\d+/);
     await checkJwks(h.issuer);
@@ -63,7 +74,12 @@ describe('oidcc-server', () => {
     const body = checkTokenHttp(login.tokenResponse!);
     expect(body).toHaveProperty('id_token');
     const claims = login.tokens!.claims()!;
-    checkIdToken(claims, { issuer: h.issuer, clientId: CLIENTS.modern.id, nonce: login.nonce, nowSeconds: h.clock.now() / 1000 });
+    checkIdToken(claims, {
+      issuer: h.issuer,
+      clientId: CLIENTS.modern.id,
+      nonce: login.nonce,
+      nowSeconds: h.clock.now() / 1000,
+    });
     const info = await oidc.fetchUserInfo(rp.config, login.tokens!.access_token, claims.sub);
     checkUserinfo(info, claims.sub);
     expect(lastResponse(rp, '/userinfo').headers.get('cache-control')).toBe('no-store');
@@ -92,10 +108,17 @@ describe('oidcc-server-client-secret-post', () => {
 describe('oidcc-response-type-missing', () => {
   it('redirects invalid_request with the state, never a code', async () => {
     const rp = await conformanceRp(h);
-    const url = oidc.buildAuthorizationUrl(rp.config, { redirect_uri: CLIENTS.modern.redirectUri, scope: 'openid', state: 'st-1' });
+    const url = oidc.buildAuthorizationUrl(rp.config, {
+      redirect_uri: CLIENTS.modern.redirectUri,
+      scope: 'openid',
+      state: 'st-1',
+    });
     url.searchParams.delete('response_type');
     const flow = await h.browser().follow(url.href, CLIENTS.modern.redirectUri);
-    checkAuthorizationError(flow.finalUrl, CLIENTS.modern.redirectUri, 'st-1', ['invalid_request', 'unsupported_response_type']);
+    checkAuthorizationError(flow.finalUrl, CLIENTS.modern.redirectUri, 'st-1', [
+      'invalid_request',
+      'unsupported_response_type',
+    ]);
   });
 });
 
@@ -106,7 +129,12 @@ describe.each([
   it(`answers ${method} with a Bearer header: 200 JSON, the ID token's sub`, async () => {
     const rp = await conformanceRp(h);
     const login = await authorize(rp, h.browser('zhangsan'), { scope: 'openid profile email' });
-    const response = await oidc.fetchProtectedResource(rp.config, login.tokens!.access_token, new URL(`${h.issuer}/userinfo`), method);
+    const response = await oidc.fetchProtectedResource(
+      rp.config,
+      login.tokens!.access_token,
+      new URL(`${h.issuer}/userinfo`),
+      method,
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     checkUserinfo((await response.json()) as Record<string, unknown>, login.tokens!.claims()!.sub);
@@ -155,7 +183,11 @@ describe('oidcc-alternate-happy-flow', () => {
     const query = `state=alt-1&scope=${encodeURIComponent('email profile openid')}&nonce=n-1&redirect_uri=${encodeURIComponent(CLIENTS.modern.redirectUri)}&client_id=${CLIENTS.modern.id}&response_type=code`;
     const flow = await h.browser('zhangsan').follow(`${base.href}?${query}`, CLIENTS.modern.redirectUri);
     checkAuthorizationResponse(flow.finalUrl, 'alt-1');
-    const tokens = await oidc.authorizationCodeGrant(rp.config, new URL(flow.finalUrl), { expectedState: 'alt-1', expectedNonce: 'n-1', idTokenExpected: true });
+    const tokens = await oidc.authorizationCodeGrant(rp.config, new URL(flow.finalUrl), {
+      expectedState: 'alt-1',
+      expectedNonce: 'n-1',
+      idTokenExpected: true,
+    });
     expect(tokens.scope?.split(' ').sort()).toEqual(['email', 'openid', 'profile']);
   });
 });

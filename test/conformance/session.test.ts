@@ -51,7 +51,10 @@ describe('oidcc-prompt-none-not-logged-in', () => {
     const state = 'S'.repeat(64) + 'x'.repeat(64);
     const result = await login(h.browser('zhangsan'), { state, extra: { prompt: 'none' } });
     expect(result.viaWeCom).toBe(false);
-    checkAuthorizationError(result.callbackUrl, CLIENTS.modern.redirectUri, state, ['login_required', 'interaction_required']);
+    checkAuthorizationError(result.callbackUrl, CLIENTS.modern.redirectUri, state, [
+      'login_required',
+      'interaction_required',
+    ]);
   });
 });
 
@@ -62,7 +65,11 @@ describe('oidcc-prompt-none-logged-in', () => {
     const silent = await login(browser, { extra: { prompt: 'none' } });
     expect(silent.viaWeCom).toBe(false);
     checkAuthorizationResponse(silent.callbackUrl, silent.state);
-    expect(silent.claims).toMatchObject({ sub: first.claims.sub, auth_time: first.claims.auth_time, sid: first.claims.sid });
+    expect(silent.claims).toMatchObject({
+      sub: first.claims.sub,
+      auth_time: first.claims.auth_time,
+      sid: first.claims.sid,
+    });
   });
 });
 
@@ -74,7 +81,12 @@ describe('oidcc-max-age-1', () => {
     const again = await login(browser, { maxAge: 1 });
     expect(again.viaWeCom).toBe(true);
     expect(again.claims.auth_time as number).toBeGreaterThan(first.claims.auth_time as number);
-    checkIdToken(again.claims, { issuer: h.issuer, clientId: CLIENTS.modern.id, nonce: again.nonce, nowSeconds: h.clock.now() / 1000 });
+    checkIdToken(again.claims, {
+      issuer: h.issuer,
+      clientId: CLIENTS.modern.id,
+      nonce: again.nonce,
+      nowSeconds: h.clock.now() / 1000,
+    });
   });
 
   it('max_age=0 always re-authenticates (like prompt=login), with a newer auth_time and a new session', async () => {
@@ -86,7 +98,12 @@ describe('oidcc-max-age-1', () => {
     expect(again.claims.sub).toBe(first.claims.sub);
     expect(again.claims.auth_time as number).toBeGreaterThan(first.claims.auth_time as number);
     expect(again.claims.sid).not.toBe(first.claims.sid);
-    checkIdToken(again.claims, { issuer: h.issuer, clientId: CLIENTS.modern.id, nonce: again.nonce, nowSeconds: h.clock.now() / 1000 });
+    checkIdToken(again.claims, {
+      issuer: h.issuer,
+      clientId: CLIENTS.modern.id,
+      nonce: again.nonce,
+      nowSeconds: h.clock.now() / 1000,
+    });
   });
 });
 
@@ -123,11 +140,17 @@ describe('oidcc-id-token-hint', () => {
     const lisi = await login(h.browser('lisi'));
     const browser = h.browser('zhangsan');
     await login(browser);
-    const silent = await login(browser, { state: 'h1', extra: { prompt: 'none', id_token_hint: lisi.tokens!.id_token! } });
+    const silent = await login(browser, {
+      state: 'h1',
+      extra: { prompt: 'none', id_token_hint: lisi.tokens!.id_token! },
+    });
     checkAuthorizationError(silent.callbackUrl, CLIENTS.modern.redirectUri, 'h1', ['login_required']);
     // Through WeCom, the member who signs in (zhangsan) is still not the hint's (lisi): a page
     // explains it, and its "return to the application" link carries login_required, never a code.
-    const interactive = await login(browser, { state: 'h2', extra: { prompt: 'login', id_token_hint: lisi.tokens!.id_token! } });
+    const interactive = await login(browser, {
+      state: 'h2',
+      extra: { prompt: 'login', id_token_hint: lisi.tokens!.id_token! },
+    });
     expect(interactive.viaWeCom).toBe(true);
     expect(interactive.tokens).toBeUndefined();
     const back = /href="([^"]+)"/.exec(interactive.page!)![1]!.replace(/&#38;|&amp;/g, '&');
@@ -186,7 +209,11 @@ describe('SESSION_TTL', () => {
       const within = await run(browser, { extra: { prompt: 'none' } });
       expect(within.viaWeCom).toBe(false);
       checkAuthorizationResponse(within.callbackUrl, within.state);
-      expect(within.claims).toMatchObject({ sub: first.claims.sub, sid: first.claims.sid, auth_time: first.claims.auth_time });
+      expect(within.claims).toMatchObject({
+        sub: first.claims.sub,
+        sid: first.claims.sid,
+        auth_time: first.claims.auth_time,
+      });
       own.clock.advance(2);
       // The test browser's jar runs on real time: the cookie is still sent, the stored session is gone.
       expect(browser.cookies.get('wecom-oidc-session')?.value).toBe(cookie);

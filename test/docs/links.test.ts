@@ -10,7 +10,12 @@ import { REASON_MESSAGES } from '../../src/pages/messages.js';
 import { knownErrcodes } from '../../src/wecom/errcodes.js';
 import { anchors, readDoc, relativeLinks, ROOT } from './markdown.js';
 
-const DOCS = ['README.md', ...readdirSync(`${ROOT}docs`).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync(`${ROOT}docs`)
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 describe('links', () => {
   it.each(DOCS)('%s links only to files and headings that exist', (doc) => {
@@ -19,7 +24,11 @@ describe('links', () => {
       const [file, anchor] = link.split('#') as [string, string | undefined];
       const target = file === '' ? doc : normalize(join(dirname(doc), file));
       if (!existsSync(`${ROOT}${target}`)) broken.push(`${link} (no file ${target})`);
-      else if (anchor !== undefined && target.endsWith('.md') && !anchors(readDoc(target)).includes(decodeURIComponent(anchor))) {
+      else if (
+        anchor !== undefined &&
+        target.endsWith('.md') &&
+        !anchors(readDoc(target)).includes(decodeURIComponent(anchor))
+      ) {
         broken.push(`${link} (no heading #${anchor} in ${target})`);
       }
     }
@@ -36,7 +45,14 @@ describe('troubleshooting guide', () => {
   });
 
   it('explains every page reason that has its own message, and the NocoBase symptoms', () => {
-    const pageReasons = ['unknown_client', 'redirect_uri_mismatch', 'browser_mismatch', 'login_not_found', 'malformed_state', 'store_unavailable'];
+    const pageReasons = [
+      'unknown_client',
+      'redirect_uri_mismatch',
+      'browser_mismatch',
+      'login_not_found',
+      'malformed_state',
+      'store_unavailable',
+    ];
     expect(Object.keys(REASON_MESSAGES)).toEqual(expect.arrayContaining(pageReasons));
     for (const reason of pageReasons) expect(guide).toContain(`\`${reason}\``);
     for (const symptom of ['User not found', 'state mismatch', 'nonce mismatch']) expect(guide).toContain(symptom);

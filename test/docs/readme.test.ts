@@ -37,7 +37,10 @@ describe('README: docker run', () => {
     const config = loadConfig({ ...env, DATA_DIR: tempDir() });
     expect(config.publicUrl).toBe('https://sso.example.com');
     expect(config.domainVerifyFiles).toEqual([{ name: 'WW_verify_AbC123xYz.txt', content: 'AbC123xYz' }]);
-    expect(config.clients[0]).toMatchObject({ clientId: 'nocobase', postLogoutRedirectUris: ['https://nocobase.example.com/signin', 'https://nocobase.example.com/v/signin'] });
+    expect(config.clients[0]).toMatchObject({
+      clientId: 'nocobase',
+      postLogoutRedirectUris: ['https://nocobase.example.com/signin', 'https://nocobase.example.com/v/signin'],
+    });
   });
 
   it('runs the image it builds, on the port and volume the Dockerfile declares', () => {
@@ -55,7 +58,10 @@ describe('README: docker run', () => {
 
 describe('docs/operations.md: docker compose beside NocoBase', () => {
   const compose = parseYaml(snippet('docs/operations.md', 'compose')) as {
-    services: Record<string, { environment?: Record<string, string>; ports?: string[]; secrets?: string[]; depends_on?: string[] }>;
+    services: Record<
+      string,
+      { environment?: Record<string, string>; ports?: string[]; secrets?: string[]; depends_on?: string[] }
+    >;
     secrets: Record<string, { file: string }>;
   };
   const dotEnv = parseEnv(snippet('docs/operations.md', 'compose-env'));
@@ -72,11 +78,15 @@ describe('docs/operations.md: docker compose beside NocoBase', () => {
   it('runs NocoBase, its database, Redis and the bridge', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['nocobase', 'postgres', 'redis', 'wecom-oidc-bridge']);
     expect(compose.services.nocobase!.environment!.DB_HOST).toBe('postgres');
-    expect(compose.services.nocobase!.environment!.DB_PASSWORD).toBe(compose.services.postgres!.environment!.POSTGRES_PASSWORD);
+    expect(compose.services.nocobase!.environment!.DB_PASSWORD).toBe(
+      compose.services.postgres!.environment!.POSTGRES_PASSWORD,
+    );
   });
 
   it('gives the bridge a configuration that loads, with Redis and a configured signing key', () => {
-    const env = Object.fromEntries(Object.entries(bridge.environment!).map(([name, value]) => [name, interpolate(String(value))]));
+    const env = Object.fromEntries(
+      Object.entries(bridge.environment!).map(([name, value]) => [name, interpolate(String(value))]),
+    );
     // Compose mounts each secret of the service at /run/secrets/<name>.
     expect(bridge.secrets).toEqual(['signing_key']);
     expect(env.SIGNING_KEY_FILE).toBe('/run/secrets/signing_key');
@@ -91,20 +101,27 @@ describe('docs/operations.md: docker compose beside NocoBase', () => {
 
   it('caps Redis memory with noeviction: a full Redis refuses writes instead of dropping sessions and tokens', () => {
     const command = (compose.services.redis as { command?: string[] }).command ?? [];
-    const setting = (name: string) => (command.includes(`--${name}`) ? command[command.indexOf(`--${name}`) + 1] : undefined);
+    const setting = (name: string) =>
+      command.includes(`--${name}`) ? command[command.indexOf(`--${name}`) + 1] : undefined;
     expect(command[0]).toBe('redis-server');
     expect(setting('maxmemory')).toMatch(/^\d+(mb|gb)$/);
     expect(setting('maxmemory-policy')).toBe('noeviction');
     // docs/operations.md says why, next to the snippet.
-    expect(readFileSync(`${ROOT}docs/operations.md`, 'utf8')).toMatch(/`noeviction`[^]*silently drop[^]*store_unavailable/);
+    expect(readFileSync(`${ROOT}docs/operations.md`, 'utf8')).toMatch(
+      /`noeviction`[^]*silently drop[^]*store_unavailable/,
+    );
   });
 
   it('serves /metrics on the metrics listener the Prometheus snippet scrapes, and publishes only the public port', () => {
-    const env = Object.fromEntries(Object.entries(bridge.environment!).map(([name, value]) => [name, interpolate(String(value))]));
+    const env = Object.fromEntries(
+      Object.entries(bridge.environment!).map(([name, value]) => [name, interpolate(String(value))]),
+    );
     const config = loadConfig({ ...env, SIGNING_KEY_FILE: signingKeyFile(), DATA_DIR: tempDir() });
     expect(config.metrics).toMatchObject({ host: '0.0.0.0' });
     expect(bridge.ports).toEqual([`127.0.0.1:${config.port}:${config.port}`]);
-    const prometheus = parseYaml(snippet('docs/operations.md', 'prometheus')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
+    const prometheus = parseYaml(snippet('docs/operations.md', 'prometheus')) as {
+      scrape_configs: { static_configs: { targets: string[] }[] }[];
+    };
     const [target] = prometheus.scrape_configs[0]!.static_configs[0]!.targets;
     expect(target).toBe(`wecom-oidc-bridge:${config.metrics!.port}`);
     expect(compose.services).toHaveProperty(target!.split(':')[0]!);
@@ -116,7 +133,9 @@ describe('docs/operations.md: docker compose beside NocoBase', () => {
     const plugin = volumes.find((volume) => volume.includes('/storage/plugins/'));
     expect(plugin?.split(':')[1]).toBe(`/app/nocobase/storage/plugins/${name}`);
     // The unpacking line of docs/operations.md fills the mounted folder.
-    expect(readFileSync(`${ROOT}docs/operations.md`, 'utf8')).toContain(`--strip-components=1 -C ${plugin!.split(':')[0]!.replace(/^\.\//, '')}`);
+    expect(readFileSync(`${ROOT}docs/operations.md`, 'utf8')).toContain(
+      `--strip-components=1 -C ${plugin!.split(':')[0]!.replace(/^\.\//, '')}`,
+    );
   });
 
   it('uses every .env value it defines, and defines every value it uses', () => {
@@ -127,7 +146,10 @@ describe('docs/operations.md: docker compose beside NocoBase', () => {
 
 describe('docs/configuration.md: the configuration error', () => {
   it('is printed exactly as shown, for the .env it describes', () => {
-    const env: Record<string, string | undefined> = { ...parseEnv(readFileSync(`${ROOT}.env.example`, 'utf8')), DATA_DIR: tempDir() };
+    const env: Record<string, string | undefined> = {
+      ...parseEnv(readFileSync(`${ROOT}.env.example`, 'utf8')),
+      DATA_DIR: tempDir(),
+    };
     delete env.PUBLIC_URL;
     env.OIDC_CLIENT_SECRET = 'too-short';
     let printed: string | undefined;
@@ -149,13 +171,20 @@ describe('.env.example and the NocoBase guide', () => {
 
   it("docs/nocobase.md's variables register NocoBase as the README's NocoBase table says", () => {
     const env = parseEnv(snippet('docs/nocobase.md', 'nocobase-env'));
-    const wecom = { PUBLIC_URL: 'https://sso.example.com', WECOM_CORP_ID: 'ww0123456789abcdef', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 'x' };
+    const wecom = {
+      PUBLIC_URL: 'https://sso.example.com',
+      WECOM_CORP_ID: 'ww0123456789abcdef',
+      WECOM_AGENT_ID: '1000002',
+      WECOM_SECRET: 'x',
+    };
     const config = loadConfig({ ...wecom, ...env, DATA_DIR: tempDir() });
     expect(config.clients).toEqual([
       expect.objectContaining({ redirectUris: ['https://nocobase.example.com/api/wecomBridge:redirect'] }),
     ]);
     // The same registration as the README's docker run line, so both guides agree.
     expect(snippet('README.md', 'docker-run')).toContain(`-e OIDC_REDIRECT_URIS=${env.OIDC_REDIRECT_URIS}`);
-    expect(snippet('README.md', 'docker-run')).toContain(`-e OIDC_POST_LOGOUT_REDIRECT_URIS=${env.OIDC_POST_LOGOUT_REDIRECT_URIS}`);
+    expect(snippet('README.md', 'docker-run')).toContain(
+      `-e OIDC_POST_LOGOUT_REDIRECT_URIS=${env.OIDC_POST_LOGOUT_REDIRECT_URIS}`,
+    );
   });
 });

@@ -36,9 +36,15 @@ let examplePort: number;
 beforeAll(async () => {
   examplePort = await freePort();
   // The documented clients, plus one for the example app on a loopback port it can listen on.
-  const exampleClient = { client_id: 'example-app', client_secret: 'example-app-secret-0123456789', redirect_uris: [`http://127.0.0.1:${examplePort}/callback`] };
+  const exampleClient = {
+    client_id: 'example-app',
+    client_secret: 'example-app-secret-0123456789',
+    redirect_uris: [`http://127.0.0.1:${examplePort}/callback`],
+  };
   // PROFILE_TTL=0: each test sees what WeCom itself gives on that path, not a remembered consent.
-  h = await startHarness({ env: { OIDC_CLIENTS: JSON.stringify([...documentedClients, exampleClient]), PROFILE_TTL: '0' } });
+  h = await startHarness({
+    env: { OIDC_CLIENTS: JSON.stringify([...documentedClients, exampleClient]), PROFILE_TTL: '0' },
+  });
   discovery = (await (await fetch(`${h.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
 });
 
@@ -57,10 +63,22 @@ function localIssuer(value: string): string {
 }
 
 /** A login as that software runs it (Basic client authentication, PKCE S256); returns the tokens. */
-async function login(c: JsonClient, redirectUri: string, scope: string, userAgent: string, extra: Record<string, string> = {}) {
-  const config = await oidc.discovery(new URL(h.issuer), c.client_id, c.client_secret, oidc.ClientSecretBasic(c.client_secret), {
-    execute: [oidc.allowInsecureRequests],
-  });
+async function login(
+  c: JsonClient,
+  redirectUri: string,
+  scope: string,
+  userAgent: string,
+  extra: Record<string, string> = {},
+) {
+  const config = await oidc.discovery(
+    new URL(h.issuer),
+    c.client_id,
+    c.client_secret,
+    oidc.ClientSecretBasic(c.client_secret),
+    {
+      execute: [oidc.allowInsecureRequests],
+    },
+  );
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const url = oidc.buildAuthorizationUrl(config, {
@@ -72,16 +90,24 @@ async function login(c: JsonClient, redirectUri: string, scope: string, userAgen
     ...extra,
   });
   const flow = await h.browser('zhangsan', userAgent).follow(url.href, redirectUri);
-  const tokens = await oidc.authorizationCodeGrant(config, new URL(flow.finalUrl), { pkceCodeVerifier: verifier, expectedState: state });
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(flow.finalUrl), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
   const idToken = tokens.claims()! as Record<string, unknown>;
-  const userinfo = (await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub as string)) as Record<string, unknown>;
+  const userinfo = (await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub as string)) as Record<
+    string,
+    unknown
+  >;
   return { idToken, userinfo };
 }
 
 describe('OIDC_CLIENTS example', () => {
   it('loads, and each client is usable', () => {
     expect(documentedClients.map((c) => c.client_id)).toEqual(['oauth2-proxy', 'grafana', 'my-app']);
-    expect(h.config.clients.map((c) => c.clientId)).toEqual(expect.arrayContaining(['oauth2-proxy', 'grafana', 'my-app']));
+    expect(h.config.clients.map((c) => c.clientId)).toEqual(
+      expect.arrayContaining(['oauth2-proxy', 'grafana', 'my-app']),
+    );
   });
 });
 
@@ -111,7 +137,9 @@ describe('oauth2-proxy', () => {
   it('gets the identity claim it is told to use on every login, desktop and in-client', async () => {
     for (const ua of [USER_AGENTS.desktop, USER_AGENTS.wecom]) {
       // oauth2-proxy also sends approval_prompt=force, which the bridge must ignore.
-      const { idToken } = await login(client('oauth2-proxy'), toml.redirect_url as string, toml.scope as string, ua, { approval_prompt: 'force' });
+      const { idToken } = await login(client('oauth2-proxy'), toml.redirect_url as string, toml.scope as string, ua, {
+        approval_prompt: 'force',
+      });
       expect(idToken[toml.oidc_email_claim as string]).toBe('zhangsan');
     }
   });
@@ -158,7 +186,9 @@ describe('Grafana generic OAuth', () => {
     const signout = new URL(localIssuer(oauth.signout_redirect_url!));
     expect(`${signout.origin}${signout.pathname}`).toBe(discovery.end_session_endpoint);
     expect(signout.searchParams.get('client_id')).toBe(oauth.client_id);
-    expect(client(oauth.client_id!).post_logout_redirect_uris).toContain(signout.searchParams.get('post_logout_redirect_uri'));
+    expect(client(oauth.client_id!).post_logout_redirect_uris).toContain(
+      signout.searchParams.get('post_logout_redirect_uri'),
+    );
   });
 
   it('finds login, name, an email and a role on a desktop login (no email from WeCom)', async () => {
@@ -183,10 +213,17 @@ describe('the plain openid-client app', () => {
 
   it('signs a person in: login, WeCom, callback, verified claims and userinfo', async () => {
     const redirectUri = `http://127.0.0.1:${examplePort}/callback`;
-    const app: Server = await createExampleApp({ issuer: h.issuer, clientId: 'example-app', clientSecret: 'example-app-secret-0123456789', redirectUri });
+    const app: Server = await createExampleApp({
+      issuer: h.issuer,
+      clientId: 'example-app',
+      clientSecret: 'example-app-secret-0123456789',
+      redirectUri,
+    });
     await new Promise<void>((resolve) => app.listen(examplePort, '127.0.0.1', resolve));
     try {
-      const flow = await h.browser('lisi', USER_AGENTS.wecom).follow(`http://127.0.0.1:${examplePort}/login`, 'nowhere:');
+      const flow = await h
+        .browser('lisi', USER_AGENTS.wecom)
+        .follow(`http://127.0.0.1:${examplePort}/login`, 'nowhere:');
       expect(flow.response?.status).toBe(200);
       const result = JSON.parse(flow.body!) as { claims: Record<string, unknown>; userinfo: Record<string, unknown> };
       expect(result.claims).toMatchObject({ iss: h.issuer, sub: 'lisi', aud: 'example-app' });

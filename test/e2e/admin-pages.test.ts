@@ -10,9 +10,19 @@ import { heading, linkNamed, pageLinks } from '../helpers/html.js';
 import { nocobaseClient, nocobaseLogin, nocobaseState } from '../helpers/rp.js';
 
 /** Runs authorize → WeCom, then `beforeCallback`, then the callback; returns the final page or URL. */
-async function loginWith(h: Harness, browser: TestBrowser, beforeCallback: () => void, extra: Record<string, string> = {}) {
+async function loginWith(
+  h: Harness,
+  browser: TestBrowser,
+  beforeCallback: () => void,
+  extra: Record<string, string> = {},
+) {
   const client = await nocobaseClient(h);
-  const url = client.authorizationUrl({ scope: 'openid profile', state: nocobaseState(), redirect_uri: CLIENTS.nocobase.redirectUri, ...extra });
+  const url = client.authorizationUrl({
+    scope: 'openid profile',
+    state: nocobaseState(),
+    redirect_uri: CLIENTS.nocobase.redirectUri,
+    ...extra,
+  });
   const toWeCom = (await browser.request(url)).headers.get('location')!;
   const toCallback = (await browser.request(toWeCom.split('#')[0]!)).headers.get('location')!;
   beforeCallback();
@@ -45,7 +55,12 @@ describe('WeCom setup problems', () => {
 
   it('50001: names the domain to set as trusted domain', async () => {
     const host = new URL(h.issuer).host;
-    const flow = await loginWith(h, h.browser('zhangsan', undefined), () => h.sim.state.setConfig({ trustedDomains: ['other.example.com'] }), { ui_locales: 'en' });
+    const flow = await loginWith(
+      h,
+      h.browser('zhangsan', undefined),
+      () => h.sim.state.setConfig({ trustedDomains: ['other.example.com'] }),
+      { ui_locales: 'en' },
+    );
     h.sim.state.setConfig({ trustedDomains: [host] });
     expect(heading(flow.body!)).toBe('Sign-in is not set up correctly');
     expect(flow.body).toContain(`Set ${host} as the app&#39;s trusted domain`);

@@ -35,7 +35,10 @@ describe('domain verification file', () => {
     for (const name of ['WW_verify_Other.txt', 'WW_verify_AbC123xYz.txt.bak', 'ww_verify_AbC123xYz.txt']) {
       const response = await fetch(`${root}/${name}`);
       expect(response.status).toBe(404);
-      expect(await response.json()).toEqual({ error: 'invalid_request', error_description: 'There is no such endpoint' });
+      expect(await response.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'There is no such endpoint',
+      });
     }
   });
 });

@@ -37,7 +37,11 @@ beforeEach(async () => {
 async function desktopLogin(user = 'zhangsan') {
   const client = await nocobaseClient(h);
   const desktop = h.browser(user);
-  const url = client.authorizationUrl({ scope: 'openid email profile phone', state: nocobaseState(), redirect_uri: CLIENTS.nocobase.redirectUri });
+  const url = client.authorizationUrl({
+    scope: 'openid email profile phone',
+    state: nocobaseState(),
+    redirect_uri: CLIENTS.nocobase.redirectUri,
+  });
   const flow = await desktop.follow(url, CLIENTS.nocobase.redirectUri);
   const body = flow.body ?? '';
   return {
@@ -90,9 +94,18 @@ describe('a desktop login that lacks a required claim', () => {
     const done = await login.desktop.follow(login.continueUrl, CLIENTS.nocobase.redirectUri);
     const params = Object.fromEntries(new URL(done.finalUrl).searchParams);
     expect(params.state).toBe(nocobaseState());
-    const tokenSet = await login.client.callback(CLIENTS.nocobase.redirectUri, login.client.callbackParams(done.finalUrl), { state: nocobaseState() });
+    const tokenSet = await login.client.callback(
+      CLIENTS.nocobase.redirectUri,
+      login.client.callbackParams(done.finalUrl),
+      { state: nocobaseState() },
+    );
     const info = await login.client.userinfo(tokenSet.access_token!);
-    expect(info).toMatchObject({ sub: 'zhangsan', phone_number: '+8613800138000', phone: '13800138000', email: 'zhangsan@corp.example' });
+    expect(info).toMatchObject({
+      sub: 'zhangsan',
+      phone_number: '+8613800138000',
+      phone: '13800138000',
+      email: 'zhangsan@corp.example',
+    });
 
     // Single use, both ends: the code cannot be opened again, the desktop cannot continue twice.
     const again = await phone().follow(login.scanUrl!, 'http://never.example/');
@@ -155,7 +168,11 @@ describe('a desktop login that lacks a required claim', () => {
     const login = await desktopLogin('zhangsan');
     const first = phone();
     const second = phone();
-    const legs = await Promise.all([first, second].map(async (browser) => (await browser.request(login.scanUrl!)).headers.get('location')!.split('#')[0]!));
+    const legs = await Promise.all(
+      [first, second].map(
+        async (browser) => (await browser.request(login.scanUrl!)).headers.get('location')!.split('#')[0]!,
+      ),
+    );
     expect((await first.follow(legs[0]!, 'http://never.example/')).response!.status).toBe(200);
     const late = await second.follow(legs[1]!, 'http://never.example/');
     expect([404, 409]).toContain(late.response!.status);
@@ -216,7 +233,11 @@ describe('a desktop login that lacks a required claim', () => {
   it('explains the first-login rule inside WeCom when the consent shared nothing (no code, no hand-off)', async () => {
     const client = await nocobaseClient(h);
     const browser = phone('zhangsan');
-    const url = client.authorizationUrl({ scope: 'openid phone', state: 'st', redirect_uri: CLIENTS.nocobase.redirectUri });
+    const url = client.authorizationUrl({
+      scope: 'openid phone',
+      state: 'st',
+      redirect_uri: CLIENTS.nocobase.redirectUri,
+    });
     const start = await browser.request(url);
     const wecomUrl = start.headers.get('location')!.split('#')[0]!;
     const page = await browser.follow(`${wecomUrl}&sim_consent=0`, CLIENTS.nocobase.redirectUri);

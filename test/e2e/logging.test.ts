@@ -54,7 +54,9 @@ describe('logs', () => {
     // Not vacuous: the requests were logged, by route template and without query strings.
     const lines = h.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
     const requests = lines.filter((line) => line.msg === 'request');
-    expect(requests.map((line) => line.route)).toEqual(expect.arrayContaining(['/authorize', '/wecom/callback', '/token', '/userinfo']));
+    expect(requests.map((line) => line.route)).toEqual(
+      expect.arrayContaining(['/authorize', '/wecom/callback', '/token', '/userinfo']),
+    );
     expect(requests.every((line) => typeof line.path === 'string' && !(line.path as string).includes('?'))).toBe(true);
     expect(lines.some((line) => line.msg === 'login succeeded')).toBe(true);
     // Every request line carries its request id (the one pages and x-request-id show), and the
@@ -63,6 +65,10 @@ describe('logs', () => {
     const succeeded = lines.find((line) => line.msg === 'login succeeded')!;
     expect(requests.find((line) => line.reqId === succeeded.reqId)?.route).toBe('/wecom/callback');
     // The audit line names who signed in to which client, by which leg.
-    expect(succeeded).toMatchObject({ userid: expect.any(String), client: expect.any(String), leg: expect.stringMatching(/^(web|oauth)$/) });
+    expect(succeeded).toMatchObject({
+      userid: expect.any(String),
+      client: expect.any(String),
+      leg: expect.stringMatching(/^(web|oauth)$/),
+    });
   });
 });

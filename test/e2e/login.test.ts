@@ -24,7 +24,11 @@ describe('NocoBase way (openid-client v5: discovery, no nonce, no PKCE, client_s
   it('logs a desktop user in through the web login and returns the opaque state byte for byte', async () => {
     const login = await nocobaseLogin(h, h.browser('zhangsan'));
     // The desktop browser went to WeCom's web login, not the in-client OAuth page.
-    expect(login.flow.hops[0]!.location).toMatch(new RegExp(`^${h.sim.url}/wwlogin/sso/login\\?login_type=CorpApp&appid=ww5imulat0rc0rp1d&agentid=1000002&redirect_uri=${encodeURIComponent(`${h.issuer}/wecom/callback`).replace(/\./g, '\\.')}&state=[A-Za-z0-9]{22,128}$`));
+    expect(login.flow.hops[0]!.location).toMatch(
+      new RegExp(
+        `^${h.sim.url}/wwlogin/sso/login\\?login_type=CorpApp&appid=ww5imulat0rc0rp1d&agentid=1000002&redirect_uri=${encodeURIComponent(`${h.issuer}/wecom/callback`).replace(/\./g, '\\.')}&state=[A-Za-z0-9]{22,128}$`,
+      ),
+    );
     expect(login.params.state).toBe(nocobaseState());
     expect(login.params).not.toHaveProperty('iss');
     const claims = login.tokenSet!.claims();
@@ -41,7 +45,9 @@ describe('NocoBase way (openid-client v5: discovery, no nonce, no PKCE, client_s
     const viaGet = await login.client.userinfo(token);
     const viaPost = await login.client.userinfo(token, { method: 'POST' });
     const viaBody = await login.client.userinfo(token, { method: 'POST', via: 'body' });
-    const viaQuery = await fetch(`${h.issuer}/userinfo?access_token=${encodeURIComponent(token)}`).then((r) => r.json());
+    const viaQuery = await fetch(`${h.issuer}/userinfo?access_token=${encodeURIComponent(token)}`).then((r) =>
+      r.json(),
+    );
     for (const info of [viaGet, viaPost, viaBody, viaQuery]) {
       expect(info).toEqual({
         sub: 'zhangsan',
@@ -64,7 +70,9 @@ describe('NocoBase way (openid-client v5: discovery, no nonce, no PKCE, client_s
 
   it('logs in inside the WeCom client with the consented phone and corporate email', async () => {
     const login = await nocobaseLogin(h, h.browser('zhangsan', USER_AGENTS.wecom), 'openid email profile phone');
-    expect(login.flow.hops[0]!.location).toMatch(/\/connect\/oauth2\/authorize\?appid=ww5imulat0rc0rp1d&redirect_uri=.+&response_type=code&scope=snsapi_privateinfo&state=[A-Za-z0-9]+&agentid=1000002#wechat_redirect$/);
+    expect(login.flow.hops[0]!.location).toMatch(
+      /\/connect\/oauth2\/authorize\?appid=ww5imulat0rc0rp1d&redirect_uri=.+&response_type=code&scope=snsapi_privateinfo&state=[A-Za-z0-9]+&agentid=1000002#wechat_redirect$/,
+    );
     const info = await login.client.userinfo(login.tokenSet!.access_token!);
     expect(info).toMatchObject({
       sub: 'zhangsan',
@@ -87,7 +95,14 @@ describe('modern way (openid-client v6: PKCE + nonce, client_secret_post)', () =
     expect(claims).toMatchObject({ iss: h.issuer, sub: 'lisi', aud: CLIENTS.modern.id, nonce: login.nonce });
     const info = await oidc.fetchUserInfo(login.config, login.tokens!.access_token, claims.sub);
     // 李四 has no mailbox at all: no email claims; the phone comes from the consent.
-    expect(info).toMatchObject({ sub: 'lisi', name: '李四', phone_number: '+8613900139000', phone_number_verified: true, phone: '13900139000', gender: 'female' });
+    expect(info).toMatchObject({
+      sub: 'lisi',
+      name: '李四',
+      phone_number: '+8613900139000',
+      phone_number_verified: true,
+      phone: '13900139000',
+      gender: 'female',
+    });
     expect(info).not.toHaveProperty('email');
     expect(info).not.toHaveProperty('email_verified');
   });
@@ -114,7 +129,9 @@ describe('registered redirect URIs', () => {
     const url = client.authorizationUrl({ scope: 'openid', state: 'st', redirect_uri: CLIENTS.other.redirectUri });
     const flow = await h.browser('zhangsan').follow(url, 'http://localhost:4000/');
     expect(flow.finalUrl).toMatch(/^http:\/\/localhost:4000\/cb\?tenant=a%20b&code=[A-Za-z0-9_-]{43}&state=st$/);
-    const tokenSet = await client.callback(CLIENTS.other.redirectUri, client.callbackParams(flow.finalUrl), { state: 'st' });
+    const tokenSet = await client.callback(CLIENTS.other.redirectUri, client.callbackParams(flow.finalUrl), {
+      state: 'st',
+    });
     expect(tokenSet.claims().sub).toBe('zhangsan');
   });
 });
@@ -125,18 +142,21 @@ describe('members who may not sign in', () => {
     ['sunqi', 'not activated', '您的账号尚未激活'],
     ['zhaoliu', 'departed', '找不到您的账号'],
     ['outsider', 'not a member', '仅限企业成员登录'],
-  ])('%s (%s) gets a page saying why, whose link carries access_denied to the relying party', async (user, _kind, title) => {
-    for (const ua of [USER_AGENTS.desktop, USER_AGENTS.wecom]) {
-      const login = await nocobaseLogin(h, h.browser(user, ua));
-      expect(login.flow.response?.status).toBe(403);
-      expect(heading(login.flow.body!)).toBe(title);
-      expect(login.flow.finalUrl.startsWith(CLIENTS.nocobase.redirectUri)).toBe(false);
-      const back = new URL(linkNamed(login.flow.body!, '返回应用'));
-      expect(back.href.startsWith(CLIENTS.nocobase.redirectUri)).toBe(true);
-      const params = Object.fromEntries(back.searchParams);
-      expect(params).toMatchObject({ error: 'access_denied', state: nocobaseState() });
-      expect(params.error_description).toMatch(/^[\x20-\x7E]+$/);
-      expect(params).not.toHaveProperty('code');
-    }
-  });
+  ])(
+    '%s (%s) gets a page saying why, whose link carries access_denied to the relying party',
+    async (user, _kind, title) => {
+      for (const ua of [USER_AGENTS.desktop, USER_AGENTS.wecom]) {
+        const login = await nocobaseLogin(h, h.browser(user, ua));
+        expect(login.flow.response?.status).toBe(403);
+        expect(heading(login.flow.body!)).toBe(title);
+        expect(login.flow.finalUrl.startsWith(CLIENTS.nocobase.redirectUri)).toBe(false);
+        const back = new URL(linkNamed(login.flow.body!, '返回应用'));
+        expect(back.href.startsWith(CLIENTS.nocobase.redirectUri)).toBe(true);
+        const params = Object.fromEntries(back.searchParams);
+        expect(params).toMatchObject({ error: 'access_denied', state: nocobaseState() });
+        expect(params.error_description).toMatch(/^[\x20-\x7E]+$/);
+        expect(params).not.toHaveProperty('code');
+      }
+    },
+  );
 });

@@ -25,7 +25,10 @@ afterAll(async () => {
 });
 
 async function refusal(error: Promise<unknown>): Promise<BridgeError> {
-  const caught = await error.then(() => undefined, (e: unknown) => e);
+  const caught = await error.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(caught).toBeInstanceOf(BridgeError);
   return caught as BridgeError;
 }
@@ -62,7 +65,12 @@ describe('access policy on login', () => {
     expect(heading(login.flow.body!)).toBe('您无权使用此应用');
     const english = h.browser('user@ext');
     const client = login.client;
-    const url = client.authorizationUrl({ scope: 'openid', state: 's', redirect_uri: CLIENTS.nocobase.redirectUri, ui_locales: 'en-US zh-CN' });
+    const url = client.authorizationUrl({
+      scope: 'openid',
+      state: 's',
+      redirect_uri: CLIENTS.nocobase.redirectUri,
+      ui_locales: 'en-US zh-CN',
+    });
     const flow = await english.follow(url, CLIENTS.nocobase.redirectUri);
     expect(heading(flow.body!)).toBe('No access to this application');
     expect(flow.body).toContain('<html lang="en">');
@@ -75,7 +83,10 @@ describe('access policy on login', () => {
     await nocobaseLogin(h, h.browser('user@ext'));
     // One call for the tree, one for the names (GROUP_NAMES); none for the second login.
     expect(h.sim.state.calls.departmentList + h.sim.state.calls.departmentSimplelist - before).toBeLessThanOrEqual(2);
-    expect(await h.bridge.context.store.get('departments:ww5imulat0rc0rp1d:tree:2')).toEqual([{ id: 2, name: '研发部' }, { id: 3, name: '前端组' }]);
+    expect(await h.bridge.context.store.get('departments:ww5imulat0rc0rp1d:tree:2')).toEqual([
+      { id: 2, name: '研发部' },
+      { id: 3, name: '前端组' },
+    ]);
   });
 });
 
@@ -96,7 +107,10 @@ describe('the policy on refresh', () => {
         const refreshed = await oidc.refreshTokenGrant(login.config, refreshToken);
         expect(refreshed.refresh_token).not.toBe(refreshToken);
         h.sim.state.upsertMember(change);
-        const refused = await oidc.refreshTokenGrant(login.config, refreshed.refresh_token!).then(() => undefined, (e: unknown) => e);
+        const refused = await oidc.refreshTokenGrant(login.config, refreshed.refresh_token!).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(refused).toMatchObject({ error: 'invalid_grant' });
       }
     } finally {

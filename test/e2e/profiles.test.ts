@@ -44,14 +44,28 @@ describe('profile memory (memory store)', () => {
       gender: 'male',
       picture: 'https://wework.qpic.cn/wwhead/zhangsan/0',
     });
-    const stored = await h.bridge.context.store.get<Record<string, unknown>>(profileKey(h.config.wecom.corpId, 'ZhangSan'));
-    expect(stored).toMatchObject({ mobile: '13800138000', bizMail: 'zhangsan@corp.example', email: 'zhangsan@gmail.example', gender: '1' });
+    const stored = await h.bridge.context.store.get<Record<string, unknown>>(
+      profileKey(h.config.wecom.corpId, 'ZhangSan'),
+    );
+    expect(stored).toMatchObject({
+      mobile: '13800138000',
+      bizMail: 'zhangsan@corp.example',
+      email: 'zhangsan@gmail.example',
+      gender: '1',
+    });
     expect(Object.keys(stored!).sort()).toEqual(['avatar', 'bizMail', 'consentedAt', 'email', 'gender', 'mobile']);
   });
 
   it('refreshes it from a newer consent and forgets it when the member declines to share', async () => {
     await userinfo(h, 'lisi', USER_AGENTS.wecom);
-    h.sim.state.upsertMember({ userid: 'lisi', name: '李四', mobile: '13911112222', gender: '2', department: [4], status: 1 });
+    h.sim.state.upsertMember({
+      userid: 'lisi',
+      name: '李四',
+      mobile: '13911112222',
+      gender: '2',
+      department: [4],
+      status: 1,
+    });
     try {
       await userinfo(h, 'lisi', USER_AGENTS.wecom);
       expect(await userinfo(h, 'lisi')).toMatchObject({ phone_number: '+8613911112222' });
@@ -60,7 +74,14 @@ describe('profile memory (memory store)', () => {
       expect(login.tokenSet).toBeDefined();
       // 不提供: the consent shares nothing, and the memory is dropped.
       const client = login.client;
-      const start = await browser.request(client.authorizationUrl({ scope: SCOPE, state: 's', redirect_uri: 'http://127.0.0.1:13000/api/oidc:redirect', prompt: 'login' }));
+      const start = await browser.request(
+        client.authorizationUrl({
+          scope: SCOPE,
+          state: 's',
+          redirect_uri: 'http://127.0.0.1:13000/api/oidc:redirect',
+          prompt: 'login',
+        }),
+      );
       const wecom = start.headers.get('location')!.split('#')[0]!;
       const declined = await browser.follow(`${wecom}&sim_consent=0`, 'http://127.0.0.1:13000/');
       expect(declined.finalUrl).toMatch(/\?code=/);

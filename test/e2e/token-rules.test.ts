@@ -24,14 +24,25 @@ async function getCode(
   extra: Record<string, string> = {},
 ): Promise<{ code: string; browser: TestBrowser }> {
   const browser = h.browser('zhangsan');
-  const query = new URLSearchParams({ client_id: client.id, redirect_uri: client.redirectUri, response_type: 'code', scope: 'openid profile', state: 's', ...extra });
+  const query = new URLSearchParams({
+    client_id: client.id,
+    redirect_uri: client.redirectUri,
+    response_type: 'code',
+    scope: 'openid profile',
+    state: 's',
+    ...extra,
+  });
   const flow = await browser.follow(`${h.issuer}/authorize?${query}`, client.redirectUri.split('?')[0]!);
   const code = new URL(flow.finalUrl).searchParams.get('code');
   expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
   return { code: code!, browser };
 }
 
-async function token(body: Record<string, string>, authorization?: string, contentType = 'application/x-www-form-urlencoded'): Promise<Response> {
+async function token(
+  body: Record<string, string>,
+  authorization?: string,
+  contentType = 'application/x-www-form-urlencoded',
+): Promise<Response> {
   return fetch(`${h.issuer}/token`, {
     method: 'POST',
     headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) },
@@ -41,11 +52,17 @@ async function token(body: Record<string, string>, authorization?: string, conte
 
 /** Redeems `code` as NocoBase; `auth: null` sends no Authorization header. */
 const redeem = (code: string, extra: Record<string, string> = {}, auth: string | null = NOCOBASE_AUTH) =>
-  token({ grant_type: 'authorization_code', code, redirect_uri: CLIENTS.nocobase.redirectUri, ...extra }, auth ?? undefined);
+  token(
+    { grant_type: 'authorization_code', code, redirect_uri: CLIENTS.nocobase.redirectUri, ...extra },
+    auth ?? undefined,
+  );
 
 describe('client authentication', () => {
   it('accepts Basic and body together when they agree (NocoBase option), refuses when they differ', async () => {
-    const agree = await redeem((await getCode()).code, { client_id: CLIENTS.nocobase.id, client_secret: TRICKY_SECRET });
+    const agree = await redeem((await getCode()).code, {
+      client_id: CLIENTS.nocobase.id,
+      client_secret: TRICKY_SECRET,
+    });
     expect(agree.status).toBe(200);
     expect(agree.headers.get('cache-control')).toBe('no-store');
     const differ = await redeem((await getCode()).code, { client_secret: 'something-else-entirely' });
@@ -70,7 +87,13 @@ describe('client authentication', () => {
 
   it('accepts client_secret_post', async () => {
     const { code } = await getCode(CLIENTS.modern);
-    const response = await token({ grant_type: 'authorization_code', code, redirect_uri: CLIENTS.modern.redirectUri, client_id: CLIENTS.modern.id, client_secret: CLIENTS.modern.secret });
+    const response = await token({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: CLIENTS.modern.redirectUri,
+      client_id: CLIENTS.modern.id,
+      client_secret: CLIENTS.modern.secret,
+    });
     expect(response.status).toBe(200);
   });
 });
@@ -97,7 +120,9 @@ describe('authorization codes', () => {
       basic(CLIENTS.other.id, CLIENTS.other.secret),
     );
     expect(await otherClient.json()).toMatchObject({ error: 'invalid_grant' });
-    expect(await (await redeem(code, { redirect_uri: `${CLIENTS.nocobase.redirectUri}/` })).json()).toMatchObject({ error: 'invalid_grant' });
+    expect(await (await redeem(code, { redirect_uri: `${CLIENTS.nocobase.redirectUri}/` })).json()).toMatchObject({
+      error: 'invalid_grant',
+    });
     const missing = await token({ grant_type: 'authorization_code', code }, NOCOBASE_AUTH);
     expect(await missing.json()).toMatchObject({ error: 'invalid_grant' });
     expect((await redeem(code)).status).toBe(200);
@@ -114,10 +139,16 @@ describe('authorization codes', () => {
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const withPkce = () => getCode(CLIENTS.nocobase, { code_challenge: challenge, code_challenge_method: 'S256' });
     expect(await (await redeem((await withPkce()).code)).json()).toMatchObject({ error: 'invalid_grant' });
-    expect(await (await redeem((await withPkce()).code, { code_verifier: `${verifier}x` })).json()).toMatchObject({ error: 'invalid_grant' });
-    expect(await (await redeem((await withPkce()).code, { code_verifier: 'short' })).json()).toMatchObject({ error: 'invalid_grant' });
+    expect(await (await redeem((await withPkce()).code, { code_verifier: `${verifier}x` })).json()).toMatchObject({
+      error: 'invalid_grant',
+    });
+    expect(await (await redeem((await withPkce()).code, { code_verifier: 'short' })).json()).toMatchObject({
+      error: 'invalid_grant',
+    });
     expect((await redeem((await withPkce()).code, { code_verifier: verifier })).status).toBe(200);
-    expect(await (await redeem((await getCode()).code, { code_verifier: verifier })).json()).toMatchObject({ error: 'invalid_grant' });
+    expect(await (await redeem((await getCode()).code, { code_verifier: verifier })).json()).toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 });
 
@@ -129,21 +160,32 @@ describe('token endpoint requests', () => {
     const get = await fetch(`${h.issuer}/token`);
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
-    expect(await (await token({ grant_type: 'password' }, NOCOBASE_AUTH)).json()).toMatchObject({ error: 'unsupported_grant_type' });
+    expect(await (await token({ grant_type: 'password' }, NOCOBASE_AUTH)).json()).toMatchObject({
+      error: 'unsupported_grant_type',
+    });
     const repeated = await fetch(`${h.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: NOCOBASE_AUTH },
       body: 'grant_type=authorization_code&code=a&code=b',
     });
     expect(repeated.status).toBe(400);
-    expect(await repeated.json()).toMatchObject({ error: 'invalid_request', error_description: 'The code parameter is repeated' });
+    expect(await repeated.json()).toMatchObject({
+      error: 'invalid_request',
+      error_description: 'The code parameter is repeated',
+    });
   });
 });
 
 describe('the WeCom callback is bound to the browser that started the login', () => {
   async function pendingCallback(): Promise<{ browser: TestBrowser; callbackUrl: string }> {
     const browser = h.browser('zhangsan');
-    const query = new URLSearchParams({ client_id: CLIENTS.nocobase.id, redirect_uri: CLIENTS.nocobase.redirectUri, response_type: 'code', scope: 'openid', state: 'mine' });
+    const query = new URLSearchParams({
+      client_id: CLIENTS.nocobase.id,
+      redirect_uri: CLIENTS.nocobase.redirectUri,
+      response_type: 'code',
+      scope: 'openid',
+      state: 'mine',
+    });
     const flow = await browser.follow(`${h.issuer}/authorize?${query}`, `${h.issuer}/wecom/callback`);
     return { browser, callbackUrl: flow.finalUrl };
   }
@@ -182,7 +224,9 @@ describe('the WeCom callback is bound to the browser that started the login', ()
 
   it('sets the binding cookie HttpOnly and SameSite=Lax, without Secure on loopback http', async () => {
     const browser = h.browser();
-    const response = await browser.request(`${h.issuer}/authorize?client_id=nocobase&redirect_uri=${encodeURIComponent(CLIENTS.nocobase.redirectUri)}&response_type=code&scope=openid`);
+    const response = await browser.request(
+      `${h.issuer}/authorize?client_id=nocobase&redirect_uri=${encodeURIComponent(CLIENTS.nocobase.redirectUri)}&response_type=code&scope=openid`,
+    );
     const cookie = response.headers.getSetCookie().find((line) => line.startsWith('wecom-oidc-login='))!;
     expect(cookie).toMatch(/; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/);
   });

@@ -73,7 +73,11 @@ describe('WeCom failures during a login', () => {
 
   it('turns a cancelled WeCom login into access_denied with the RP state', async () => {
     const client = await nocobaseClient(h);
-    const url = client.authorizationUrl({ scope: 'openid', state: nocobaseState(), redirect_uri: CLIENTS.nocobase.redirectUri });
+    const url = client.authorizationUrl({
+      scope: 'openid',
+      state: nocobaseState(),
+      redirect_uri: CLIENTS.nocobase.redirectUri,
+    });
     const browser = h.browser(undefined, USER_AGENTS.desktop);
     const first = await browser.request(url);
     const weCom = new URL(first.headers.get('location')!);

@@ -24,7 +24,10 @@ export class Balancer {
   private readonly counters = new Map<string, number>();
   private server: Server | undefined;
 
-  constructor(private readonly backends: readonly number[], readonly port: number) {}
+  constructor(
+    private readonly backends: readonly number[],
+    readonly port: number,
+  ) {}
 
   /** Listens on 127.0.0.1:port. */
   async listen(): Promise<void> {
@@ -33,7 +36,14 @@ export class Balancer {
       const replica = this.pick(path);
       const upstream = httpRequest(
         // agent: false, one connection per request: a restarted replica never meets a stale pooled socket.
-        { host: '127.0.0.1', port: this.backends[replica], method: incoming.method, path: incoming.url, headers: incoming.headers, agent: false },
+        {
+          host: '127.0.0.1',
+          port: this.backends[replica],
+          method: incoming.method,
+          path: incoming.url,
+          headers: incoming.headers,
+          agent: false,
+        },
         (response) => {
           this.served.push({ path, replica, status: response.statusCode ?? 0 });
           outgoing.writeHead(response.statusCode ?? 502, response.headers);

@@ -7,7 +7,8 @@ import { fetch as undiciFetch, type Dispatcher } from 'undici';
 
 /** User-Agents of the two legs. */
 export const USER_AGENTS = {
-  desktop: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+  desktop:
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
   wecom:
     'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 wxwork/4.1.26 MicroMessenger/7.0.1 Language/zh ColorScheme/Light',
 };
@@ -55,14 +56,19 @@ export class TestBrowser {
   ) {}
 
   /** Sends one request with this browser's cookies; stores what it sets. */
-  async request(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+  async request(
+    url: string,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { 'user-agent': this.userAgent, accept: 'text/html', ...init.headers };
     const cookie = this.cookieHeader();
     if (cookie) headers.cookie = cookie;
     if (this.simUser && this.simOrigin && url.startsWith(this.simOrigin)) headers['x-sim-user'] = this.simUser;
     if (init.body !== undefined) headers['content-type'] ??= 'application/x-www-form-urlencoded';
     const options = { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual' } as const;
-    const response = this.dispatcher ? ((await undiciFetch(url, { ...options, dispatcher: this.dispatcher })) as unknown as Response) : await fetch(url, options);
+    const response = this.dispatcher
+      ? ((await undiciFetch(url, { ...options, dispatcher: this.dispatcher })) as unknown as Response)
+      : await fetch(url, options);
     this.storeCookies(response);
     return response;
   }

@@ -65,5 +65,7 @@ export function execForm(args: string): string[] | undefined {
 
 /** `ENV A=1 B=2` into a map. */
 export function envPairs(args: string): Record<string, string> {
-  return Object.fromEntries([...args.matchAll(/(\w+)=("[^"]*"|\S+)/g)].map((m) => [m[1]!, m[2]!.replace(/^"|"$/g, '')]));
+  return Object.fromEntries(
+    [...args.matchAll(/(\w+)=("[^"]*"|\S+)/g)].map((m) => [m[1]!, m[2]!.replace(/^"|"$/g, '')]),
+  );
 }

@@ -18,7 +18,13 @@ export class ForwardProxy {
       const target = new URL(incoming.url ?? '');
       this.seen.push(target.pathname);
       const upstream = httpRequest(
-        { host: target.hostname, port: target.port, method: incoming.method, path: target.pathname + target.search, headers: incoming.headers },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: incoming.method,
+          path: target.pathname + target.search,
+          headers: incoming.headers,
+        },
         (response) => {
           outgoing.writeHead(response.statusCode ?? 502, response.headers);
           response.pipe(outgoing);

@@ -22,7 +22,10 @@ export class ChildBridge {
   readonly child: ChildProcess;
 
   /** Starts `node <script>` (default: the bridge) with exactly `env` (plus PATH). */
-  constructor(env: Record<string, string | undefined>, options: { cwd?: string; script?: string; args?: string[] } = {}) {
+  constructor(
+    env: Record<string, string | undefined>,
+    options: { cwd?: string; script?: string; args?: string[] } = {},
+  ) {
     this.child = spawn(process.execPath, [options.script ?? MAIN, ...(options.args ?? [])], {
       cwd: options.cwd ?? process.cwd(),
       env: { PATH: process.env.PATH ?? '', ...env },
@@ -41,7 +44,9 @@ export class ChildBridge {
     void this.exited.then(() => (exited = true));
     while (!this.stdout.includes(text)) {
       if (exited || Date.now() > deadline) {
-        throw new Error(`waiting for "${text}" failed (${exited ? 'process exited' : 'timeout'}); stderr: ${this.stderr}; stdout: ${this.stdout.slice(-2000)}`);
+        throw new Error(
+          `waiting for "${text}" failed (${exited ? 'process exited' : 'timeout'}); stderr: ${this.stderr}; stdout: ${this.stdout.slice(-2000)}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 25));
     }

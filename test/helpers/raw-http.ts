@@ -35,10 +35,17 @@ export function readUntilClosed(socket: Socket): Promise<Buffer> {
  * Sends `requestLine` exactly as given, then `headers` (with `Host`, `Connection: close` and
  * the body's length added) and `body`, and parses the answer.
  */
-export async function rawRequest(port: number, requestLine: string, headers: Record<string, string> = {}, body = ''): Promise<RawResponse> {
+export async function rawRequest(
+  port: number,
+  requestLine: string,
+  headers: Record<string, string> = {},
+  body = '',
+): Promise<RawResponse> {
   const socket = await openSocket(port);
   const answer = readUntilClosed(socket);
-  const lines = Object.entries({ host: '127.0.0.1', ...headers, connection: 'close' }).map(([name, value]) => `${name}: ${value}`);
+  const lines = Object.entries({ host: '127.0.0.1', ...headers, connection: 'close' }).map(
+    ([name, value]) => `${name}: ${value}`,
+  );
   if (body !== '') lines.push(`content-length: ${Buffer.byteLength(body)}`);
   socket.write(`${requestLine}\r\n${lines.join('\r\n')}\r\n\r\n${body}`);
   return parseResponse(await answer);

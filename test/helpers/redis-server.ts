@@ -36,7 +36,11 @@ export class OwnRedis {
 
   /** (Re)starts the server on the same port and waits until it answers. */
   async start(): Promise<void> {
-    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.process = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     const deadline = Date.now() + 10_000;
     while (!(await this.answers())) {
       if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not start`);
@@ -65,7 +69,12 @@ export class OwnRedis {
   }
 
   private async answers(): Promise<boolean> {
-    const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 500, retryStrategy: () => null });
+    const client = new Redis(this.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 500,
+      retryStrategy: () => null,
+    });
     client.on('error', () => {});
     try {
       await client.connect();

@@ -12,7 +12,12 @@ export const REDIS_TEST_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6
 
 /** Whether a Redis answers at {@link REDIS_TEST_URL}. Throws instead when Redis is mandatory. */
 export async function redisAvailable(): Promise<boolean> {
-  const client = new Redis(REDIS_TEST_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+  const client = new Redis(REDIS_TEST_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1000,
+    retryStrategy: () => null,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -20,9 +25,13 @@ export async function redisAvailable(): Promise<boolean> {
     return true;
   } catch (error) {
     if (process.env.CI === 'true' || process.env.REQUIRE_REDIS === '1') {
-      throw new Error(`Redis is required for these tests but ${REDIS_TEST_URL} does not answer: ${(error as Error).message}`);
+      throw new Error(
+        `Redis is required for these tests but ${REDIS_TEST_URL} does not answer: ${(error as Error).message}`,
+      );
     }
-    console.warn(`\n[tests] Redis at ${REDIS_TEST_URL} is unreachable: Redis tests are SKIPPED (set REQUIRE_REDIS=1 to fail instead)\n`);
+    console.warn(
+      `\n[tests] Redis at ${REDIS_TEST_URL} is unreachable: Redis tests are SKIPPED (set REQUIRE_REDIS=1 to fail instead)\n`,
+    );
     return false;
   } finally {
     client.disconnect();

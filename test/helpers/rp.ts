@@ -36,7 +36,11 @@ export interface V5Login {
 }
 
 /** Runs authorize → WeCom → callback as NocoBase does; exchanges the code when one came back. */
-export async function nocobaseLogin(harness: Harness, browser: TestBrowser, scope = 'openid email profile'): Promise<V5Login> {
+export async function nocobaseLogin(
+  harness: Harness,
+  browser: TestBrowser,
+  scope = 'openid email profile',
+): Promise<V5Login> {
   const client = await nocobaseClient(harness);
   const state = nocobaseState();
   const url = client.authorizationUrl({ scope, state, redirect_uri: CLIENTS.nocobase.redirectUri });
@@ -48,7 +52,10 @@ export async function nocobaseLogin(harness: Harness, browser: TestBrowser, scop
 }
 
 /** A v6 configuration for the modern client (client_secret_post). */
-export async function modernConfig(harness: Harness, clientKey: 'modern' | 'other' = 'modern'): Promise<oidc.Configuration> {
+export async function modernConfig(
+  harness: Harness,
+  clientKey: 'modern' | 'other' = 'modern',
+): Promise<oidc.Configuration> {
   const client = CLIENTS[clientKey];
   return oidc.discovery(new URL(harness.issuer), client.id, client.secret, oidc.ClientSecretPost(client.secret), {
     execute: [oidc.allowInsecureRequests],

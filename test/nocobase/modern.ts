@@ -22,7 +22,10 @@ function navigations(page: Page): string[] {
 export function modernLaneSuite(get: () => { site: Site; browser: Browser }, mode: string): void {
   it('shows the WeCom button on /v/signin, in both languages', async () => {
     const { site, browser } = get();
-    for (const [locale, label] of [['en-US', 'Sign in with WeCom'], ['zh-CN', '企业微信登录']] as const) {
+    for (const [locale, label] of [
+      ['en-US', 'Sign in with WeCom'],
+      ['zh-CN', '企业微信登录'],
+    ] as const) {
       const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
       await page.addInitScript((lang) => localStorage.setItem('NOCOBASE_LOCALE', lang), locale);
@@ -43,7 +46,10 @@ export function modernLaneSuite(get: () => { site: Site; browser: Browser }, mod
     await openModernSignIn(page, site, `?redirect=${encodeURIComponent('/v/admin')}`);
     await page.getByRole('link', { name: 'Sign in with WeCom' }).click();
     await page.waitForURL((url) => url.href.startsWith(site.harness.sim.url));
-    await page.getByRole('link', { name: /zhangsan/ }).first().click();
+    await page
+      .getByRole('link', { name: /zhangsan/ })
+      .first()
+      .click();
     await expectSignedInModern(page, site);
     await screenshot(page, `nocobase-${mode}-v2-desktop-signed-in`);
     expect(visited.some((url) => new URL(url).searchParams.has('wecomBridgeHandOff'))).toBe(true);
@@ -64,16 +70,28 @@ export function modernLaneSuite(get: () => { site: Site; browser: Browser }, mod
 
   it('shows a failure as a page that leads back to /v/signin, in both languages', async () => {
     const { site, browser } = get();
-    const created = await site.api.createAuthenticator('v2closed', { ...site.options, autoLoginInWeCom: false, autoSignup: false }, 'Closed');
+    const created = await site.api.createAuthenticator(
+      'v2closed',
+      { ...site.options, autoLoginInWeCom: false, autoSignup: false },
+      'Closed',
+    );
     // Created by the first entry mode's run; the same site runs this suite in each mode.
     expect([200, 400]).toContain(created.status);
     site.harness.sim.state.putMember('stranger', { userid: 'stranger', name: 'Stranger', department: [1], status: 1 });
-    for (const [locale, title] of [['en-US', 'No NocoBase account for this WeCom member'], ['zh-CN', '该企业微信成员在 NocoBase 中没有账号']] as const) {
+    for (const [locale, title] of [
+      ['en-US', 'No NocoBase account for this WeCom member'],
+      ['zh-CN', '该企业微信成员在 NocoBase 中没有账号'],
+    ] as const) {
       const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
-      await page.goto(`${site.nocobase.url}/api/wecomBridge:signIn?authenticator=v2closed&redirect=${encodeURIComponent('/v/admin')}`);
+      await page.goto(
+        `${site.nocobase.url}/api/wecomBridge:signIn?authenticator=v2closed&redirect=${encodeURIComponent('/v/admin')}`,
+      );
       await page.waitForURL((url) => url.href.startsWith(site.harness.sim.url));
-      await page.getByRole('link', { name: /stranger|Stranger/ }).first().click();
+      await page
+        .getByRole('link', { name: /stranger|Stranger/ })
+        .first()
+        .click();
       await page.getByRole('heading', { name: title }).waitFor({ timeout: 30_000 });
       await screenshot(page, `nocobase-${mode}-v2-failure-${locale}`);
       const back = page.locator('a[href="/v/signin"]');
@@ -98,13 +116,25 @@ export function modernLaneSuite(get: () => { site: Site; browser: Browser }, mod
       await page.getByText(texts.bindBy).waitFor({ timeout: 30_000 });
       expect(await page.getByLabel(texts.issuer).inputValue()).toBe(site.harness.issuer);
       // The URIs to register at the bridge, the same as in the classic form.
-      await expect.poll(() => page.locator('code').allInnerTexts()).toEqual(expect.arrayContaining([`${site.nocobase.url}/api/wecomBridge:redirect`, `${site.nocobase.url}/signin,${site.nocobase.url}/v/signin`]));
+      await expect
+        .poll(() => page.locator('code').allInnerTexts())
+        .toEqual(
+          expect.arrayContaining([
+            `${site.nocobase.url}/api/wecomBridge:redirect`,
+            `${site.nocobase.url}/signin,${site.nocobase.url}/v/signin`,
+          ]),
+        );
       // The versions: this plugin's and the bridge's, read by the server from the saved issuer.
-      await expect.poll(() => page.getByTestId('wecom-bridge-versions').innerText(), { timeout: 30_000 }).toMatch(/0\.1\.\d+.*127\.0\.0\.1.*0\.1\.\d+/);
+      await expect
+        .poll(() => page.getByTestId('wecom-bridge-versions').innerText(), { timeout: 30_000 })
+        .toMatch(/0\.1\.\d+.*127\.0\.0\.1.*0\.1\.\d+/);
       // The same check as the classic form: a bad value is refused on save with the server's message.
       await page.getByLabel(texts.issuer).fill('ftp://sso.example.com');
       await page.getByRole('button', { name: /Submit|提\s?交/ }).click();
-      await page.getByText(/must be an https URL|Issuer/).first().waitFor({ timeout: 30_000 });
+      await page
+        .getByText(/must be an https URL|Issuer/)
+        .first()
+        .waitFor({ timeout: 30_000 });
       await screenshot(page, `nocobase-${mode}-v2-settings-${locale}`);
       await context.close();
     }
@@ -117,20 +147,31 @@ export function modernLaneSuite(get: () => { site: Site; browser: Browser }, mod
     await openModernSignIn(page, site, `?redirect=${encodeURIComponent('/v/admin')}`);
     await page.getByRole('link', { name: 'Sign in with WeCom' }).click();
     await page.waitForURL((url) => url.href.startsWith(site.harness.sim.url));
-    await page.getByRole('link', { name: /zhangsan/ }).first().click();
+    await page
+      .getByRole('link', { name: /zhangsan/ })
+      .first()
+      .click();
     await expectSignedInModern(page, site);
     const visited = navigations(page);
     // What the modern client's sign-out does: auth:signOut, then at once the answer's redirect when
     // it is a same-origin sign-in page (resolveV2SigninRedirect), else /v/signin.
     await page.evaluate(async () => {
-      const answer = await fetch('/api/auth:signOut', { method: 'POST', headers: { authorization: `Bearer ${localStorage.getItem('NOCOBASE_TOKEN')}`, 'x-authenticator': 'wecom' } });
+      const answer = await fetch('/api/auth:signOut', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${localStorage.getItem('NOCOBASE_TOKEN')}`, 'x-authenticator': 'wecom' },
+      });
       const redirect = ((await answer.json()) as { data?: { redirect?: string } }).data?.redirect;
       localStorage.removeItem('NOCOBASE_TOKEN');
       (globalThis as unknown as { location: { replace(url: string): void } }).location.replace(redirect ?? '/v/signin');
     });
-    await expect.poll(() => visited.some((url) => url.startsWith(`${site.harness.issuer}/logout`)), { timeout: 60_000 }).toBe(true);
+    await expect
+      .poll(() => visited.some((url) => url.startsWith(`${site.harness.issuer}/logout`)), { timeout: 60_000 })
+      .toBe(true);
     expect(visited).toContain(`${site.nocobase.url}/v/signin?wecomBridgeSignOut=1`);
-    await page.waitForURL((url) => url.href.startsWith(`${site.nocobase.url}/v/signin`) && !url.searchParams.has('wecomBridgeSignOut'), { timeout: 60_000 });
+    await page.waitForURL(
+      (url) => url.href.startsWith(`${site.nocobase.url}/v/signin`) && !url.searchParams.has('wecomBridgeSignOut'),
+      { timeout: 60_000 },
+    );
     const logout = new URL(visited.find((url) => url.startsWith(`${site.harness.issuer}/logout`))!);
     expect(logout.searchParams.get('post_logout_redirect_uri')).toBe(`${site.nocobase.url}/v/signin`);
     expect(logout.searchParams.get('id_token_hint')).toMatch(/^eyJ/);
@@ -145,9 +186,22 @@ export function modernLaneSuite(get: () => { site: Site; browser: Browser }, mod
 
 /** The WeCom workbench homepages each entry mode serves: opened, then where the person ends signed in. */
 export const HOMEPAGES: Record<string, ReadonlyArray<readonly [string, string]>> = {
-  'legacy-default': [['/admin', '/admin'], ['/m', '/m'], ['/v/admin', '/v/admin'], ['/v/mobile', '/v/mobile']],
-  'modern-default': [['/', '/v/'], ['/admin', '/admin'], ['/v/admin', '/v/admin']],
-  'modern-only': [['/admin', '/v/admin'], ['/v/admin', '/v/admin'], ['/mobile', '/v/mobile']],
+  'legacy-default': [
+    ['/admin', '/admin'],
+    ['/m', '/m'],
+    ['/v/admin', '/v/admin'],
+    ['/v/mobile', '/v/mobile'],
+  ],
+  'modern-default': [
+    ['/', '/v/'],
+    ['/admin', '/admin'],
+    ['/v/admin', '/v/admin'],
+  ],
+  'modern-only': [
+    ['/admin', '/v/admin'],
+    ['/v/admin', '/v/admin'],
+    ['/mobile', '/v/mobile'],
+  ],
 };
 
 /** The homepages of `mode`, opened inside WeCom with auto login: each ends signed in on that page. */
@@ -160,7 +214,13 @@ export function homepageSuite(get: () => { site: Site; browser: Browser }, mode:
       await page.goto(`${site.nocobase.url}${opened}`);
       if (landed.startsWith('/v/')) await expectSignedInModern(page, site, landed);
       else {
-        await page.waitForURL((url) => url.pathname.startsWith(landed) && !url.pathname.includes('signin') && !url.searchParams.has('wecomBridgeHandOff'), { timeout: 60_000 });
+        await page.waitForURL(
+          (url) =>
+            url.pathname.startsWith(landed) &&
+            !url.pathname.includes('signin') &&
+            !url.searchParams.has('wecomBridgeHandOff'),
+          { timeout: 60_000 },
+        );
         await page.waitForFunction(() => localStorage.getItem('NOCOBASE_TOKEN'), undefined, { timeout: 60_000 });
       }
       await screenshot(page, `nocobase-${mode}-home${opened.replace(/\//g, '-')}`);

@@ -8,11 +8,21 @@ import { USER_AGENTS } from '../helpers/browser.js';
 import type { Site } from './site.js';
 
 /** A desktop browser profile, or the WeCom client (its User-Agent; the simulator picks `simUser`). */
-export async function newProfile(browser: Browser, kind: 'desktop' | 'wecom', simUser?: string): Promise<BrowserContext> {
+export async function newProfile(
+  browser: Browser,
+  kind: 'desktop' | 'wecom',
+  simUser?: string,
+): Promise<BrowserContext> {
   const context = await browser.newContext(
     kind === 'desktop'
       ? { viewport: { width: 1280, height: 800 }, locale: 'en-US' }
-      : { userAgent: USER_AGENTS.wecom, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' },
+      : {
+          userAgent: USER_AGENTS.wecom,
+          viewport: { width: 390, height: 844 },
+          isMobile: true,
+          hasTouch: true,
+          locale: 'zh-CN',
+        },
   );
   // Only the simulator reads it: in the WeCom client the member is the one signed in to the app.
   if (simUser) await context.setExtraHTTPHeaders({ 'x-sim-user': simUser });
@@ -20,21 +30,32 @@ export async function newProfile(browser: Browser, kind: 'desktop' | 'wecom', si
 }
 
 /** A desktop page signed in as NocoBase's root (its token in NocoBase's storage), in `locale`. */
-export async function rootPage(browser: Browser, site: Site, locale: string): Promise<{ context: BrowserContext; page: Page }> {
+export async function rootPage(
+  browser: Browser,
+  site: Site,
+  locale: string,
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale });
   const page = await context.newPage();
-  await page.addInitScript(([token, lang]) => {
-    localStorage.setItem('NOCOBASE_TOKEN', token!);
-    localStorage.setItem('NOCOBASE_AUTH', 'basic');
-    localStorage.setItem('NOCOBASE_LOCALE', lang!);
-  }, [site.api.rootToken, locale]);
+  await page.addInitScript(
+    ([token, lang]) => {
+      localStorage.setItem('NOCOBASE_TOKEN', token!);
+      localStorage.setItem('NOCOBASE_AUTH', 'basic');
+      localStorage.setItem('NOCOBASE_LOCALE', lang!);
+    },
+    [site.api.rootToken, locale],
+  );
   return { context, page };
 }
 
 /** NocoBase's sign-in page, rendered (its React client takes a few seconds to start). */
 export async function openSignIn(page: Page, site: Site): Promise<void> {
   await page.goto(`${site.nocobase.url}/signin`);
-  await page.getByRole('link', { name: 'Sign in with WeCom' }).or(page.getByRole('link', { name: '企业微信登录' })).first().waitFor({ timeout: 60_000 });
+  await page
+    .getByRole('link', { name: 'Sign in with WeCom' })
+    .or(page.getByRole('link', { name: '企业微信登录' }))
+    .first()
+    .waitFor({ timeout: 60_000 });
 }
 
 /**
@@ -43,10 +64,17 @@ export async function openSignIn(page: Page, site: Site): Promise<void> {
  * phone layout keeps that menu behind "⋯").
  */
 export async function expectSignedInAdmin(page: Page, site: Site): Promise<void> {
-  await page.waitForURL((url) => url.href.startsWith(`${site.nocobase.url}/admin`) && !url.searchParams.has('token') && !url.searchParams.has('wecomBridgeHandOff'), { timeout: 60_000 });
+  await page.waitForURL(
+    (url) =>
+      url.href.startsWith(`${site.nocobase.url}/admin`) &&
+      !url.searchParams.has('token') &&
+      !url.searchParams.has('wecomBridgeHandOff'),
+    { timeout: 60_000 },
+  );
   await page.waitForFunction(() => localStorage.getItem('NOCOBASE_TOKEN'), undefined, { timeout: 60_000 });
   expect(await page.evaluate(() => localStorage.getItem('NOCOBASE_AUTH'))).toBe('wecom');
-  if ((page.viewportSize()?.width ?? 0) >= 1000) await page.locator('[data-testid="user-center-button"]').waitFor({ timeout: 60_000 });
+  if ((page.viewportSize()?.width ?? 0) >= 1000)
+    await page.locator('[data-testid="user-center-button"]').waitFor({ timeout: 60_000 });
   else await page.getByText('NocoBase').or(page.locator('header')).first().waitFor({ timeout: 60_000 });
 }
 
@@ -56,7 +84,11 @@ export async function expectSignedInAdmin(page: Page, site: Site): Promise<void>
  */
 export async function expectSignedInModern(page: Page, site: Site, prefix = '/v/'): Promise<void> {
   await page.waitForURL(
-    (url) => url.href.startsWith(`${site.nocobase.url}${prefix}`) && !url.pathname.includes('/signin') && !url.searchParams.has('token') && !url.searchParams.has('wecomBridgeHandOff'),
+    (url) =>
+      url.href.startsWith(`${site.nocobase.url}${prefix}`) &&
+      !url.pathname.includes('/signin') &&
+      !url.searchParams.has('token') &&
+      !url.searchParams.has('wecomBridgeHandOff'),
     { timeout: 60_000 },
   );
   await page.waitForFunction(() => localStorage.getItem('NOCOBASE_TOKEN'), undefined, { timeout: 60_000 });
@@ -66,7 +98,11 @@ export async function expectSignedInModern(page: Page, site: Site, prefix = '/v/
 /** The modern sign-in page, rendered with the WeCom button. */
 export async function openModernSignIn(page: Page, site: Site, query = ''): Promise<void> {
   await page.goto(`${site.nocobase.url}/v/signin${query}`);
-  await page.getByRole('link', { name: 'Sign in with WeCom' }).or(page.getByRole('link', { name: '企业微信登录' })).first().waitFor({ timeout: 60_000 });
+  await page
+    .getByRole('link', { name: 'Sign in with WeCom' })
+    .or(page.getByRole('link', { name: '企业微信登录' }))
+    .first()
+    .waitFor({ timeout: 60_000 });
 }
 
 /** The signed-in user as NocoBase's own API sees the browser's session (`auth:check`). */
@@ -86,7 +122,9 @@ export async function findUsers(site: Site, filter: Record<string, unknown>): Pr
 
 /** Bindings of the authenticator "wecom" (NocoBase's usersAuthenticators) for `uuid`. */
 export async function bindings(site: Site, uuid: string): Promise<Record<string, any>[]> {
-  const answer = await site.api.call('usersAuthenticators:list', { query: { filter: JSON.stringify({ authenticator: 'wecom', uuid }), pageSize: '100' } });
+  const answer = await site.api.call('usersAuthenticators:list', {
+    query: { filter: JSON.stringify({ authenticator: 'wecom', uuid }), pageSize: '100' },
+  });
   expect(answer.status).toBe(200);
   return answer.body.data as Record<string, any>[];
 }

@@ -11,8 +11,25 @@ import { freePort } from '../helpers/free-port.js';
 import { launchChromium, screenshot } from '../browser/chromium.js';
 import { attackSuite } from './attacks.js';
 import { homepageSuite, modernLaneSuite } from './modern.js';
-import { answerUrl, callbackPrefix, claimHandOff, openPage, scriptedBrowser, startForeignDiscovery, startSignIn } from './flows.js';
-import { bindings, currentUser, expectSignedInAdmin, findUsers, newProfile, openSignIn, rootPage, userCount } from './pages.js';
+import {
+  answerUrl,
+  callbackPrefix,
+  claimHandOff,
+  openPage,
+  scriptedBrowser,
+  startForeignDiscovery,
+  startSignIn,
+} from './flows.js';
+import {
+  bindings,
+  currentUser,
+  expectSignedInAdmin,
+  findUsers,
+  newProfile,
+  openSignIn,
+  rootPage,
+  userCount,
+} from './pages.js';
 import { installFromStoragePlugins, realNocoBaseAvailable, startSite, type Site } from './site.js';
 
 const available = realNocoBaseAvailable();
@@ -39,13 +56,19 @@ async function desktopLogin(page: Page, member: string, shot: string): Promise<v
   await page.waitForURL((url) => url.href.startsWith(site.harness.sim.url));
   expect(new URL(page.url()).pathname).toBe('/wwlogin/sso/login');
   await screenshot(page, `${shot}-2-wecom-web-login`);
-  await page.getByRole('link', { name: new RegExp(member) }).first().click();
+  await page
+    .getByRole('link', { name: new RegExp(member) })
+    .first()
+    .click();
 }
 
 // NocoBase's client takes seconds per page on two cores: generous limits, no timing asserted.
 describe.skipIf(!available)('the adapter on a real NocoBase, in headless Chromium', { timeout: 180_000 }, () => {
-  it('shows the WeCom button on NocoBase\'s sign-in page, in both languages', async () => {
-    for (const [locale, label] of [['en-US', 'Sign in with WeCom'], ['zh-CN', '企业微信登录']] as const) {
+  it("shows the WeCom button on NocoBase's sign-in page, in both languages", async () => {
+    for (const [locale, label] of [
+      ['en-US', 'Sign in with WeCom'],
+      ['zh-CN', '企业微信登录'],
+    ] as const) {
       const context = await browser.newContext({ locale });
       const page = await context.newPage();
       await page.addInitScript((lang) => localStorage.setItem('NOCOBASE_LOCALE', lang), locale);
@@ -70,9 +93,18 @@ describe.skipIf(!available)('the adapter on a real NocoBase, in headless Chromiu
       await page.locator('.ant-dropdown-menu-item', { hasText: texts.type }).click();
       await page.getByText(texts.bindBy).waitFor();
       await screenshot(page, `nocobase-settings-${locale}`);
-      await expect.poll(() => page.getByTestId('wecom-bridge-versions').innerText(), { timeout: 30_000 }).toMatch(/0\.1\.\d+.*127\.0\.0\.1.*0\.1\.\d+/);
+      await expect
+        .poll(() => page.getByTestId('wecom-bridge-versions').innerText(), { timeout: 30_000 })
+        .toMatch(/0\.1\.\d+.*127\.0\.0\.1.*0\.1\.\d+/);
       // The URIs to register at the bridge, as this NocoBase's address gives them.
-      await expect.poll(() => page.locator('code').allInnerTexts()).toEqual(expect.arrayContaining([`${site.nocobase.url}/api/wecomBridge:redirect`, `${site.nocobase.url}/signin,${site.nocobase.url}/v/signin`]));
+      await expect
+        .poll(() => page.locator('code').allInnerTexts())
+        .toEqual(
+          expect.arrayContaining([
+            `${site.nocobase.url}/api/wecomBridge:redirect`,
+            `${site.nocobase.url}/signin,${site.nocobase.url}/v/signin`,
+          ]),
+        );
       await context.close();
     }
   });
@@ -105,7 +137,15 @@ describe.skipIf(!available)('the adapter on a real NocoBase, in headless Chromiu
   });
 
   it('logs in inside the WeCom client without a click; the new user carries phone and email', async () => {
-    site.harness.sim.state.putMember('wangfang', { userid: 'wangfang', name: '王芳', mobile: '13811112222', biz_mail: 'wangfang@corp.example', gender: '2', department: [2], status: 1 });
+    site.harness.sim.state.putMember('wangfang', {
+      userid: 'wangfang',
+      name: '王芳',
+      mobile: '13811112222',
+      biz_mail: 'wangfang@corp.example',
+      gender: '2',
+      department: [2],
+      status: 1,
+    });
     const context = await newProfile(browser, 'wecom', 'wangfang');
     const page = await context.newPage();
     const visited: string[] = [];
@@ -116,12 +156,20 @@ describe.skipIf(!available)('the adapter on a real NocoBase, in headless Chromiu
     // The sign-in page started the login by itself: in-client OAuth with the privateinfo consent.
     const oauth = visited.find((url) => url.startsWith(`${site.harness.sim.url}/connect/oauth2/authorize`));
     expect(new URL(oauth!).searchParams.get('scope')).toBe('snsapi_privateinfo');
-    expect(await currentUser(page, site)).toMatchObject({ nickname: '王芳', username: 'wangfang', phone: '13811112222', email: 'wangfang@corp.example' });
+    expect(await currentUser(page, site)).toMatchObject({
+      nickname: '王芳',
+      username: 'wangfang',
+      phone: '13811112222',
+      email: 'wangfang@corp.example',
+    });
     await context.close();
   });
 
   it('binds an existing NocoBase user by mobile number (stored without +86) instead of creating one', async () => {
-    const created = await site.api.call('users:create', { method: 'POST', body: { nickname: 'Li Si (existing)', username: 'lisi_existing', phone: '13900139000' } });
+    const created = await site.api.call('users:create', {
+      method: 'POST',
+      body: { nickname: 'Li Si (existing)', username: 'lisi_existing', phone: '13900139000' },
+    });
     expect(created.status).toBe(200);
     const existingId = created.body.data.id as number;
     const before = await userCount(site);
@@ -135,7 +183,7 @@ describe.skipIf(!available)('the adapter on a real NocoBase, in headless Chromiu
     await context.close();
   });
 
-  it('stops a disabled member at the bridge\'s page, and creates no user', async () => {
+  it("stops a disabled member at the bridge's page, and creates no user", async () => {
     const before = await userCount(site);
     const context = await newProfile(browser, 'desktop');
     const page = await context.newPage();
@@ -177,95 +225,129 @@ describe.skipIf(!available)('the adapter on a real NocoBase, in headless Chromiu
   });
 });
 
-describe.skipIf(!available)('the adapter on a real NocoBase: bad input and bad configuration get a clear page', { timeout: 60_000 }, () => {
-  let otherIssuer: { url: string; close(): Promise<void> };
+describe.skipIf(!available)(
+  'the adapter on a real NocoBase: bad input and bad configuration get a clear page',
+  { timeout: 60_000 },
+  () => {
+    let otherIssuer: { url: string; close(): Promise<void> };
 
-  beforeAll(async () => {
-    otherIssuer = await startForeignDiscovery();
-    const add = async (name: string, title: string, options: Record<string, unknown>) => {
-      const answer = await site.api.createAuthenticator(name, { ...site.options, autoLoginInWeCom: false, ...options }, title);
-      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-    };
-    await add('unreachable', 'Unreachable', { issuer: `http://127.0.0.1:${await freePort()}` });
-    await add('mismatch', 'Mismatch', { issuer: otherIssuer.url });
-    await add('wrongsecret', 'Wrong secret', { clientSecret: 'not-the-secret' });
-    await add('noaccount', 'No sign-up', { autoSignup: false });
-  });
+    beforeAll(async () => {
+      otherIssuer = await startForeignDiscovery();
+      const add = async (name: string, title: string, options: Record<string, unknown>) => {
+        const answer = await site.api.createAuthenticator(
+          name,
+          { ...site.options, autoLoginInWeCom: false, ...options },
+          title,
+        );
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      };
+      await add('unreachable', 'Unreachable', { issuer: `http://127.0.0.1:${await freePort()}` });
+      await add('mismatch', 'Mismatch', { issuer: otherIssuer.url });
+      await add('wrongsecret', 'Wrong secret', { clientSecret: 'not-the-secret' });
+      await add('noaccount', 'No sign-up', { autoSignup: false });
+    });
 
-  afterAll(async () => otherIssuer?.close());
+    afterAll(async () => otherIssuer?.close());
 
-  it('names an unknown authenticator', async () => {
-    const page = await openPage(scriptedBrowser(site), `${site.nocobase.url}/api/wecomBridge:signIn?authenticator=nope`);
-    expect(page).toMatchObject({ status: 404, failure: 'authenticator_unknown' });
-  });
+    it('names an unknown authenticator', async () => {
+      const page = await openPage(
+        scriptedBrowser(site),
+        `${site.nocobase.url}/api/wecomBridge:signIn?authenticator=nope`,
+      );
+      expect(page).toMatchObject({ status: 404, failure: 'authenticator_unknown' });
+    });
 
-  it('says the provider cannot be reached, and what the admin should check', async () => {
-    const page = await openPage(scriptedBrowser(site), `${site.nocobase.url}/api/wecomBridge:signIn?authenticator=unreachable`);
-    expect(page).toMatchObject({ status: 502, failure: 'provider_unreachable' });
-    expect(page.body).toContain('.well-known/openid-configuration');
-    expect(page.body).not.toMatch(/at \S+ \(|node_modules/);
-  });
+    it('says the provider cannot be reached, and what the admin should check', async () => {
+      const page = await openPage(
+        scriptedBrowser(site),
+        `${site.nocobase.url}/api/wecomBridge:signIn?authenticator=unreachable`,
+      );
+      expect(page).toMatchObject({ status: 502, failure: 'provider_unreachable' });
+      expect(page.body).toContain('.well-known/openid-configuration');
+      expect(page.body).not.toMatch(/at \S+ \(|node_modules/);
+    });
 
-  it('refuses a provider whose discovery names another issuer', async () => {
-    const page = await openPage(scriptedBrowser(site), `${site.nocobase.url}/api/wecomBridge:signIn?authenticator=mismatch`);
-    expect(page).toMatchObject({ status: 502, failure: 'issuer_mismatch' });
-  });
+    it('refuses a provider whose discovery names another issuer', async () => {
+      const page = await openPage(
+        scriptedBrowser(site),
+        `${site.nocobase.url}/api/wecomBridge:signIn?authenticator=mismatch`,
+      );
+      expect(page).toMatchObject({ status: 502, failure: 'issuer_mismatch' });
+    });
 
-  it('says the client secret is wrong (invalid_client at the token endpoint), and creates no user', async () => {
-    const before = await userCount(site);
-    const browser = scriptedBrowser(site, 'Li.Na-01');
-    const page = await openPage(browser, await answerUrl(site, browser, 'wrongsecret'));
-    expect(page).toMatchObject({ status: 502, failure: 'invalid_client' });
-    expect(page.body).toContain('OIDC_CLIENT_SECRET');
-    expect(await userCount(site)).toBe(before);
-  });
+    it('says the client secret is wrong (invalid_client at the token endpoint), and creates no user', async () => {
+      const before = await userCount(site);
+      const browser = scriptedBrowser(site, 'Li.Na-01');
+      const page = await openPage(browser, await answerUrl(site, browser, 'wrongsecret'));
+      expect(page).toMatchObject({ status: 502, failure: 'invalid_client' });
+      expect(page.body).toContain('OIDC_CLIENT_SECRET');
+      expect(await userCount(site)).toBe(before);
+    });
 
-  it('refuses a forged state and another browser\'s answer, without spending the real one; a replay gets its own page', async () => {
-    expect(await openPage(scriptedBrowser(site), `${callbackPrefix(site)}?state=forged&code=forged`)).toMatchObject({ status: 400, failure: 'state_invalid' });
-    const owner = scriptedBrowser(site);
-    const answer = await answerUrl(site, owner);
-    expect(await openPage(scriptedBrowser(site), answer)).toMatchObject({ status: 400, failure: 'state_invalid' });
-    const done = await openPage(owner, answer);
-    expect(done.status).toBe(302);
-    const landing = new URL(done.location!, site.nocobase.url);
-    expect(landing.pathname).toBe('/admin');
-    expect(landing.searchParams.has('token')).toBe(false);
-    const claimed = await claimHandOff(site, owner, done.location!);
-    const check = await site.api.call('auth:check', { token: claimed.body.data.token, headers: { 'x-authenticator': 'wecom' } });
-    expect(check.body.data).toMatchObject({ username: 'zhangsan' });
-    expect(await openPage(owner, answer)).toMatchObject({ status: 400, failure: 'state_used' });
-  });
+    it("refuses a forged state and another browser's answer, without spending the real one; a replay gets its own page", async () => {
+      expect(await openPage(scriptedBrowser(site), `${callbackPrefix(site)}?state=forged&code=forged`)).toMatchObject({
+        status: 400,
+        failure: 'state_invalid',
+      });
+      const owner = scriptedBrowser(site);
+      const answer = await answerUrl(site, owner);
+      expect(await openPage(scriptedBrowser(site), answer)).toMatchObject({ status: 400, failure: 'state_invalid' });
+      const done = await openPage(owner, answer);
+      expect(done.status).toBe(302);
+      const landing = new URL(done.location!, site.nocobase.url);
+      expect(landing.pathname).toBe('/admin');
+      expect(landing.searchParams.has('token')).toBe(false);
+      const claimed = await claimHandOff(site, owner, done.location!);
+      const check = await site.api.call('auth:check', {
+        token: claimed.body.data.token,
+        headers: { 'x-authenticator': 'wecom' },
+      });
+      expect(check.body.data).toMatchObject({ username: 'zhangsan' });
+      expect(await openPage(owner, answer)).toMatchObject({ status: 400, failure: 'state_used' });
+    });
 
-  it('shows why when the member refuses (access_denied), and creates no user', async () => {
-    const before = await userCount(site);
-    const browser = scriptedBrowser(site, 'Li.Na-01');
-    const start = await startSignIn(site, browser, 'wecom');
-    const atWeCom = await browser.follow(new URL(start.headers.get('location')!, site.nocobase.url).href, site.harness.sim.url);
-    const denied = await browser.follow(`${atWeCom.finalUrl}&sim_action=deny`, callbackPrefix(site));
-    const page = await openPage(browser, denied.finalUrl);
-    expect(page).toMatchObject({ status: 403, failure: 'access_denied' });
-    expect(await userCount(site)).toBe(before);
-  });
+    it('shows why when the member refuses (access_denied), and creates no user', async () => {
+      const before = await userCount(site);
+      const browser = scriptedBrowser(site, 'Li.Na-01');
+      const start = await startSignIn(site, browser, 'wecom');
+      const atWeCom = await browser.follow(
+        new URL(start.headers.get('location')!, site.nocobase.url).href,
+        site.harness.sim.url,
+      );
+      const denied = await browser.follow(`${atWeCom.finalUrl}&sim_action=deny`, callbackPrefix(site));
+      const page = await openPage(browser, denied.finalUrl);
+      expect(page).toMatchObject({ status: 403, failure: 'access_denied' });
+      expect(await userCount(site)).toBe(before);
+    });
 
-  it('says there is no NocoBase account when auto sign-up is off, and what the admin can do', async () => {
-    const before = await userCount(site);
-    const browser = scriptedBrowser(site, 'Li.Na-01');
-    const page = await openPage(browser, await answerUrl(site, browser, 'noaccount'));
-    expect(page).toMatchObject({ status: 403, failure: 'no_account' });
-    expect(page.body).toContain('Sign up automatically');
-    expect(await userCount(site)).toBe(before);
-  });
+    it('says there is no NocoBase account when auto sign-up is off, and what the admin can do', async () => {
+      const before = await userCount(site);
+      const browser = scriptedBrowser(site, 'Li.Na-01');
+      const page = await openPage(browser, await answerUrl(site, browser, 'noaccount'));
+      expect(page).toMatchObject({ status: 403, failure: 'no_account' });
+      expect(page.body).toContain('Sign up automatically');
+      expect(await userCount(site)).toBe(before);
+    });
 
-  it('refuses to save an unusable authenticator, and a second one that logs in automatically in WeCom', async () => {
-    const broken = await site.api.createAuthenticator('broken', { issuer: 'ftp://sso.example.com', clientId: '', clientSecret: 'x' }, 'Broken');
-    expect(broken.status).toBe(400);
-    expect(JSON.stringify(broken.body)).toContain('must be an https URL');
-    expect(JSON.stringify(broken.body)).toContain('Client ID is required');
-    const second = await site.api.createAuthenticator('second', { ...site.options, autoLoginInWeCom: true }, 'Second');
-    expect(second.status).toBe(400);
-    expect(JSON.stringify(second.body)).toContain('Only one authenticator may log in automatically inside WeCom');
-  });
-});
+    it('refuses to save an unusable authenticator, and a second one that logs in automatically in WeCom', async () => {
+      const broken = await site.api.createAuthenticator(
+        'broken',
+        { issuer: 'ftp://sso.example.com', clientId: '', clientSecret: 'x' },
+        'Broken',
+      );
+      expect(broken.status).toBe(400);
+      expect(JSON.stringify(broken.body)).toContain('must be an https URL');
+      expect(JSON.stringify(broken.body)).toContain('Client ID is required');
+      const second = await site.api.createAuthenticator(
+        'second',
+        { ...site.options, autoLoginInWeCom: true },
+        'Second',
+      );
+      expect(second.status).toBe(400);
+      expect(JSON.stringify(second.body)).toContain('Only one authenticator may log in automatically inside WeCom');
+    });
+  },
+);
 
 describe.skipIf(!available)('the adapter on a real NocoBase under attack', { timeout: 180_000 }, () => {
   attackSuite(() => ({ site, browser }));
@@ -285,9 +367,13 @@ for (const mode of ['legacy-default', 'modern-default', 'modern-only']) {
   });
 }
 
-describe.skipIf(!available)('the plugin placed in storage/plugins/ (a Docker install), enabled with NocoBase\'s CLI', { timeout: 240_000 }, () => {
-  it('is found by `pm add`, enabled by `pm enable`, and offers the WeCom authenticator type after a restart', async () => {
-    const types = await installFromStoragePlugins(site);
-    expect(types).toContainEqual(expect.objectContaining({ name: 'wecom-bridge' }));
-  });
-});
+describe.skipIf(!available)(
+  "the plugin placed in storage/plugins/ (a Docker install), enabled with NocoBase's CLI",
+  { timeout: 240_000 },
+  () => {
+    it('is found by `pm add`, enabled by `pm enable`, and offers the WeCom authenticator type after a restart', async () => {
+      const types = await installFromStoragePlugins(site);
+      expect(types).toContainEqual(expect.objectContaining({ name: 'wecom-bridge' }));
+    });
+  },
+);

@@ -42,10 +42,16 @@ export interface Site {
  * fails the run instead.
  */
 export function realNocoBaseAvailable(): boolean {
-  const missing = [postgresAvailable() ? '' : 'PostgreSQL (psql -h 127.0.0.1 -U postgres)', existsSync(CHROMIUM_PATH) ? '' : `Chromium (${CHROMIUM_PATH})`].filter(Boolean);
+  const missing = [
+    postgresAvailable() ? '' : 'PostgreSQL (psql -h 127.0.0.1 -U postgres)',
+    existsSync(CHROMIUM_PATH) ? '' : `Chromium (${CHROMIUM_PATH})`,
+  ].filter(Boolean);
   if (missing.length === 0) return true;
-  if (process.env.CI === 'true' || process.env.REQUIRE_NOCOBASE === '1') throw new Error(`the real-NocoBase tests need ${missing.join(' and ')}`);
-  console.warn(`\n[tests] ${missing.join(' and ')} not available: the real-NocoBase tests are SKIPPED (set REQUIRE_NOCOBASE=1 to fail instead)\n`);
+  if (process.env.CI === 'true' || process.env.REQUIRE_NOCOBASE === '1')
+    throw new Error(`the real-NocoBase tests need ${missing.join(' and ')}`);
+  console.warn(
+    `\n[tests] ${missing.join(' and ')} not available: the real-NocoBase tests are SKIPPED (set REQUIRE_NOCOBASE=1 to fail instead)\n`,
+  );
   return false;
 }
 
@@ -54,7 +60,8 @@ export function buildPlugin(): string {
   execFileSync('npm', ['run', '--silent', 'build:nocobase-plugin'], { cwd: ROOT, stdio: 'pipe' });
   const dir = join(ROOT, 'dist/nocobase-plugin');
   const files = readdirSync(dir);
-  if (files.length !== 1 || !files[0]!.endsWith('.tgz')) throw new Error(`expected exactly one .tgz in ${dir}, found ${files.join(', ')}`);
+  if (files.length !== 1 || !files[0]!.endsWith('.tgz'))
+    throw new Error(`expected exactly one .tgz in ${dir}, found ${files.join(', ')}`);
   return join(dir, files[0]!);
 }
 
@@ -86,16 +93,30 @@ export async function startSite(): Promise<Site> {
   });
   let nocobase: NocoBaseInstance | undefined;
   try {
-    nocobase = await timed('nocobase install + start', () => startNocoBase(install, { port, database: `wob_test_${process.pid}_${Date.now()}` }));
+    nocobase = await timed('nocobase install + start', () =>
+      startNocoBase(install, { port, database: `wob_test_${process.pid}_${Date.now()}` }),
+    );
     const api = new NocoBaseApi(nocobase.url);
     await api.signInRoot();
     await timed('plugin upload + enable', () => api.uploadAndEnable(tgz));
     // Installed in English; Chinese enabled too, for the pages in both languages.
-    const languages = await api.call('systemSettings:update', { method: 'POST', query: { filterByTk: '1' }, body: { enabledLanguages: ['en-US', 'zh-CN'] } });
-    if (languages.status !== 200) throw new Error(`systemSettings:update answered ${languages.status}: ${JSON.stringify(languages.body)}`);
-    const options = { issuer: harness.issuer, clientId: SITE_CLIENT.id, clientSecret: SITE_CLIENT.secret, autoSignup: true, autoLoginInWeCom: true };
+    const languages = await api.call('systemSettings:update', {
+      method: 'POST',
+      query: { filterByTk: '1' },
+      body: { enabledLanguages: ['en-US', 'zh-CN'] },
+    });
+    if (languages.status !== 200)
+      throw new Error(`systemSettings:update answered ${languages.status}: ${JSON.stringify(languages.body)}`);
+    const options = {
+      issuer: harness.issuer,
+      clientId: SITE_CLIENT.id,
+      clientSecret: SITE_CLIENT.secret,
+      autoSignup: true,
+      autoLoginInWeCom: true,
+    };
     const created = await api.createAuthenticator('wecom', options, '');
-    if (created.status !== 200) throw new Error(`authenticators:create answered ${created.status}: ${JSON.stringify(created.body)}`);
+    if (created.status !== 200)
+      throw new Error(`authenticators:create answered ${created.status}: ${JSON.stringify(created.body)}`);
     const running = nocobase;
     return {
       harness,
@@ -152,4 +173,3 @@ export async function installFromStoragePlugins(site: Site): Promise<Array<{ nam
     await nocobase.stop();
   }
 }
-

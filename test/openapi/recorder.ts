@@ -45,7 +45,10 @@ class RecordingBrowser extends TestBrowser {
     super(userAgent, simUser, simUrl);
   }
 
-  override async request(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+  override async request(
+    url: string,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
     const response = await super.request(url, init);
     await this.log.add(init.method ?? 'GET', url, response);
     return response;

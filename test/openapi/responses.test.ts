@@ -68,7 +68,13 @@ async function login(log: ResponseLog, client: ClientKey, userAgent: string, use
     redirect_uri: redirectUri,
     scope: 'openid profile email phone offline_access',
     state,
-    ...(modern ? { nonce: nonce!, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' } : {}),
+    ...(modern
+      ? {
+          nonce: nonce!,
+          code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+        }
+      : {}),
   });
   const browser = log.browser(userAgent, user, h.sim.url);
   const flow = await browser.follow(url.href, redirectUri);
@@ -111,7 +117,9 @@ describe('logins conform to openapi.yaml', () => {
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
     expect(checker.validate('/components/schemas/IdTokenClaims', idTokenPayload(refreshed.id_token!))).toEqual([]);
     // The refresh is the last /token call: the 200 checked below includes its answer.
-    expect(log.entries.filter((entry) => entry.url.endsWith('/token')).map((entry) => entry.status)).toEqual([200, 200]);
+    expect(log.entries.filter((entry) => entry.url.endsWith('/token')).map((entry) => entry.status)).toEqual([
+      200, 200,
+    ]);
     expectConforms(log);
   });
 
@@ -120,7 +128,10 @@ describe('logins conform to openapi.yaml', () => {
     const { browser, url } = await login(log, 'modern', USER_AGENTS.desktop);
     const again = await browser.request(url.href);
     expect(again.status).toBe(302);
-    const posted = await browser.request(`${h.issuer}/authorize`, { method: 'POST', body: url.searchParams.toString() });
+    const posted = await browser.request(`${h.issuer}/authorize`, {
+      method: 'POST',
+      body: url.searchParams.toString(),
+    });
     expect(posted.status).toBe(303);
     expectConforms(log);
   });
@@ -128,8 +139,14 @@ describe('logins conform to openapi.yaml', () => {
   it('a member who may not sign in sees why, with a link that returns access_denied to the relying party', async () => {
     const log = new ResponseLog(h.issuer);
     const config = await rpConfig(log, 'nocobase');
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: CLIENTS.nocobase.redirectUri, scope: 'openid', state: 's1' });
-    const flow = await log.browser(USER_AGENTS.desktop, 'wangwu', h.sim.url).follow(url.href, CLIENTS.nocobase.redirectUri);
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: CLIENTS.nocobase.redirectUri,
+      scope: 'openid',
+      state: 's1',
+    });
+    const flow = await log
+      .browser(USER_AGENTS.desktop, 'wangwu', h.sim.url)
+      .follow(url.href, CLIENTS.nocobase.redirectUri);
     expect(flow.response?.status).toBe(403);
     const back = new URL(/href="([^"]+)"/.exec(flow.body!)![1]!.replace(/&#38;|&amp;/g, '&'));
     expect(back.searchParams.get('error')).toBe('access_denied');
@@ -140,12 +157,20 @@ describe('logins conform to openapi.yaml', () => {
   it('a dead WeCom code restarts the WeCom leg; a setup problem shows the page with the fix', async () => {
     const log = new ResponseLog(h.issuer);
     const config = await rpConfig(log, 'nocobase');
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: CLIENTS.nocobase.redirectUri, scope: 'openid', state: 's2' });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: CLIENTS.nocobase.redirectUri,
+      scope: 'openid',
+      state: 's2',
+    });
     h.sim.state.addFault({ api: 'getuserinfo', errcode: 40029, times: 1 });
-    const restarted = await log.browser(USER_AGENTS.desktop, 'zhangsan', h.sim.url).follow(url.href, CLIENTS.nocobase.redirectUri);
+    const restarted = await log
+      .browser(USER_AGENTS.desktop, 'zhangsan', h.sim.url)
+      .follow(url.href, CLIENTS.nocobase.redirectUri);
     expect(restarted.hops.filter((hop) => hop.url.startsWith(`${h.issuer}/wecom/callback`))).toHaveLength(2);
     h.sim.state.addFault({ api: 'getuserinfo', errcode: 60020, times: 1 });
-    const failed = await log.browser(USER_AGENTS.desktop, 'zhangsan', h.sim.url).follow(url.href, CLIENTS.nocobase.redirectUri);
+    const failed = await log
+      .browser(USER_AGENTS.desktop, 'zhangsan', h.sim.url)
+      .follow(url.href, CLIENTS.nocobase.redirectUri);
     expect(failed.response?.status).toBe(502);
     expect(failed.body).toContain('企业可信IP');
     expectConforms(log);
@@ -158,18 +183,33 @@ describe('the first-login hand-off conforms to openapi.yaml', () => {
     try {
       const against = new SpecChecker(loadSpec(), first.issuer);
       const log = new ResponseLog(first.issuer);
-      const query = new URLSearchParams({ client_id: CLIENTS.nocobase.id, redirect_uri: CLIENTS.nocobase.redirectUri, response_type: 'code', scope: 'openid phone', state: 'ho' });
+      const query = new URLSearchParams({
+        client_id: CLIENTS.nocobase.id,
+        redirect_uri: CLIENTS.nocobase.redirectUri,
+        response_type: 'code',
+        scope: 'openid phone',
+        state: 'ho',
+      });
       const desktop = log.browser(USER_AGENTS.desktop, 'zhangsan', first.sim.url);
       const waiting = await desktop.follow(`${first.issuer}/authorize?${query}`, CLIENTS.nocobase.redirectUri);
       expect(waiting.response?.status).toBe(200);
       const handle = new URL(waiting.finalUrl).searchParams.get('h')!;
-      const scan = /<code>(http[^<]+\/handoff\/scan\?s=[^<]+)<\/code>/.exec(waiting.body!)![1]!.replace(/&#38;|&amp;/g, '&');
-      expect(await (await desktop.request(`${first.issuer}/handoff/status?h=${handle}`)).json()).toEqual({ status: 'pending' });
+      const scan = /<code>(http[^<]+\/handoff\/scan\?s=[^<]+)<\/code>/
+        .exec(waiting.body!)![1]!
+        .replace(/&#38;|&amp;/g, '&');
+      expect(await (await desktop.request(`${first.issuer}/handoff/status?h=${handle}`)).json()).toEqual({
+        status: 'pending',
+      });
       const phone = log.browser(USER_AGENTS.wecom, 'zhangsan', first.sim.url);
       const done = await phone.follow(scan, 'http://never.example/');
       expect(done.response?.status).toBe(200);
-      expect(await (await desktop.request(`${first.issuer}/handoff/status?h=${handle}`)).json()).toEqual({ status: 'done' });
-      const finished = await desktop.follow(`${first.issuer}/handoff/continue?h=${handle}`, CLIENTS.nocobase.redirectUri);
+      expect(await (await desktop.request(`${first.issuer}/handoff/status?h=${handle}`)).json()).toEqual({
+        status: 'done',
+      });
+      const finished = await desktop.follow(
+        `${first.issuer}/handoff/continue?h=${handle}`,
+        CLIENTS.nocobase.redirectUri,
+      );
       expect(new URL(finished.finalUrl).searchParams.get('state')).toBe('ho');
       expectConforms(log, against);
     } finally {
@@ -185,12 +225,22 @@ describe('failures conform to openapi.yaml', () => {
     const base = `${h.issuer}/authorize?response_type=code&scope=openid&client_id=${CLIENTS.modern.id}`;
     const redirect = `&redirect_uri=${encodeURIComponent(CLIENTS.modern.redirectUri)}`;
     expect((await browser.request(`${h.issuer}/authorize?client_id=nobody`)).status).toBe(400);
-    expect((await browser.request(`${base}&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`)).status).toBe(400);
+    expect(
+      (await browser.request(`${base}&redirect_uri=${encodeURIComponent('https://evil.example/cb')}`)).status,
+    ).toBe(400);
     expect((await browser.request(`${base}${redirect}&response_mode=fragment`)).status).toBe(400);
-    expect((await browser.request(`${base}${redirect}&prompt=none`)).headers.get('location')).toContain('error=login_required');
-    expect((await browser.request(`${base.replace('scope=openid', 'scope=profile')}${redirect}`)).headers.get('location')).toContain('error=invalid_scope');
+    expect((await browser.request(`${base}${redirect}&prompt=none`)).headers.get('location')).toContain(
+      'error=login_required',
+    );
+    expect(
+      (await browser.request(`${base.replace('scope=openid', 'scope=profile')}${redirect}`)).headers.get('location'),
+    ).toContain('error=invalid_scope');
     expect((await browser.request(`${base}${redirect}&state=${'x'.repeat(9000)}`)).status).toBe(414);
-    const json = await browser.request(`${h.issuer}/authorize`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const json = await browser.request(`${h.issuer}/authorize`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(json.status).toBe(415);
     expectConforms(log);
   });
@@ -199,7 +249,9 @@ describe('failures conform to openapi.yaml', () => {
     const log = new ResponseLog(h.issuer);
     const browser = log.browser(USER_AGENTS.desktop, 'zhangsan', h.sim.url);
     expect((await browser.request(`${h.issuer}/wecom/callback?code=abc`)).status).toBe(400);
-    expect((await browser.request(`${h.issuer}/wecom/callback?code=abc&state=NoSuchLogin0123456789ab`)).status).toBe(400);
+    expect((await browser.request(`${h.issuer}/wecom/callback?code=abc&state=NoSuchLogin0123456789ab`)).status).toBe(
+      400,
+    );
     expectConforms(log);
   });
 
@@ -210,10 +262,23 @@ describe('failures conform to openapi.yaml', () => {
     const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
     const basic = `Basic ${Buffer.from(`${encodeURIComponent(CLIENTS.nocobase.id)}:${encodeURIComponent(CLIENTS.nocobase.secret)}`).toString('base64')}`;
     const post = (body: string, headers: Record<string, string> = {}) =>
-      log.fetch(`${h.issuer}/token`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
-    const replay = await post(form({ grant_type: 'authorization_code', code, redirect_uri: CLIENTS.nocobase.redirectUri }), { authorization: basic });
+      log.fetch(`${h.issuer}/token`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      });
+    const replay = await post(
+      form({ grant_type: 'authorization_code', code, redirect_uri: CLIENTS.nocobase.redirectUri }),
+      { authorization: basic },
+    );
     expect(await replay.json()).toMatchObject({ error: 'invalid_grant' });
-    expect((await post(form({ grant_type: 'authorization_code', code: 'nope' }), { authorization: 'Basic bm9ib2R5Om5vcGU=' })).status).toBe(401);
+    expect(
+      (
+        await post(form({ grant_type: 'authorization_code', code: 'nope' }), {
+          authorization: 'Basic bm9ib2R5Om5vcGU=',
+        })
+      ).status,
+    ).toBe(401);
     expect((await post(form({ grant_type: 'password' }), { authorization: basic })).status).toBe(400);
     expect((await post('{}', { 'content-type': 'application/json' })).status).toBe(415);
     expect((await post(form({ grant_type: 'x'.repeat(20_000) }))).status).toBe(413);
@@ -225,7 +290,10 @@ describe('failures conform to openapi.yaml', () => {
     const log = new ResponseLog(h.issuer);
     expect((await log.fetch(`${h.issuer}/userinfo`)).status).toBe(401);
     expect((await log.fetch(`${h.issuer}/userinfo`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
-    const twice = await log.fetch(`${h.issuer}/userinfo?access_token=a`, { method: 'POST', headers: { authorization: 'Bearer a' } });
+    const twice = await log.fetch(`${h.issuer}/userinfo?access_token=a`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer a' },
+    });
     expect(twice.status).toBe(400);
     const body = await log.fetch(`${h.issuer}/userinfo`, {
       method: 'POST',
@@ -238,31 +306,39 @@ describe('failures conform to openapi.yaml', () => {
 });
 
 describe('RP-initiated logout conforms to openapi.yaml', () => {
-  it.skipIf(logoutPending)('a valid hint and a registered URI redirect back with state; a POSTed request too', async () => {
-    const log = new ResponseLog(h.issuer);
-    const { browser, tokens } = await login(log, 'modern', USER_AGENTS.desktop);
-    const query = new URLSearchParams({
-      id_token_hint: tokens.id_token!,
-      post_logout_redirect_uri: CLIENTS.modern.postLogoutRedirectUri,
-      state: 'bye-1',
-    });
-    const loggedOut = await browser.request(`${h.issuer}/logout?${query}`);
-    expect(loggedOut.status).toBe(302);
-    expect(loggedOut.headers.get('location')).toBe(`${CLIENTS.modern.postLogoutRedirectUri}?state=bye-1`);
-    const posted = await browser.request(`${h.issuer}/logout`, { method: 'POST', body: query.toString() });
-    expect([200, 303]).toContain(posted.status);
-    expectConforms(log);
-  });
+  it.skipIf(logoutPending)(
+    'a valid hint and a registered URI redirect back with state; a POSTed request too',
+    async () => {
+      const log = new ResponseLog(h.issuer);
+      const { browser, tokens } = await login(log, 'modern', USER_AGENTS.desktop);
+      const query = new URLSearchParams({
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: CLIENTS.modern.postLogoutRedirectUri,
+        state: 'bye-1',
+      });
+      const loggedOut = await browser.request(`${h.issuer}/logout?${query}`);
+      expect(loggedOut.status).toBe(302);
+      expect(loggedOut.headers.get('location')).toBe(`${CLIENTS.modern.postLogoutRedirectUri}?state=bye-1`);
+      const posted = await browser.request(`${h.issuer}/logout`, { method: 'POST', body: query.toString() });
+      expect([200, 303]).toContain(posted.status);
+      expectConforms(log);
+    },
+  );
 
-  it.skipIf(logoutPending)('without a hint, or with an unregistered URI, it shows a page and never redirects', async () => {
-    const log = new ResponseLog(h.issuer);
-    const browser = log.browser(USER_AGENTS.desktop, 'zhangsan', h.sim.url);
-    const bare = await browser.request(`${h.issuer}/logout`);
-    expect(bare.status).toBe(200);
-    const foreign = await browser.request(`${h.issuer}/logout?post_logout_redirect_uri=${encodeURIComponent('https://evil.example/')}`);
-    expect(foreign.headers.get('location')).toBeNull();
-    expectConforms(log);
-  });
+  it.skipIf(logoutPending)(
+    'without a hint, or with an unregistered URI, it shows a page and never redirects',
+    async () => {
+      const log = new ResponseLog(h.issuer);
+      const browser = log.browser(USER_AGENTS.desktop, 'zhangsan', h.sim.url);
+      const bare = await browser.request(`${h.issuer}/logout`);
+      expect(bare.status).toBe(200);
+      const foreign = await browser.request(
+        `${h.issuer}/logout?post_logout_redirect_uri=${encodeURIComponent('https://evil.example/')}`,
+      );
+      expect(foreign.headers.get('location')).toBeNull();
+      expectConforms(log);
+    },
+  );
 });
 
 describe('rate limits and an unreachable store conform to openapi.yaml', () => {
@@ -273,15 +349,34 @@ describe('rate limits and an unreachable store conform to openapi.yaml', () => {
       const against = new SpecChecker(loadSpec(), limited.issuer);
       const log = new ResponseLog(limited.issuer);
       const browser = log.browser(USER_AGENTS.desktop, 'zhangsan', limited.sim.url);
-      const query = new URLSearchParams({ client_id: CLIENTS.modern.id, redirect_uri: CLIENTS.modern.redirectUri, response_type: 'code', scope: 'openid' });
+      const query = new URLSearchParams({
+        client_id: CLIENTS.modern.id,
+        redirect_uri: CLIENTS.modern.redirectUri,
+        response_type: 'code',
+        scope: 'openid',
+      });
       expect((await browser.request(`${limited.issuer}/authorize?${query}`)).status).toBe(302);
-      expect((await browser.request(`${limited.issuer}/authorize`, { method: 'POST', body: query.toString() })).status).toBe(303);
+      expect(
+        (await browser.request(`${limited.issuer}/authorize`, { method: 'POST', body: query.toString() })).status,
+      ).toBe(303);
       const page = await browser.request(`${limited.issuer}/authorize?${query}`);
       expect(page.status).toBe(429);
       expect(page.headers.get('x-ratelimit-limit')).toBe('2');
-      expect((await browser.request(`${limited.issuer}/authorize`, { method: 'POST', body: query.toString() })).status).toBe(429);
-      const form = new URLSearchParams({ grant_type: 'authorization_code', code: 'unknown', client_id: CLIENTS.modern.id, client_secret: CLIENTS.modern.secret });
-      const post = () => log.fetch(`${limited.issuer}/token`, { method: 'POST', body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      expect(
+        (await browser.request(`${limited.issuer}/authorize`, { method: 'POST', body: query.toString() })).status,
+      ).toBe(429);
+      const form = new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: 'unknown',
+        client_id: CLIENTS.modern.id,
+        client_secret: CLIENTS.modern.secret,
+      });
+      const post = () =>
+        log.fetch(`${limited.issuer}/token`, {
+          method: 'POST',
+          body: form.toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
       expect((await post()).status).toBe(400);
       const json = await post();
       expect(json.status).toBe(429);
@@ -299,7 +394,12 @@ describe('rate limits and an unreachable store conform to openapi.yaml', () => {
       const log = new ResponseLog(down.issuer);
       const browser = log.browser(USER_AGENTS.desktop, 'zhangsan', down.sim.url);
       const phone = log.browser(USER_AGENTS.wecom, 'zhangsan', down.sim.url);
-      const query = new URLSearchParams({ client_id: CLIENTS.modern.id, redirect_uri: CLIENTS.modern.redirectUri, response_type: 'code', scope: 'openid' });
+      const query = new URLSearchParams({
+        client_id: CLIENTS.modern.id,
+        redirect_uri: CLIENTS.modern.redirectUri,
+        response_type: 'code',
+        scope: 'openid',
+      });
       const handle = 'h'.repeat(43);
       // Shaped like a real access token (`<grant id>.<secret>`), so that /userinfo looks it up.
       const accessToken = `grant.${'t'.repeat(43)}`;
@@ -317,10 +417,19 @@ describe('rate limits and an unreachable store conform to openapi.yaml', () => {
         await log.fetch(`${down.issuer}/token`, {
           method: 'POST',
           headers: form,
-          body: new URLSearchParams({ grant_type: 'authorization_code', code: 'unknown', client_id: CLIENTS.modern.id, client_secret: CLIENTS.modern.secret }).toString(),
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            code: 'unknown',
+            client_id: CLIENTS.modern.id,
+            client_secret: CLIENTS.modern.secret,
+          }).toString(),
         }),
         await log.fetch(`${down.issuer}/userinfo`, { headers: { authorization: `Bearer ${accessToken}` } }),
-        await log.fetch(`${down.issuer}/userinfo`, { method: 'POST', headers: form, body: `access_token=${accessToken}` }),
+        await log.fetch(`${down.issuer}/userinfo`, {
+          method: 'POST',
+          headers: form,
+          body: `access_token=${accessToken}`,
+        }),
       ];
       expect(responses.map((response) => response.status)).toEqual(responses.map(() => 503));
       expectConforms(log, against);
@@ -333,7 +442,14 @@ describe('rate limits and an unreachable store conform to openapi.yaml', () => {
 describe('documents and probes conform to openapi.yaml', () => {
   it('discovery, JWKS, health, readiness, the domain verification file', async () => {
     const log = new ResponseLog(h.issuer);
-    for (const path of ['/.well-known/openid-configuration', '/jwks', '/healthz', '/readyz', '/WW_verify_Spec42.txt', '/WW_verify_Other1.txt']) {
+    for (const path of [
+      '/.well-known/openid-configuration',
+      '/jwks',
+      '/healthz',
+      '/readyz',
+      '/WW_verify_Spec42.txt',
+      '/WW_verify_Other1.txt',
+    ]) {
       await log.fetch(`${h.issuer}${path}`);
     }
     await log.fetch(`${h.issuer}/jwks`, { method: 'HEAD' });
@@ -345,7 +461,9 @@ describe('documents and probes conform to openapi.yaml', () => {
     try {
       const log = new ResponseLog(guarded.metricsUrl!);
       await log.fetch(`${guarded.metricsUrl}/metrics`);
-      await log.fetch(`${guarded.metricsUrl}/metrics`, { headers: { authorization: 'Bearer spec-metrics-token-0123456789' } });
+      await log.fetch(`${guarded.metricsUrl}/metrics`, {
+        headers: { authorization: 'Bearer spec-metrics-token-0123456789' },
+      });
       expect(log.entries.map((entry) => entry.status)).toEqual([401, 200]);
       expectConforms(log, new SpecChecker(loadSpec(), guarded.metricsUrl!));
     } finally {

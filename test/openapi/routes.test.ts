@@ -56,8 +56,14 @@ describe('openapi.yaml against the routes', () => {
     const routes = await appRoutes();
     expect(routes.length).toBeGreaterThan(5);
     const documented = specOperations(loadSpec()).sort();
-    expect(routes.filter((route) => !documented.includes(route)), 'routes missing from openapi.yaml').toEqual([]);
-    expect(documented.filter((op) => !routes.includes(op) && !PENDING.includes(op)), 'operations without a route').toEqual([]);
+    expect(
+      routes.filter((route) => !documented.includes(route)),
+      'routes missing from openapi.yaml',
+    ).toEqual([]);
+    expect(
+      documented.filter((op) => !routes.includes(op) && !PENDING.includes(op)),
+      'operations without a route',
+    ).toEqual([]);
   });
 
   it('lists as pending only operations that have no route yet (remove them once they exist)', async () => {

@@ -47,7 +47,9 @@ interface LocationTarget {
 }
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv2020,
+) => void;
 
 /** Checks recorded responses against the spec. */
 export class SpecChecker {
@@ -76,7 +78,9 @@ export class SpecChecker {
       this.compiled.set(pointer, validate);
     }
     if (validate(value)) return [];
-    return (validate.errors ?? []).map((e) => `${e.instancePath || '(value)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+    return (validate.errors ?? []).map(
+      (e) => `${e.instancePath || '(value)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+    );
   }
 
   /** Everything wrong with `r` according to the spec; empty when it conforms. */
@@ -85,7 +89,11 @@ export class SpecChecker {
     const found = this.findResponse(r);
     if (typeof found === 'string') return [`${where}: ${found}`];
     const { pointer, response } = found;
-    const problems = [...this.headerProblems(r, pointer, response), ...this.bodyProblems(r, pointer, response), ...commonHeaderProblems(r)];
+    const problems = [
+      ...this.headerProblems(r, pointer, response),
+      ...this.bodyProblems(r, pointer, response),
+      ...commonHeaderProblems(r),
+    ];
     return problems.map((problem) => `${where}: ${problem}`);
   }
 
@@ -112,7 +120,10 @@ export class SpecChecker {
     const problems: string[] = [];
     for (const name of Object.keys((response.headers as Node | undefined) ?? {})) {
       const header = this.resolve(`${pointer}/headers/${escapePointer(name)}`);
-      const values = name.toLowerCase() === 'set-cookie' ? r.headers.getSetCookie() : [r.headers.get(name)].filter((v) => v !== null);
+      const values =
+        name.toLowerCase() === 'set-cookie'
+          ? r.headers.getSetCookie()
+          : [r.headers.get(name)].filter((v) => v !== null);
       if (values.length === 0) {
         if (header.response.required === true) problems.push(`required header ${name} is missing`);
         continue;
@@ -131,7 +142,8 @@ export class SpecChecker {
     if (r.method === 'HEAD') return r.body === '' ? [] : ['HEAD answered with a body'];
     if (!content) return r.body === '' ? [] : [`a body was sent, but the spec declares none: ${r.body.slice(0, 80)}`];
     const mediaType = (r.headers.get('content-type') ?? '').split(';')[0]!.trim();
-    if (!(mediaType in content)) return [`content-type ${mediaType} is not declared (declared: ${Object.keys(content).join(', ')})`];
+    if (!(mediaType in content))
+      return [`content-type ${mediaType} is not declared (declared: ${Object.keys(content).join(', ')})`];
     const schemaPointer = `${pointer}/content/${escapePointer(mediaType)}/schema`;
     if (mediaType !== 'application/json') return this.validate(schemaPointer, r.body);
     let json: unknown;
@@ -168,9 +180,11 @@ export class SpecChecker {
 /** Headers the spec promises on every response (info.description). */
 function commonHeaderProblems(r: Recorded): string[] {
   const problems: string[] = [];
-  if (r.headers.get('x-content-type-options') !== 'nosniff') problems.push('X-Content-Type-Options: nosniff is missing');
+  if (r.headers.get('x-content-type-options') !== 'nosniff')
+    problems.push('X-Content-Type-Options: nosniff is missing');
   if (r.headers.get('referrer-policy') !== 'no-referrer') problems.push('Referrer-Policy: no-referrer is missing');
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(r.headers.get('x-request-id') ?? '')) problems.push('X-Request-Id is missing or malformed');
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(r.headers.get('x-request-id') ?? ''))
+    problems.push('X-Request-Id is missing or malformed');
   return problems;
 }
 

@@ -43,7 +43,10 @@ function build(instructions: readonly Instruction[]): Image {
   let healthcheck: string[] = [];
   const skipped: string[] = [];
   // `/app` of a stage is its directory; any other absolute path lands in `<stage>.fs/` beside it.
-  const inStage = (stage: string, path: string) => (/^\/(?!app(\/|$))/.test(path) ? join(root, `${stage}.fs`, path) : resolve(dirs[stage]!, path.replace(/^\/app\/?/, './')));
+  const inStage = (stage: string, path: string) =>
+    /^\/(?!app(\/|$))/.test(path)
+      ? join(root, `${stage}.fs`, path)
+      : resolve(dirs[stage]!, path.replace(/^\/app\/?/, './'));
   for (const step of instructions) {
     const dir = dirs[step.stage];
     switch (step.keyword) {
@@ -63,7 +66,8 @@ function build(instructions: readonly Instruction[]): Image {
         const target = inStage(step.stage, parts.pop()!);
         for (const source of parts) {
           const from = step.flags.from ? inStage(step.flags.from, source) : resolve(source);
-          const to = parts.length > 1 || target.endsWith('/') || existsSync(target) ? join(target, basename(source)) : target;
+          const to =
+            parts.length > 1 || target.endsWith('/') || existsSync(target) ? join(target, basename(source)) : target;
           mkdirSync(dirname(to), { recursive: true });
           cpSync(from, to, { recursive: true });
         }
@@ -81,8 +85,15 @@ function build(instructions: readonly Instruction[]): Image {
         const started = Date.now();
         // No NocoBase in an image build: the plugin's build takes its versions from its package.json.
         const noNocoBase = { WOB_NOCOBASE_CACHE: join(root, 'no-nocobase') };
-        execSync(step.args, { cwd: dir, env: { ...process.env, ...noNocoBase, ...env, PATH: path, npm_config_prefer_offline: 'true' }, stdio: 'pipe', shell: '/bin/sh' });
-        console.info(`[image] ${step.stage}: ${step.args.slice(0, 60)} (${Math.round((Date.now() - started) / 1000)} s)`);
+        execSync(step.args, {
+          cwd: dir,
+          env: { ...process.env, ...noNocoBase, ...env, PATH: path, npm_config_prefer_offline: 'true' },
+          stdio: 'pipe',
+          shell: '/bin/sh',
+        });
+        console.info(
+          `[image] ${step.stage}: ${step.args.slice(0, 60)} (${Math.round((Date.now() - started) / 1000)} s)`,
+        );
         break;
       }
       case 'CMD':
@@ -112,14 +123,20 @@ describe('the Dockerfile, replayed outside Docker', () => {
     expect(image.skipped).toHaveLength(2);
     // The runtime has production dependencies only.
     expect(existsSync(join(runtime, 'node_modules/fastify'))).toBe(true);
-    for (const dev of ['typescript', 'vitest', 'openid-client', 'tsx']) expect(existsSync(join(runtime, 'node_modules', dev)), dev).toBe(false);
+    for (const dev of ['typescript', 'vitest', 'openid-client', 'tsx'])
+      expect(existsSync(join(runtime, 'node_modules', dev)), dev).toBe(false);
     expect(existsSync(join(runtime, 'dist/src/main.js'))).toBe(true);
     // The NocoBase plugin of the same version, where docs/nocobase.md's step 2 copies it from.
-    const plugin = JSON.parse(readFileSync('nocobase-plugin/package.json', 'utf8')) as { name: string; version: string };
+    const plugin = JSON.parse(readFileSync('nocobase-plugin/package.json', 'utf8')) as {
+      name: string;
+      version: string;
+    };
     const pluginDir = join(image.root, `${instructions.at(-1)!.stage}.fs`, PLUGIN_DIR);
     const tgz = `${plugin.name.replace(/^@/, '').replace('/', '-')}-${plugin.version}.tgz`;
     expect(readdirSync(pluginDir)).toEqual([tgz]);
-    expect(execFileSync('tar', ['tzf', join(pluginDir, tgz)], { encoding: 'utf8' })).toContain('package/dist/server/index.js');
+    expect(execFileSync('tar', ['tzf', join(pluginDir, tgz)], { encoding: 'utf8' })).toContain(
+      'package/dist/server/index.js',
+    );
     expect(readFileSync('docs/nocobase.md', 'utf8')).toContain(`${PLUGIN_DIR}/*.tgz`);
 
     const port = await freePort();
@@ -134,7 +151,11 @@ describe('the Dockerfile, replayed outside Docker', () => {
     const bridge = new ChildBridge(env, { cwd: runtime, script: image.cmd[1]!, args: image.cmd.slice(2) });
     await bridge.waitFor('wecom-oidc-bridge listening');
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-    const check = () => spawnSync(process.execPath, image!.healthcheck.slice(1), { cwd: runtime, env: { PATH: process.env.PATH ?? '', ...env } }).status;
+    const check = () =>
+      spawnSync(process.execPath, image!.healthcheck.slice(1), {
+        cwd: runtime,
+        env: { PATH: process.env.PATH ?? '', ...env },
+      }).status;
     expect(image.healthcheck[0]).toBe('node');
     expect(check()).toBe(0);
     expect(await bridge.stop('SIGTERM')).toBe(0);

@@ -12,7 +12,8 @@ import { envPairs, execForm, readDockerfile } from '../helpers/dockerfile.js';
 
 const text = readFileSync('Dockerfile', 'utf8');
 const instructions = readDockerfile();
-const of = (keyword: string, stage?: string) => instructions.filter((i) => i.keyword === keyword && (stage === undefined || i.stage === stage));
+const of = (keyword: string, stage?: string) =>
+  instructions.filter((i) => i.keyword === keyword && (stage === undefined || i.stage === stage));
 const runtime = instructions.at(-1)!.stage;
 
 describe('Dockerfile lint', () => {
@@ -23,7 +24,8 @@ describe('Dockerfile lint', () => {
   it('follows the hadolint rules that apply', () => {
     const runs = of('RUN').map((i) => i.args);
     // DL3007/DL3006: tagged base images, never latest.
-    for (const from of of('FROM')) expect(from.args).toMatch(/^[\w./-]+:(?!latest)[\w.-]+(@sha256:[0-9a-f]{64})?\s+AS\s+\w+$/i);
+    for (const from of of('FROM'))
+      expect(from.args).toMatch(/^[\w./-]+:(?!latest)[\w.-]+(@sha256:[0-9a-f]{64})?\s+AS\s+\w+$/i);
     // DL3000: absolute WORKDIR. DL3003: no cd in RUN. DL3004: no sudo. DL3020: COPY, not ADD.
     for (const workdir of of('WORKDIR')) expect(workdir.args).toMatch(/^\//);
     for (const run of runs) expect(run).not.toMatch(/(^|&&|;)\s*(cd|sudo)\s/);
@@ -40,7 +42,8 @@ describe('Dockerfile lint', () => {
     // DL3002: the last USER is not root. DL3022: COPY --from names an earlier stage.
     expect(of('USER').at(-1)!.args).not.toMatch(/^(root|0)$/);
     const stages = of('FROM').map((from) => from.stage);
-    for (const copy of of('COPY').filter((c) => c.flags.from)) expect(stages.slice(0, stages.indexOf(copy.stage))).toContain(copy.flags.from);
+    for (const copy of of('COPY').filter((c) => c.flags.from))
+      expect(stages.slice(0, stages.indexOf(copy.stage))).toContain(copy.flags.from);
     // DL4000: no MAINTAINER. DL3057 is met: there is a HEALTHCHECK.
     expect(of('MAINTAINER')).toEqual([]);
     expect(of('HEALTHCHECK')).toHaveLength(1);
@@ -53,7 +56,13 @@ describe('Dockerfile lint', () => {
     expect(of('RUN', 'build').some((run) => /npx tsc -p tsconfig\.build\.json/.test(run.args))).toBe(true);
     // The NocoBase plugin of the same commit rides along, outside the bridge's /app.
     expect(of('RUN', 'build').some((run) => run.args === 'npm run build:nocobase-plugin')).toBe(true);
-    expect(of('COPY', runtime).some((copy) => copy.flags.from === 'build' && copy.args === '/app/dist/nocobase-plugin /opt/wecom-oidc-bridge/nocobase-plugin')).toBe(true);
+    expect(
+      of('COPY', runtime).some(
+        (copy) =>
+          copy.flags.from === 'build' &&
+          copy.args === '/app/dist/nocobase-plugin /opt/wecom-oidc-bridge/nocobase-plugin',
+      ),
+    ).toBe(true);
     // Non-root user; an init process; port 8080; node started directly (with the memory flags of
     // `npm start`, test/bench/node-flags.test.ts).
     expect(of('USER', runtime).map((user) => user.args)).toEqual(['node']);
@@ -64,11 +73,18 @@ describe('Dockerfile lint', () => {
     expect(execForm(of('HEALTHCHECK', runtime)[0]!.args)).toEqual(['node', 'dist/src/healthcheck.js']);
     expect(readFileSync('src/healthcheck.ts', 'utf8')).toContain('/healthz');
     expect(text).not.toMatch(/\b(curl|wget)\b/);
-    expect(envPairs(of('ENV', runtime)[0]!.args)).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', PORT: '8080', DATA_DIR: '/data' });
+    expect(envPairs(of('ENV', runtime)[0]!.args)).toMatchObject({
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      DATA_DIR: '/data',
+    });
   });
 
   it('keeps secrets, local state and dependencies out of the build context', () => {
-    const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((line) => line.trim());
+    const ignored = readFileSync('.dockerignore', 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
     for (const entry of ['node_modules', 'dist', 'data', '.env', '.git']) expect(ignored).toContain(entry);
   });
 });

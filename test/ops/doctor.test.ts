@@ -34,7 +34,9 @@ beforeEach(() => {
 });
 
 /** Runs the doctor in-process; returns its exit code and output. */
-async function doctor(overrides: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
+async function doctor(
+  overrides: Record<string, string | undefined> = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const env = validEnv({
@@ -57,8 +59,12 @@ describe('doctor', () => {
     expect(out).toMatch(/\[ ok \] Redis +redis:\/\/127\.0\.0\.1:6379\/15 answers \(Redis \d+\.\d+/);
     expect(out).toMatch(/\[ ok \] WeCom +gettoken works/);
     // WeCom console: host with its non-default port, both login paths in auto mode.
-    expect(out).toContain('  网页授权及JS-SDK → 可信域名 (trusted domain, login inside WeCom):\n      sso.example.com:8443\n');
-    expect(out).toContain('  企业微信授权登录 → Web网页授权回调域 (callback domain, web/QR login):\n      sso.example.com:8443\n');
+    expect(out).toContain(
+      '  网页授权及JS-SDK → 可信域名 (trusted domain, login inside WeCom):\n      sso.example.com:8443\n',
+    );
+    expect(out).toContain(
+      '  企业微信授权登录 → Web网页授权回调域 (callback domain, web/QR login):\n      sso.example.com:8443\n',
+    );
     expect(out).toContain('redirect_uri=https://sso.example.com:8443/wecom/callback');
     // NocoBase: every field of the OIDC authenticator.
     expect(out).toContain('(client "nocobase")');
@@ -71,7 +77,8 @@ describe('doctor', () => {
     expect(out).toContain('nickname → Nickname, email → Email, phone → Phone, username → Username');
     expect(out).toContain('All checks passed.');
     // No secret is ever printed.
-    for (const secret of [validEnv().OIDC_CLIENT_SECRET!, 'sim-secret-0123456789', KEY.split('\n')[1]!]) expect(out).not.toContain(secret);
+    for (const secret of [validEnv().OIDC_CLIENT_SECRET!, 'sim-secret-0123456789', KEY.split('\n')[1]!])
+      expect(out).not.toContain(secret);
   });
 
   it('lists only the trusted domain the login mode uses', async () => {
@@ -107,7 +114,9 @@ describe('doctor', () => {
     expect(out).toMatch(/auth\/getuserinfo failed: errcode 60020 \(wecom_untrusted_ip\)/);
     expect(out).toContain('企业可信IP');
     expect(out).toContain('WeCom saw this server as 127.0.0.1');
-    expect(out).toContain('  企业可信IP (trusted IP):\n      127.0.0.1 (the address WeCom saw this server call from)\n');
+    expect(out).toContain(
+      '  企业可信IP (trusted IP):\n      127.0.0.1 (the address WeCom saw this server call from)\n',
+    );
   });
 
   it('reports an unreachable WeCom and an unreachable Redis', async () => {
@@ -141,10 +150,14 @@ describe('doctor', () => {
 /** A reverse proxy in front of `target` that appends the client's address to X-Forwarded-For. */
 async function forwardingProxy(target: string): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((incoming, outgoing) => {
-    const upstream = httpRequest(`${target}${incoming.url}`, { method: incoming.method, headers: { ...incoming.headers, 'x-forwarded-for': '203.0.113.7' } }, (response) => {
-      outgoing.writeHead(response.statusCode ?? 502, response.headers);
-      response.pipe(outgoing);
-    });
+    const upstream = httpRequest(
+      `${target}${incoming.url}`,
+      { method: incoming.method, headers: { ...incoming.headers, 'x-forwarded-for': '203.0.113.7' } },
+      (response) => {
+        outgoing.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(outgoing);
+      },
+    );
     incoming.pipe(upstream);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -155,7 +168,10 @@ async function forwardingProxy(target: string): Promise<{ url: string; close(): 
 describe('doctor: the bridge behind its reverse proxy', () => {
   it('warns when X-Forwarded-For arrives from a peer TRUST_PROXY does not trust, and is content once it does', async () => {
     for (const [trustProxy, expected] of [
-      [undefined, /\[warn\] reverse proxy +X-Forwarded-For reaches the bridge from a peer TRUST_PROXY does not trust[\s\S]*fix: set TRUST_PROXY/],
+      [
+        undefined,
+        /\[warn\] reverse proxy +X-Forwarded-For reaches the bridge from a peer TRUST_PROXY does not trust[\s\S]*fix: set TRUST_PROXY/,
+      ],
       ['127.0.0.1', /\[ ok \] reverse proxy +the reverse proxy's X-Forwarded-For is trusted/],
     ] as const) {
       const bridge = await startHarness({ env: trustProxy ? { TRUST_PROXY: trustProxy } : {} });
@@ -179,11 +195,13 @@ describe('doctor: the bridge behind its reverse proxy', () => {
 });
 
 describe('doctor: NocoBase with the WeCom plugin', () => {
-  it('prints the WeCom authenticator\'s settings for a client registered with the plugin\'s redirect URI', async () => {
+  it("prints the WeCom authenticator's settings for a client registered with the plugin's redirect URI", async () => {
     const { out } = await doctor({ OIDC_REDIRECT_URIS: 'https://nocobase.example.com/api/wecomBridge:redirect' });
     expect(out).toContain('NocoBase → Settings → Authentication → Add new → WeCom (client "nocobase")');
     expect(out).toContain('  Bind existing users by:\n      Mobile number, Email');
-    expect(out).toContain('Redirect URI (the form shows it; registered here): https://nocobase.example.com/api/wecomBridge:redirect');
+    expect(out).toContain(
+      'Redirect URI (the form shows it; registered here): https://nocobase.example.com/api/wecomBridge:redirect',
+    );
     expect(out).not.toContain('Field map');
   });
 });

@@ -46,7 +46,9 @@ describe('metrics', () => {
     await nocobaseLogin(h, h.browser('zhangsan'));
     await nocobaseLogin(h, h.browser('wangwu'));
     // Inside WeCom (the in-client OAuth leg), with a refresh.
-    const inClient = await modernLogin(h, h.browser('lisi', USER_AGENTS.wecom), { scope: 'openid profile offline_access' });
+    const inClient = await modernLogin(h, h.browser('lisi', USER_AGENTS.wecom), {
+      scope: 'openid profile offline_access',
+    });
     await oidc.refreshTokenGrant(inClient.config, inClient.tokens!.refresh_token!);
     await fetch(`${h.issuer}/no/such/path-with-secret-looking-part?code=abc`);
     const response = await fetch(`${h.metricsUrl}/metrics`);
@@ -111,7 +113,12 @@ describe('the metrics listener', () => {
     try {
       // On its listener, and (CONTRACT's PUBLIC_URL/metrics) on the public port, both behind the token.
       for (const url of [`${guarded.metricsUrl}/metrics`, `${guarded.issuer}/metrics`]) {
-        for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Basic ${token}`, `Bearer ${token}x`]) {
+        for (const authorization of [
+          undefined,
+          'Bearer wrong-token-0123456789',
+          `Basic ${token}`,
+          `Bearer ${token}x`,
+        ]) {
           const refused = await fetch(url, authorization === undefined ? {} : { headers: { authorization } });
           expect(refused.status, `${url} ${authorization}`).toBe(401);
           expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer /);

@@ -50,7 +50,10 @@ describe('WeCom calls through a forward proxy', () => {
   it('tunnels https WeCom bases with CONNECT (TLS stays end to end)', async () => {
     const dispatcher = createWeComDispatcher({ httpsProxy: proxyUrl });
     // Nothing listens behind the tunnel's target: what counts is that the proxy was asked.
-    await request('https://qyapi.weixin.qq.example/cgi-bin/gettoken', { dispatcher, signal: AbortSignal.timeout(3000) }).catch(() => undefined);
+    await request('https://qyapi.weixin.qq.example/cgi-bin/gettoken', {
+      dispatcher,
+      signal: AbortSignal.timeout(3000),
+    }).catch(() => undefined);
     expect(proxy.seen).toEqual(['CONNECT qyapi.weixin.qq.example:443']);
     await dispatcher.close();
   });
@@ -61,14 +64,25 @@ describe('proxy configuration', () => {
     expect(loadConfig(validEnv()).outboundProxy).toBeUndefined();
     expect(createWeComDispatcher(undefined)).toBeInstanceOf(Agent);
     const config = loadConfig(
-      validEnv({ HTTPS_PROXY: 'http://upper:3128', https_proxy: 'http://lower:3128', HTTP_PROXY: 'http://plain:8080', no_proxy: '.internal' }),
+      validEnv({
+        HTTPS_PROXY: 'http://upper:3128',
+        https_proxy: 'http://lower:3128',
+        HTTP_PROXY: 'http://plain:8080',
+        no_proxy: '.internal',
+      }),
     );
-    expect(config.outboundProxy).toEqual({ httpsProxy: 'http://lower:3128', httpProxy: 'http://plain:8080', noProxy: '.internal' });
+    expect(config.outboundProxy).toEqual({
+      httpsProxy: 'http://lower:3128',
+      httpProxy: 'http://plain:8080',
+      noProxy: '.internal',
+    });
     expect(createWeComDispatcher(config.outboundProxy)).toBeInstanceOf(EnvHttpProxyAgent);
   });
 
   it('refuses a proxy that is not a URL, and never prints its credentials', () => {
-    expect(() => loadConfig(validEnv({ HTTPS_PROXY: 'proxy.internal:3128' }))).toThrow(/HTTPS_PROXY: must be a proxy URL/);
+    expect(() => loadConfig(validEnv({ HTTPS_PROXY: 'proxy.internal:3128' }))).toThrow(
+      /HTTPS_PROXY: must be a proxy URL/,
+    );
     expect(describeProxy('http://user:secret@proxy.internal:3128')).toBe('http://proxy.internal:3128');
   });
 });

@@ -92,19 +92,29 @@ describe.runIf(available)('Redis outage', () => {
     expect((await get('/healthz')).status).toBe(200);
 
     const authorize = new URL(await authorizeUrl());
-    await expectUnavailablePage(await get(authorize.pathname + authorize.search, { headers: { accept: 'text/html', 'accept-language': 'en' } }));
+    await expectUnavailablePage(
+      await get(authorize.pathname + authorize.search, { headers: { accept: 'text/html', 'accept-language': 'en' } }),
+    );
     await expectUnavailablePage(await browser.request(callbackUrl, { headers: { 'accept-language': 'en' } }));
     await expectUnavailableJson(
       await get('/token', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x'.repeat(43), redirect_uri: CLIENTS.nocobase.redirectUri, client_id: CLIENTS.nocobase.id, client_secret: CLIENTS.nocobase.secret }),
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: 'x'.repeat(43),
+          redirect_uri: CLIENTS.nocobase.redirectUri,
+          client_id: CLIENTS.nocobase.id,
+          client_secret: CLIENTS.nocobase.secret,
+        }),
       }),
     );
     await expectUnavailableJson(await get('/userinfo', { headers: { authorization: `Bearer ${accessToken}` } }));
 
     const metrics = await (await fetch(`${h.metricsUrl}/metrics`, { signal: AbortSignal.timeout(NO_HANG) })).text();
-    expect(metrics).toMatch(/wecom_oidc_store_operation_duration_seconds_count\{operation="(get|getMany|set)",outcome="error"\} [1-9]/);
+    expect(metrics).toMatch(
+      /wecom_oidc_store_operation_duration_seconds_count\{operation="(get|getMany|set)",outcome="error"\} [1-9]/,
+    );
 
     await redis.start();
     await waitUntilReady();
@@ -119,7 +129,9 @@ describe.runIf(available)('Redis outage', () => {
       expect(ready.status).toBe(503);
       expect(ready.body.checks.store).toBe('timeout');
       const url = new URL(await authorizeUrl());
-      await expectUnavailablePage(await get(url.pathname + url.search, { headers: { accept: 'text/html', 'accept-language': 'en' } }));
+      await expectUnavailablePage(
+        await get(url.pathname + url.search, { headers: { accept: 'text/html', 'accept-language': 'en' } }),
+      );
     } finally {
       redis.resume();
     }

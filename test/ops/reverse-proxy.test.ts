@@ -22,7 +22,12 @@ afterEach(async () => {
 });
 
 /** An authorization request of the NocoBase client. */
-const AUTHORIZE_QUERY = new URLSearchParams({ client_id: CLIENTS.nocobase.id, redirect_uri: CLIENTS.nocobase.redirectUri, response_type: 'code', scope: 'openid' });
+const AUTHORIZE_QUERY = new URLSearchParams({
+  client_id: CLIENTS.nocobase.id,
+  redirect_uri: CLIENTS.nocobase.redirectUri,
+  response_type: 'code',
+  scope: 'openid',
+});
 
 /** Headers a client or a misconfigured proxy may send to mislead URL building. */
 const SPOOFED = {
@@ -67,9 +72,17 @@ async function authorizeUrl(harness: Harness): Promise<string> {
 
 /** Asserts that nothing the bridge emitted came from the spoofed headers. */
 async function expectUrlsFromPublicUrl(harness: Harness, headers: Record<string, string>): Promise<void> {
-  const discovery = JSON.parse((await raw(`${harness.issuer.replace(/\/sso$/, '')}/.well-known/openid-configuration`, headers)).body) as Record<string, unknown>;
+  const discovery = JSON.parse(
+    (await raw(`${harness.issuer.replace(/\/sso$/, '')}/.well-known/openid-configuration`, headers)).body,
+  ) as Record<string, unknown>;
   expect(discovery.issuer).toBe(harness.issuer);
-  for (const name of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint']) {
+  for (const name of [
+    'authorization_endpoint',
+    'token_endpoint',
+    'userinfo_endpoint',
+    'jwks_uri',
+    'end_session_endpoint',
+  ]) {
     expect(String(discovery[name]).startsWith(`${harness.issuer}/`), name).toBe(true);
   }
   const authorize = await raw(await authorizeUrl(harness), headers);
@@ -94,7 +107,11 @@ describe('TRUST_PROXY', () => {
     // The bridge says so, once, naming the peer and what to set.
     const warnings = h.logs.filter((line) => line.includes('X-Forwarded-For arrives from'));
     expect(warnings).toHaveLength(1);
-    expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 40, peer: '127.0.0.1', msg: expect.stringContaining('set TRUST_PROXY=127.0.0.1') });
+    expect(JSON.parse(warnings[0]!)).toMatchObject({
+      level: 40,
+      peer: '127.0.0.1',
+      msg: expect.stringContaining('set TRUST_PROXY=127.0.0.1'),
+    });
   });
 
   it('addresses: the proxy at 127.0.0.1 is believed, and the client IP reaches the logs', async () => {
@@ -111,11 +128,20 @@ describe('TRUST_PROXY', () => {
     expect(logLineFor(h, '/authorize').ip).toBe('203.0.113.9');
   });
 
-  it('behind a hop count, 400 /authorize requests from one socket with forged left-most entries are counted as the real peer: 100 get 429 (issue 27)', { timeout: 120_000 }, async () => {
+  it('behind a hop count, 400 /authorize requests from one socket with forged left-most entries are counted as the real peer: 100 get 429 (issue 27)', {
+    timeout: 120_000,
+  }, async () => {
     // What a client behind nginx's $proxy_add_x_forwarded_for sends: its own made-up entries,
     // to which the proxy (here: one socket from 127.0.0.1) appends the real peer. TRUST_PROXY=true
     // took the left-most, so every request came from a new address and none was ever limited.
-    const forged = fc.array(fc.oneof(fc.ipV4(), fc.ipV6(), fc.integer({ min: 1, max: 254 }).map((n) => `203.0.113.${n}`)), { minLength: 1, maxLength: 3 });
+    const forged = fc.array(
+      fc.oneof(
+        fc.ipV4(),
+        fc.ipV6(),
+        fc.integer({ min: 1, max: 254 }).map((n) => `203.0.113.${n}`),
+      ),
+      { minLength: 1, maxLength: 3 },
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(forged, { minLength: 400, maxLength: 400 }), async (chains) => {
         const bridge = await startHarness({ captureLogs: true, env: { TRUST_PROXY: '1' } });
@@ -123,11 +149,18 @@ describe('TRUST_PROXY', () => {
         try {
           const statuses: Record<number, number> = {};
           for (const chain of chains) {
-            const { statusCode, body } = await socket.request({ method: 'GET', path: `/authorize?${AUTHORIZE_QUERY}`, headers: { 'x-forwarded-for': [...chain, '127.0.0.1'].join(', ') } });
+            const { statusCode, body } = await socket.request({
+              method: 'GET',
+              path: `/authorize?${AUTHORIZE_QUERY}`,
+              headers: { 'x-forwarded-for': [...chain, '127.0.0.1'].join(', ') },
+            });
             await body.dump();
             statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
           }
-          expect(statuses).toEqual({ 302: bridge.config.rateLimit.authorizePerIp, 429: 400 - bridge.config.rateLimit.authorizePerIp });
+          expect(statuses).toEqual({
+            302: bridge.config.rateLimit.authorizePerIp,
+            429: 400 - bridge.config.rateLimit.authorizePerIp,
+          });
           expect(logLineFor(bridge, '/authorize').ip).toBe('127.0.0.1');
         } finally {
           await socket.close();
@@ -174,14 +207,19 @@ describe('PUBLIC_URL with a path prefix (https://example.com/sso style)', () => 
   it('also serves a proxy that strips the prefix, and still emits prefixed URLs', async () => {
     h = await startHarness({ publicPath: '/sso' });
     const origin = h.issuer.replace(/\/sso$/, '');
-    const stripped = (await (await fetch(`${origin}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const stripped = (await (await fetch(`${origin}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
     const passed = await (await fetch(`${h.issuer}/.well-known/openid-configuration`)).json();
     expect(stripped).toEqual(passed);
     expect(stripped.token_endpoint).toBe(`${h.issuer}/token`);
     const authorize = new URL(await authorizeUrl(h));
     const response = await raw(`${origin}${authorize.pathname.replace(/^\/sso/, '')}${authorize.search}`, {});
     expect(response.status).toBe(302);
-    expect(new URL(String(response.headers.location)).searchParams.get('redirect_uri')).toBe(`${h.issuer}/wecom/callback`);
+    expect(new URL(String(response.headers.location)).searchParams.get('redirect_uri')).toBe(
+      `${h.issuer}/wecom/callback`,
+    );
     // The health probe works at both paths too (a proxy's health check may use either).
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);
     expect((await fetch(`${h.issuer}/healthz`)).status).toBe(200);

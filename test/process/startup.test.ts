@@ -43,11 +43,21 @@ class BridgeProcess {
 describe.runIf(existsSync(MAIN))('process startup', () => {
   it('stops with exit 1 and one message listing every problem, without a stack trace', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'wob-start-'));
-    const bridge = new BridgeProcess({ WECOM_AGENT_ID: 'abc', PORT: 'eighty', OIDC_CLIENT_SECRET: 'not-shown-anywhere' }, cwd);
+    const bridge = new BridgeProcess(
+      { WECOM_AGENT_ID: 'abc', PORT: 'eighty', OIDC_CLIENT_SECRET: 'not-shown-anywhere' },
+      cwd,
+    );
     expect(await bridge.exited).toBe(1);
     expect(bridge.stdout).toBe('');
     expect(bridge.stderr).toMatch(/^wecom-oidc-bridge: Invalid configuration \(\d+ problems\):\n/);
-    for (const variable of ['PUBLIC_URL', 'WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET', 'PORT', 'OIDC_CLIENT_SECRET']) {
+    for (const variable of [
+      'PUBLIC_URL',
+      'WECOM_CORP_ID',
+      'WECOM_AGENT_ID',
+      'WECOM_SECRET',
+      'PORT',
+      'OIDC_CLIENT_SECRET',
+    ]) {
       expect(bridge.stderr).toContain(`  - ${variable}: `);
     }
     expect(bridge.stderr).not.toContain('not-shown-anywhere');
@@ -57,10 +67,15 @@ describe.runIf(existsSync(MAIN))('process startup', () => {
   it('refuses TRUST_PROXY=true before listening: exit 1, one message naming the safe forms (issue 27)', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'wob-start-'));
     const port = await freePort();
-    const bridge = new BridgeProcess({ ...minimalEnv(port, join(cwd, 'data')), METRICS_ADDRESS: 'off', TRUST_PROXY: 'true' }, cwd);
+    const bridge = new BridgeProcess(
+      { ...minimalEnv(port, join(cwd, 'data')), METRICS_ADDRESS: 'off', TRUST_PROXY: 'true' },
+      cwd,
+    );
     expect(await bridge.exited).toBe(1);
     expect(bridge.stdout).toBe('');
-    expect(bridge.stderr).toMatch(/^wecom-oidc-bridge: Invalid configuration \(1 problem\):\n  - TRUST_PROXY: true \(trust every hop\) is refused: /);
+    expect(bridge.stderr).toMatch(
+      /^wecom-oidc-bridge: Invalid configuration \(1 problem\):\n  - TRUST_PROXY: true \(trust every hop\) is refused: /,
+    );
     expect(bridge.stderr).toMatch(/hop count \(e\.g\. 1 for one proxy in front/);
     expect(bridge.stderr).toMatch(/comma-separated addresses\/CIDRs of your proxies/);
     expect(bridge.stderr).not.toMatch(/\n\s+at /);
@@ -90,10 +105,13 @@ describe.runIf(existsSync(MAIN))('process startup', () => {
     );
     const bridge = new BridgeProcess({}, cwd);
     await bridge.waitFor('wecom-oidc-bridge listening');
-    const discovery = (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).then((r) => r.json())) as { issuer: string };
+    const discovery = (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).then((r) =>
+      r.json(),
+    )) as { issuer: string };
     expect(discovery.issuer).toBe(`http://127.0.0.1:${port}`);
     expect(existsSync(join(cwd, 'data', 'signing-key-RS256.jwk.json'))).toBe(true);
-    const jwks = () => fetch(`http://127.0.0.1:${port}/jwks`).then((r) => r.json()) as Promise<{ keys: { kid: string }[] }>;
+    const jwks = () =>
+      fetch(`http://127.0.0.1:${port}/jwks`).then((r) => r.json()) as Promise<{ keys: { kid: string }[] }>;
     const before = await jwks();
     bridge.signal('SIGTERM');
     expect(await bridge.exited).toBe(0);
@@ -110,7 +128,10 @@ describe.runIf(existsSync(MAIN))('process startup', () => {
   it('explains an unusable port instead of crashing', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'wob-start-'));
     const port = await freePort();
-    const env = (mainPort: number, metrics: string) => ({ ...minimalEnv(mainPort, join(cwd, 'a')), METRICS_ADDRESS: metrics });
+    const env = (mainPort: number, metrics: string) => ({
+      ...minimalEnv(mainPort, join(cwd, 'a')),
+      METRICS_ADDRESS: metrics,
+    });
     const blocker = new BridgeProcess(env(port, 'off'), cwd);
     await blocker.waitFor('listening');
     const second = new BridgeProcess(env(port, 'off'), cwd);
@@ -123,9 +144,15 @@ describe.runIf(existsSync(MAIN))('process startup', () => {
   it('explains a taken metrics port, naming METRICS_ADDRESS', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'wob-start-'));
     const [first, second, metrics] = [await freePort(), await freePort(), await freePort()];
-    const blocker = new BridgeProcess({ ...minimalEnv(first, join(cwd, 'a')), METRICS_ADDRESS: `127.0.0.1:${metrics}` }, cwd);
+    const blocker = new BridgeProcess(
+      { ...minimalEnv(first, join(cwd, 'a')), METRICS_ADDRESS: `127.0.0.1:${metrics}` },
+      cwd,
+    );
     await blocker.waitFor('listening');
-    const late = new BridgeProcess({ ...minimalEnv(second, join(cwd, 'a')), METRICS_ADDRESS: `127.0.0.1:${metrics}` }, cwd);
+    const late = new BridgeProcess(
+      { ...minimalEnv(second, join(cwd, 'a')), METRICS_ADDRESS: `127.0.0.1:${metrics}` },
+      cwd,
+    );
     expect(await late.exited).toBe(1);
     expect(late.stderr).toContain(`METRICS_ADDRESS: cannot listen on 127.0.0.1:${metrics} (EADDRINUSE)`);
     blocker.signal('SIGTERM');
@@ -136,7 +163,15 @@ describe.runIf(existsSync(MAIN))('process startup', () => {
 /** The least a bridge needs to start on `port`, with its generated key in `dataDir`. */
 function minimalEnv(port: number, dataDir: string): Record<string, string> {
   return {
-    PUBLIC_URL: `http://127.0.0.1:${port}`, HOST: '127.0.0.1', PORT: String(port), WECOM_CORP_ID: 'ww', WECOM_AGENT_ID: '1', WECOM_SECRET: 's',
-    OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 'a-long-enough-client-secret', OIDC_REDIRECT_URIS: 'http://127.0.0.1/cb', DATA_DIR: dataDir,
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    WECOM_CORP_ID: 'ww',
+    WECOM_AGENT_ID: '1',
+    WECOM_SECRET: 's',
+    OIDC_CLIENT_ID: 'c',
+    OIDC_CLIENT_SECRET: 'a-long-enough-client-secret',
+    OIDC_REDIRECT_URIS: 'http://127.0.0.1/cb',
+    DATA_DIR: dataDir,
   };
 }

@@ -33,14 +33,21 @@ const replicas: (BuiltApp | undefined)[] = [];
 /** (Re)starts replica `index` with SIGNING_KEY = these PEM blocks, in order. */
 async function deploy(index: number, keys: readonly string[]): Promise<void> {
   await replicas[index]?.app.close();
-  const env = harnessEnv(ports[index]!, sim.url, { PUBLIC_URL: issuer, REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: prefix, SIGNING_KEY: keys.join('\n') });
+  const env = harnessEnv(ports[index]!, sim.url, {
+    PUBLIC_URL: issuer,
+    REDIS_URL: REDIS_TEST_URL,
+    REDIS_KEY_PREFIX: prefix,
+    SIGNING_KEY: keys.join('\n'),
+  });
   replicas[index] = await startServer(loadConfig(env), { logger: pino({ level: 'silent' }) });
 }
 
 const view = () => ({ issuer }) as Harness;
 const kidOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()).kid as string;
 const jwksKids = async (index: number) =>
-  ((await (await fetch(`http://127.0.0.1:${ports[index]}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+  ((await (await fetch(`http://127.0.0.1:${ports[index]}/jwks`)).json()) as { keys: { kid: string }[] }).keys.map(
+    (key) => key.kid,
+  );
 
 /** A login; returns the ID token's kid (openid-client v5 verified it against the JWKS). */
 async function login(browser: TestBrowser): Promise<{ kid: string; idToken: string }> {
@@ -52,7 +59,13 @@ async function login(browser: TestBrowser): Promise<{ kid: string; idToken: stri
 /** prompt=none with an id_token_hint, in a browser that has a session: the callback's params. */
 async function silentWithHint(browser: TestBrowser, hint: string): Promise<Record<string, string>> {
   const client = await nocobaseClient(view());
-  const url = client.authorizationUrl({ scope: 'openid', state: 'hint', redirect_uri: CLIENTS.nocobase.redirectUri, prompt: 'none', id_token_hint: hint });
+  const url = client.authorizationUrl({
+    scope: 'openid',
+    state: 'hint',
+    redirect_uri: CLIENTS.nocobase.redirectUri,
+    prompt: 'none',
+    id_token_hint: hint,
+  });
   const flow = await browser.follow(url, CLIENTS.nocobase.redirectUri);
   return Object.fromEntries(new URL(flow.finalUrl).searchParams);
 }

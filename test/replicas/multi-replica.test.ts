@@ -65,7 +65,11 @@ async function completeLogin(index: number, user = 'zhangsan'): Promise<void> {
 /** A fresh code for the NocoBase client, not yet redeemed. */
 async function freshCode(): Promise<string> {
   const client = await nocobaseClient(rpView());
-  const url = client.authorizationUrl({ scope: 'openid profile', state: 's', redirect_uri: CLIENTS.nocobase.redirectUri });
+  const url = client.authorizationUrl({
+    scope: 'openid profile',
+    state: 's',
+    redirect_uri: CLIENTS.nocobase.redirectUri,
+  });
   const flow = await browser('lisi').follow(url, CLIENTS.nocobase.redirectUri);
   const code = new URL(flow.finalUrl).searchParams.get('code');
   if (!code) throw new Error(`no code: ${flow.finalUrl}`);
@@ -99,7 +103,12 @@ describe.runIf(available)('several replicas on one Redis', () => {
     replicas = replicaPorts.map(
       (port) =>
         new ChildBridge(
-          harnessEnv(port, sim.url, { PUBLIC_URL: issuer, REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: prefix, SIGNING_KEY: key }),
+          harnessEnv(port, sim.url, {
+            PUBLIC_URL: issuer,
+            REDIS_URL: REDIS_TEST_URL,
+            REDIS_KEY_PREFIX: prefix,
+            SIGNING_KEY: key,
+          }),
         ),
     );
     await Promise.all(replicas.map((replica) => replica.waitFor('wecom-oidc-bridge listening')));
@@ -123,9 +132,13 @@ describe.runIf(available)('several replicas on one Redis', () => {
     const sequential = 8;
     for (let i = 0; i < sequential; i += 1) await completeLogin(i);
     const concurrent = 8;
-    await Promise.all(Array.from({ length: concurrent }, (_, i) => completeLogin(i, i % 3 === 0 ? 'lisi' : 'zhangsan')));
+    await Promise.all(
+      Array.from({ length: concurrent }, (_, i) => completeLogin(i, i % 3 === 0 ? 'lisi' : 'zhangsan')),
+    );
     const calls = gettokenCalls() - before;
-    console.info(`[figures] ${sequential + concurrent} logins across 2 replicas (${concurrent} of them concurrent): ${calls} gettoken call(s)`);
+    console.info(
+      `[figures] ${sequential + concurrent} logins across 2 replicas (${concurrent} of them concurrent): ${calls} gettoken call(s)`,
+    );
     expect(calls).toBe(1);
     for (const path of ['/authorize', '/wecom/callback', '/token', '/userinfo']) {
       expect(new Set(balancer.replicasFor(path)), path).toEqual(new Set([0, 1]));
@@ -137,10 +150,14 @@ describe.runIf(available)('several replicas on one Redis', () => {
   });
 
   it('publishes the same JWKS on both replicas', async () => {
-    const [a, b] = await Promise.all(replicaPorts.map((port) => fetch(`http://127.0.0.1:${port}/jwks`).then((r) => r.json())));
+    const [a, b] = await Promise.all(
+      replicaPorts.map((port) => fetch(`http://127.0.0.1:${port}/jwks`).then((r) => r.json())),
+    );
     expect(a).toEqual(b);
     const discovery = (await Promise.all(
-      replicaPorts.map((port) => fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).then((r) => r.json())),
+      replicaPorts.map((port) =>
+        fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).then((r) => r.json()),
+      ),
     )) as Record<string, unknown>[];
     expect(discovery[0]).toEqual(discovery[1]);
     expect(discovery[0]!.issuer).toBe(issuer);
@@ -159,7 +176,9 @@ describe.runIf(available)('several replicas on one Redis', () => {
       // The replay revoked the tokens of the grant on every replica.
       const token = String(winners[0]!.body.access_token);
       for (const port of replicaPorts) {
-        const info = await fetch(`http://127.0.0.1:${port}/userinfo`, { headers: { authorization: `Bearer ${token}` } });
+        const info = await fetch(`http://127.0.0.1:${port}/userinfo`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         expect(info.status).toBe(401);
       }
     }
@@ -168,26 +187,29 @@ describe.runIf(available)('several replicas on one Redis', () => {
   it.each([
     ['expires it (42001)', 42001, () => sim.state.expireTokens()],
     ['invalidates it early (40014)', 40014, () => sim.state.invalidateTokens()],
-  ] as const)('refreshes the WeCom token once for all replicas after WeCom %s (no stampede)', async (_what, errcode, kill) => {
-    await completeLogin(0);
-    const before = { ...sim.state.calls };
-    const held = await sharedWeComToken();
-    expect(sim.state.checkToken(held)).toBe(0);
-    kill();
-    expect(sim.state.checkToken(held)).toBe(errcode);
-    const logins = 10;
-    await Promise.all(Array.from({ length: logins }, (_, i) => completeLogin(i)));
-    const calls = gettokenCalls() - before.gettoken;
-    console.info(
-      `[figures] forced refresh (${errcode}) under ${logins} concurrent logins on 2 replicas: ${calls} gettoken call(s), ` +
-        `${sim.state.calls.getuserinfo - before.getuserinfo} getuserinfo calls (logins + retries after ${errcode})`,
-    );
-    expect(calls).toBe(1);
-    // Some logins did meet the dead token (their getuserinfo was retried after the refresh).
-    expect(sim.state.calls.getuserinfo - before.getuserinfo).toBeGreaterThan(logins);
-    // The replicas now share the new token.
-    const fresh = await sharedWeComToken();
-    expect(fresh).not.toBe(held);
-    expect(sim.state.checkToken(fresh)).toBe(0);
-  });
+  ] as const)(
+    'refreshes the WeCom token once for all replicas after WeCom %s (no stampede)',
+    async (_what, errcode, kill) => {
+      await completeLogin(0);
+      const before = { ...sim.state.calls };
+      const held = await sharedWeComToken();
+      expect(sim.state.checkToken(held)).toBe(0);
+      kill();
+      expect(sim.state.checkToken(held)).toBe(errcode);
+      const logins = 10;
+      await Promise.all(Array.from({ length: logins }, (_, i) => completeLogin(i)));
+      const calls = gettokenCalls() - before.gettoken;
+      console.info(
+        `[figures] forced refresh (${errcode}) under ${logins} concurrent logins on 2 replicas: ${calls} gettoken call(s), ` +
+          `${sim.state.calls.getuserinfo - before.getuserinfo} getuserinfo calls (logins + retries after ${errcode})`,
+      );
+      expect(calls).toBe(1);
+      // Some logins did meet the dead token (their getuserinfo was retried after the refresh).
+      expect(sim.state.calls.getuserinfo - before.getuserinfo).toBeGreaterThan(logins);
+      // The replicas now share the new token.
+      const fresh = await sharedWeComToken();
+      expect(fresh).not.toBe(held);
+      expect(sim.state.checkToken(fresh)).toBe(0);
+    },
+  );
 });

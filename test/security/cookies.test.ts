@@ -49,7 +49,10 @@ function setCookies(response: LightMyRequestResponse): SetCookie[] {
 
 function only(cookies: SetCookie[], name: string): SetCookie {
   const found = cookies.filter((cookie) => cookie.name === name);
-  expect(found.map((cookie) => cookie.name), `Set-Cookie ${name}`).toEqual([name]);
+  expect(
+    found.map((cookie) => cookie.name),
+    `Set-Cookie ${name}`,
+  ).toEqual([name]);
   return found[0]!;
 }
 
@@ -73,7 +76,10 @@ describe.each([
 
   beforeAll(async () => {
     const config = loadConfig(harnessEnv(18080, sim.url, { PUBLIC_URL: publicUrl }));
-    built = await buildApp(config, { store: new MemoryStore({ sweepIntervalMs: 0 }), logger: pino({ level: 'silent' }) });
+    built = await buildApp(config, {
+      store: new MemoryStore({ sweepIntervalMs: 0 }),
+      logger: pino({ level: 'silent' }),
+    });
   });
 
   afterAll(async () => {
@@ -105,19 +111,33 @@ describe.each([
 
     // The callback, with both cookies under their names: a code for the RP and the session cookie.
     const cookie = `${binding}=${bindingCookie.value}; ${loginCookie.name}=${loginCookie.value}`;
-    const back = await built.app.inject({ method: 'GET', url: `${callback.pathname}${callback.search}`, headers: { cookie } });
+    const back = await built.app.inject({
+      method: 'GET',
+      url: `${callback.pathname}${callback.search}`,
+      headers: { cookie },
+    });
     expect(back.statusCode).toBe(302);
-    expect(String(back.headers.location)).toMatch(/^http:\/\/127\.0\.0\.1:13000\/api\/oidc:redirect\?code=[A-Za-z0-9_-]{43}&state=st$/);
+    expect(String(back.headers.location)).toMatch(
+      /^http:\/\/127\.0\.0\.1:13000\/api\/oidc:redirect\?code=[A-Za-z0-9_-]{43}&state=st$/,
+    );
     const sessionCookie = only(setCookies(back), session);
     expectAttributes(sessionCookie, secure);
     expect(sessionCookie.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Number(sessionCookie.attributes.get('max-age'))).toBe(built.context.config.ttl.session);
 
     // prompt=none with that cookie is answered from the session; the unprefixed name is not read.
-    const silent = await built.app.inject({ method: 'GET', url: authorizeUrl({ prompt: 'none' }), headers: { cookie: `${session}=${sessionCookie.value}` } });
+    const silent = await built.app.inject({
+      method: 'GET',
+      url: authorizeUrl({ prompt: 'none' }),
+      headers: { cookie: `${session}=${sessionCookie.value}` },
+    });
     expect(String(silent.headers.location)).toMatch(/\?code=[A-Za-z0-9_-]{43}&state=st$/);
     const other = secure ? 'wecom-oidc-session' : '__Host-wecom-oidc-session';
-    const wrongName = await built.app.inject({ method: 'GET', url: authorizeUrl({ prompt: 'none' }), headers: { cookie: `${other}=${sessionCookie.value}` } });
+    const wrongName = await built.app.inject({
+      method: 'GET',
+      url: authorizeUrl({ prompt: 'none' }),
+      headers: { cookie: `${other}=${sessionCookie.value}` },
+    });
     expect(new URL(String(wrongName.headers.location)).searchParams.get('error')).toBe('login_required');
 
     // Sign-out expires the session cookie with the same attributes (a browser ignores a __Host-

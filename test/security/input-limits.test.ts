@@ -43,7 +43,10 @@ describe('repeated parameters are invalid_request, never "the first wins"', () =
   });
 
   it('at /token, /userinfo and /logout', async () => {
-    const token = await post('/token', 'grant_type=authorization_code&code=a&code=b', { ...FORM, authorization: basic });
+    const token = await post('/token', 'grant_type=authorization_code&code=a&code=b', {
+      ...FORM,
+      authorization: basic,
+    });
     expect(token.status).toBe(400);
     expect(await token.json()).toMatchObject({ error: 'invalid_request' });
     const userinfo = await fetch(`${h.issuer}/userinfo?access_token=a&access_token=b`);
@@ -56,18 +59,24 @@ describe('repeated parameters are invalid_request, never "the first wins"', () =
 });
 
 describe('hostile parameter names', () => {
-  it.each(['a[b]=c', '__proto__=x', 'constructor=x', 'prototype=x', 'client_id[x]=y'])('%s is refused everywhere', async (extra) => {
-    const authorize = await get(`/authorize?${authorizeQuery}&${extra}`);
-    expect(authorize.status).toBe(400);
-    expect(authorize.headers.get('location')).toBeNull();
-    const token = await post('/token', `grant_type=authorization_code&code=x&${extra}`, { ...FORM, authorization: basic });
-    expect(token.status).toBe(400);
-    expect(await token.json()).toMatchObject({ error: 'invalid_request' });
-    const userinfo = await fetch(`${h.issuer}/userinfo?access_token=x&${extra}`);
-    expect(userinfo.status).toBe(400);
-    const logout = await get(`/logout?${extra}`);
-    expect(logout.status).toBe(400);
-  });
+  it.each(['a[b]=c', '__proto__=x', 'constructor=x', 'prototype=x', 'client_id[x]=y'])(
+    '%s is refused everywhere',
+    async (extra) => {
+      const authorize = await get(`/authorize?${authorizeQuery}&${extra}`);
+      expect(authorize.status).toBe(400);
+      expect(authorize.headers.get('location')).toBeNull();
+      const token = await post('/token', `grant_type=authorization_code&code=x&${extra}`, {
+        ...FORM,
+        authorization: basic,
+      });
+      expect(token.status).toBe(400);
+      expect(await token.json()).toMatchObject({ error: 'invalid_request' });
+      const userinfo = await fetch(`${h.issuer}/userinfo?access_token=x&${extra}`);
+      expect(userinfo.status).toBe(400);
+      const logout = await get(`/logout?${extra}`);
+      expect(logout.status).toBe(400);
+    },
+  );
 });
 
 describe('sizes', () => {
@@ -80,7 +89,10 @@ describe('sizes', () => {
     expect(errorOf(longNonce).get('error')).toBe('invalid_request');
     const longClient = await get(`/authorize?client_id=${'c'.repeat(2049)}`);
     expect(longClient.status).toBe(400);
-    const longCode = await post('/token', `grant_type=authorization_code&code=${'c'.repeat(2049)}`, { ...FORM, authorization: basic });
+    const longCode = await post('/token', `grant_type=authorization_code&code=${'c'.repeat(2049)}`, {
+      ...FORM,
+      authorization: basic,
+    });
     expect(await longCode.json()).toMatchObject({ error: 'invalid_request' });
   });
 
@@ -106,7 +118,10 @@ describe('methods and content types', () => {
     expect(getToken.status).toBe(405);
     expect(getToken.headers.get('allow')).toBe('POST');
     for (const type of ['application/json', 'text/plain', 'multipart/form-data; boundary=x']) {
-      const response = await post('/token', '{"grant_type":"authorization_code"}', { 'content-type': type, authorization: basic });
+      const response = await post('/token', '{"grant_type":"authorization_code"}', {
+        'content-type': type,
+        authorization: basic,
+      });
       expect(response.status, type).toBeGreaterThanOrEqual(400);
       expect(response.status, type).toBeLessThan(500);
       expect(await response.json()).toHaveProperty('error');
@@ -115,7 +130,11 @@ describe('methods and content types', () => {
 
   it('POST /authorize and /logout refuse non-form bodies with a page', async () => {
     for (const path of ['/authorize', '/logout']) {
-      const response = await fetch(`${h.issuer}${path}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', accept: 'text/html' } });
+      const response = await fetch(`${h.issuer}${path}`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json', accept: 'text/html' },
+      });
       expect(response.status).toBe(415);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     }

@@ -28,7 +28,11 @@ function attackers(count: number, first = 10): Agent[] {
 }
 
 /** Sends `perAgent` requests from each agent, 32 at a time; returns how many got each status. */
-async function flood(agents: Agent[], perAgent: number, send: (agent: Agent) => Promise<{ status: number; arrayBuffer(): Promise<ArrayBuffer> }>): Promise<Record<number, number>> {
+async function flood(
+  agents: Agent[],
+  perAgent: number,
+  send: (agent: Agent) => Promise<{ status: number; arrayBuffer(): Promise<ArrayBuffer> }>,
+): Promise<Record<number, number>> {
   const jobs = agents.flatMap((agent) => Array.from({ length: perAgent }, () => agent));
   const counts: Record<number, number> = {};
   let next = 0;
@@ -48,20 +52,31 @@ function junkToken(h: Harness) {
     undiciFetch(`${h.issuer}/token`, {
       method: 'POST',
       dispatcher: agent,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${CLIENTS.nocobase.id}:guess-${Math.random()}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${CLIENTS.nocobase.id}:guess-${Math.random()}`).toString('base64')}`,
+      },
       body: 'grant_type=authorization_code&code=junk&redirect_uri=x',
     });
 }
 
 function junkAuthorize(h: Harness) {
-  const query = new URLSearchParams({ client_id: CLIENTS.nocobase.id, redirect_uri: CLIENTS.nocobase.redirectUri, response_type: 'code', scope: 'openid', state: 'junk' });
+  const query = new URLSearchParams({
+    client_id: CLIENTS.nocobase.id,
+    redirect_uri: CLIENTS.nocobase.redirectUri,
+    response_type: 'code',
+    scope: 'openid',
+    state: 'junk',
+  });
   return (agent: Agent) => undiciFetch(`${h.issuer}/authorize?${query}`, { dispatcher: agent, redirect: 'manual' });
 }
 
 const withRedis = await redisAvailable();
 const backends = [
   ['memory', () => ({})],
-  ...(withRedis ? [['Redis', () => ({ REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: uniquePrefix('lockout') })] as const] : []),
+  ...(withRedis
+    ? [['Redis', () => ({ REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: uniquePrefix('lockout') })] as const]
+    : []),
 ] as const;
 
 describe.each(backends)('with the default limits, on the %s store', (backend, extraEnv) => {
@@ -77,7 +92,9 @@ describe.each(backends)('with the default limits, on the %s store', (backend, ex
     if (env.REDIS_KEY_PREFIX) await dropKeys(env.REDIS_KEY_PREFIX);
   });
 
-  it('7,000 junk token requests naming the client from 24 addresses leave its genuine code exchange working', { timeout: 120_000 }, async () => {
+  it('7,000 junk token requests naming the client from 24 addresses leave its genuine code exchange working', {
+    timeout: 120_000,
+  }, async () => {
     const counts = await flood(attackers(24), 290, junkToken(h));
     console.log(`[lockout ${backend}] /token flood, 24 addresses × 290: ${JSON.stringify(counts)}`);
     expect(counts[401]! + counts[429]!).toBe(24 * 290);
@@ -89,7 +106,9 @@ describe.each(backends)('with the default limits, on the %s store', (backend, ex
     expect(login.tokenSet?.claims().sub).toBe('zhangsan');
   });
 
-  it('7,000 junk authorization requests naming the client from 24 addresses leave a genuine sign-in working', { timeout: 120_000 }, async () => {
+  it('7,000 junk authorization requests naming the client from 24 addresses leave a genuine sign-in working', {
+    timeout: 120_000,
+  }, async () => {
     const counts = await flood(attackers(24, 40), 290, junkAuthorize(h));
     console.log(`[lockout ${backend}] /authorize flood, 24 addresses × 290: ${JSON.stringify(counts)}`);
     expect(counts).toEqual({ 302: 24 * 290 });
@@ -97,10 +116,13 @@ describe.each(backends)('with the default limits, on the %s store', (backend, ex
     expect(login.tokenSet?.claims().sub).toBe('lisi');
   });
 
-  it('a flood of abandoned authorizations while a person scans the QR code does not push out their login', { timeout: 120_000 }, async () => {
+  it('a flood of abandoned authorizations while a person scans the QR code does not push out their login', {
+    timeout: 120_000,
+  }, async () => {
     // In memory, a store of 50 entries per namespace: a flood that stored anything per request
     // would evict everything else at once. In Redis, the keys the flood leaves are counted.
-    const small = backend === 'memory' ? new MemoryStore({ maxEntriesPerNamespace: 50, sweepIntervalMs: 0 }) : undefined;
+    const small =
+      backend === 'memory' ? new MemoryStore({ maxEntriesPerNamespace: 50, sweepIntervalMs: 0 }) : undefined;
     const own = env.REDIS_URL ? { ...env, REDIS_KEY_PREFIX: uniquePrefix('lockout-scan') } : env;
     const h = await startHarness({ env: own, ...(small ? { app: { store: small } } : {}) });
     onTestFinished(async () => {
@@ -108,7 +130,13 @@ describe.each(backends)('with the default limits, on the %s store', (backend, ex
       if (own.REDIS_KEY_PREFIX) await dropKeys(own.REDIS_KEY_PREFIX);
     });
     const browser = h.browser('zhangsan');
-    const query = new URLSearchParams({ client_id: CLIENTS.nocobase.id, redirect_uri: CLIENTS.nocobase.redirectUri, response_type: 'code', scope: 'openid', state: 'scanning' });
+    const query = new URLSearchParams({
+      client_id: CLIENTS.nocobase.id,
+      redirect_uri: CLIENTS.nocobase.redirectUri,
+      response_type: 'code',
+      scope: 'openid',
+      state: 'scanning',
+    });
     const atWeCom = await browser.follow(`${h.issuer}/authorize?${query}`, `${h.issuer}/wecom/callback`);
     const counts = await flood(attackers(40, 80), 100, junkAuthorize(h));
     console.log(`[lockout ${backend}] /authorize flood during a scan, 40 addresses × 100: ${JSON.stringify(counts)}`);
@@ -123,21 +151,27 @@ describe.each(backends)('with the default limits, on the %s store', (backend, ex
     expect(answer.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('one address with made-up WeCom codes reaches WeCom only a few times per window, then gets the page without a WeCom call', { timeout: 60_000 }, async () => {
+  it('one address with made-up WeCom codes reaches WeCom only a few times per window, then gets the page without a WeCom call', {
+    timeout: 60_000,
+  }, async () => {
     const [agent] = attackers(1, 150);
     const before = h.sim.state.calls.getuserinfo;
     const statuses: number[] = [];
     for (let i = 0; i < 30; i += 1) {
       const attacker = new TestBrowser();
       attacker.dispatcher = agent;
-      const start = await attacker.request(`${h.issuer}/authorize?${new URLSearchParams({ client_id: CLIENTS.nocobase.id, redirect_uri: CLIENTS.nocobase.redirectUri, response_type: 'code', scope: 'openid' })}`);
+      const start = await attacker.request(
+        `${h.issuer}/authorize?${new URLSearchParams({ client_id: CLIENTS.nocobase.id, redirect_uri: CLIENTS.nocobase.redirectUri, response_type: 'code', scope: 'openid' })}`,
+      );
       const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
       const callback = await attacker.request(`${h.issuer}/wecom/callback?code=made-up-${i}&state=${state}`);
       await callback.body?.cancel();
       statuses.push(callback.status);
     }
     const calls = h.sim.state.calls.getuserinfo - before;
-    console.log(`[lockout ${backend}] one address, 30 callbacks with made-up codes: ${calls} WeCom calls; statuses ${JSON.stringify(statuses)}`);
+    console.log(
+      `[lockout ${backend}] one address, 30 callbacks with made-up codes: ${calls} WeCom calls; statuses ${JSON.stringify(statuses)}`,
+    );
     expect(calls).toBe(h.config.rateLimit.weComCodeFailuresPerIp);
     expect(statuses.slice(-5)).toEqual([429, 429, 429, 429, 429]);
     // Other people are not affected.
@@ -149,14 +183,18 @@ describe.each(backends)('with the default limits, on the %s store', (backend, ex
 describe('an attack on the WeCom quota from many addresses', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ env: { RATE_LIMIT_WECOM_CODE_FAILURES_PER_IP: '5', RATE_LIMIT_WECOM_CODE_FAILURES_PER_HOUR: '12' } });
+    h = await startHarness({
+      env: { RATE_LIMIT_WECOM_CODE_FAILURES_PER_IP: '5', RATE_LIMIT_WECOM_CODE_FAILURES_PER_HOUR: '12' },
+    });
   });
   afterAll(async () => h.close());
 
   async function madeUpCallback(agent: Agent): Promise<{ status: number; body: string }> {
     const attacker = new TestBrowser();
     attacker.dispatcher = agent;
-    const start = await attacker.request(`${h.issuer}/authorize?${new URLSearchParams({ client_id: CLIENTS.nocobase.id, redirect_uri: CLIENTS.nocobase.redirectUri, response_type: 'code', scope: 'openid' })}`);
+    const start = await attacker.request(
+      `${h.issuer}/authorize?${new URLSearchParams({ client_id: CLIENTS.nocobase.id, redirect_uri: CLIENTS.nocobase.redirectUri, response_type: 'code', scope: 'openid' })}`,
+    );
     const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
     const callback = await attacker.request(`${h.issuer}/wecom/callback?code=made-up&state=${state}`);
     return { status: callback.status, body: await callback.text() };
@@ -191,4 +229,3 @@ async function redisKeyCounts(prefix: string): Promise<Record<string, number>> {
   }
   return counts;
 }
-

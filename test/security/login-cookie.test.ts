@@ -20,17 +20,27 @@ afterAll(async () => {
 });
 
 function authorizeUrl(extra: Record<string, string>): string {
-  const query = new URLSearchParams({ client_id: CLIENTS.nocobase.id, redirect_uri: CLIENTS.nocobase.redirectUri, response_type: 'code', scope: 'openid', ...extra });
+  const query = new URLSearchParams({
+    client_id: CLIENTS.nocobase.id,
+    redirect_uri: CLIENTS.nocobase.redirectUri,
+    response_type: 'code',
+    scope: 'openid',
+    ...extra,
+  });
   return `${h.issuer}/authorize?${query}`;
 }
 
-const loginCookies = (browser: ReturnType<Harness['browser']>) => [...browser.cookies.keys()].filter((name) => name.startsWith('wecom-oidc-login-'));
+const loginCookies = (browser: ReturnType<Harness['browser']>) =>
+  [...browser.cookies.keys()].filter((name) => name.startsWith('wecom-oidc-login-'));
 
 describe('the sealed login cookie', () => {
   it('carries the largest accepted state and nonce, and the login completes', async () => {
     const state = 's'.repeat(2048);
     const browser = h.browser('zhangsan');
-    const flow = await browser.follow(authorizeUrl({ state, nonce: 'n'.repeat(512), ui_locales: 'zh-CN en-US fr de ja ko it' }), CLIENTS.nocobase.redirectUri);
+    const flow = await browser.follow(
+      authorizeUrl({ state, nonce: 'n'.repeat(512), ui_locales: 'zh-CN en-US fr de ja ko it' }),
+      CLIENTS.nocobase.redirectUri,
+    );
     const answer = new URL(flow.finalUrl).searchParams;
     expect(answer.get('state')).toBe(state);
     expect(answer.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -43,7 +53,9 @@ describe('the sealed login cookie', () => {
     expect(back.searchParams.get('error')).toBe('invalid_request');
     expect(back.searchParams.get('error_description')).toMatch(/state parameter is longer than 2048/);
     const quoted = await h.browser().request(authorizeUrl({ state: '"'.repeat(2048), nonce: '\\'.repeat(512) }));
-    expect(new URL(quoted.headers.get('location')!).searchParams.get('error_description')).toMatch(/too large to keep during the login/);
+    expect(new URL(quoted.headers.get('location')!).searchParams.get('error_description')).toMatch(
+      /too large to keep during the login/,
+    );
   });
 
   it(`keeps ${MAX_LOGIN_COOKIES} logins of one browser at once, dropping the oldest`, async () => {
@@ -76,7 +88,10 @@ describe('the sealed login cookie', () => {
     expect(stolen.status).toBe(400);
     expect(await stolen.text()).toContain('browser_mismatch');
     // The owner's cookie with one character changed.
-    owner.cookies.set(name!, { ...sealed, value: `${sealed.value.slice(0, -2)}${sealed.value.endsWith('A') ? 'B' : 'A'}` });
+    owner.cookies.set(name!, {
+      ...sealed,
+      value: `${sealed.value.slice(0, -2)}${sealed.value.endsWith('A') ? 'B' : 'A'}`,
+    });
     const altered = await owner.request(flow.finalUrl);
     expect(altered.status).toBe(400);
     expect(await altered.text()).toContain('browser_mismatch');

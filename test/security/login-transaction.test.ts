@@ -46,11 +46,19 @@ describe('a WeCom callback hit twice', () => {
     expect(first.headers.get('location')).toMatch(/\?code=[A-Za-z0-9_-]{43}&state=/);
     expect(calls() - before).toBe(1);
     // The repeated answer re-sets the same session cookie (in case the first answer was dropped).
-    const cookie = (r: Response) => r.headers.getSetCookie().find((c) => c.startsWith('wecom-oidc-session='))?.split(';')[0];
+    const cookie = (r: Response) =>
+      r.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('wecom-oidc-session='))
+        ?.split(';')[0];
     expect(cookie(second)).toBe(cookie(first));
     // The code is an ordinary one: redeemable once.
     const client = await nocobaseClient(h);
-    const tokens = await client.callback(CLIENTS.nocobase.redirectUri, client.callbackParams(first.headers.get('location')!), { state: nocobaseState() });
+    const tokens = await client.callback(
+      CLIENTS.nocobase.redirectUri,
+      client.callbackParams(first.headers.get('location')!),
+      { state: nocobaseState() },
+    );
     expect(tokens.claims().sub).toBe('zhangsan');
     // Once redeemed, the redirect is not repeated: it would hand the RP a used code, whose replay
     // revokes the tokens just issued. The browser gets a page instead, and the tokens live on.
@@ -142,7 +150,9 @@ describe('the login transaction', () => {
   });
 
   it('generated WeCom states are fresh alphanumeric handles of at least 128 bits', async () => {
-    const states = await Promise.all([1, 2, 3].map(async () => new URL(await untilCallback(h.browser('zhangsan'))).searchParams.get('state')!));
+    const states = await Promise.all(
+      [1, 2, 3].map(async () => new URL(await untilCallback(h.browser('zhangsan'))).searchParams.get('state')!),
+    );
     for (const state of states) expect(state).toMatch(/^[A-Za-z0-9]{22,128}$/);
     expect(new Set(states).size).toBe(3);
   });

@@ -66,14 +66,20 @@ describe('in memory', () => {
     expect(page).toContain('Sign out?');
     const handle = handleOf(page);
     const before = store.usage();
-    const done = await browser.request(`${h.issuer}/logout`, { method: 'POST', body: `logout_confirm=${encodeURIComponent(handle)}` });
+    const done = await browser.request(`${h.issuer}/logout`, {
+      method: 'POST',
+      body: `logout_confirm=${encodeURIComponent(handle)}`,
+    });
     expect(done.status).toBe(200);
     // The language asked for at the start carries over to the "signed out" page.
     expect(await done.text()).toContain('You are signed out');
     const marks = store.usage()['logout-done']!;
     expect(marks.entries - (before['logout-done']?.entries ?? 0)).toBe(1);
     expect(marks.bytes).toBeLessThan(200);
-    const again = await browser.request(`${h.issuer}/logout`, { method: 'POST', body: `logout_confirm=${encodeURIComponent(handle)}` });
+    const again = await browser.request(`${h.issuer}/logout`, {
+      method: 'POST',
+      body: `logout_confirm=${encodeURIComponent(handle)}`,
+    });
     expect(again.status).toBe(400);
     expect(await again.text()).toContain('logout_expired');
   });
@@ -85,7 +91,10 @@ describe('in memory', () => {
     const laterExpiry = `${Number(handle.slice(0, dot)) + 3600}${handle.slice(dot)}`;
     const flipped = `${handle.slice(0, -2)}${handle.at(-2) === 'A' ? 'B' : 'A'}${handle.at(-1)}`;
     for (const forged of [laterExpiry, flipped, handle.slice(0, -4)]) {
-      const response = await browser.request(`${h.issuer}/logout`, { method: 'POST', body: `logout_confirm=${encodeURIComponent(forged)}` });
+      const response = await browser.request(`${h.issuer}/logout`, {
+        method: 'POST',
+        body: `logout_confirm=${encodeURIComponent(forged)}`,
+      });
       expect(response.status).toBe(400);
     }
   });
@@ -94,12 +103,19 @@ describe('in memory', () => {
     const browser = h.browser();
     const longTag = `${'a'.repeat(36)} en`;
     // Only well-formed tags count, and only the first five of them.
-    for (const [uiLocales, heading] of [['de fr it ja ko en', '退出登录？'], ['de fr it ja en', 'Sign out?'], [longTag, 'Sign out?'], ['<b> en', 'Sign out?']] as const) {
+    for (const [uiLocales, heading] of [
+      ['de fr it ja ko en', '退出登录？'],
+      ['de fr it ja en', 'Sign out?'],
+      [longTag, 'Sign out?'],
+      ['<b> en', 'Sign out?'],
+    ] as const) {
       const response = await browser.request(`${h.issuer}/logout?${new URLSearchParams({ ui_locales: uiLocales })}`);
       expect(response.status).toBe(200);
       expect(await response.text()).toContain(`<h1>${heading}</h1>`);
     }
-    const tooLong = await browser.request(`${h.issuer}/logout?${new URLSearchParams({ ui_locales: `en ${'x'.repeat(2046)}` })}`);
+    const tooLong = await browser.request(
+      `${h.issuer}/logout?${new URLSearchParams({ ui_locales: `en ${'x'.repeat(2046)}` })}`,
+    );
     expect(tooLong.status).toBe(400);
   });
 
@@ -150,7 +166,9 @@ describe.runIf(await redisAvailable())('on Redis', () => {
   const prefix = uniquePrefix('logout-storage');
 
   beforeAll(async () => {
-    h = await startHarness({ env: { REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_LOGOUT_PER_IP: '0' } });
+    h = await startHarness({
+      env: { REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: prefix, RATE_LIMIT_LOGOUT_PER_IP: '0' },
+    });
     redis = new Redis(REDIS_TEST_URL);
   });
 

@@ -39,11 +39,17 @@ function handleOf(page: string): string {
 }
 
 async function confirmAs(browser: TestBrowser, handle: string): Promise<Response> {
-  return browser.request(`${h.issuer}/logout`, { method: 'POST', body: `logout_confirm=${encodeURIComponent(handle)}` });
+  return browser.request(`${h.issuer}/logout`, {
+    method: 'POST',
+    body: `logout_confirm=${encodeURIComponent(handle)}`,
+  });
 }
 
 async function refreshWorks(refreshToken: string): Promise<boolean> {
-  return oidc.refreshTokenGrant(rp.config, refreshToken).then(() => true, () => false);
+  return oidc.refreshTokenGrant(rp.config, refreshToken).then(
+    () => true,
+    () => false,
+  );
 }
 
 describe('the confirmation', () => {
@@ -80,12 +86,17 @@ describe('the confirmation', () => {
   });
 });
 
-describe('when the hint does not name this browser\'s session', () => {
+describe("when the hint does not name this browser's session", () => {
   it('a POST without our cookies (cross-site) is confirmed first, then redirected 303 with the state', async () => {
     const { browser, idToken } = await signedIn();
     const body = new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: BYE, state: 'xs' }).toString();
     // What arrives from the RP's cross-site form: no session cookie.
-    const cookieless = await fetch(`${h.issuer}/logout`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+    const cookieless = await fetch(`${h.issuer}/logout`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      redirect: 'manual',
+    });
     expect(cookieless.status).toBe(200);
     expect(cookieless.headers.get('location')).toBeNull();
     expect(await stillSignedIn(browser)).toBe(true);
@@ -95,10 +106,13 @@ describe('when the hint does not name this browser\'s session', () => {
     expect(direct.headers.get('location')).toBe(`${BYE}?state=xs`);
   });
 
-  it('a hint from another session: confirm, then 303 to the verified URI; only this browser\'s session ends', async () => {
+  it("a hint from another session: confirm, then 303 to the verified URI; only this browser's session ends", async () => {
     const mine = await signedIn('zhangsan');
     const other = await signedIn('zhangsan');
-    const ask = await mine.browser.request(oidc.buildEndSessionUrl(rp.config, { id_token_hint: other.idToken, post_logout_redirect_uri: BYE, state: 'o' }).href);
+    const ask = await mine.browser.request(
+      oidc.buildEndSessionUrl(rp.config, { id_token_hint: other.idToken, post_logout_redirect_uri: BYE, state: 'o' })
+        .href,
+    );
     expect(ask.status).toBe(200);
     const done = await confirmAs(mine.browser, handleOf(await ask.text()));
     expect(done.status).toBe(303);
@@ -113,7 +127,10 @@ describe('when the hint does not name this browser\'s session', () => {
   it("someone else's ID token (they travel in URLs), confirmed in the attacker's browser, ends nothing of its owner", async () => {
     const victim = await signedIn('lisi');
     const attacker = await signedIn('zhangsan');
-    const ask = await attacker.browser.request(oidc.buildEndSessionUrl(rp.config, { id_token_hint: victim.idToken, post_logout_redirect_uri: BYE, state: 'x' }).href);
+    const ask = await attacker.browser.request(
+      oidc.buildEndSessionUrl(rp.config, { id_token_hint: victim.idToken, post_logout_redirect_uri: BYE, state: 'x' })
+        .href,
+    );
     expect(ask.status).toBe(200);
     const done = await confirmAs(attacker.browser, handleOf(await ask.text()));
     expect(done.status).toBe(303);
@@ -131,7 +148,9 @@ describe('when the hint does not name this browser\'s session', () => {
 
   it('without a hint, a registered URI is still never redirected to', async () => {
     const { browser } = await signedIn();
-    const ask = await browser.request(oidc.buildEndSessionUrl(rp.config, { post_logout_redirect_uri: BYE, state: 's' }).href);
+    const ask = await browser.request(
+      oidc.buildEndSessionUrl(rp.config, { post_logout_redirect_uri: BYE, state: 's' }).href,
+    );
     const askPage = await ask.text();
     const done = await confirmAs(browser, handleOf(askPage));
     expect(done.status).toBe(200);
@@ -147,7 +166,9 @@ describe('client_id', () => {
     const { browser, idToken } = await signedIn();
     const unknown = await browser.request(`${h.issuer}/logout?client_id=nobody`);
     expect(unknown.status).toBe(400);
-    const mismatch = await browser.request(`${h.issuer}/logout?${new URLSearchParams({ client_id: CLIENTS.nocobase.id, id_token_hint: idToken, post_logout_redirect_uri: CLIENTS.nocobase.postLogoutRedirectUri })}`);
+    const mismatch = await browser.request(
+      `${h.issuer}/logout?${new URLSearchParams({ client_id: CLIENTS.nocobase.id, id_token_hint: idToken, post_logout_redirect_uri: CLIENTS.nocobase.postLogoutRedirectUri })}`,
+    );
     expect(mismatch.status).toBe(400);
     expect(mismatch.headers.get('location')).toBeNull();
     expect(await stillSignedIn(browser)).toBe(true);
@@ -155,7 +176,9 @@ describe('client_id', () => {
 
   it("another client's registered URI is refused even with a valid hint", async () => {
     const { browser, idToken } = await signedIn();
-    const response = await browser.request(`${h.issuer}/logout?${new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: CLIENTS.nocobase.postLogoutRedirectUri })}`);
+    const response = await browser.request(
+      `${h.issuer}/logout?${new URLSearchParams({ id_token_hint: idToken, post_logout_redirect_uri: CLIENTS.nocobase.postLogoutRedirectUri })}`,
+    );
     expect(response.status).toBe(400);
     expect(response.headers.get('location')).toBeNull();
   });
@@ -178,12 +201,21 @@ describe('with SUB_FORMAT=corpid:userid', () => {
     const browser = corp.browser('zhangsan');
     const login = await authorize(corpRp, browser, { scope: 'openid offline_access' });
     expect(login.tokens!.claims()!.sub).toBe(`${corp.config.wecom.corpId}:zhangsan`);
-    const url = oidc.buildEndSessionUrl(corpRp.config, { id_token_hint: login.tokens!.id_token!, post_logout_redirect_uri: BYE, state: 'c' });
+    const url = oidc.buildEndSessionUrl(corpRp.config, {
+      id_token_hint: login.tokens!.id_token!,
+      post_logout_redirect_uri: BYE,
+      state: 'c',
+    });
     const response = await browser.request(url.href);
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe(`${BYE}?state=c`);
     const silent = await authorize(corpRp, browser, { extra: { prompt: 'none' }, exchange: false });
     expect(silent.params.error).toBe('login_required');
-    expect(await oidc.refreshTokenGrant(corpRp.config, login.tokens!.refresh_token!).then(() => true, () => false)).toBe(false);
+    expect(
+      await oidc.refreshTokenGrant(corpRp.config, login.tokens!.refresh_token!).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
   });
 });

@@ -26,15 +26,33 @@ describe('captured logs', () => {
 
     // A login whose WeCom callback is hit twice.
     const flow = await browser.follow(
-      oidc.buildAuthorizationUrl(rp.config, { redirect_uri: CLIENTS.modern.redirectUri, scope: 'openid offline_access', state: 'rp-state-value-123', nonce: 'nonce-value-456' }).href,
+      oidc.buildAuthorizationUrl(rp.config, {
+        redirect_uri: CLIENTS.modern.redirectUri,
+        scope: 'openid offline_access',
+        state: 'rp-state-value-123',
+        nonce: 'nonce-value-456',
+      }).href,
       `${h.issuer}/wecom/callback`,
     );
     const callback = new URL(flow.finalUrl);
-    secrets.push(callback.searchParams.get('code')!, callback.searchParams.get('state')!, 'rp-state-value-123', 'nonce-value-456');
+    secrets.push(
+      callback.searchParams.get('code')!,
+      callback.searchParams.get('state')!,
+      'rp-state-value-123',
+      'nonce-value-456',
+    );
     await browser.request(flow.finalUrl);
     const repeated = await browser.request(flow.finalUrl);
     const back = repeated.headers.get('location')!;
-    const tokens = (await exchange(rp, { callbackUrl: back, params: {}, state: 'rp-state-value-123', nonce: 'nonce-value-456', visited: [] })).tokens!;
+    const tokens = (
+      await exchange(rp, {
+        callbackUrl: back,
+        params: {},
+        state: 'rp-state-value-123',
+        nonce: 'nonce-value-456',
+        visited: [],
+      })
+    ).tokens!;
     secrets.push(new URL(back).searchParams.get('code')!, tokens.access_token, tokens.refresh_token!, tokens.id_token!);
     for (const cookie of browser.cookies.values()) secrets.push(cookie.value);
 
@@ -51,7 +69,13 @@ describe('captured logs', () => {
     const second = h.browser('lisi');
     const login = await authorize(rp, second);
     secrets.push(login.tokens!.id_token!, login.tokens!.access_token);
-    await second.request(oidc.buildEndSessionUrl(rp.config, { id_token_hint: login.tokens!.id_token!, post_logout_redirect_uri: CLIENTS.modern.postLogoutRedirectUri, state: 'logout-state-789' }).href);
+    await second.request(
+      oidc.buildEndSessionUrl(rp.config, {
+        id_token_hint: login.tokens!.id_token!,
+        post_logout_redirect_uri: CLIENTS.modern.postLogoutRedirectUri,
+        state: 'logout-state-789',
+      }).href,
+    );
     secrets.push('logout-state-789');
 
     const log = h.logs.join('\n');

@@ -21,19 +21,37 @@ const LIMITS = {
   RATE_LIMIT_CLIENT_AUTH_FAILURES_PER_CLIENT: '3',
 };
 
-function tokenRequest(h: Harness, ip: string, client: keyof typeof CLIENTS = 'modern', secret: string = CLIENTS[client].secret): Promise<Response> {
+function tokenRequest(
+  h: Harness,
+  ip: string,
+  client: keyof typeof CLIENTS = 'modern',
+  secret: string = CLIENTS[client].secret,
+): Promise<Response> {
   const { id } = CLIENTS[client];
   return fetch(`${h.issuer}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: 'unknown', client_id: id, client_secret: secret }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: 'unknown',
+      client_id: id,
+      client_secret: secret,
+    }).toString(),
   });
 }
 
 function authorizeRequest(h: Harness, ip: string, client: keyof typeof CLIENTS = 'modern'): Promise<Response> {
   const { id, redirectUri } = CLIENTS[client];
-  const query = new URLSearchParams({ client_id: id, redirect_uri: redirectUri, response_type: 'code', scope: 'openid' });
-  return fetch(`${h.issuer}/authorize?${query}`, { headers: { 'x-forwarded-for': ip, accept: 'text/html' }, redirect: 'manual' });
+  const query = new URLSearchParams({
+    client_id: id,
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope: 'openid',
+  });
+  return fetch(`${h.issuer}/authorize?${query}`, {
+    headers: { 'x-forwarded-for': ip, accept: 'text/html' },
+    redirect: 'manual',
+  });
 }
 
 async function statuses(requests: (() => Promise<Response>)[]): Promise<number[]> {
@@ -63,26 +81,38 @@ describe('in memory (one process)', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     expect(limited.headers.get('content-type')).toMatch(/^application\/json/);
     expect(limited.headers.get('cache-control')).toBe('no-store');
-    expect(await limited.json()).toMatchObject({ error: 'temporarily_unavailable', error_description: expect.stringMatching(/^Too many requests/) });
+    expect(await limited.json()).toMatchObject({
+      error: 'temporarily_unavailable',
+      error_description: expect.stringMatching(/^Too many requests/),
+    });
     expect((await tokenRequest(h, '10.0.1.2')).status).toBe(400);
   });
 
-  it('/token: a client\'s budget is spent only by requests that authenticated as it', async () => {
+  it("/token: a client's budget is spent only by requests that authenticated as it", async () => {
     // Requests with a wrong secret, from many addresses, spend nothing of it.
-    const junk = await statuses(['10.0.2.11', '10.0.2.12'].map((ip) => () => tokenRequest(h, ip, 'other', 'wrong-secret-0123456789')));
+    const junk = await statuses(
+      ['10.0.2.11', '10.0.2.12'].map((ip) => () => tokenRequest(h, ip, 'other', 'wrong-secret-0123456789')),
+    );
     expect(junk).toEqual([401, 401]);
-    const sent = await statuses(['10.0.2.1', '10.0.2.2', '10.0.2.3', '10.0.2.4', '10.0.2.5'].map((ip) => () => tokenRequest(h, ip, 'other')));
+    const sent = await statuses(
+      ['10.0.2.1', '10.0.2.2', '10.0.2.3', '10.0.2.4', '10.0.2.5'].map((ip) => () => tokenRequest(h, ip, 'other')),
+    );
     expect(sent).toEqual([400, 400, 400, 400, 400]);
     expect((await tokenRequest(h, '10.0.2.6', 'other')).status).toBe(429);
     expect((await tokenRequest(h, '10.0.2.6', 'nocobase')).status).toBe(400);
   });
 
   it('/token: an address past its failed authentications gets 429 even with the right secret', async () => {
-    expect(await statuses([1, 2].map(() => () => tokenRequest(h, '10.0.6.1', 'nocobase', 'wrong-secret-0123456789')))).toEqual([401, 401]);
+    expect(
+      await statuses([1, 2].map(() => () => tokenRequest(h, '10.0.6.1', 'nocobase', 'wrong-secret-0123456789'))),
+    ).toEqual([401, 401]);
     const limited = await tokenRequest(h, '10.0.6.1', 'nocobase');
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(await limited.json()).toMatchObject({ error: 'temporarily_unavailable', error_description: expect.stringMatching(/failed client authentications from this address/) });
+    expect(await limited.json()).toMatchObject({
+      error: 'temporarily_unavailable',
+      error_description: expect.stringMatching(/failed client authentications from this address/),
+    });
     expect((await tokenRequest(h, '10.0.6.2', 'nocobase')).status).toBe(400);
   });
 
@@ -90,7 +120,9 @@ describe('in memory (one process)', () => {
     // A bridge of its own: the budgets of the other tests' clients are spent.
     const h = await startHarness({ env: LIMITS });
     onTestFinished(() => h.close());
-    const guesses = await statuses(['10.0.7.1', '10.0.7.2', '10.0.7.3'].map((ip) => () => tokenRequest(h, ip, 'modern', 'wrong-secret-0123456789')));
+    const guesses = await statuses(
+      ['10.0.7.1', '10.0.7.2', '10.0.7.3'].map((ip) => () => tokenRequest(h, ip, 'modern', 'wrong-secret-0123456789')),
+    );
     expect(guesses).toEqual([401, 401, 401]);
     // The client is now under attack: a guessing address, even with the right secret, gets 429 …
     expect((await tokenRequest(h, '10.0.7.1', 'modern')).status).toBe(429);
@@ -118,14 +150,21 @@ describe('in memory (one process)', () => {
     expect(await statuses(many.map((ip) => () => authorizeRequest(h, ip, 'nocobase')))).toEqual(many.map(() => 302));
   });
 
-  it('counts a forged X-Forwarded-For that is no address as the socket\'s peer', async () => {
-    const forged = await statuses(['junk-1', 'junk-2', 'junk-3', 'x'.repeat(2000)].map((ip) => () => authorizeRequest(h, ip)));
+  it("counts a forged X-Forwarded-For that is no address as the socket's peer", async () => {
+    const forged = await statuses(
+      ['junk-1', 'junk-2', 'junk-3', 'x'.repeat(2000)].map((ip) => () => authorizeRequest(h, ip)),
+    );
     expect(forged.slice(0, 3)).toEqual([302, 302, 302]);
     expect(forged[3]).toBe(429);
   });
 
   it('other endpoints are not limited', async () => {
-    const sent = await statuses(Array.from({ length: 8 }, () => () => fetch(`${h.issuer}/userinfo`, { headers: { 'x-forwarded-for': '10.0.5.1' } })));
+    const sent = await statuses(
+      Array.from(
+        { length: 8 },
+        () => () => fetch(`${h.issuer}/userinfo`, { headers: { 'x-forwarded-for': '10.0.5.1' } }),
+      ),
+    );
     expect(sent.every((status) => status === 401)).toBe(true);
   });
 });
@@ -149,7 +188,13 @@ describe.runIf(available)('in Redis (counters shared by replicas)', () => {
   });
 
   it('requests to two bridges count together, under the configured key prefix', async () => {
-    expect(await statuses([() => tokenRequest(a, '10.1.0.1'), () => tokenRequest(b, '10.1.0.1'), () => tokenRequest(a, '10.1.0.1')])).toEqual([400, 400, 400]);
+    expect(
+      await statuses([
+        () => tokenRequest(a, '10.1.0.1'),
+        () => tokenRequest(b, '10.1.0.1'),
+        () => tokenRequest(a, '10.1.0.1'),
+      ]),
+    ).toEqual([400, 400, 400]);
     const limited = await tokenRequest(b, '10.1.0.1');
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);

@@ -31,7 +31,12 @@ describe.runIf(chromiumAvailable('the real-browser security checks'))('in Chromi
       response.writeHead(200, { 'content-type': 'text/html' }).end(pages.get(path) ?? `<h1>rp ${path}</h1>`);
     });
     await new Promise<void>((resolve) => rpServer.listen(port, 'localhost', resolve));
-    const client = { client_id: 'browser-app', client_secret: SECRET, redirect_uris: [`${rp}/callback`], post_logout_redirect_uris: [`${rp}/bye`] };
+    const client = {
+      client_id: 'browser-app',
+      client_secret: SECRET,
+      redirect_uris: [`${rp}/callback`],
+      post_logout_redirect_uris: [`${rp}/bye`],
+    };
     h = await startHarness({ sim: { defaultUser: 'zhangsan' }, env: { OIDC_CLIENTS: JSON.stringify([client]) } });
     browser = await launchChromium();
   }, 90_000);
@@ -43,14 +48,27 @@ describe.runIf(chromiumAvailable('the real-browser security checks'))('in Chromi
   });
 
   const form = (action: string, fields: Record<string, string>) =>
-    `<form method="post" action="${action}">${Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`).join('')}<button>go</button></form>`;
+    `<form method="post" action="${action}">${Object.entries(fields)
+      .map(([k, v]) => `<input type="hidden" name="${k}" value="${v}">`)
+      .join('')}<button>go</button></form>`;
 
   it('a POSTed authorization request goes to WeCom and back with a code; the cross-site logout POST is confirmed, then 303 to the RP', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    const config = await oidc.discovery(new URL(h.issuer), 'browser-app', SECRET, oidc.ClientSecretBasic(SECRET), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(h.issuer), 'browser-app', SECRET, oidc.ClientSecretBasic(SECRET), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const state = oidc.randomState();
-    pages.set('/start', form(`${h.issuer}/authorize`, { client_id: 'browser-app', redirect_uri: `${rp}/callback`, response_type: 'code', scope: 'openid', state }));
+    pages.set(
+      '/start',
+      form(`${h.issuer}/authorize`, {
+        client_id: 'browser-app',
+        redirect_uri: `${rp}/callback`,
+        response_type: 'code',
+        scope: 'openid',
+        state,
+      }),
+    );
     await page.goto(`${rp}/start`);
     await Promise.all([page.waitForURL((url) => url.href.startsWith(`${rp}/callback?`)), page.click('button')]);
     const callback = new URL(page.url());
@@ -59,7 +77,14 @@ describe.runIf(chromiumAvailable('the real-browser security checks'))('in Chromi
     expect(tokens.claims()!.sub).toBe('zhangsan');
 
     // The RP's logout: a cross-site form POST (Chromium sends no SameSite=Lax cookie with it).
-    pages.set('/signout', form(`${h.issuer}/logout`, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: `${rp}/bye`, state: 'bye-state' }));
+    pages.set(
+      '/signout',
+      form(`${h.issuer}/logout`, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: `${rp}/bye`,
+        state: 'bye-state',
+      }),
+    );
     await page.goto(`${rp}/signout`);
     await Promise.all([page.waitForURL(`${h.issuer}/logout`), page.click('button')]);
     expect(await page.locator('h1').textContent()).toMatch(/Sign out\?|退出登录？/);
@@ -72,7 +97,14 @@ describe.runIf(chromiumAvailable('the real-browser security checks'))('in Chromi
     expect(page.url()).toBe(`${rp}/bye?state=bye-state`);
 
     // Signed out at the bridge: prompt=none now comes back with login_required.
-    await page.goto(oidc.buildAuthorizationUrl(config, { redirect_uri: `${rp}/callback`, scope: 'openid', prompt: 'none', state: 'after' }).href);
+    await page.goto(
+      oidc.buildAuthorizationUrl(config, {
+        redirect_uri: `${rp}/callback`,
+        scope: 'openid',
+        prompt: 'none',
+        state: 'after',
+      }).href,
+    );
     await page.waitForURL((url) => url.href.startsWith(`${rp}/callback?`));
     expect(new URL(page.url()).searchParams.get('error')).toBe('login_required');
     await context.close();

@@ -31,11 +31,18 @@ async function offlineLogin(user = 'zhangsan', browser: TestBrowser = h.browser(
 }
 
 /** Raw refresh as `client` (so failures are inspected, not thrown). */
-async function refresh(token: string, extra: Record<string, string> = {}, client: keyof typeof CLIENTS = 'modern'): Promise<{ status: number; body: Record<string, string> }> {
+async function refresh(
+  token: string,
+  extra: Record<string, string> = {},
+  client: keyof typeof CLIENTS = 'modern',
+): Promise<{ status: number; body: Record<string, string> }> {
   const { id, secret } = CLIENTS[client];
   const response = await fetch(`${h.issuer}/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+    },
     body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, ...extra }).toString(),
   });
   return { status: response.status, body: (await response.json()) as Record<string, string> };
@@ -97,14 +104,20 @@ describe('rotation and reuse', () => {
   it('within the grace window, another client gets nothing and revokes nothing', async () => {
     const tokens = await offlineLogin();
     const rotated = await refresh(tokens.refresh_token!);
-    expect(await refresh(tokens.refresh_token!, {}, 'other')).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await refresh(tokens.refresh_token!, {}, 'other')).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
     expect((await userinfo(rotated.body.access_token!)).status).toBe(200);
   });
 
   it('another client cannot use it, nor revoke it by trying', async () => {
     const tokens = await offlineLogin();
     for (const thief of ['nocobase', 'other'] as const) {
-      expect(await refresh(tokens.refresh_token!, {}, thief)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+      expect(await refresh(tokens.refresh_token!, {}, thief)).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_grant' },
+      });
     }
     expect((await refresh(tokens.refresh_token!)).status).toBe(200);
   });
@@ -127,7 +140,11 @@ describe('the WeCom re-check', () => {
     h.sim.state.upsertMember({ ...member, name: '李四（销售总监）', department: [2, 4] });
     try {
       const refreshed = await refresh(tokens.refresh_token!);
-      expect((await userinfo(refreshed.body.access_token!)).body).toMatchObject({ name: '李四（销售总监）', groups: ['2', '4'], phone_number: '+8613900139000' });
+      expect((await userinfo(refreshed.body.access_token!)).body).toMatchObject({
+        name: '李四（销售总监）',
+        groups: ['2', '4'],
+        phone_number: '+8613900139000',
+      });
     } finally {
       h.sim.state.upsertMember(member);
     }
@@ -135,9 +152,18 @@ describe('the WeCom re-check', () => {
 
   it.each([
     ['disabled', (m: Parameters<typeof h.sim.state.upsertMember>[0]) => h.sim.state.upsertMember({ ...m, status: 2 })],
-    ['departed (status 5)', (m: Parameters<typeof h.sim.state.upsertMember>[0]) => h.sim.state.upsertMember({ ...m, status: 5 })],
-    ['deleted from the directory (60111)', (m: Parameters<typeof h.sim.state.upsertMember>[0]) => h.sim.state.deleteMember(m.userid)],
-    ['moved out of the visible range', (m: Parameters<typeof h.sim.state.upsertMember>[0]) => h.sim.state.upsertMember({ ...m, visible: false })],
+    [
+      'departed (status 5)',
+      (m: Parameters<typeof h.sim.state.upsertMember>[0]) => h.sim.state.upsertMember({ ...m, status: 5 }),
+    ],
+    [
+      'deleted from the directory (60111)',
+      (m: Parameters<typeof h.sim.state.upsertMember>[0]) => h.sim.state.deleteMember(m.userid),
+    ],
+    [
+      'moved out of the visible range',
+      (m: Parameters<typeof h.sim.state.upsertMember>[0]) => h.sim.state.upsertMember({ ...m, visible: false }),
+    ],
   ])('a member %s gets invalid_grant, and the family stays dead when they come back', async (_what, change) => {
     const tokens = await offlineLogin('Li.Na-01');
     const member = h.sim.state.findMember('Li.Na-01')!;
@@ -151,7 +177,7 @@ describe('the WeCom re-check', () => {
     expect((await userinfo(tokens.access_token)).status).toBe(401);
   });
 
-  it('WeCom unavailable is not the member\'s fault: 503, and the same token works afterwards', async () => {
+  it("WeCom unavailable is not the member's fault: 503, and the same token works afterwards", async () => {
     const tokens = await offlineLogin();
     h.sim.state.addFault({ api: 'userget', errcode: -1, times: 2 });
     const failed = await refresh(tokens.refresh_token!);
@@ -178,7 +204,10 @@ describe('revocation from elsewhere', () => {
     const browser = h.browser('zhangsan');
     const mine = await offlineLogin('zhangsan', browser);
     const elsewhere = await offlineLogin('zhangsan');
-    const url = oidc.buildEndSessionUrl(rp.config, { id_token_hint: mine.id_token!, post_logout_redirect_uri: CLIENTS.modern.postLogoutRedirectUri });
+    const url = oidc.buildEndSessionUrl(rp.config, {
+      id_token_hint: mine.id_token!,
+      post_logout_redirect_uri: CLIENTS.modern.postLogoutRedirectUri,
+    });
     expect((await browser.request(url.href)).status).toBe(302);
     expect((await refresh(mine.refresh_token!)).body.error).toBe('invalid_grant');
     expect((await refresh(elsewhere.refresh_token!)).status).toBe(200);
@@ -193,7 +222,10 @@ describe('revocation from elsewhere', () => {
         const tokens = await offlineLogin('zhangsan', browser);
         const rotated = await refresh(tokens.refresh_token!);
         expect(rotated.status).toBe(200);
-        const url = oidc.buildEndSessionUrl(rp.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: CLIENTS.modern.postLogoutRedirectUri });
+        const url = oidc.buildEndSessionUrl(rp.config, {
+          id_token_hint: tokens.id_token!,
+          post_logout_redirect_uri: CLIENTS.modern.postLogoutRedirectUri,
+        });
         expect((await browser.request(url.href)).status).toBe(302);
         h.clock.advance(seconds);
         const answers = await Promise.all(Array.from({ length: repeats }, () => refresh(tokens.refresh_token!)));
@@ -209,8 +241,20 @@ describe('revocation from elsewhere', () => {
 
   it('a replayed code kills the refresh token issued from it', async () => {
     const login = await authorize(rp, h.browser('zhangsan'), { scope: 'openid offline_access', exchange: false });
-    const body = (code: string) => new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: CLIENTS.modern.redirectUri, client_id: CLIENTS.modern.id, client_secret: CLIENTS.modern.secret }).toString();
-    const post = (code: string) => fetch(`${h.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body(code) }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, string> }));
+    const body = (code: string) =>
+      new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: CLIENTS.modern.redirectUri,
+        client_id: CLIENTS.modern.id,
+        client_secret: CLIENTS.modern.secret,
+      }).toString();
+    const post = (code: string) =>
+      fetch(`${h.issuer}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: body(code),
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, string> }));
     const first = await post(login.params.code!);
     expect(first.json.refresh_token).toBeDefined();
     expect((await post(login.params.code!)).json.error).toBe('invalid_grant');
@@ -239,15 +283,26 @@ describe.runIf(await redisAvailable())('concurrent refreshes on Redis (as replic
 
   it('all get the same rotation, whose tokens work', async () => {
     const login = await authorize(sharedRp, shared.browser('zhangsan'), { scope: 'openid offline_access' });
-    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: login.tokens!.refresh_token! }).toString();
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: login.tokens!.refresh_token!,
+    }).toString();
     const basic = `Basic ${Buffer.from(`${CLIENTS.modern.id}:${encodeURIComponent(CLIENTS.modern.secret)}`).toString('base64')}`;
     const send = () =>
-      fetch(`${shared.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic }, body: form })
-        .then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, string> }));
+      fetch(`${shared.issuer}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
+        body: form,
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as Record<string, string>,
+      }));
     const results = await Promise.all(Array.from({ length: 6 }, send));
     expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
     expect(new Set(results.map((r) => r.body.refresh_token)).size).toBe(1);
-    const info = await fetch(`${shared.issuer}/userinfo`, { headers: { authorization: `Bearer ${results[0]!.body.access_token}` } });
+    const info = await fetch(`${shared.issuer}/userinfo`, {
+      headers: { authorization: `Bearer ${results[0]!.body.access_token}` },
+    });
     expect(info.status).toBe(200);
   });
 });

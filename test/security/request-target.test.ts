@@ -59,15 +59,19 @@ describe('an absolute-form request target', () => {
 });
 
 describe('targets the router or the parser cannot use', () => {
-  it.each(['*', 'evil.example:443', '//evil.example/authorize', 'https:///authorize?x=1', '/%zz', 'http://a b/authorize'])(
-    'GET %s is a 400 in the bridge\'s own format',
-    async (target) => {
-      const page = await rawRequest(port, `GET ${target} HTTP/1.1`, HTML);
-      expect([400, 404]).toContain(page.status);
-      const json = await rawRequest(port, `GET ${target} HTTP/1.1`, JSON_ONLY);
-      expect([400, 404]).toContain(json.status);
-      expect(json.headers['content-type']).toMatch(/^application\/json/);
-      expect(JSON.parse(json.body)).toMatchObject({ error: 'invalid_request' });
-    },
-  );
+  it.each([
+    '*',
+    'evil.example:443',
+    '//evil.example/authorize',
+    'https:///authorize?x=1',
+    '/%zz',
+    'http://a b/authorize',
+  ])("GET %s is a 400 in the bridge's own format", async (target) => {
+    const page = await rawRequest(port, `GET ${target} HTTP/1.1`, HTML);
+    expect([400, 404]).toContain(page.status);
+    const json = await rawRequest(port, `GET ${target} HTTP/1.1`, JSON_ONLY);
+    expect([400, 404]).toContain(json.status);
+    expect(json.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(json.body)).toMatchObject({ error: 'invalid_request' });
+  });
 });

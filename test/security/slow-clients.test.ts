@@ -19,7 +19,11 @@ const DRIP_EVERY_MS = 250;
  * connection or the body is out. Resolves with how many body bytes went out, how long the
  * connection lived, and what the server answered.
  */
-async function drip(port: number, head: string, body: string): Promise<{ sent: number; seconds: number; answer: string }> {
+async function drip(
+  port: number,
+  head: string,
+  body: string,
+): Promise<{ sent: number; seconds: number; answer: string }> {
   const socket = await openSocket(port);
   const started = Date.now();
   const closed = readUntilClosed(socket);
@@ -60,11 +64,16 @@ describe('REQUEST_TIMEOUT', () => {
     const body = 'grant_type=authorization_code&code='.padEnd(DRIP_BYTES, 'x');
     const head = `POST /token HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: ${body.length}\r\n\r\n`;
     const result = await drip(port, head, body);
-    console.info(`[slow clients] dripped body cut off after ${result.seconds.toFixed(1)} s (${result.sent} of ${body.length} bytes sent)`);
+    console.info(
+      `[slow clients] dripped body cut off after ${result.seconds.toFixed(1)} s (${result.sent} of ${body.length} bytes sent)`,
+    );
     expect(result.sent).toBeLessThan(body.length);
     const response = parseResponse(Buffer.from(result.answer, 'latin1'));
     expect(response.status).toBe(408);
-    expect(JSON.parse(response.body)).toEqual({ error: 'invalid_request', error_description: 'The request did not arrive in time' });
+    expect(JSON.parse(response.body)).toEqual({
+      error: 'invalid_request',
+      error_description: 'The request did not arrive in time',
+    });
   });
 
   it('cuts off headers that drip in (slowloris)', async () => {

@@ -60,7 +60,10 @@ function expectNoSecrets(entries: Map<string, string>, secrets: Map<string, stri
 function tokenSecrets(name: string, token: string): [string, string][] {
   const dot = token.indexOf('.');
   expect(dot, name).toBeGreaterThan(0);
-  return [[name, token], [`${name} (random part)`, token.slice(dot + 1)]];
+  return [
+    [name, token],
+    [`${name} (random part)`, token.slice(dot + 1)],
+  ];
 }
 
 describe.runIf(available)('the Redis store after a complete login', () => {
@@ -89,7 +92,12 @@ describe.runIf(available)('the Redis store after a complete login', () => {
     const nonce = oidc.randomNonce();
 
     // Up to WeCom's redirect back: nothing is stored, the login transaction is sealed in a cookie.
-    const url = oidc.buildAuthorizationUrl(rp.config, { redirect_uri: CLIENTS.modern.redirectUri, scope: 'openid profile offline_access', state, nonce });
+    const url = oidc.buildAuthorizationUrl(rp.config, {
+      redirect_uri: CLIENTS.modern.redirectUri,
+      scope: 'openid profile offline_access',
+      state,
+      nonce,
+    });
     const toCallback = await browser.follow(url.href, `${h.issuer}/wecom/callback`);
     const callback = new URL(toCallback.finalUrl);
     const weComState = callback.searchParams.get('state')!;
@@ -132,8 +140,17 @@ describe.runIf(available)('the Redis store after a complete login', () => {
     const ask = await (await browser.request(`${h.issuer}/logout`)).text();
     const handle = /name="logout_confirm" value="([^"]+)"/.exec(ask)![1]!;
     secrets.set('sign-out handle', handle);
-    expect([...(await dump(redis)).keys()].filter((key) => !beforeAsking.has(key) && !key.includes('rate-limit:'))).toEqual([]);
-    expect((await browser.request(`${h.issuer}/logout`, { method: 'POST', body: `logout_confirm=${encodeURIComponent(handle)}` })).status).toBe(200);
+    expect(
+      [...(await dump(redis)).keys()].filter((key) => !beforeAsking.has(key) && !key.includes('rate-limit:')),
+    ).toEqual([]);
+    expect(
+      (
+        await browser.request(`${h.issuer}/logout`, {
+          method: 'POST',
+          body: `logout_confirm=${encodeURIComponent(handle)}`,
+        })
+      ).status,
+    ).toBe(200);
 
     // The WeCom access token the replicas share: stored, but sealed (the one gettoken answers while valid).
     secrets.set('WeCom access token', h.sim.state.issueToken().token);

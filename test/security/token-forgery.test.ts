@@ -23,7 +23,9 @@ beforeAll(async () => {
   const jwks = (await fetch(`${h.issuer}/jwks`).then((r) => r.json())) as { keys: { kid: string }[] };
   ourKid = jwks.keys[0]!.kid;
   const { createPublicKey } = await import('node:crypto');
-  ourPublicPem = createPublicKey({ key: jwks.keys[0] as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+  ourPublicPem = createPublicKey({ key: jwks.keys[0] as never, format: 'jwk' })
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
 });
 
 afterAll(async () => {
@@ -35,34 +37,63 @@ const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base
 /** Every forgery, as a function of the genuine claims (for the other user `lisi`). */
 const forgeries: [string, () => Promise<string>][] = [
   ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, sub: 'lisi' })}.`],
-  ['HS256 keyed with our public key', async () => {
-    const input = `${b64({ alg: 'HS256', kid: ourKid })}.${b64({ ...claims, sub: 'lisi' })}`;
-    return `${input}.${createHmac('sha256', ourPublicPem).update(input).digest('base64url')}`;
-  }],
-  ['a foreign key under our kid', async () => {
-    const { privateKey } = await generateKeyPair('RS256');
-    return new SignJWT({ ...claims, sub: 'lisi' }).setProtectedHeader({ alg: 'RS256', kid: ourKid }).sign(privateKey);
-  }],
-  ['a foreign key with its own kid', async () => {
-    const { privateKey } = await generateKeyPair('RS256');
-    return new SignJWT({ ...claims, sub: 'lisi' }).setProtectedHeader({ alg: 'RS256', kid: 'attacker' }).sign(privateKey);
-  }],
-  ['an embedded jwk', async () => {
-    const { privateKey, publicKey } = await generateKeyPair('RS256');
-    return new SignJWT({ ...claims, sub: 'lisi' }).setProtectedHeader({ alg: 'RS256', jwk: await exportJWK(publicKey) }).sign(privateKey);
-  }],
-  ['a jku', async () => {
-    const { privateKey } = await generateKeyPair('RS256');
-    return new SignJWT({ ...claims, sub: 'lisi' }).setProtectedHeader({ alg: 'RS256', kid: ourKid, jku: 'https://attacker.example/jwks' }).sign(privateKey);
-  }],
-  ['our token with a changed payload', async () => {
-    const [header, , signature] = genuine.split('.');
-    return `${header}.${b64({ ...claims, sub: 'lisi' })}.${signature}`;
-  }],
-  ['another issuer', async () => {
-    const { privateKey } = await generateKeyPair('RS256');
-    return new SignJWT({ ...claims, iss: 'https://attacker.example' }).setProtectedHeader({ alg: 'RS256', kid: ourKid }).sign(privateKey);
-  }],
+  [
+    'HS256 keyed with our public key',
+    async () => {
+      const input = `${b64({ alg: 'HS256', kid: ourKid })}.${b64({ ...claims, sub: 'lisi' })}`;
+      return `${input}.${createHmac('sha256', ourPublicPem).update(input).digest('base64url')}`;
+    },
+  ],
+  [
+    'a foreign key under our kid',
+    async () => {
+      const { privateKey } = await generateKeyPair('RS256');
+      return new SignJWT({ ...claims, sub: 'lisi' }).setProtectedHeader({ alg: 'RS256', kid: ourKid }).sign(privateKey);
+    },
+  ],
+  [
+    'a foreign key with its own kid',
+    async () => {
+      const { privateKey } = await generateKeyPair('RS256');
+      return new SignJWT({ ...claims, sub: 'lisi' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'attacker' })
+        .sign(privateKey);
+    },
+  ],
+  [
+    'an embedded jwk',
+    async () => {
+      const { privateKey, publicKey } = await generateKeyPair('RS256');
+      return new SignJWT({ ...claims, sub: 'lisi' })
+        .setProtectedHeader({ alg: 'RS256', jwk: await exportJWK(publicKey) })
+        .sign(privateKey);
+    },
+  ],
+  [
+    'a jku',
+    async () => {
+      const { privateKey } = await generateKeyPair('RS256');
+      return new SignJWT({ ...claims, sub: 'lisi' })
+        .setProtectedHeader({ alg: 'RS256', kid: ourKid, jku: 'https://attacker.example/jwks' })
+        .sign(privateKey);
+    },
+  ],
+  [
+    'our token with a changed payload',
+    async () => {
+      const [header, , signature] = genuine.split('.');
+      return `${header}.${b64({ ...claims, sub: 'lisi' })}.${signature}`;
+    },
+  ],
+  [
+    'another issuer',
+    async () => {
+      const { privateKey } = await generateKeyPair('RS256');
+      return new SignJWT({ ...claims, iss: 'https://attacker.example' })
+        .setProtectedHeader({ alg: 'RS256', kid: ourKid })
+        .sign(privateKey);
+    },
+  ],
 ];
 
 describe.each(forgeries)('%s', (_what, forge) => {

@@ -28,7 +28,9 @@ interface Outcome {
 const withRedis = await redisAvailable();
 const backends = [
   ['memory', () => ({})],
-  ...(withRedis ? [['Redis', () => ({ REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: uniquePrefix('quota-race') })] as const] : []),
+  ...(withRedis
+    ? [['Redis', () => ({ REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: uniquePrefix('quota-race') })] as const]
+    : []),
 ] as const satisfies readonly (readonly [string, () => Record<string, string>])[];
 
 /** getuserinfo calls the simulator counted, through its control API. */
@@ -41,7 +43,12 @@ async function weComCalls(h: Harness): Promise<number> {
 async function startedLogin(h: Harness, agent: Agent): Promise<{ browser: TestBrowser; state: string }> {
   const browser = new TestBrowser();
   browser.dispatcher = agent;
-  const query = new URLSearchParams({ client_id: CLIENTS.nocobase.id, redirect_uri: CLIENTS.nocobase.redirectUri, response_type: 'code', scope: 'openid' });
+  const query = new URLSearchParams({
+    client_id: CLIENTS.nocobase.id,
+    redirect_uri: CLIENTS.nocobase.redirectUri,
+    response_type: 'code',
+    scope: 'openid',
+  });
   const start = await browser.request(`${h.issuer}/authorize?${query}`);
   await start.body?.cancel();
   return { browser, state: new URL(start.headers.get('location')!).searchParams.get('state')! };
@@ -54,7 +61,8 @@ async function startedLogin(h: Harness, agent: Agent): Promise<{ browser: TestBr
 async function attack(h: Harness, perAddress: readonly number[], mode: Mode, first: number): Promise<Outcome> {
   const agents = perAddress.map((_, i) => new Agent({ localAddress: `127.0.0.${first + i}` }));
   const logins = [];
-  for (const [i, count] of perAddress.entries()) for (let n = 0; n < count; n += 1) logins.push(await startedLogin(h, agents[i]!));
+  for (const [i, count] of perAddress.entries())
+    for (let n = 0; n < count; n += 1) logins.push(await startedLogin(h, agents[i]!));
   const before = await weComCalls(h);
   const callback = async ({ browser, state }: { browser: TestBrowser; state: string }, n: number) => {
     const response = await browser.request(`${h.issuer}/wecom/callback?code=made-up-${n}&state=${state}`);
@@ -71,7 +79,11 @@ async function attack(h: Harness, perAddress: readonly number[], mode: Mode, fir
 }
 
 /** A fresh bridge (fresh counters) with `limits`, closed and its Redis keys dropped after `run`. */
-async function withBridge<T>(backendEnv: () => Record<string, string>, limits: Record<string, string>, run: (h: Harness) => Promise<T>): Promise<T> {
+async function withBridge<T>(
+  backendEnv: () => Record<string, string>,
+  limits: Record<string, string>,
+  run: (h: Harness) => Promise<T>,
+): Promise<T> {
   const env = { ...backendEnv(), ...limits };
   const h = await startHarness({ env, sim: { latencyMs: 20 } });
   try {
@@ -83,27 +95,37 @@ async function withBridge<T>(backendEnv: () => Record<string, string>, limits: R
 }
 
 describe.each(backends)('the WeCom-quota guard under parallel callbacks, on the %s store', (backend, backendEnv) => {
-  it('40 made-up codes at once from one address get no more WeCom calls than one after the other (the per-address allowance)', { timeout: 60_000 }, async () => {
+  it('40 made-up codes at once from one address get no more WeCom calls than one after the other (the per-address allowance)', {
+    timeout: 60_000,
+  }, async () => {
     const limits = { RATE_LIMIT_WECOM_CODE_FAILURES_PER_IP: '10' };
     const sequential = await withBridge(backendEnv, limits, (h) => attack(h, [40], 'sequential', 30));
     const parallel = await withBridge(backendEnv, limits, (h) => attack(h, [40], 'parallel', 30));
-    console.log(`[quota-race ${backend}] one address × 40 made-up codes, allowance 10: sequential ${JSON.stringify(sequential)}, parallel ${JSON.stringify(parallel)}`);
+    console.log(
+      `[quota-race ${backend}] one address × 40 made-up codes, allowance 10: sequential ${JSON.stringify(sequential)}, parallel ${JSON.stringify(parallel)}`,
+    );
     expect(sequential.calls).toBe(10);
     expect(parallel.calls).toBe(sequential.calls);
     expect(parallel.statuses[429]).toBe(30);
   });
 
-  it('50 made-up codes at once from five addresses get no more WeCom calls than one after the other (the hourly cap)', { timeout: 60_000 }, async () => {
+  it('50 made-up codes at once from five addresses get no more WeCom calls than one after the other (the hourly cap)', {
+    timeout: 60_000,
+  }, async () => {
     const limits = { RATE_LIMIT_WECOM_CODE_FAILURES_PER_IP: '10', RATE_LIMIT_WECOM_CODE_FAILURES_PER_HOUR: '20' };
     const sequential = await withBridge(backendEnv, limits, (h) => attack(h, [10, 10, 10, 10, 10], 'sequential', 40));
     const parallel = await withBridge(backendEnv, limits, (h) => attack(h, [10, 10, 10, 10, 10], 'parallel', 40));
-    console.log(`[quota-race ${backend}] five addresses × 10 made-up codes, hourly cap 20: sequential ${JSON.stringify(sequential)}, parallel ${JSON.stringify(parallel)}`);
+    console.log(
+      `[quota-race ${backend}] five addresses × 10 made-up codes, hourly cap 20: sequential ${JSON.stringify(sequential)}, parallel ${JSON.stringify(parallel)}`,
+    );
     expect(sequential.calls).toBe(20);
     expect(parallel.calls).toBe(sequential.calls);
     expect(parallel.statuses[429]).toBe(30);
   });
 
-  it('any parallel attack gets exactly the calls its budgets allow: min(hourly cap, Σ min(allowance, callbacks per address))', { timeout: 120_000 }, async () => {
+  it('any parallel attack gets exactly the calls its budgets allow: min(hourly cap, Σ min(allowance, callbacks per address))', {
+    timeout: 120_000,
+  }, async () => {
     const plan = fc.record({
       perAddress: fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 4 }),
       allowance: fc.integer({ min: 1, max: 6 }),
@@ -111,16 +133,24 @@ describe.each(backends)('the WeCom-quota guard under parallel callbacks, on the 
     });
     await fc.assert(
       fc.asyncProperty(plan, async ({ perAddress, allowance, hourlyCap }) => {
-        const limits = { RATE_LIMIT_WECOM_CODE_FAILURES_PER_IP: String(allowance), RATE_LIMIT_WECOM_CODE_FAILURES_PER_HOUR: String(hourlyCap) };
+        const limits = {
+          RATE_LIMIT_WECOM_CODE_FAILURES_PER_IP: String(allowance),
+          RATE_LIMIT_WECOM_CODE_FAILURES_PER_HOUR: String(hourlyCap),
+        };
         const { calls } = await withBridge(backendEnv, limits, (h) => attack(h, perAddress, 'parallel', 60));
-        const budget = Math.min(hourlyCap, perAddress.reduce((sum, count) => sum + Math.min(allowance, count), 0));
+        const budget = Math.min(
+          hourlyCap,
+          perAddress.reduce((sum, count) => sum + Math.min(allowance, count), 0),
+        );
         expect(calls).toBe(budget);
       }),
       { numRuns: 6 },
     );
   });
 
-  it('a successful sign-in gives its unit back: an address people sign in from keeps its whole allowance for rejected codes', { timeout: 60_000 }, async () => {
+  it('a successful sign-in gives its unit back: an address people sign in from keeps its whole allowance for rejected codes', {
+    timeout: 60_000,
+  }, async () => {
     await withBridge(backendEnv, { RATE_LIMIT_WECOM_CODE_FAILURES_PER_IP: '3' }, async (h) => {
       // Five sign-ins from 127.0.0.1, one after the other, each with one WeCom code exchange.
       for (const user of ['zhangsan', 'lisi', 'zhangsan', 'lisi', 'zhangsan']) {
@@ -145,4 +175,3 @@ describe.each(backends)('the WeCom-quota guard under parallel callbacks, on the 
     });
   });
 });
-

@@ -29,7 +29,12 @@ describe('gettoken', () => {
 
   it('returns the same token while it is valid, a new one after it died, and counts calls', async () => {
     const first = await get(`/cgi-bin/gettoken?corpid=${CORP_ID}&corpsecret=${SECRET}`);
-    expect(first).toEqual({ errcode: 0, errmsg: 'ok', access_token: expect.stringMatching(/^[A-Za-z0-9_-]{1,512}$/), expires_in: 7200 });
+    expect(first).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+      access_token: expect.stringMatching(/^[A-Za-z0-9_-]{1,512}$/),
+      expires_in: 7200,
+    });
     sim.state.advance(3600);
     // WeCom reports the full lifetime again for the reused token (notes §4).
     expect(await get(`/cgi-bin/gettoken?corpid=${CORP_ID}&corpsecret=${SECRET}`)).toEqual(first);
@@ -44,7 +49,8 @@ describe('gettoken', () => {
     sim.state.rotateToken();
     const fresh = await token();
     expect(fresh).not.toBe(old);
-    for (const t of [old, fresh]) expect((await get(`/cgi-bin/user/get?access_token=${t}&userid=lisi`)).errcode).toBe(0);
+    for (const t of [old, fresh])
+      expect((await get(`/cgi-bin/user/get?access_token=${t}&userid=lisi`)).errcode).toBe(0);
     expect(await token()).toBe(fresh);
   });
 
@@ -89,9 +95,22 @@ describe('access_token and source IP on data APIs', () => {
 describe('auth/getuserinfo', () => {
   it('gives a user_ticket only for in-client snsapi_privateinfo, with lowercase keys', async () => {
     const privateInfo = await userInfo('zhangsan', 'oauth', 'snsapi_privateinfo');
-    expect(privateInfo).toEqual({ errcode: 0, errmsg: 'ok', userid: 'zhangsan', user_ticket: expect.stringMatching(/^[A-Za-z0-9_-]{1,512}$/) });
-    expect(await userInfo('zhangsan', 'oauth', 'snsapi_base')).toEqual({ errcode: 0, errmsg: 'ok', userid: 'zhangsan' });
-    expect(await userInfo('zhangsan', 'oauth', 'snsapi_userinfo')).toEqual({ errcode: 0, errmsg: 'ok', userid: 'zhangsan' });
+    expect(privateInfo).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+      userid: 'zhangsan',
+      user_ticket: expect.stringMatching(/^[A-Za-z0-9_-]{1,512}$/),
+    });
+    expect(await userInfo('zhangsan', 'oauth', 'snsapi_base')).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+      userid: 'zhangsan',
+    });
+    expect(await userInfo('zhangsan', 'oauth', 'snsapi_userinfo')).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+      userid: 'zhangsan',
+    });
     expect(await userInfo('zhangsan', 'sso')).toEqual({ errcode: 0, errmsg: 'ok', userid: 'zhangsan' });
     expect(await userInfo('zhangsan', 'qr')).toEqual({ errcode: 0, errmsg: 'ok', userid: 'zhangsan' });
   });
@@ -99,7 +118,12 @@ describe('auth/getuserinfo', () => {
   it('answers the stored userid spelling and outsiders with openid + external_userid', async () => {
     expect((await userInfo('li.na-01', 'sso')).userid).toBe('Li.Na-01');
     const outsider = await userInfo('outsider', 'oauth');
-    expect(outsider).toEqual({ errcode: 0, errmsg: 'ok', openid: expect.stringMatching(/^oOUTSIDER/), external_userid: expect.stringMatching(/^wm/) });
+    expect(outsider).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+      openid: expect.stringMatching(/^oOUTSIDER/),
+      external_userid: expect.stringMatching(/^wm/),
+    });
     expect((await userInfo('outsider', 'sso')).openid).toBe(outsider.openid);
   });
 
@@ -147,8 +171,15 @@ describe('auth/getuserdetail', () => {
   it('returns the fields the member has and consented to, never a name', async () => {
     const zhangsan = await detail({ user_ticket: (await userInfo('zhangsan')).user_ticket });
     expect(zhangsan).toEqual({
-      errcode: 0, errmsg: 'ok', userid: 'zhangsan', gender: '1', avatar: 'https://wework.qpic.cn/wwhead/zhangsan/0',
-      qr_code: expect.stringMatching(/^https:\/\//), mobile: '13800138000', email: 'zhangsan@gmail.example', biz_mail: 'zhangsan@corp.example',
+      errcode: 0,
+      errmsg: 'ok',
+      userid: 'zhangsan',
+      gender: '1',
+      avatar: 'https://wework.qpic.cn/wwhead/zhangsan/0',
+      qr_code: expect.stringMatching(/^https:\/\//),
+      mobile: '13800138000',
+      email: 'zhangsan@gmail.example',
+      biz_mail: 'zhangsan@corp.example',
     });
     const lisi = await detail({ user_ticket: (await userInfo('lisi')).user_ticket });
     expect(lisi).toMatchObject({ userid: 'lisi', mobile: '13900139000', gender: '2' });
@@ -160,7 +191,11 @@ describe('auth/getuserdetail', () => {
   it('returns only userid, gender 0 and the default avatar when the member declined (sim_consent=0)', async () => {
     const info = await userInfo('zhangsan', 'oauth', 'snsapi_privateinfo', '&sim_consent=0');
     expect(await detail({ user_ticket: info.user_ticket })).toEqual({
-      errcode: 0, errmsg: 'ok', userid: 'zhangsan', gender: '0', avatar: 'https://wework.qpic.cn/bizmail/default/0',
+      errcode: 0,
+      errmsg: 'ok',
+      userid: 'zhangsan',
+      gender: '0',
+      avatar: 'https://wework.qpic.cn/bizmail/default/0',
     });
   });
 

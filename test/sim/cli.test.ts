@@ -14,7 +14,11 @@ const DIST_MAIN = 'dist/sim/main.js';
  * code), else the TypeScript source through tsx.
  */
 function cliCommand(): string[] {
-  const newestSource = Math.max(...readdirSync('sim').filter((f) => f.endsWith('.ts')).map((f) => statSync(`sim/${f}`).mtimeMs));
+  const newestSource = Math.max(
+    ...readdirSync('sim')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => statSync(`sim/${f}`).mtimeMs),
+  );
   if (existsSync(DIST_MAIN) && statSync(DIST_MAIN).mtimeMs >= newestSource) return [DIST_MAIN];
   return ['--import', 'tsx', 'sim/main.ts'];
 }
@@ -47,9 +51,13 @@ describe('simulator CLI', () => {
       const line = await firstLine(child);
       expect(line).toMatch(/^WeCom simulator listening on http:\/\/127\.0\.0\.1:\d+$/);
       const url = line.slice('WeCom simulator listening on '.length);
-      const { access_token } = (await (await fetch(`${url}/cgi-bin/gettoken?corpid=${CORP_ID}&corpsecret=${SECRET}`)).json()) as { access_token: string };
+      const { access_token } = (await (
+        await fetch(`${url}/cgi-bin/gettoken?corpid=${CORP_ID}&corpsecret=${SECRET}`)
+      ).json()) as { access_token: string };
       for (const userid of ['zhangsan', 'user00003']) {
-        const answer = (await (await fetch(`${url}/cgi-bin/user/get?access_token=${access_token}&userid=${userid}`)).json()) as { errcode: number };
+        const answer = (await (
+          await fetch(`${url}/cgi-bin/user/get?access_token=${access_token}&userid=${userid}`)
+        ).json()) as { errcode: number };
         expect(answer.errcode).toBe(0);
       }
       const exited = exitOf(child);

@@ -25,7 +25,10 @@ async function control(method: string, path: string, body?: unknown): Promise<{ 
 
 describe('faults, tokens and clock', () => {
   it('queues and clears faults', async () => {
-    expect(await control('POST', '/faults', { api: 'gettoken', errcode: 45009, times: 2 })).toEqual({ status: 200, json: { ok: true, pending: 2 } });
+    expect(await control('POST', '/faults', { api: 'gettoken', errcode: 45009, times: 2 })).toEqual({
+      status: 200,
+      json: { ok: true, pending: 2 },
+    });
     expect((await get(`/cgi-bin/gettoken?corpid=${CORP_ID}&corpsecret=${SECRET}`)).errcode).toBe(45009);
     expect(sim.state.pendingFaults()).toBe(1);
     expect((await control('DELETE', '/faults')).status).toBe(200);
@@ -70,9 +73,19 @@ describe('faults, tokens and clock', () => {
 
 describe('configuration', () => {
   it('changes the mutable settings and never shows the secret', async () => {
-    const answer = await control('PUT', '/config', { appCreatedAfter2022: false, trustedDomains: ['127.0.0.1:9'], defaultUser: 'lisi', tokenExpiresIn: 100 });
+    const answer = await control('PUT', '/config', {
+      appCreatedAfter2022: false,
+      trustedDomains: ['127.0.0.1:9'],
+      defaultUser: 'lisi',
+      tokenExpiresIn: 100,
+    });
     expect(answer.status).toBe(200);
-    expect(answer.json).toMatchObject({ appCreatedAfter2022: false, trustedDomains: ['127.0.0.1:9'], defaultUser: 'lisi', tokenExpiresIn: 100 });
+    expect(answer.json).toMatchObject({
+      appCreatedAfter2022: false,
+      trustedDomains: ['127.0.0.1:9'],
+      defaultUser: 'lisi',
+      tokenExpiresIn: 100,
+    });
     expect(answer.json).not.toHaveProperty('secret');
     expect((await get(`/cgi-bin/user/get?access_token=${await token()}&userid=zhangsan`)).mobile).toBe('13800138000');
     const login = await fetch(loginUrl('sso'), { redirect: 'manual' });
@@ -81,10 +94,13 @@ describe('configuration', () => {
     expect(sim.state.config.defaultUser).toBeUndefined();
   });
 
-  it.each([[{ secret: 'x' }], [{ latencyMs: -1 }], [{ trustedIps: '127.0.0.1' }], [{ appCreatedAfter2022: 'no' }]])('refuses %o', async (body) => {
-    expect((await control('PUT', '/config', body)).status).toBe(400);
-    expect(sim.state.config.secret).toBe('sim-secret-0123456789');
-  });
+  it.each([[{ secret: 'x' }], [{ latencyMs: -1 }], [{ trustedIps: '127.0.0.1' }], [{ appCreatedAfter2022: 'no' }]])(
+    'refuses %o',
+    async (body) => {
+      expect((await control('PUT', '/config', body)).status).toBe(400);
+      expect(sim.state.config.secret).toBe('sim-secret-0123456789');
+    },
+  );
 
   it('resets everything to the options', async () => {
     await control('PUT', '/config', { appCreatedAfter2022: false });
@@ -101,12 +117,20 @@ describe('members', () => {
   it('disables a member between logins, keeping the stored userid spelling', async () => {
     const answer = await control('PUT', '/members/LI.NA-01', { status: 2 });
     expect(answer.json).toMatchObject({ userid: 'Li.Na-01', name: '李娜', status: 2 });
-    expect(await get(`/cgi-bin/user/get?access_token=${await token()}&userid=Li.Na-01`)).toMatchObject({ status: 2, enable: 0 });
+    expect(await get(`/cgi-bin/user/get?access_token=${await token()}&userid=Li.Na-01`)).toMatchObject({
+      status: 2,
+      enable: 0,
+    });
   });
 
   it('adds a new member with defaults and deletes members', async () => {
     await control('PUT', '/members/newbie', { name: '新人', department: [3], mobile: '13100131000' });
-    expect(await get(`/cgi-bin/user/get?access_token=${await token()}&userid=newbie`)).toMatchObject({ name: '新人', status: 1, department: [3], main_department: 3 });
+    expect(await get(`/cgi-bin/user/get?access_token=${await token()}&userid=newbie`)).toMatchObject({
+      name: '新人',
+      status: 1,
+      department: [3],
+      main_department: 3,
+    });
     expect((await control('DELETE', '/members/newbie')).status).toBe(200);
     expect((await get(`/cgi-bin/user/get?access_token=${await token()}&userid=newbie`)).errcode).toBe(60111);
     expect((await control('DELETE', '/members/newbie')).status).toBe(404);

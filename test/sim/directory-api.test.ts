@@ -25,8 +25,21 @@ describe('user/get', () => {
   it('answers a member without the restricted keys on an app created after 2022 (default)', async () => {
     const zhangsan = await user('zhangsan');
     expect(zhangsan).toMatchObject({
-      errcode: 0, errmsg: 'ok', userid: 'zhangsan', name: '张三', department: [2, 3], order: [0, 0], main_department: 2,
-      position: '工程师', status: 1, isleader: 0, enable: 1, hide_mobile: 0, alias: 'Sam Zhang', telephone: '', extattr: { attrs: [] },
+      errcode: 0,
+      errmsg: 'ok',
+      userid: 'zhangsan',
+      name: '张三',
+      department: [2, 3],
+      order: [0, 0],
+      main_department: 2,
+      position: '工程师',
+      status: 1,
+      isleader: 0,
+      enable: 1,
+      hide_mobile: 0,
+      alias: 'Sam Zhang',
+      telephone: '',
+      extattr: { attrs: [] },
     });
     for (const key of RESTRICTED) expect(zhangsan).not.toHaveProperty(key);
   });
@@ -34,7 +47,11 @@ describe('user/get', () => {
   it('adds mobile, gender, email, biz_mail and avatar for an older app', async () => {
     sim.state.setConfig({ appCreatedAfter2022: false });
     expect(await user('zhangsan')).toMatchObject({
-      mobile: '13800138000', gender: '1', email: 'zhangsan@gmail.example', biz_mail: 'zhangsan@corp.example', avatar: 'https://wework.qpic.cn/wwhead/zhangsan/0',
+      mobile: '13800138000',
+      gender: '1',
+      email: 'zhangsan@gmail.example',
+      biz_mail: 'zhangsan@corp.example',
+      avatar: 'https://wework.qpic.cn/wwhead/zhangsan/0',
     });
     const lisi = await user('lisi');
     expect(lisi).toMatchObject({ mobile: '13900139000', gender: '2' });
@@ -68,8 +85,20 @@ describe('department lists', () => {
     const t = await token();
     const list = await get(`/cgi-bin/department/list?access_token=${t}`);
     expect(list.errcode).toBe(0);
-    expect((list.department as { name: string }[]).map((d) => d.name)).toEqual(['总公司', '研发部', '前端组', '销售部', '华南销售']);
-    expect((list.department as object[])[2]).toMatchObject({ id: 3, name: '前端组', name_en: 'Frontend', parentid: 2, order: 80 });
+    expect((list.department as { name: string }[]).map((d) => d.name)).toEqual([
+      '总公司',
+      '研发部',
+      '前端组',
+      '销售部',
+      '华南销售',
+    ]);
+    expect((list.department as object[])[2]).toMatchObject({
+      id: 3,
+      name: '前端组',
+      name_en: 'Frontend',
+      parentid: 2,
+      order: 80,
+    });
     const simple = await get(`/cgi-bin/department/simplelist?access_token=${t}`);
     expect((simple.department_id as object[])[0]).toEqual({ id: 1, parentid: 0, order: 100 });
     expect(simple.department_id).toHaveLength(5);

@@ -31,7 +31,12 @@ describe('faults', () => {
     sim.state.addFault({ api: 'userget', errcode: 45033, times: 2 });
     sim.state.addFault({ api: 'userget', errcode: -1 });
     expect((await get(`/cgi-bin/department/list?access_token=${t}`)).errcode).toBe(0);
-    expect([(await userGet(t)).errcode, (await userGet(t)).errcode, (await userGet(t)).errcode, (await userGet(t)).errcode]).toEqual([45033, 45033, -1, 0]);
+    expect([
+      (await userGet(t)).errcode,
+      (await userGet(t)).errcode,
+      (await userGet(t)).errcode,
+      (await userGet(t)).errcode,
+    ]).toEqual([45033, 45033, -1, 0]);
   });
 
   it('targets both department lists with `department` and any API with `*`', async () => {
@@ -59,7 +64,9 @@ describe('faults', () => {
     const t = await token();
     sim.state.addFault({ api: 'userget', hangMs: 300 });
     const started = performance.now();
-    const timedOut = await fetch(`${sim.url}/cgi-bin/user/get?access_token=${t}&userid=zhangsan`, { signal: AbortSignal.timeout(100) }).catch((e: unknown) => e);
+    const timedOut = await fetch(`${sim.url}/cgi-bin/user/get?access_token=${t}&userid=zhangsan`, {
+      signal: AbortSignal.timeout(100),
+    }).catch((e: unknown) => e);
     expect((timedOut as Error).name).toBe('TimeoutError');
     sim.state.addFault({ api: 'userget', hangMs: 150 });
     const answer = await userGet(t);
@@ -97,7 +104,10 @@ describe('closing', () => {
   it('closes promptly although a call is hanging', async () => {
     const own = await startWeComSimulator();
     own.state.addFault({ api: 'gettoken', hangMs: 20_000 });
-    const pending = fetch(`${own.url}/cgi-bin/gettoken`).then((r) => r.status, () => 'failed');
+    const pending = fetch(`${own.url}/cgi-bin/gettoken`).then(
+      (r) => r.status,
+      () => 'failed',
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = performance.now();
     await own.close();

@@ -18,14 +18,31 @@ beforeEach(() => sim.state.reset());
 const CALLBACK = 'http://127.0.0.1:9/wecom/callback?keep=1#frag';
 
 function oauthUrl(params: Record<string, string | undefined> = {}): string {
-  const defaults = { appid: CORP_ID, redirect_uri: CALLBACK, response_type: 'code', scope: 'snsapi_privateinfo', state: 'abcXYZ123', agentid: AGENT_ID };
-  const query = new URLSearchParams(Object.entries({ ...defaults, ...params }).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const defaults = {
+    appid: CORP_ID,
+    redirect_uri: CALLBACK,
+    response_type: 'code',
+    scope: 'snsapi_privateinfo',
+    state: 'abcXYZ123',
+    agentid: AGENT_ID,
+  };
+  const query = new URLSearchParams(
+    Object.entries({ ...defaults, ...params }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
   return `${sim.url}/connect/oauth2/authorize?${query}`;
 }
 
 function ssoUrl(params: Record<string, string | undefined> = {}, path = '/wwlogin/sso/login'): string {
-  const defaults = { login_type: path === '/wwlogin/sso/login' ? 'CorpApp' : undefined, appid: CORP_ID, agentid: AGENT_ID, redirect_uri: CALLBACK, state: 's1' };
-  const query = new URLSearchParams(Object.entries({ ...defaults, ...params }).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const defaults = {
+    login_type: path === '/wwlogin/sso/login' ? 'CorpApp' : undefined,
+    appid: CORP_ID,
+    agentid: AGENT_ID,
+    redirect_uri: CALLBACK,
+    state: 's1',
+  };
+  const query = new URLSearchParams(
+    Object.entries({ ...defaults, ...params }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
   return `${sim.url}${path}?${query}`;
 }
 
@@ -46,7 +63,9 @@ describe('redirect shape', () => {
   it('appends code and state to the existing query and drops the fragment', async () => {
     const response = await open(oauthUrl(), 'zhangsan');
     expect(response.status).toBe(302);
-    expect(response.headers.get('location')).toMatch(/^http:\/\/127\.0\.0\.1:9\/wecom\/callback\?keep=1&code=[A-Za-z0-9_-]{32}&state=abcXYZ123$/);
+    expect(response.headers.get('location')).toMatch(
+      /^http:\/\/127\.0\.0\.1:9\/wecom\/callback\?keep=1&code=[A-Za-z0-9_-]{32}&state=abcXYZ123$/,
+    );
   });
 
   it('uses "?" when the redirect_uri has no query, and echoes an empty state as "state="', async () => {
@@ -56,7 +75,8 @@ describe('redirect shape', () => {
 
   it('mints a new code on every login', async () => {
     const codes = new Set<string>();
-    for (let i = 0; i < 3; i += 1) codes.add(new URL((await open(ssoUrl(), 'lisi')).headers.get('location')!).searchParams.get('code')!);
+    for (let i = 0; i < 3; i += 1)
+      codes.add(new URL((await open(ssoUrl(), 'lisi')).headers.get('location')!).searchParams.get('code')!);
     expect(codes.size).toBe(3);
   });
 
@@ -105,12 +125,17 @@ describe('validation', () => {
   });
 
   it('needs an agentid on the legacy QR page but no login_type', async () => {
-    await expectErrorPage(await open(ssoUrl({ agentid: undefined }, '/wwopen/sso/qrConnect'), 'lisi'), 'invalid agentid');
+    await expectErrorPage(
+      await open(ssoUrl({ agentid: undefined }, '/wwopen/sso/qrConnect'), 'lisi'),
+      'invalid agentid',
+    );
   });
 
   it('accepts any redirect host when no trusted domain is configured', async () => {
     sim.state.setConfig({ trustedDomains: [] });
-    expect((await open(oauthUrl({ redirect_uri: 'https://anywhere.example:8443/cb' }), 'zhangsan')).headers.get('location')).toMatch(/^https:\/\/anywhere\.example:8443\/cb\?code=/);
+    expect(
+      (await open(oauthUrl({ redirect_uri: 'https://anywhere.example:8443/cb' }), 'zhangsan')).headers.get('location'),
+    ).toMatch(/^https:\/\/anywhere\.example:8443\/cb\?code=/);
   });
 });
 

@@ -60,8 +60,16 @@ export function simClient(sim: () => WeComSimulator) {
   }
 
   /** Logs `user` in through a page (header `x-sim-user`) and returns the code from the redirect. */
-  async function loginCode(user: string, page: Page = 'oauth', scope = 'snsapi_privateinfo', extra = ''): Promise<string> {
-    const response = await fetch(`${loginUrl(page, scope)}${extra}`, { headers: { 'x-sim-user': user }, redirect: 'manual' });
+  async function loginCode(
+    user: string,
+    page: Page = 'oauth',
+    scope = 'snsapi_privateinfo',
+    extra = '',
+  ): Promise<string> {
+    const response = await fetch(`${loginUrl(page, scope)}${extra}`, {
+      headers: { 'x-sim-user': user },
+      redirect: 'manual',
+    });
     expect(response.status).toBe(302);
     const code = new URL(response.headers.get('location')!).searchParams.get('code');
     expect(code).toMatch(/^[A-Za-z0-9_-]{32}$/);
@@ -80,5 +88,7 @@ export function simClient(sim: () => WeComSimulator) {
 /** WeCom's errmsg shape for `errcode`, as seen from `ip`. */
 export function errmsgPattern(errcode: number, ip = '127.0.0.1'): RegExp {
   const escapedIp = ip.replace(/\./g, '\\.');
-  return new RegExp(`^.+, hint: \\[\\d{10}_\\d{2}_[0-9a-f]{32}\\], from ip: ${escapedIp}, more info at https://open\\.work\\.weixin\\.qq\\.com/devtool/query\\?e=${errcode}$`);
+  return new RegExp(
+    `^.+, hint: \\[\\d{10}_\\d{2}_[0-9a-f]{32}\\], from ip: ${escapedIp}, more info at https://open\\.work\\.weixin\\.qq\\.com/devtool/query\\?e=${errcode}$`,
+  );
 }

@@ -61,10 +61,17 @@ export function holdConformance(fixture: StoreFixture): void {
     const refused = await store.reserve([ip, hour], hold('next'));
     expect(refused).toMatchObject({ allowed: false, index: 1, held: false });
     expect(refused.allowed === false && refused.retryAfterSeconds).toBeGreaterThan(3000);
-    expect(await store.reserve([ip, { ...hour, max: 2 }], hold('next'))).toMatchObject({ allowed: false, index: 0, held: true });
+    expect(await store.reserve([ip, { ...hour, max: 2 }], hold('next'))).toMatchObject({
+      allowed: false,
+      index: 0,
+      held: true,
+    });
     // A reservation without a hold counts as spent at once, as before holds existed.
     expect(await store.reserve([{ ...ip, key: 'rate-limit:h:ip:d' }])).toEqual({ allowed: true });
-    expect(await store.reserve([{ ...ip, key: 'rate-limit:h:ip:d' }], hold('x'))).toMatchObject({ allowed: false, held: false });
+    expect(await store.reserve([{ ...ip, key: 'rate-limit:h:ip:d' }], hold('x'))).toMatchObject({
+      allowed: false,
+      held: false,
+    });
     await store.close();
   });
 
@@ -83,7 +90,11 @@ export function holdConformance(fixture: StoreFixture): void {
 
   it('reserve, keep and release with holds from several replicas answer what a model answers (property)', async () => {
     const stores = await Promise.all([fixture.make(), fixture.make()]);
-    const step = fc.record({ replica: fc.integer({ min: 0, max: 1 }), op: fc.constantFrom('reserve', 'reserve', 'keep', 'release'), pick: fc.nat() });
+    const step = fc.record({
+      replica: fc.integer({ min: 0, max: 1 }),
+      op: fc.constantFrom('reserve', 'reserve', 'keep', 'release'),
+      pick: fc.nat(),
+    });
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 30 }), fc.integer({ min: 1, max: 4 }), async (steps, max) => {
         run += 1;

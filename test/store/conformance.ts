@@ -91,10 +91,22 @@ export function storeConformance(fixture: StoreFixture): void {
       const store = await fixture.make();
       expect(await store.takeIf('ns:cond', 'owner', 'a')).toEqual({ found: false });
       await store.set('ns:cond', { owner: 'a', n: 1 }, 60);
-      expect(await store.takeIf('ns:cond', 'owner', 'b')).toEqual({ found: true, taken: false, value: { owner: 'a', n: 1 } });
-      expect(await store.takeIf('ns:cond', 'missing', 'a')).toEqual({ found: true, taken: false, value: { owner: 'a', n: 1 } });
+      expect(await store.takeIf('ns:cond', 'owner', 'b')).toEqual({
+        found: true,
+        taken: false,
+        value: { owner: 'a', n: 1 },
+      });
+      expect(await store.takeIf('ns:cond', 'missing', 'a')).toEqual({
+        found: true,
+        taken: false,
+        value: { owner: 'a', n: 1 },
+      });
       expect(await store.get('ns:cond')).toEqual({ owner: 'a', n: 1 });
-      expect(await store.takeIf('ns:cond', 'owner', 'a')).toEqual({ found: true, taken: true, value: { owner: 'a', n: 1 } });
+      expect(await store.takeIf('ns:cond', 'owner', 'a')).toEqual({
+        found: true,
+        taken: true,
+        value: { owner: 'a', n: 1 },
+      });
       expect(await store.get('ns:cond')).toBeUndefined();
       await store.set('ns:scalar', 'a', 60);
       expect(await store.takeIf('ns:scalar', 'owner', 'a')).toEqual({ found: true, taken: false, value: 'a' });
@@ -123,7 +135,9 @@ export function storeConformance(fixture: StoreFixture): void {
       expect(await store.takeIf('ns:marked', 'owner', 'a', mark)).toMatchObject({ found: true, taken: true });
       expect(await store.get('mark:m1')).toEqual({ by: 'a' });
       await store.set('ns:marked', { owner: 'a' }, 60);
-      expect(await store.takeIf('ns:marked', 'owner', 'a', { ...mark, value: { by: 'late' } })).toMatchObject({ taken: true });
+      expect(await store.takeIf('ns:marked', 'owner', 'a', { ...mark, value: { by: 'late' } })).toMatchObject({
+        taken: true,
+      });
       expect(await store.get('mark:m1')).toEqual({ by: 'a' });
       await store.set('ns:short-mark', { owner: 'a' }, 60);
       await store.takeIf('ns:short-mark', 'owner', 'a', { key: 'mark:m2', value: 1, ttlSeconds: 1 });
@@ -149,7 +163,9 @@ export function storeConformance(fixture: StoreFixture): void {
 
     it('claim succeeds only for the first caller, even concurrently', async () => {
       const stores = await Promise.all([fixture.make(), fixture.make()]);
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 2]!.claim('ns:claim', { by: i }, 60)));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => stores[i % 2]!.claim('ns:claim', { by: i }, 60)),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await stores[0]!.claim('ns:claim', 'late', 60)).toBe(false);
       expect(await stores[1]!.get('ns:claim')).toEqual({ by: results.indexOf(true) });
@@ -170,7 +186,9 @@ export function storeConformance(fixture: StoreFixture): void {
       expect(results.filter(Boolean)).toHaveLength(1);
       const written = await stores[0]!.getMany(Array.from({ length: 20 }, (_, i) => `ns:won-${i}`));
       expect(written).toEqual(Array.from({ length: 20 }, (_, i) => (i === winner ? { i, text: '张三' } : undefined)));
-      expect(await stores[1]!.claim('ns:claim-writes', 'late', 60, [{ key: 'ns:late', value: 1, ttlSeconds: 60 }])).toBe(false);
+      expect(
+        await stores[1]!.claim('ns:claim-writes', 'late', 60, [{ key: 'ns:late', value: 1, ttlSeconds: 60 }]),
+      ).toBe(false);
       expect(await stores[1]!.get('ns:late')).toBeUndefined();
       await fixture.advance(2);
       expect(await stores[0]!.getMany([`ns:won-${winner}`, `other:won-${winner}`])).toEqual([undefined, [winner]]);
@@ -184,14 +202,24 @@ export function storeConformance(fixture: StoreFixture): void {
         { key: 'other:record', value: 1, ttlSeconds: 60 },
       ]);
       const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => stores[i % 2]!.claim('ns:used', { by: i }, 60, [], ['ns:record', 'other:record', 'ns:absent'])),
+        Array.from({ length: 10 }, (_, i) =>
+          stores[i % 2]!.claim('ns:used', { by: i }, 60, [], ['ns:record', 'other:record', 'ns:absent']),
+        ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
-      expect(await stores[1]!.getMany(['ns:record', 'other:record', 'ns:used'])).toEqual([undefined, undefined, { by: results.indexOf(true) }]);
+      expect(await stores[1]!.getMany(['ns:record', 'other:record', 'ns:used'])).toEqual([
+        undefined,
+        undefined,
+        { by: results.indexOf(true) },
+      ]);
       await stores[0]!.set('ns:kept', 'still here', 60);
-      expect(await stores[1]!.claim('ns:used', 'late', 60, [{ key: 'ns:late', value: 1, ttlSeconds: 60 }], ['ns:kept'])).toBe(false);
+      expect(
+        await stores[1]!.claim('ns:used', 'late', 60, [{ key: 'ns:late', value: 1, ttlSeconds: 60 }], ['ns:kept']),
+      ).toBe(false);
       expect(await stores[0]!.getMany(['ns:kept', 'ns:late'])).toEqual(['still here', undefined]);
-      expect(await stores[0]!.claim('ns:both', 1, 60, [{ key: 'ns:written', value: 2, ttlSeconds: 60 }], ['ns:kept'])).toBe(true);
+      expect(
+        await stores[0]!.claim('ns:both', 1, 60, [{ key: 'ns:written', value: 2, ttlSeconds: 60 }], ['ns:kept']),
+      ).toBe(true);
       expect(await stores[1]!.getMany(['ns:both', 'ns:written', 'ns:kept'])).toEqual([1, 2, undefined]);
       await Promise.all(stores.map((s) => s.close()));
     });
@@ -208,7 +236,10 @@ export function storeConformance(fixture: StoreFixture): void {
       expect(refused.allowed === false && refused.retryAfterSeconds).toBeLessThanOrEqual(2);
       // The refused request was not charged to the client: one more from elsewhere is allowed.
       expect(await store.hit([{ key: 'rate-limit:t:ip:b', max: 2 }, client], 2)).toEqual({ allowed: true });
-      expect(await store.hit([{ key: 'rate-limit:t:ip:c', max: 2 }, client], 2)).toMatchObject({ allowed: false, index: 1 });
+      expect(await store.hit([{ key: 'rate-limit:t:ip:c', max: 2 }, client], 2)).toMatchObject({
+        allowed: false,
+        index: 1,
+      });
       expect(await store.get('rate-limit:t:client:c')).toBe(3);
       await fixture.advance(2);
       expect(await store.hit([ip, client], 2)).toEqual({ allowed: true });
@@ -250,17 +281,24 @@ export function storeConformance(fixture: StoreFixture): void {
     it('reserve is atomic under concurrency: of any number of callers on any replicas, exactly the smallest maximum is granted', async () => {
       const stores = await Promise.all([fixture.make(), fixture.make(), fixture.make()]);
       await fc.assert(
-        fc.asyncProperty(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), async (callers, first, second) => {
-          run += 1;
-          const counters = [
-            { key: `rate-limit:rc:${run}:ip`, max: first, windowSeconds: 60 },
-            { key: `rate-limit:rc:${run}:hour`, max: second, windowSeconds: 3600 },
-          ];
-          const results = await Promise.all(Array.from({ length: callers }, (_, i) => stores[i % 3]!.reserve(counters)));
-          const granted = Math.min(callers, first, second);
-          expect(results.filter((result) => result.allowed)).toHaveLength(granted);
-          expect(await stores[0]!.getMany(counters.map((counter) => counter.key))).toEqual([granted, granted]);
-        }),
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 40 }),
+          fc.integer({ min: 1, max: 12 }),
+          fc.integer({ min: 1, max: 12 }),
+          async (callers, first, second) => {
+            run += 1;
+            const counters = [
+              { key: `rate-limit:rc:${run}:ip`, max: first, windowSeconds: 60 },
+              { key: `rate-limit:rc:${run}:hour`, max: second, windowSeconds: 3600 },
+            ];
+            const results = await Promise.all(
+              Array.from({ length: callers }, (_, i) => stores[i % 3]!.reserve(counters)),
+            );
+            const granted = Math.min(callers, first, second);
+            expect(results.filter((result) => result.allowed)).toHaveLength(granted);
+            expect(await stores[0]!.getMany(counters.map((counter) => counter.key))).toEqual([granted, granted]);
+          },
+        ),
         { numRuns: 25 },
       );
       await Promise.all(stores.map((s) => s.close()));

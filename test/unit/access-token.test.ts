@@ -16,15 +16,30 @@ function fetcher(answers: FetchedToken[]): { fetch: () => Promise<FetchedToken>;
   };
 }
 
-function replica(store: Store, fetch: () => Promise<FetchedToken>, now: () => number, sealSecret = 'the-app-secret'): AccessTokenProvider {
-  return new AccessTokenProvider({ fetchToken: fetch, store, appKey: 'corp:1000002', sealSecret, now, lockWaitMs: 500 });
+function replica(
+  store: Store,
+  fetch: () => Promise<FetchedToken>,
+  now: () => number,
+  sealSecret = 'the-app-secret',
+): AccessTokenProvider {
+  return new AccessTokenProvider({
+    fetchToken: fetch,
+    store,
+    appKey: 'corp:1000002',
+    sealSecret,
+    now,
+    lockWaitMs: 500,
+  });
 }
 
 describe('shared WeCom token', () => {
   it('is stored sealed: the store never holds the token, and another secret cannot open it', async () => {
     const now = 1_700_000_000_000;
     const store = new MemoryStore({ now: () => now, sweepIntervalMs: 0 });
-    const wecom = fetcher([{ token: 'THE-ACCESS-TOKEN', expiresIn: 7200 }, { token: 'OTHER-APP-TOKEN', expiresIn: 7200 }]);
+    const wecom = fetcher([
+      { token: 'THE-ACCESS-TOKEN', expiresIn: 7200 },
+      { token: 'OTHER-APP-TOKEN', expiresIn: 7200 },
+    ]);
     expect(await replica(store, wecom.fetch, () => now).get()).toBe('THE-ACCESS-TOKEN');
     const stored = JSON.stringify(await store.get('wecom-token:corp:1000002'));
     expect(stored).not.toContain('THE-ACCESS-TOKEN');
@@ -66,7 +81,11 @@ describe('shared WeCom token', () => {
     const store = new MemoryStore({ now: () => now, sweepIntervalMs: 0 });
     let answer: (token: FetchedToken) => void = () => {};
     const slow = new Promise<FetchedToken>((resolve) => (answer = resolve));
-    const a = replica(store, () => slow, () => now);
+    const a = replica(
+      store,
+      () => slow,
+      () => now,
+    );
     const pending = a.get();
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await store.get('wecom-token-lock:corp:1000002')).toMatchObject({ owner: expect.any(String) });
@@ -81,7 +100,10 @@ describe('shared WeCom token', () => {
   it('never removes a newer token another replica stored when its own old token is rejected', async () => {
     const now = 1_700_000_000_000;
     const store = new MemoryStore({ now: () => now, sweepIntervalMs: 0 });
-    const wecom = fetcher([{ token: 'T1', expiresIn: 7200 }, { token: 'T2', expiresIn: 7200 }]);
+    const wecom = fetcher([
+      { token: 'T1', expiresIn: 7200 },
+      { token: 'T2', expiresIn: 7200 },
+    ]);
     const a = replica(store, wecom.fetch, () => now);
     const b = replica(store, wecom.fetch, () => now);
     expect([await a.get(), await b.get()]).toEqual(['T1', 'T1']);

@@ -2,7 +2,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClaimsConfig } from '../../src/config/types.js';
-import { missingRequiredClaims, phoneClaims, subjectOf, userinfoClaims, type ClaimsSettings } from '../../src/oidc/claims.js';
+import {
+  missingRequiredClaims,
+  phoneClaims,
+  subjectOf,
+  userinfoClaims,
+  type ClaimsSettings,
+} from '../../src/oidc/claims.js';
 import type { WeComUser } from '../../src/wecom/identity.js';
 
 const ALL = ['openid', 'profile', 'email', 'phone'];
@@ -28,7 +34,9 @@ describe('sub', () => {
   it('is the userid by default and corpid:userid on request, in userinfo too', () => {
     expect(subjectOf(settings(), 'zhangsan')).toBe('zhangsan');
     expect(subjectOf(settings({ subFormat: 'corpid:userid' }), 'zhangsan')).toBe('wwcorp:zhangsan');
-    expect(userinfoClaims(zhang, ['openid'], settings({ subFormat: 'corpid:userid' }))).toEqual({ sub: 'wwcorp:zhangsan' });
+    expect(userinfoClaims(zhang, ['openid'], settings({ subFormat: 'corpid:userid' }))).toEqual({
+      sub: 'wwcorp:zhangsan',
+    });
   });
 });
 
@@ -45,10 +53,16 @@ describe('username', () => {
 
   it('omits values NocoBase would refuse, and missing sources', () => {
     expect(userinfoClaims({ userid: 'user@ext', departments: [] }, ALL, settings())).not.toHaveProperty('username');
-    expect(userinfoClaims({ ...zhang, bizMail: undefined }, ALL, settings({ usernameFrom: 'email_local_part' }))).not.toHaveProperty('username');
+    expect(
+      userinfoClaims({ ...zhang, bizMail: undefined }, ALL, settings({ usernameFrom: 'email_local_part' })),
+    ).not.toHaveProperty('username');
     expect(userinfoClaims({ userid: 'x'.repeat(51), departments: [] }, ALL, settings())).not.toHaveProperty('username');
-    expect(userinfoClaims({ userid: 'lisi', departments: [] }, ALL, settings({ usernameFrom: 'mobile' }))).not.toHaveProperty('username');
-    expect(userinfoClaims({ userid: 'lisi', departments: [] }, ALL, settings({ usernameFrom: 'email_local_part' }))).not.toHaveProperty('username');
+    expect(
+      userinfoClaims({ userid: 'lisi', departments: [] }, ALL, settings({ usernameFrom: 'mobile' })),
+    ).not.toHaveProperty('username');
+    expect(
+      userinfoClaims({ userid: 'lisi', departments: [] }, ALL, settings({ usernameFrom: 'email_local_part' })),
+    ).not.toHaveProperty('username');
     // preferred_username stays the userid whatever the username source.
     expect(userinfoClaims(zhang, ALL, settings({ usernameFrom: 'mobile' })).preferred_username).toBe('zhangsan');
   });
@@ -56,14 +70,24 @@ describe('username', () => {
 
 describe('email', () => {
   it('is verified only for the corporate mailbox', () => {
-    expect(userinfoClaims(zhang, ['openid', 'email'], settings())).toMatchObject({ email: 'zhangsan@corp.example', email_verified: true });
+    expect(userinfoClaims(zhang, ['openid', 'email'], settings())).toMatchObject({
+      email: 'zhangsan@corp.example',
+      email_verified: true,
+    });
     const personal = { ...zhang, bizMail: undefined } as WeComUser;
-    expect(userinfoClaims(personal, ['openid', 'email'], settings())).toMatchObject({ email: 'Zhang.San@gmail.example', email_verified: false });
+    expect(userinfoClaims(personal, ['openid', 'email'], settings())).toMatchObject({
+      email: 'Zhang.San@gmail.example',
+      email_verified: false,
+    });
   });
 
   it('falls back to EMAIL_FALLBACK_TEMPLATE, unverified, and omits malformed results', () => {
     const fallback = settings({ emailFallbackTemplate: '{userid}@corp.example.com' });
-    expect(userinfoClaims({ userid: 'lisi', departments: [] }, ['openid', 'email'], fallback)).toEqual({ sub: 'lisi', email: 'lisi@corp.example.com', email_verified: false });
+    expect(userinfoClaims({ userid: 'lisi', departments: [] }, ['openid', 'email'], fallback)).toEqual({
+      sub: 'lisi',
+      email: 'lisi@corp.example.com',
+      email_verified: false,
+    });
     expect(userinfoClaims({ userid: 'a@b', departments: [] }, ['openid', 'email'], fallback)).toEqual({ sub: 'a@b' });
   });
 });
@@ -84,11 +108,21 @@ describe('phone numbers', () => {
   it('emits phone_number_verified: true exactly when it emits phone_number, whatever WeCom wrote (property)', () => {
     // Numbers as WeCom may hold them (prefixes, separators), and anything else a directory may hold.
     const separator = fc.constantFrom('', ' ', '-', '(', ')');
-    const digits = fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), separator), { minLength: 1, maxLength: 24 }).map((parts) => parts.map(([d, s]) => `${d}${s}`).join(''));
-    const mobile = fc.oneof(fc.tuple(fc.constantFrom('', '+', '00', '+86 ', '0086'), digits).map(([prefix, rest]) => prefix + rest), fc.string(), fc.constant(undefined));
+    const digits = fc
+      .array(fc.tuple(fc.integer({ min: 0, max: 9 }), separator), { minLength: 1, maxLength: 24 })
+      .map((parts) => parts.map(([d, s]) => `${d}${s}`).join(''));
+    const mobile = fc.oneof(
+      fc.tuple(fc.constantFrom('', '+', '00', '+86 ', '0086'), digits).map(([prefix, rest]) => prefix + rest),
+      fc.string(),
+      fc.constant(undefined),
+    );
     fc.assert(
       fc.property(mobile, fc.subarray(ALL), (value, scopes) => {
-        const user: WeComUser = { userid: 'zhangsan', departments: [], ...(value === undefined ? {} : { mobile: value }) };
+        const user: WeComUser = {
+          userid: 'zhangsan',
+          departments: [],
+          ...(value === undefined ? {} : { mobile: value }),
+        };
         const claims = userinfoClaims(user, ['openid', ...scopes], settings());
         expect('phone_number_verified' in claims).toBe('phone_number' in claims);
         if ('phone_number' in claims) expect(claims.phone_number_verified).toBe(true);
@@ -108,8 +142,14 @@ describe('phone numbers', () => {
 describe('groups', () => {
   it('are department ids as strings; names only with GROUP_NAMES', () => {
     expect(userinfoClaims(zhang, ['openid', 'groups'], settings())).toEqual({ sub: 'zhangsan', groups: ['2', '3'] });
-    expect(userinfoClaims(zhang, ['openid', 'groups'], settings({ groupNames: true }))).toEqual({ sub: 'zhangsan', groups: ['2', '3'], group_names: ['研发部', '前端组'] });
-    expect(userinfoClaims({ userid: 'x', departments: [] }, ['openid', 'profile'], settings({ groupNames: true }))).not.toHaveProperty('groups');
+    expect(userinfoClaims(zhang, ['openid', 'groups'], settings({ groupNames: true }))).toEqual({
+      sub: 'zhangsan',
+      groups: ['2', '3'],
+      group_names: ['研发部', '前端组'],
+    });
+    expect(
+      userinfoClaims({ userid: 'x', departments: [] }, ['openid', 'profile'], settings({ groupNames: true })),
+    ).not.toHaveProperty('groups');
   });
 });
 

@@ -29,7 +29,14 @@ describe('config loader', () => {
       loginMode: 'auto',
     });
     expect(config.signing).toEqual({ alg: 'RS256', dataDir: './data' });
-    expect(config.ttl).toEqual({ code: 60, accessToken: 600, idToken: 3600, refreshToken: 1_209_600, session: 28_800, login: 600 });
+    expect(config.ttl).toEqual({
+      code: 60,
+      accessToken: 600,
+      idToken: 3600,
+      refreshToken: 1_209_600,
+      session: 28_800,
+      login: 600,
+    });
     expect(config.trustProxy).toBe(false);
     expect(config.logLevel).toBe('info');
     expect(config.redis).toBeUndefined();
@@ -82,18 +89,28 @@ describe('config loader', () => {
   });
 
   it('rejects issuer forms relying parties would not match byte for byte', () => {
-    expect(problemsOf(validEnv({ PUBLIC_URL: 'https://sso.example.com:443' }))[0]).toMatch(/normal form.*no default port/);
+    expect(problemsOf(validEnv({ PUBLIC_URL: 'https://sso.example.com:443' }))[0]).toMatch(
+      /normal form.*no default port/,
+    );
     expect(problemsOf(validEnv({ PUBLIC_URL: 'https://SSO.example.com' }))[0]).toMatch(/normal form/);
     expect(problemsOf(validEnv({ PUBLIC_URL: 'https://sso.example.com/?x=1' }))[0]).toMatch(/query/);
     expect(problemsOf(validEnv({ PUBLIC_URL: 'sso.example.com' }))[0]).toMatch(/absolute/);
-    expect(loadConfig(validEnv({ PUBLIC_URL: 'https://example.com/wecom' })).publicUrl).toBe('https://example.com/wecom');
+    expect(loadConfig(validEnv({ PUBLIC_URL: 'https://example.com/wecom' })).publicUrl).toBe(
+      'https://example.com/wecom',
+    );
   });
 
   it('allows plain http only on loopback unless ALLOW_INSECURE_HTTP is set', () => {
-    expect(problemsOf(validEnv({ PUBLIC_URL: 'http://sso.corp.local' }))[0]).toMatch(/^PUBLIC_URL: uses http:\/\/ on a non-loopback host/);
+    expect(problemsOf(validEnv({ PUBLIC_URL: 'http://sso.corp.local' }))[0]).toMatch(
+      /^PUBLIC_URL: uses http:\/\/ on a non-loopback host/,
+    );
     expect(loadConfig(validEnv({ PUBLIC_URL: 'http://127.0.0.1:8080' })).publicUrl).toBe('http://127.0.0.1:8080');
     const intranet = loadConfig(
-      validEnv({ PUBLIC_URL: 'http://sso.corp.local', OIDC_REDIRECT_URIS: 'http://nocobase.corp.local/api/oidc:redirect', ALLOW_INSECURE_HTTP: 'yes' }),
+      validEnv({
+        PUBLIC_URL: 'http://sso.corp.local',
+        OIDC_REDIRECT_URIS: 'http://nocobase.corp.local/api/oidc:redirect',
+        ALLOW_INSECURE_HTTP: 'yes',
+      }),
     );
     expect(intranet.allowInsecureHttp).toBe(true);
   });
@@ -101,13 +118,22 @@ describe('config loader', () => {
   it('validates redirect URIs and keeps them exactly as written', () => {
     expect(problemsOf(validEnv({ OIDC_REDIRECT_URIS: 'https://rp.example.com/cb#frag' }))[0]).toMatch(/fragment/);
     expect(problemsOf(validEnv({ OIDC_REDIRECT_URIS: 'not a url' }))[0]).toMatch(/not an absolute URL/);
-    const config = loadConfig(validEnv({ OIDC_REDIRECT_URIS: ' https://rp.example.com/cb?x=%41 , https://rp.example.com/other ' }));
-    expect(config.clients[0]!.redirectUris).toEqual(['https://rp.example.com/cb?x=%41', 'https://rp.example.com/other']);
+    const config = loadConfig(
+      validEnv({ OIDC_REDIRECT_URIS: ' https://rp.example.com/cb?x=%41 , https://rp.example.com/other ' }),
+    );
+    expect(config.clients[0]!.redirectUris).toEqual([
+      'https://rp.example.com/cb?x=%41',
+      'https://rp.example.com/other',
+    ]);
   });
 
   it('parses OIDC_CLIENTS and names the client and field of each problem', () => {
     const clients = JSON.stringify([
-      { client_id: 'grafana', client_secret: 'grafana-secret-0123456789', redirect_uris: ['https://grafana.example.com/login/generic_oauth'] },
+      {
+        client_id: 'grafana',
+        client_secret: 'grafana-secret-0123456789',
+        redirect_uris: ['https://grafana.example.com/login/generic_oauth'],
+      },
       { client_id: 'broken', client_secret: 'short', redirect_uris: ['ftp://x'] },
       { client_secret: 'another-secret-0123456789', redirect_uris: [] },
     ]);
@@ -121,10 +147,18 @@ describe('config loader', () => {
     );
     const ok = loadConfig(validEnv({ OIDC_CLIENTS: JSON.stringify([JSON.parse(clients)[0]]) }));
     expect(ok.clients.map((c) => c.clientId)).toEqual(['nocobase', 'grafana']);
-    expect(problemsOf(validEnv({ OIDC_CLIENTS: '{nope' }))).toEqual(['OIDC_CLIENTS: is not valid JSON (expected an array of client objects)']);
-    expect(problemsOf(validEnv({ OIDC_CLIENTS: JSON.stringify([{ client_id: 'nocobase', client_secret: 'x'.repeat(20), redirect_uris: ['https://a.example/cb'] }]) }))).toEqual([
-      'OIDC_CLIENTS: client_id "nocobase" is configured twice',
+    expect(problemsOf(validEnv({ OIDC_CLIENTS: '{nope' }))).toEqual([
+      'OIDC_CLIENTS: is not valid JSON (expected an array of client objects)',
     ]);
+    expect(
+      problemsOf(
+        validEnv({
+          OIDC_CLIENTS: JSON.stringify([
+            { client_id: 'nocobase', client_secret: 'x'.repeat(20), redirect_uris: ['https://a.example/cb'] },
+          ]),
+        }),
+      ),
+    ).toEqual(['OIDC_CLIENTS: client_id "nocobase" is configured twice']);
   });
 
   it('requires a relying party', () => {
@@ -151,7 +185,10 @@ describe('config loader', () => {
     expect(loadConfig(validEnv({ TRUST_PROXY: 'off' })).trustProxy).toBe(false);
     expect(loadConfig(validEnv({ TRUST_PROXY: '0' })).trustProxy).toBe(false);
     expect(loadConfig(validEnv({ TRUST_PROXY: '2' })).trustProxy).toBe(2);
-    expect(loadConfig(validEnv({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' })).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(loadConfig(validEnv({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' })).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+    ]);
     expect(problemsOf(validEnv({ TRUST_PROXY: 'the proxy' }))[0]).toMatch(/^TRUST_PROXY: .*not understood: the proxy/);
   });
 
@@ -159,22 +196,34 @@ describe('config loader', () => {
     for (const value of ['true', 'True', 'yes', 'ON']) {
       expect(problemsOf(validEnv({ TRUST_PROXY: value }))).toEqual([`TRUST_PROXY: ${TRUST_PROXY_TRUE_REFUSED}`]);
     }
-    expect(TRUST_PROXY_TRUE_REFUSED).toMatch(/^true \(trust every hop\) is refused: .*hop count.*addresses\/CIDRs of your proxies/);
+    expect(TRUST_PROXY_TRUE_REFUSED).toMatch(
+      /^true \(trust every hop\) is refused: .*hop count.*addresses\/CIDRs of your proxies/,
+    );
     const problems = problemsOf(validEnv({ TRUST_PROXY: 'true', PORT: 'eighty' }));
     expect(problems).toHaveLength(2);
-    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^PORT: /), expect.stringMatching(/^TRUST_PROXY: true \(trust every hop\) is refused/)]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PORT: /),
+        expect.stringMatching(/^TRUST_PROXY: true \(trust every hop\) is refused/),
+      ]),
+    );
   });
 
   it('treats booleans strictly (never "false" as true)', () => {
     expect(loadConfig(validEnv({ ALLOW_INSECURE_HTTP: 'false' })).allowInsecureHttp).toBe(false);
-    expect(problemsOf(validEnv({ ALLOW_INSECURE_HTTP: 'maybe' }))).toEqual(['ALLOW_INSECURE_HTTP: must be true or false']);
+    expect(problemsOf(validEnv({ ALLOW_INSECURE_HTTP: 'maybe' }))).toEqual([
+      'ALLOW_INSECURE_HTTP: must be true or false',
+    ]);
   });
 
   it('checks the signing key against the algorithm', () => {
     expect(problemsOf(validEnv({ SIGNING_KEY: 'not a key' }))[0]).toMatch(/^SIGNING_KEY: is neither a PEM private key/);
-    const ecKey = '{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}';
+    const ecKey =
+      '{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}';
     expect(loadConfig(validEnv({ SIGNING_KEY: ecKey, SIGNING_ALG: 'ES256' })).signing.alg).toBe('ES256');
-    expect(problemsOf(validEnv({ SIGNING_KEY: ecKey }))[0]).toMatch(/^SIGNING_KEY: the first \(signing\) key is a ec key; RS256 needs an RSA key/);
+    expect(problemsOf(validEnv({ SIGNING_KEY: ecKey }))[0]).toMatch(
+      /^SIGNING_KEY: the first \(signing\) key is a ec key; RS256 needs an RSA key/,
+    );
   });
 
   it('reads .env without overriding the real environment', () => {

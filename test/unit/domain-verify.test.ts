@@ -41,7 +41,10 @@ describe('WECOM_DOMAIN_VERIFY_FILE', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual(['PORT', 'WECOM_DOMAIN_VERIFY_FILE']);
+      expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
+        'PORT',
+        'WECOM_DOMAIN_VERIFY_FILE',
+      ]);
     }
   });
 });

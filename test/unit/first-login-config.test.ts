@@ -15,7 +15,12 @@ function problems(env: Record<string, string | undefined>): string[] {
 describe('claim shaping, policy and first-login variables', () => {
   it('default to the contract behaviour', () => {
     const config = loadConfig(validEnv());
-    expect(config.claims).toEqual({ subFormat: 'userid', usernameFrom: 'userid', groupNames: false, requireClaims: [] });
+    expect(config.claims).toEqual({
+      subFormat: 'userid',
+      usernameFrom: 'userid',
+      groupNames: false,
+      requireClaims: [],
+    });
     expect(config.policy).toEqual({ allowedUsers: [], allowedDepartments: [], departmentCacheTtl: 600 });
     expect(config.firstLogin).toEqual({ profileTtl: 7_776_000, handoffTtl: 300 });
   });

@@ -11,7 +11,10 @@ import { parsePrivateKeys } from '../../src/config/signing-key.js';
 const ISSUER = 'https://sso.example.com';
 
 function privateJwk(type: 'rsa' | 'ec'): JWK {
-  const { privateKey } = type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { privateKey } =
+    type === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return privateKey.export({ format: 'jwk' }) as JWK;
 }
 

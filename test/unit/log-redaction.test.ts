@@ -12,40 +12,67 @@ import { CENSOR, redactSecrets } from '../../src/http/log-redaction.js';
 
 function capture(): { log: pino.Logger; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
-  const stream = new Writable({ write: (chunk, _encoding, done) => { chunks.push(String(chunk)); done(); } });
+  const stream = new Writable({
+    write: (chunk, _encoding, done) => {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
   const log = pino(loggerOptions('trace'), stream);
-  const lines = () => chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = () =>
+    chunks
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   return { log, lines };
 }
 
 describe('log redaction', () => {
   it('blanks secret-named values at the top, nested, in arrays and in any letter case', () => {
     const { log, lines } = capture();
-    log.info({
-      code: 'c-top', route: '/token', status: 200,
-      headers: { Authorization: 'Basic abc', cookie: 'sid=1', accept: 'text/html' },
-      deep: { a: { b: { refresh_token: 'r-deep', kept: 1 } } },
-      list: [{ state: 's-in-list' }, 'plain'],
-      clientSecret: 'cs', url: '/authorize?code=x',
-    }, 'line');
+    log.info(
+      {
+        code: 'c-top',
+        route: '/token',
+        status: 200,
+        headers: { Authorization: 'Basic abc', cookie: 'sid=1', accept: 'text/html' },
+        deep: { a: { b: { refresh_token: 'r-deep', kept: 1 } } },
+        list: [{ state: 's-in-list' }, 'plain'],
+        clientSecret: 'cs',
+        url: '/authorize?code=x',
+      },
+      'line',
+    );
     const [line] = lines();
     expect(line).toMatchObject({
-      msg: 'line', code: CENSOR, route: '/token', status: 200, clientSecret: CENSOR, url: CENSOR,
+      msg: 'line',
+      code: CENSOR,
+      route: '/token',
+      status: 200,
+      clientSecret: CENSOR,
+      url: CENSOR,
       headers: { Authorization: CENSOR, cookie: CENSOR, accept: 'text/html' },
       deep: { a: { b: { refresh_token: CENSOR, kept: 1 } } },
       list: [{ state: CENSOR }, 'plain'],
     });
     const text = JSON.stringify(line);
-    for (const secret of ['c-top', 'Basic abc', 'sid=1', 'r-deep', 's-in-list', 'cs"', 'code=x']) expect(text).not.toContain(secret);
+    for (const secret of ['c-top', 'Basic abc', 'sid=1', 'r-deep', 's-in-list', 'cs"', 'code=x'])
+      expect(text).not.toContain(secret);
   });
 
-  it('blanks secrets in the bindings of a request\'s child logger', () => {
+  it("blanks secrets in the bindings of a request's child logger", () => {
     const { log, lines } = capture();
     const bindings = { reqId: 'r1', nonce: 'n-secret', client: { secret: 'x-secret', id: 'nocobase' } };
     const child = redactedChildLogger(log, bindings, {});
     child.info('bound');
     const [line] = lines();
-    expect(line).toMatchObject({ reqId: 'r1', nonce: CENSOR, client: { secret: CENSOR, id: 'nocobase' }, service: 'wecom-oidc-bridge' });
+    expect(line).toMatchObject({
+      reqId: 'r1',
+      nonce: CENSOR,
+      client: { secret: CENSOR, id: 'nocobase' },
+      service: 'wecom-oidc-bridge',
+    });
   });
 
   it('serializes errors once, with their secret-named properties blanked', () => {
@@ -55,14 +82,20 @@ describe('log redaction', () => {
     log.error(new RangeError('direct'));
     log.info({ nested: { cause: error } }, 'nested');
     const [first, second, third] = lines();
-    expect(first!.err).toMatchObject({ type: 'TypeError', message: 'boom', code: CENSOR, access_token: CENSOR, detail: 'kept' });
+    expect(first!.err).toMatchObject({
+      type: 'TypeError',
+      message: 'boom',
+      code: CENSOR,
+      access_token: CENSOR,
+      detail: 'kept',
+    });
     expect(String((first!.err as { stack: string }).stack)).toContain('TypeError: boom');
     expect(second).toMatchObject({ msg: 'direct', err: { type: 'RangeError', message: 'direct' } });
     expect(third).toMatchObject({ nested: { cause: { type: 'TypeError', access_token: CENSOR } } });
     expect(JSON.stringify(lines())).not.toContain('at-secret');
   });
 
-  it('leaves the caller\'s objects as they were and copies only what it changes', () => {
+  it("leaves the caller's objects as they were and copies only what it changes", () => {
     const clean = { route: '/userinfo', status: 200, nested: { ms: 1 } };
     expect(redactSecrets(clean)).toBe(clean);
     const dirty = { route: '/token', inner: { code: 'c' }, other: { ms: 2 } };
@@ -80,7 +113,10 @@ describe('log redaction', () => {
     const [line] = lines();
     let level = line!.cyclic as Record<string, unknown>;
     let depth = 1;
-    while (typeof level.self === 'object') { level = level.self as Record<string, unknown>; depth += 1; }
+    while (typeof level.self === 'object') {
+      level = level.self as Record<string, unknown>;
+      depth += 1;
+    }
     expect(level.self).toBe(CENSOR);
     expect(depth).toBeLessThanOrEqual(8);
   });

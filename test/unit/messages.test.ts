@@ -42,7 +42,13 @@ describe('page texts', () => {
   const reasons = reasonsInSource();
 
   it('finds the reasons (sanity check of the scan)', () => {
-    for (const reason of ['policy_denied', 'wecom_user_disabled', 'handoff_user_mismatch', 'browser_mismatch', 'unknown_client']) {
+    for (const reason of [
+      'policy_denied',
+      'wecom_user_disabled',
+      'handoff_user_mismatch',
+      'browser_mismatch',
+      'unknown_client',
+    ]) {
       expect(reasons.has(reason), reason).toBe(true);
     }
   });
@@ -75,7 +81,11 @@ describe('administrator hints', () => {
   it('name the fix with what the running bridge knows', () => {
     const facts = { publicHost: 'sso.example.com:8443', corpId: 'wwcorp' };
     const hint = (errcode: number, api = 'getuserinfo', lang: 'zh' | 'en' = 'en') =>
-      adminHint(new WeComApiError(api as 'getuserinfo', errcode, `bad, hint: [x], from ip: 203.0.113.7, more info at …`), lang, facts);
+      adminHint(
+        new WeComApiError(api as 'getuserinfo', errcode, `bad, hint: [x], from ip: 203.0.113.7, more info at …`),
+        lang,
+        facts,
+      );
     expect(hint(60020)).toContain('203.0.113.7');
     expect(hint(60020, 'getuserinfo', 'zh')).toContain('企业可信IP 中添加 203.0.113.7');
     expect(hint(50001)).toContain('Set sso.example.com:8443 as');
@@ -83,7 +93,13 @@ describe('administrator hints', () => {
     expect(hint(40001, 'gettoken')).toContain('WECOM_SECRET');
     expect(hint(60011)).toContain('可见范围');
     expect(hint(99999)).toContain('errcode 99999');
-    const plain = new BridgeError({ code: 'server_error', status: 500, reason: 'something_new', description: 'x', hint: 'Do this' });
+    const plain = new BridgeError({
+      code: 'server_error',
+      status: 500,
+      reason: 'something_new',
+      description: 'x',
+      hint: 'Do this',
+    });
     expect(adminHint(plain, 'zh')).toBe('Do this');
   });
 });

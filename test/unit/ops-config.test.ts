@@ -26,7 +26,9 @@ describe('REDIS_URL and the signing key', () => {
   it('refuses a generated key when REDIS_URL is set, and says what to do', () => {
     const found = problems(validEnv({ REDIS_URL: 'redis://redis:6379/0' }));
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatch(/^SIGNING_KEY: required when REDIS_URL is set: replicas sharing one Redis must sign with one shared key/);
+    expect(found[0]).toMatch(
+      /^SIGNING_KEY: required when REDIS_URL is set: replicas sharing one Redis must sign with one shared key/,
+    );
     expect(found[0]).toContain('npm run --silent keygen > signing-key.pem');
     expect(found[0]).toContain('SIGNING_KEY_FILE=');
   });
@@ -36,7 +38,9 @@ describe('REDIS_URL and the signing key', () => {
     expect(problems(validEnv({ REDIS_URL: 'redis://redis:6379/0', SIGNING_KEY: key }))).toEqual([]);
     const file = join(mkdtempSync(join(tmpdir(), 'wob-key-')), 'signing-key.pem');
     writeFileSync(file, key);
-    expect(loadConfig(validEnv({ REDIS_URL: 'redis://redis:6379/0', SIGNING_KEY_FILE: file })).signing.key).toBe(key.replace(/\n$/, ''));
+    expect(loadConfig(validEnv({ REDIS_URL: 'redis://redis:6379/0', SIGNING_KEY_FILE: file })).signing.key).toBe(
+      key.replace(/\n$/, ''),
+    );
   });
 
   it('reports the key together with every other problem', () => {
@@ -46,12 +50,15 @@ describe('REDIS_URL and the signing key', () => {
 });
 
 describe('keygen', () => {
-  it.each(['RS256', 'PS256', 'ES256', 'EdDSA'] as SigningAlg[])('generates a PKCS#8 key the bridge accepts for %s', (alg) => {
-    const pem = generateSigningKeyPem(alg);
-    expect(pem).toMatch(/^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\n$/);
-    expect(signingKeyProblems(pem, alg)).toEqual([]);
-    expect(parsePrivateKeys(pem)).toHaveLength(1);
-  });
+  it.each(['RS256', 'PS256', 'ES256', 'EdDSA'] as SigningAlg[])(
+    'generates a PKCS#8 key the bridge accepts for %s',
+    (alg) => {
+      const pem = generateSigningKeyPem(alg);
+      expect(pem).toMatch(/^-----BEGIN PRIVATE KEY-----\n[\s\S]+\n-----END PRIVATE KEY-----\n$/);
+      expect(signingKeyProblems(pem, alg)).toEqual([]);
+      expect(parsePrivateKeys(pem)).toHaveLength(1);
+    },
+  );
 
   it('prints only the PEM on stdout, so it can be redirected into a file', () => {
     requireBuild();
@@ -69,10 +76,15 @@ describe('keygen', () => {
 describe('connection bounds', () => {
   it('REQUEST_TIMEOUT defaults to 15 s and allows 2-300; MAX_CONNECTIONS defaults to 4096, 0 = no limit', () => {
     expect(loadConfig(validEnv()).connections).toEqual({ requestTimeout: 15, maxConnections: 4096 });
-    expect(loadConfig(validEnv({ REQUEST_TIMEOUT: '30', MAX_CONNECTIONS: '0' })).connections).toEqual({ requestTimeout: 30, maxConnections: 0 });
+    expect(loadConfig(validEnv({ REQUEST_TIMEOUT: '30', MAX_CONNECTIONS: '0' })).connections).toEqual({
+      requestTimeout: 30,
+      maxConnections: 0,
+    });
     expect(problems(validEnv({ REQUEST_TIMEOUT: '1' }))).toEqual(['REQUEST_TIMEOUT: must be at least 2']);
     expect(problems(validEnv({ REQUEST_TIMEOUT: '301' }))).toEqual(['REQUEST_TIMEOUT: must be at most 300']);
-    expect(problems(validEnv({ MAX_CONNECTIONS: 'many' }))).toEqual(['MAX_CONNECTIONS: must be a whole number (0 = no limit)']);
+    expect(problems(validEnv({ MAX_CONNECTIONS: 'many' }))).toEqual([
+      'MAX_CONNECTIONS: must be a whole number (0 = no limit)',
+    ]);
   });
 });
 
@@ -88,11 +100,15 @@ describe('METRICS_ADDRESS and METRICS_TOKEN', () => {
 
   it('refuses what is not an address, the public port, and a short token', () => {
     for (const bad of ['9464', 'localhost', 'http://127.0.0.1:9464', '127.0.0.1:70000', '::1:9464']) {
-      expect(problems(validEnv({ METRICS_ADDRESS: bad })), bad).toEqual(['METRICS_ADDRESS: must be host:port (e.g. 127.0.0.1:9464, 0.0.0.0:9464, [::1]:9464) or off']);
+      expect(problems(validEnv({ METRICS_ADDRESS: bad })), bad).toEqual([
+        'METRICS_ADDRESS: must be host:port (e.g. 127.0.0.1:9464, 0.0.0.0:9464, [::1]:9464) or off',
+      ]);
     }
     expect(problems(validEnv({ PORT: '9000', METRICS_ADDRESS: '127.0.0.1:9000' }))).toEqual([
       'METRICS_ADDRESS: must use another port than PORT (9000): /metrics is never served on the public port',
     ]);
-    expect(problems(validEnv({ METRICS_TOKEN: 'short' }))).toEqual(['METRICS_TOKEN: must be at least 16 characters (e.g. openssl rand -base64 32)']);
+    expect(problems(validEnv({ METRICS_TOKEN: 'short' }))).toEqual([
+      'METRICS_TOKEN: must be at least 16 characters (e.g. openssl rand -base64 32)',
+    ]);
   });
 });

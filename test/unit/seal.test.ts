@@ -10,11 +10,13 @@ const CONTEXT = 'callback:fixture';
 const PLAINTEXT = '{"location":"https://rp.example/cb?code=abc"}';
 
 /** Sealed by the v1 code (HKDF key, no prefix) as it was released, with the values above. */
-const SEALED_BY_V1 = 'SfBZgUC-nlHgfmo_l9e61guNmchYJKCd28f85HHtPhpAWwm5yTeyF-44AGlRBSlFF7JJo7E5kdllVvjH2cQdVqsEsP_gxd1L4A';
+const SEALED_BY_V1 =
+  'SfBZgUC-nlHgfmo_l9e61guNmchYJKCd28f85HHtPhpAWwm5yTeyF-44AGlRBSlFF7JJo7E5kdllVvjH2cQdVqsEsP_gxd1L4A';
 /** Sealed by the v2 code (HMAC key per context, `2.` prefix) as it was released, with the values above. */
-const SEALED_BY_V2 = '2.UdPSL4ek1TlxCGel4xpm3soG-2N5KES8kt2r13FNtUjBw745YxeHDI1CyARhnjyGlav6tX1NPfrsYOvXlK9Zzxx-vayfMGbegQ';
+const SEALED_BY_V2 =
+  '2.UdPSL4ek1TlxCGel4xpm3soG-2N5KES8kt2r13FNtUjBw745YxeHDI1CyARhnjyGlav6tX1NPfrsYOvXlK9Zzxx-vayfMGbegQ';
 
-describe('seal (the hour\'s key)', () => {
+describe("seal (the hour's key)", () => {
   const NOW = Date.UTC(2026, 11, 6, 21, 59, 30);
   const HOUR = 3600_000;
   const MAX_AGE = 600;
@@ -55,7 +57,15 @@ describe('seal (the hour\'s key)', () => {
   it('refuses made-up periods (future, huge, malformed) as not ours', () => {
     const body = seal(SECRET, CONTEXT, PLAINTEXT, NOW).split('.')[2];
     const future = `3.${(Math.floor(NOW / HOUR) + 2).toString(36)}.${body}`;
-    for (const sealed of [future, `3.zzzzzzzzz.${body}`, `3.1x!.${body}`, `3..${body}`, `3.${body}`, '3.', `3.-1.${body}`]) {
+    for (const sealed of [
+      future,
+      `3.zzzzzzzzz.${body}`,
+      `3.1x!.${body}`,
+      `3..${body}`,
+      `3.${body}`,
+      '3.',
+      `3.-1.${body}`,
+    ]) {
       expect(unseal(SECRET, CONTEXT, sealed, NOW, MAX_AGE)).toEqual({ tooOld: false });
     }
   });
@@ -65,6 +75,9 @@ describe('seal (the hour\'s key)', () => {
     expect(unseal(SECRET, CONTEXT, SEALED_BY_V1, NOW, MAX_AGE)).toEqual({ tooOld: true });
     expect(unseal(`${SECRET}x`, 'callback:other', SEALED_BY_V1, NOW, MAX_AGE)).toEqual({ tooOld: true });
     // Nor is a current value read as an earlier one with its prefix cut off.
-    expect(unseal(SECRET, CONTEXT, seal(SECRET, CONTEXT, PLAINTEXT, NOW).replace(/^3\.[0-9a-z]+\./, ''), NOW, MAX_AGE).plaintext).toBeUndefined();
+    expect(
+      unseal(SECRET, CONTEXT, seal(SECRET, CONTEXT, PLAINTEXT, NOW).replace(/^3\.[0-9a-z]+\./, ''), NOW, MAX_AGE)
+        .plaintext,
+    ).toBeUndefined();
   });
 });

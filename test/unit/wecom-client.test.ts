@@ -25,7 +25,14 @@ let now: number;
 let calls: { api: string; errcode: number }[];
 
 function client(store = new MemoryStore({ sweepIntervalMs: 0, now: () => now })): WeComClient {
-  return new WeComClient({ config, store, dispatcher: agent, now: () => now, busyRetryDelayMs: 1, observe: (api, errcode) => calls.push({ api, errcode }) });
+  return new WeComClient({
+    config,
+    store,
+    dispatcher: agent,
+    now: () => now,
+    busyRetryDelayMs: 1,
+    observe: (api, errcode) => calls.push({ api, errcode }),
+  });
 }
 
 function replyToken(token: string, expiresIn = 7200, times = 1): void {
@@ -37,7 +44,10 @@ function replyToken(token: string, expiresIn = 7200, times = 1): void {
 }
 
 function replyUser(token: string, body: object): void {
-  agent.get(BASE).intercept({ path: `/cgi-bin/user/get?access_token=${token}&userid=zhangsan`, method: 'GET' }).reply(200, body);
+  agent
+    .get(BASE)
+    .intercept({ path: `/cgi-bin/user/get?access_token=${token}&userid=zhangsan`, method: 'GET' })
+    .reply(200, body);
 }
 
 beforeEach(() => {
@@ -81,15 +91,23 @@ describe('WeCom access token', () => {
     expect(calls.filter((c) => c.api === 'gettoken')).toHaveLength(1);
   });
 
-  it.each([42001, 40014, 40001])('drops a token WeCom rejects with %i, refetches, and retries once', async (errcode) => {
-    const wecom = client();
-    replyToken('T1');
-    replyUser('T1', { errcode, errmsg: 'access_token expired' });
-    replyToken('T2');
-    replyUser('T2', { errcode: 0, errmsg: 'ok', userid: 'zhangsan', status: 1 });
-    expect((await wecom.getUser('zhangsan')).userid).toBe('zhangsan');
-    expect(calls.map((c) => `${c.api}:${c.errcode}`)).toEqual(['gettoken:0', `userget:${errcode}`, 'gettoken:0', 'userget:0']);
-  });
+  it.each([42001, 40014, 40001])(
+    'drops a token WeCom rejects with %i, refetches, and retries once',
+    async (errcode) => {
+      const wecom = client();
+      replyToken('T1');
+      replyUser('T1', { errcode, errmsg: 'access_token expired' });
+      replyToken('T2');
+      replyUser('T2', { errcode: 0, errmsg: 'ok', userid: 'zhangsan', status: 1 });
+      expect((await wecom.getUser('zhangsan')).userid).toBe('zhangsan');
+      expect(calls.map((c) => `${c.api}:${c.errcode}`)).toEqual([
+        'gettoken:0',
+        `userget:${errcode}`,
+        'gettoken:0',
+        'userget:0',
+      ]);
+    },
+  );
 
   it('gives up after one retry when the fresh token is rejected too', async () => {
     const wecom = client();
@@ -104,7 +122,14 @@ describe('WeCom access token', () => {
 
   it('does not retry a wrong secret at gettoken, and remembers the failure briefly', async () => {
     const wecom = client();
-    agent.get(BASE).intercept({ path: (p) => p.startsWith('/cgi-bin/gettoken'), method: 'GET' }).reply(200, { errcode: 40001, errmsg: 'invalid credential, hint: [x], from ip: 203.0.113.7, more info at https://open.work.weixin.qq.com/devtool/query?e=40001' });
+    agent
+      .get(BASE)
+      .intercept({ path: (p) => p.startsWith('/cgi-bin/gettoken'), method: 'GET' })
+      .reply(200, {
+        errcode: 40001,
+        errmsg:
+          'invalid credential, hint: [x], from ip: 203.0.113.7, more info at https://open.work.weixin.qq.com/devtool/query?e=40001',
+      });
     const first = (await wecom.getUser('zhangsan').catch((e: unknown) => e)) as WeComApiError;
     expect(first.action).toBe('config');
     expect(first.code).toBe('server_error');
@@ -136,8 +161,14 @@ describe('WeCom access token', () => {
   it('treats HTTP errors and non-JSON answers like "system busy"', async () => {
     const wecom = client();
     replyToken('T1');
-    agent.get(BASE).intercept({ path: '/cgi-bin/user/get?access_token=T1&userid=zhangsan', method: 'GET' }).reply(502, 'Bad Gateway');
-    agent.get(BASE).intercept({ path: '/cgi-bin/user/get?access_token=T1&userid=zhangsan', method: 'GET' }).reply(200, '<html>');
+    agent
+      .get(BASE)
+      .intercept({ path: '/cgi-bin/user/get?access_token=T1&userid=zhangsan', method: 'GET' })
+      .reply(502, 'Bad Gateway');
+    agent
+      .get(BASE)
+      .intercept({ path: '/cgi-bin/user/get?access_token=T1&userid=zhangsan', method: 'GET' })
+      .reply(200, '<html>');
     const error = (await wecom.getUser('zhangsan').catch((e: unknown) => e)) as WeComApiError;
     expect(error.errcode).toBe(-1);
     expect(error.code).toBe('temporarily_unavailable');
@@ -146,7 +177,11 @@ describe('WeCom access token', () => {
   it('reports the egress IP WeCom saw for 60020', async () => {
     const wecom = client();
     replyToken('T1');
-    replyUser('T1', { errcode: 60020, errmsg: 'not allow to access from your ip, hint: [x], from ip: 198.51.100.9, more info at https://open.work.weixin.qq.com/devtool/query?e=60020' });
+    replyUser('T1', {
+      errcode: 60020,
+      errmsg:
+        'not allow to access from your ip, hint: [x], from ip: 198.51.100.9, more info at https://open.work.weixin.qq.com/devtool/query?e=60020',
+    });
     const error = (await wecom.getUser('zhangsan').catch((e: unknown) => e)) as WeComApiError;
     expect(error.reason).toBe('wecom_untrusted_ip');
     expect(error.hint).toMatch(/企业可信IP.*198\.51\.100\.9/);
@@ -157,8 +192,14 @@ describe('WeCom access token', () => {
   it('reads the legacy PascalCase getuserinfo answer and the non-member answer', async () => {
     const wecom = client();
     replyToken('T1');
-    agent.get(BASE).intercept({ path: '/cgi-bin/auth/getuserinfo?access_token=T1&code=C1', method: 'GET' }).reply(200, { errcode: 0, errmsg: 'ok', UserId: 'Legacy' });
-    agent.get(BASE).intercept({ path: '/cgi-bin/auth/getuserinfo?access_token=T1&code=C2', method: 'GET' }).reply(200, { errcode: 0, errmsg: 'ok', openid: 'oX', external_userid: 'wmX' });
+    agent
+      .get(BASE)
+      .intercept({ path: '/cgi-bin/auth/getuserinfo?access_token=T1&code=C1', method: 'GET' })
+      .reply(200, { errcode: 0, errmsg: 'ok', UserId: 'Legacy' });
+    agent
+      .get(BASE)
+      .intercept({ path: '/cgi-bin/auth/getuserinfo?access_token=T1&code=C2', method: 'GET' })
+      .reply(200, { errcode: 0, errmsg: 'ok', openid: 'oX', external_userid: 'wmX' });
     expect(await wecom.getUserInfo('C1')).toEqual({ userid: 'Legacy' });
     expect(await wecom.getUserInfo('C2')).toEqual({ openid: 'oX' });
   });

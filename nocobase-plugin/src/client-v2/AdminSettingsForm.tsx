@@ -24,7 +24,12 @@ export function adminSettingsForm(context: ButtonContext): React.ComponentType {
     return (
       <>
         <RegisterUris texts={texts} context={context} />
-        <Form.Item name={['options', 'issuer']} label={texts.issuer} extra={texts.issuerHelp} rules={[...required(texts.issuer), { type: 'url', message: texts.issuerHelp }]}>
+        <Form.Item
+          name={['options', 'issuer']}
+          label={texts.issuer}
+          extra={texts.issuerHelp}
+          rules={[...required(texts.issuer), { type: 'url', message: texts.issuerHelp }]}
+        >
           <Input placeholder="https://sso.example.com" />
         </Form.Item>
         <Form.Item name={['options', 'clientId']} label={texts.clientId} rules={required(texts.clientId)}>
@@ -36,7 +41,12 @@ export function adminSettingsForm(context: ButtonContext): React.ComponentType {
         <Form.Item name={['options', 'scope']} label={texts.scope}>
           <Input placeholder="openid profile email phone" />
         </Form.Item>
-        <Form.Item name={['options', 'bindBy']} label={texts.bindBy} extra={texts.bindByHelp} initialValue={['phone', 'email']}>
+        <Form.Item
+          name={['options', 'bindBy']}
+          label={texts.bindBy}
+          extra={texts.bindByHelp}
+          initialValue={['phone', 'email']}
+        >
           <Select
             mode="multiple"
             options={[

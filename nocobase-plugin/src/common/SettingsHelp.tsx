@@ -9,14 +9,25 @@ import type { Texts } from './texts.js';
 import { VersionsHelp, type About } from './VersionsHelp.js';
 
 /** The help; `load` asks the server for the versions (with the administrator's session). */
-export function SettingsHelp(props: { texts: Texts; apiBase: string; load: () => Promise<About | undefined> }): React.ReactElement {
+export function SettingsHelp(props: {
+  texts: Texts;
+  apiBase: string;
+  load: () => Promise<About | undefined>;
+}): React.ReactElement {
   const { texts, apiBase, load } = props;
   const uris = registerUris(apiBase);
   const { Paragraph, Text } = Typography;
   return (
     <>
       <Paragraph type="secondary">
-        {texts.redirectUri} <Text code copyable>{uris.redirect}</Text> {texts.postLogoutUri} <Text code copyable>{uris.postLogout}</Text>
+        {texts.redirectUri}{' '}
+        <Text code copyable>
+          {uris.redirect}
+        </Text>{' '}
+        {texts.postLogoutUri}{' '}
+        <Text code copyable>
+          {uris.postLogout}
+        </Text>
       </Paragraph>
       <VersionsHelp texts={texts} load={load} />
     </>

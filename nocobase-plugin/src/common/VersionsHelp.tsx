@@ -14,12 +14,18 @@ export interface About {
 }
 
 /** The line; `load` asks the server (with the administrator's session). */
-export function VersionsHelp(props: { texts: Texts; load: () => Promise<About | undefined> }): React.ReactElement | null {
+export function VersionsHelp(props: {
+  texts: Texts;
+  load: () => Promise<About | undefined>;
+}): React.ReactElement | null {
   const { texts, load } = props;
   const [about, setAbout] = useState<About | undefined>();
   useEffect(() => {
     let live = true;
-    load().then((answer) => live && setAbout(answer), () => undefined);
+    load().then(
+      (answer) => live && setAbout(answer),
+      () => undefined,
+    );
     return () => {
       live = false;
     };
@@ -31,7 +37,12 @@ export function VersionsHelp(props: { texts: Texts; load: () => Promise<About | 
       {about.providers.map((provider) => (
         <span key={provider.issuer}>
           {' · '}
-          {texts.bridgeAt} {provider.issuer}: {provider.error ? `${texts.unreachable} (${provider.error})` : provider.bridgeVersion ? `${texts.bridgeVersion} ${provider.bridgeVersion}` : texts.notBridge}
+          {texts.bridgeAt} {provider.issuer}:{' '}
+          {provider.error
+            ? `${texts.unreachable} (${provider.error})`
+            : provider.bridgeVersion
+              ? `${texts.bridgeVersion} ${provider.bridgeVersion}`
+              : texts.notBridge}
           {!provider.error && !provider.phoneVerified ? `; ${texts.noPhoneVerified}` : ''}
         </span>
       ))}
@@ -40,6 +51,8 @@ export function VersionsHelp(props: { texts: Texts; load: () => Promise<About | 
 }
 
 /** Reads the answer of an API client's `request` (NocoBase wraps bodies in `data`). */
-export async function loadAbout(request: (options: { url: string }) => Promise<{ data?: { data?: About } }>): Promise<About | undefined> {
+export async function loadAbout(
+  request: (options: { url: string }) => Promise<{ data?: { data?: About } }>,
+): Promise<About | undefined> {
   return (await request({ url: 'wecomBridge:about' })).data?.data;
 }

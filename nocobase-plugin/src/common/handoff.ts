@@ -29,7 +29,9 @@ export async function completeHandOff(api: AuthClient, location: Location = wind
     api.auth.setToken(signedIn.token);
   } catch (error) {
     document.cookie = SIGNED_OUT_MARKER;
-    console.warn(`wecom-bridge: the sign-in could not be handed to this page (${(error as Error).message}); sign in again`);
+    console.warn(
+      `wecom-bridge: the sign-in could not be handed to this page (${(error as Error).message}); sign in again`,
+    );
   }
 }
 
@@ -41,8 +43,11 @@ async function exchange(apiBase: string, value: string): Promise<{ token: string
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({ value }),
   });
-  const body = (await response.json().catch(() => undefined)) as { data?: { token?: unknown; authenticator?: unknown } } | undefined;
+  const body = (await response.json().catch(() => undefined)) as
+    | { data?: { token?: unknown; authenticator?: unknown } }
+    | undefined;
   const data = body?.data;
-  if (!response.ok || typeof data?.token !== 'string' || typeof data.authenticator !== 'string') throw new Error(`HTTP ${response.status}`);
+  if (!response.ok || typeof data?.token !== 'string' || typeof data.authenticator !== 'string')
+    throw new Error(`HTTP ${response.status}`);
   return { token: data.token, authenticator: data.authenticator };
 }

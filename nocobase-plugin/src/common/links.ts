@@ -19,7 +19,9 @@ export interface PublicAuthenticator {
  */
 export function registerUris(apiBase: string): { redirect: string; postLogout: string } {
   const api = new URL(apiBase, window.location.origin).href.replace(/\/?$/, '/');
-  const lanePath = String((window as unknown as { __nocobase_public_path__?: string }).__nocobase_public_path__ ?? '/').replace(/\/?$/, '/');
+  const lanePath = String(
+    (window as unknown as { __nocobase_public_path__?: string }).__nocobase_public_path__ ?? '/',
+  ).replace(/\/?$/, '/');
   // The modern client's public path is the site's plus `v/`.
   const site = `${window.location.origin}${lanePath.replace(/v\/$/, '')}`;
   return { redirect: `${api}${RESOURCE}:redirect`, postLogout: `${site}signin,${site}v/signin` };
@@ -29,7 +31,12 @@ export function registerUris(apiBase: string): { redirect: string; postLogout: s
  * `GET <api>wecomBridge:signIn?authenticator=<name>[&redirect=<page>]`, carrying the sign-in page's
  * own `?redirect=` (the page the person asked for before being sent to sign in).
  */
-export function signInUrl(apiBase: string, authenticator: string, search: string, lane: 'classic' | 'modern' = 'classic'): string {
+export function signInUrl(
+  apiBase: string,
+  authenticator: string,
+  search: string,
+  lane: 'classic' | 'modern' = 'classic',
+): string {
   const base = apiBase.endsWith('/') ? apiBase : `${apiBase}/`;
   const params = new URLSearchParams({ authenticator });
   const redirect = new URLSearchParams(search).get('redirect');
@@ -45,7 +52,11 @@ export function isWeComClient(userAgent: string): boolean {
 }
 
 /** Whether to start the login without a click: the option, the WeCom client, and not just signed out. */
-export function shouldAutoLogin(options: { autoLoginInWeCom?: unknown } | undefined, userAgent: string, cookies: string): boolean {
+export function shouldAutoLogin(
+  options: { autoLoginInWeCom?: unknown } | undefined,
+  userAgent: string,
+  cookies: string,
+): boolean {
   if (options?.autoLoginInWeCom !== true || !isWeComClient(userAgent)) return false;
   return !cookies.split(';').some((cookie) => cookie.trim().startsWith(`${SIGNED_OUT_COOKIE}=`));
 }

@@ -9,12 +9,13 @@ import zh from '../locale/zh-CN.json' with { type: 'json' };
 const KEYS = {
   signIn: 'Sign in with WeCom',
   issuer: 'Issuer',
-  issuerHelp: 'The bridge\'s PUBLIC_URL (or any OpenID Connect issuer), e.g. https://sso.example.com',
+  issuerHelp: "The bridge's PUBLIC_URL (or any OpenID Connect issuer), e.g. https://sso.example.com",
   clientId: 'Client ID',
   clientSecret: 'Client secret',
   scope: 'Scope',
   bindBy: 'Bind existing users by',
-  bindByHelp: 'The first field that matches an existing user links the member to that user: a verified mobile number (with or without +86), a verified email, or the username equal to the WeCom userid. Accounts with the root or admin role, or already linked to another member, are never linked automatically.',
+  bindByHelp:
+    'The first field that matches an existing user links the member to that user: a verified mobile number (with or without +86), a verified email, or the username equal to the WeCom userid. Accounts with the root or admin role, or already linked to another member, are never linked automatically.',
   phone: 'Mobile number',
   email: 'Email (verified only)',
   username: 'Username',

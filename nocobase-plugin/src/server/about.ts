@@ -28,8 +28,13 @@ export interface About {
 export async function aboutAction(ctx: NocoContext, next: () => Promise<void>): Promise<void> {
   ctx.set('cache-control', 'no-store');
   const rows: Model[] = await ctx.db.getRepository('authenticators').find({ filter: { authType: AUTH_TYPE } });
-  const issuers = [...new Set(rows.map((row) => readOptions(row.get('options') as Record<string, unknown>).issuer).filter(Boolean))];
-  const about: About = { plugin: PLUGIN_VERSION, providers: await Promise.all(issuers.map((issuer) => describe(ctx, issuer))) };
+  const issuers = [
+    ...new Set(rows.map((row) => readOptions(row.get('options') as Record<string, unknown>).issuer).filter(Boolean)),
+  ];
+  const about: About = {
+    plugin: PLUGIN_VERSION,
+    providers: await Promise.all(issuers.map((issuer) => describe(ctx, issuer))),
+  };
   ctx.body = about;
   await next();
 }
@@ -39,8 +44,16 @@ async function describe(ctx: NocoContext, issuer: string): Promise<ProviderAbout
     const raw = (await runtimeOf(ctx.app).providers.get(issuer)).metadata as unknown as Record<string, unknown>;
     const claims = Array.isArray(raw.claims_supported) ? raw.claims_supported : [];
     const bridgeVersion = typeof raw.wecom_oidc_bridge_version === 'string' ? raw.wecom_oidc_bridge_version : undefined;
-    return { issuer, ...(bridgeVersion ? { bridgeVersion } : {}), phoneVerified: claims.includes('phone_number_verified') };
+    return {
+      issuer,
+      ...(bridgeVersion ? { bridgeVersion } : {}),
+      phoneVerified: claims.includes('phone_number_verified'),
+    };
   } catch (error) {
-    return { issuer, phoneVerified: false, error: isSignInError(error) ? error.detail : 'the provider could not be reached' };
+    return {
+      issuer,
+      phoneVerified: false,
+      error: isSignInError(error) ? error.detail : 'the provider could not be reached',
+    };
   }
 }

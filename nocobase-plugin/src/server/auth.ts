@@ -71,9 +71,18 @@ export class WeComBridgeAuth extends BaseAuth {
       const { code, transaction, redirectUri } = this.answer;
       const settings = this.settings;
       const provider = await runtimeOf(this.ctx.app).providers.get(settings.issuer);
-      const verified = await redeemCode(provider, settings, { code, codeVerifier: transaction.codeVerifier, redirectUri, nonce: transaction.nonce });
+      const verified = await redeemCode(provider, settings, {
+        code,
+        codeVerifier: transaction.codeVerifier,
+        redirectUri,
+        nonce: transaction.nonce,
+      });
       this.idToken = verified.idToken;
-      const directory = { db: this.ctx.db, authenticator: this.row, validUsername: (name: string) => this.validateUsername(name) };
+      const directory = {
+        db: this.ctx.db,
+        authenticator: this.row,
+        validUsername: (name: string) => this.validateUsername(name),
+      };
       return await resolveUser(directory, verified.claims, settings);
     } catch (error) {
       this.failure = error;
@@ -85,7 +94,11 @@ export class WeComBridgeAuth extends BaseAuth {
     if (!this.idToken) return;
     const payload = (await this.jwt.decode(token)) as { userId?: unknown; signInTime?: unknown };
     const policy = (await this.tokenController.getConfig()) as { sessionExpirationTime?: number };
-    await runtimeOf(this.ctx.app).cache.set(idTokenKey(payload.userId, payload.signInTime), this.idToken, policy.sessionExpirationTime ?? 86_400_000);
+    await runtimeOf(this.ctx.app).cache.set(
+      idTokenKey(payload.userId, payload.signInTime),
+      this.idToken,
+      policy.sessionExpirationTime ?? 86_400_000,
+    );
   }
 
   /**
@@ -123,7 +136,11 @@ export class WeComBridgeAuth extends BaseAuth {
     }
   }
 
-  private async endSessionUrl(ctx: NocoContext, idToken: string | undefined, signInPage: string): Promise<string | undefined> {
+  private async endSessionUrl(
+    ctx: NocoContext,
+    idToken: string | undefined,
+    signInPage: string,
+  ): Promise<string | undefined> {
     const settings = this.settings;
     try {
       const provider = await runtimeOf(ctx.app).providers.get(settings.issuer);
@@ -135,7 +152,9 @@ export class WeComBridgeAuth extends BaseAuth {
       if (idToken) url.searchParams.set('id_token_hint', idToken);
       return url.href;
     } catch (error) {
-      ctx.logger.warn('wecom-bridge: the provider\'s sign-out could not be reached; signed out of NocoBase only', { error: (error as Error).message });
+      ctx.logger.warn("wecom-bridge: the provider's sign-out could not be reached; signed out of NocoBase only", {
+        error: (error as Error).message,
+      });
       return undefined;
     }
   }

@@ -74,9 +74,19 @@ export function lookupValues(field: BindField, claims: PersonClaims): string[] {
  * vouches for (an unverified address taken by a sign-up would block its real owner, and bind them
  * to this member later).
  */
-export function newUserValues(claims: PersonClaims): { nickname: string; username?: string; email?: string; phone?: string } {
+export function newUserValues(claims: PersonClaims): {
+  nickname: string;
+  username?: string;
+  email?: string;
+  phone?: string;
+} {
   const nickname = text(claims.name) || text(claims.nickname) || text(claims.preferred_username) || claims.sub;
-  return { nickname: nickname.slice(0, 255), username: text(claims.preferred_username), email: verifiedEmail(claims), phone: storedPhone(claims) };
+  return {
+    nickname: nickname.slice(0, 255),
+    username: text(claims.preferred_username),
+    email: verifiedEmail(claims),
+    phone: storedPhone(claims),
+  };
 }
 
 function text(value: unknown): string | undefined {

@@ -35,7 +35,10 @@ export function readPrivateCookie(ctx: NocoContext, base: string): string | unde
 
 /** Marks this browser as just signed out for five minutes. */
 export function setSignedOutCookie(ctx: NocoContext): void {
-  appendCookie(ctx, `${SIGNED_OUT_COOKIE}=1; Path=${publicPath()}; Max-Age=300; SameSite=Lax${isHttps(ctx) ? '; Secure' : ''}`);
+  appendCookie(
+    ctx,
+    `${SIGNED_OUT_COOKIE}=1; Path=${publicPath()}; Max-Age=300; SameSite=Lax${isHttps(ctx) ? '; Secure' : ''}`,
+  );
 }
 
 /** Clears the signed-out marker (a completed sign-in). */

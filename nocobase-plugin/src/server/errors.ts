@@ -67,5 +67,10 @@ export class SignInError extends Error {
  * (NocoBase may load the plugin twice), so not by `instanceof`.
  */
 export function isSignInError(value: unknown): value is SignInError {
-  return value instanceof Error && value.name === 'SignInError' && typeof (value as SignInError).failure === 'string' && (value as SignInError).failure in STATUS;
+  return (
+    value instanceof Error &&
+    value.name === 'SignInError' &&
+    typeof (value as SignInError).failure === 'string' &&
+    (value as SignInError).failure in STATUS
+  );
 }

@@ -37,7 +37,12 @@ async function tokenRequest(
   options: BridgeOptions,
   input: { code: string; codeVerifier: string; redirectUri: string },
 ): Promise<{ idToken: string; accessToken: string }> {
-  const form = new URLSearchParams({ grant_type: 'authorization_code', code: input.code, redirect_uri: input.redirectUri, code_verifier: input.codeVerifier });
+  const form = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code: input.code,
+    redirect_uri: input.redirectUri,
+    code_verifier: input.codeVerifier,
+  });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   const methods = provider.metadata.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
   if (methods.includes('client_secret_basic') || !methods.includes('client_secret_post')) {
@@ -48,11 +53,18 @@ async function tokenRequest(
     form.set('client_id', options.clientId);
     form.set('client_secret', options.clientSecret);
   }
-  const { status, body } = await fetchJson(provider.metadata.token_endpoint, { method: 'POST', headers, body: form.toString() }, 'token');
+  const { status, body } = await fetchJson(
+    provider.metadata.token_endpoint,
+    { method: 'POST', headers, body: form.toString() },
+    'token',
+  );
   const answer = (body ?? {}) as Record<string, unknown>;
   if (status !== 200) throw tokenError(status, answer);
   if (typeof answer.id_token !== 'string' || typeof answer.access_token !== 'string') {
-    throw new SignInError('provider_error', 'the token response has no id_token or access_token (is "openid" in the scope?)');
+    throw new SignInError(
+      'provider_error',
+      'the token response has no id_token or access_token (is "openid" in the scope?)',
+    );
   }
   return { idToken: answer.id_token, accessToken: answer.access_token };
 }
@@ -60,12 +72,18 @@ async function tokenRequest(
 function tokenError(status: number, answer: Record<string, unknown>): SignInError {
   const code = typeof answer.error === 'string' ? answer.error : `HTTP ${status}`;
   const description = typeof answer.error_description === 'string' ? answer.error_description.slice(0, 300) : undefined;
-  if (code === 'invalid_client' || status === 401) return new SignInError('invalid_client', `token endpoint: ${code}`, description);
+  if (code === 'invalid_client' || status === 401)
+    return new SignInError('invalid_client', `token endpoint: ${code}`, description);
   if (code === 'invalid_grant') return new SignInError('code_rejected', `token endpoint: ${code}`, description);
   return new SignInError('provider_error', `token endpoint: ${code}`, description ?? code);
 }
 
-async function verifyIdToken(provider: Provider, options: BridgeOptions, idToken: string, nonce: string): Promise<JWTPayload & { sub: string }> {
+async function verifyIdToken(
+  provider: Provider,
+  options: BridgeOptions,
+  idToken: string,
+  nonce: string,
+): Promise<JWTPayload & { sub: string }> {
   const offered = provider.metadata.id_token_signing_alg_values_supported;
   const algorithms = offered ? SIGNING_ALGORITHMS.filter((alg) => offered.includes(alg)) : ['RS256'];
   let payload: JWTPayload;
@@ -79,10 +97,12 @@ async function verifyIdToken(provider: Provider, options: BridgeOptions, idToken
   } catch (error) {
     const code = (error as { code?: string }).code;
     // No jose code: the JWKS fetch itself failed (network); a generic jose error: it was not a 200.
-    if (code === undefined || code === 'ERR_JOSE_GENERIC' || code === 'ERR_JWKS_TIMEOUT') throw new SignInError('provider_unreachable', `JWKS: ${(error as Error).message}`);
+    if (code === undefined || code === 'ERR_JOSE_GENERIC' || code === 'ERR_JWKS_TIMEOUT')
+      throw new SignInError('provider_unreachable', `JWKS: ${(error as Error).message}`);
     throw new SignInError('token_invalid', `ID token: ${(error as Error).message}`);
   }
-  if (payload.nonce !== nonce) throw new SignInError('token_invalid', 'ID token: the nonce differs from the one this sign-in sent');
+  if (payload.nonce !== nonce)
+    throw new SignInError('token_invalid', 'ID token: the nonce differs from the one this sign-in sent');
   if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== options.clientId) {
     throw new SignInError('token_invalid', 'ID token: several audiences without this client as azp');
   }
@@ -93,8 +113,13 @@ async function verifyIdToken(provider: Provider, options: BridgeOptions, idToken
 async function userinfoRequest(provider: Provider, accessToken: string, sub: string): Promise<Record<string, unknown>> {
   const endpoint = provider.metadata.userinfo_endpoint;
   if (!endpoint) return {};
-  const { status, body } = await fetchJson(endpoint, { headers: { authorization: `Bearer ${accessToken}` } }, 'userinfo');
-  if (status !== 200 || typeof body !== 'object' || body === null) throw new SignInError('provider_error', `userinfo answered HTTP ${status}`);
+  const { status, body } = await fetchJson(
+    endpoint,
+    { headers: { authorization: `Bearer ${accessToken}` } },
+    'userinfo',
+  );
+  if (status !== 200 || typeof body !== 'object' || body === null)
+    throw new SignInError('provider_error', `userinfo answered HTTP ${status}`);
   const claims = body as Record<string, unknown>;
   if (claims.sub !== sub) throw new SignInError('userinfo_mismatch', 'userinfo sub differs from the ID token sub');
   return claims;

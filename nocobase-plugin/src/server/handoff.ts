@@ -34,7 +34,10 @@ interface Waiting extends SignedIn {
 }
 
 /** Parks `signedIn` for a minute; returns the URL's value and the browser cookie's value. */
-export async function offerHandOff(cache: KeyValueCache, signedIn: SignedIn): Promise<{ value: string; browser: string }> {
+export async function offerHandOff(
+  cache: KeyValueCache,
+  signedIn: SignedIn,
+): Promise<{ value: string; browser: string }> {
   const [value, browser] = [randomToken(), randomToken()];
   const waiting: Waiting = { token: signedIn.token, authenticator: signedIn.authenticator, browser: sha256(browser) };
   await cache.set(key(value), waiting, HANDOFF_TTL_MS);
@@ -45,7 +48,11 @@ export async function offerHandOff(cache: KeyValueCache, signedIn: SignedIn): Pr
  * The sign-in parked under `value`, once, for the browser holding `browser`; undefined for an
  * unknown, expired, used or malformed value, or another browser (which does not spend it).
  */
-export async function claimHandOff(cache: KeyValueCache, value: unknown, browser: string | undefined): Promise<SignedIn | undefined> {
+export async function claimHandOff(
+  cache: KeyValueCache,
+  value: unknown,
+  browser: string | undefined,
+): Promise<SignedIn | undefined> {
   if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(value) || !browser) return undefined;
   const waiting = (await cache.get(key(value))) as Waiting | undefined;
   if (!waiting || !sameText(sha256(browser), waiting.browser)) return undefined;

@@ -21,9 +21,15 @@ export interface JsonAnswer {
 export async function fetchJson(url: string, init: RequestInit, what: string): Promise<JsonAnswer> {
   let response: Response;
   try {
-    response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS), headers: { accept: 'application/json', ...init.headers } });
+    response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      headers: { accept: 'application/json', ...init.headers },
+    });
   } catch (error) {
-    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    const reason =
+      error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     throw new SignInError('provider_unreachable', `${what} request to ${new URL(url).origin} failed: ${reason}`);
   }
   const text = await response.text();

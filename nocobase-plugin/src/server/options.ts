@@ -52,17 +52,21 @@ export function optionProblems(raw: Raw): string[] {
   const options = raw ?? {};
   const problems: string[] = [];
   const issuer = text(options.issuer);
-  if (!issuer) problems.push('Issuer is required: the bridge\'s PUBLIC_URL, e.g. https://sso.example.com.');
-  else if (!isAcceptableIssuer(issuer)) problems.push(`Issuer "${issuer}" must be an https URL (http only on localhost) without query or fragment.`);
+  if (!issuer) problems.push("Issuer is required: the bridge's PUBLIC_URL, e.g. https://sso.example.com.");
+  else if (!isAcceptableIssuer(issuer))
+    problems.push(`Issuer "${issuer}" must be an https URL (http only on localhost) without query or fragment.`);
   if (!text(options.clientId)) problems.push('Client ID is required: the OIDC_CLIENT_ID registered at the bridge.');
-  if (typeof options.clientSecret !== 'string' || options.clientSecret === '') problems.push('Client secret is required: the OIDC_CLIENT_SECRET registered at the bridge.');
+  if (typeof options.clientSecret !== 'string' || options.clientSecret === '')
+    problems.push('Client secret is required: the OIDC_CLIENT_SECRET registered at the bridge.');
   const scope = normaliseScope(text(options.scope) || DEFAULT_SCOPE);
   if (!scope.split(' ').includes('openid')) problems.push('Scope must contain "openid".');
   if (options.bindBy !== undefined && options.bindBy !== null) {
-    if (!Array.isArray(options.bindBy) || !options.bindBy.every(isBindField)) problems.push(`Bind by may only list ${BIND_FIELDS.join(', ')}.`);
+    if (!Array.isArray(options.bindBy) || !options.bindBy.every(isBindField))
+      problems.push(`Bind by may only list ${BIND_FIELDS.join(', ')}.`);
   }
   const redirectPath = text(options.redirectPath);
-  if (redirectPath && safeRedirectPath(redirectPath, '') === '') problems.push(`Page after sign-in "${redirectPath}" must be a path on this NocoBase, starting with a single "/".`);
+  if (redirectPath && safeRedirectPath(redirectPath, '') === '')
+    problems.push(`Page after sign-in "${redirectPath}" must be a path on this NocoBase, starting with a single "/".`);
   return problems;
 }
 

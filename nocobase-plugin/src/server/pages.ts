@@ -19,8 +19,12 @@ export function failurePage(error: SignInError, page: PageContext): string {
   const text = failureText(error.failure, page.lang);
   const chrome = chromeText(page.lang);
   const admin = error.failure === 'misconfigured' ? `${text.admin}${error.detail}` : text.admin;
-  const provider = error.shown ? `<p class="provider"><strong>${escapeHtml(chrome.provider)}:</strong> ${escapeHtml(error.shown)}</p>` : '';
-  const reference = page.reference ? `<p class="reference">${escapeHtml(chrome.reference)}: <code>${escapeHtml(page.reference)}</code></p>` : '';
+  const provider = error.shown
+    ? `<p class="provider"><strong>${escapeHtml(chrome.provider)}:</strong> ${escapeHtml(error.shown)}</p>`
+    : '';
+  const reference = page.reference
+    ? `<p class="reference">${escapeHtml(chrome.reference)}: <code>${escapeHtml(page.reference)}</code></p>`
+    : '';
   return `<!doctype html>
 <html lang="${page.lang}">
 <head>
@@ -51,5 +55,8 @@ ${reference}
 
 /** Escapes text for HTML content and double-quoted attributes. */
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }

@@ -28,9 +28,20 @@ export class PluginWeComBridgeServer extends Plugin {
       // Compiled by the settings page with NocoBase's i18n: "WeCom", or "企业微信" (the client adds it).
       title: `{{t("WeCom", { ns: "${NAMESPACE}" })}}`,
       // What the sign-in page may know of an authenticator: never the issuer's secret.
-      getPublicOptions: (options: Record<string, unknown>) => ({ autoLoginInWeCom: readOptions(options).autoLoginInWeCom }),
+      getPublicOptions: (options: Record<string, unknown>) => ({
+        autoLoginInWeCom: readOptions(options).autoLoginInWeCom,
+      }),
     });
-    this.app.resourceManager.define({ name: RESOURCE, actions: { signIn: signInAction, redirect: redirectAction, handOff: handOffAction, endSession: endSessionAction, about: aboutAction } });
+    this.app.resourceManager.define({
+      name: RESOURCE,
+      actions: {
+        signIn: signInAction,
+        redirect: redirectAction,
+        handOff: handOffAction,
+        endSession: endSessionAction,
+        about: aboutAction,
+      },
+    });
     this.app.acl.allow(RESOURCE, ['signIn', 'redirect', 'handOff', 'endSession'], 'public');
     // The settings help's versions: for those who may configure authentication (root, admin).
     this.app.acl.registerSnippet({ name: `pm.${RESOURCE}`, actions: [`${RESOURCE}:about`] });
@@ -44,9 +55,19 @@ export class PluginWeComBridgeServer extends Plugin {
       const raw = row.get('options') as Record<string, unknown> | undefined;
       const problems = optionProblems(raw);
       if (readOptions(raw).autoLoginInWeCom) {
-        const others: Model[] = await db.getRepository('authenticators').find({ filter: { authType: AUTH_TYPE, enabled: true, name: { $ne: row.get('name') } }, transaction: options?.transaction });
-        const rival = others.find((other) => readOptions(other.get('options') as Record<string, unknown>).autoLoginInWeCom);
-        if (rival) problems.push(`Only one authenticator may log in automatically inside WeCom, and "${String(rival.get('name'))}" already does: turn it off there first.`);
+        const others: Model[] = await db
+          .getRepository('authenticators')
+          .find({
+            filter: { authType: AUTH_TYPE, enabled: true, name: { $ne: row.get('name') } },
+            transaction: options?.transaction,
+          });
+        const rival = others.find(
+          (other) => readOptions(other.get('options') as Record<string, unknown>).autoLoginInWeCom,
+        );
+        if (rival)
+          problems.push(
+            `Only one authenticator may log in automatically inside WeCom, and "${String(rival.get('name'))}" already does: turn it off there first.`,
+          );
       }
       if (problems.length) throw new AuthenticatorOptionsError(problems.join(' '));
     });

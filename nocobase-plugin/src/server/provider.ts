@@ -50,7 +50,13 @@ export class ProviderCache {
 }
 
 /** The endpoints whose address must be as protected as the issuer's. */
-const ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint', 'end_session_endpoint'] as const;
+const ENDPOINTS = [
+  'authorization_endpoint',
+  'token_endpoint',
+  'jwks_uri',
+  'userinfo_endpoint',
+  'end_session_endpoint',
+] as const;
 
 /**
  * The first endpoint that an https issuer lists over plain http (loopback hosts aside: a bridge on
@@ -78,7 +84,10 @@ async function discover(issuer: string): Promise<Provider> {
   }
   const metadata = body as Record<string, unknown>;
   if (metadata.issuer !== issuer) {
-    throw new SignInError('issuer_mismatch', `discovery at ${url} names issuer ${JSON.stringify(metadata.issuer)}, configured ${JSON.stringify(issuer)}`);
+    throw new SignInError(
+      'issuer_mismatch',
+      `discovery at ${url} names issuer ${JSON.stringify(metadata.issuer)}, configured ${JSON.stringify(issuer)}`,
+    );
   }
   for (const field of ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
     if (typeof metadata[field] !== 'string' || !/^https?:\/\//.test(metadata[field])) {
@@ -87,12 +96,21 @@ async function discover(issuer: string): Promise<Provider> {
   }
   const cleartext = cleartextEndpoint(issuer, metadata);
   if (cleartext) {
-    throw new SignInError('issuer_mismatch', `discovery at ${url} lists ${cleartext} over http under an https issuer: the client secret, codes, tokens and keys would travel in clear`);
+    throw new SignInError(
+      'issuer_mismatch',
+      `discovery at ${url} lists ${cleartext} over http under an https issuer: the client secret, codes, tokens and keys would travel in clear`,
+    );
   }
   const checked = metadata as unknown as ProviderMetadata;
   const methods = checked.code_challenge_methods_supported;
   if (methods && !methods.includes('S256')) {
-    throw new SignInError('issuer_mismatch', `the provider does not support PKCE S256 (code_challenge_methods_supported: ${methods.join(', ')})`);
+    throw new SignInError(
+      'issuer_mismatch',
+      `the provider does not support PKCE S256 (code_challenge_methods_supported: ${methods.join(', ')})`,
+    );
   }
-  return { metadata: checked, keys: createRemoteJWKSet(new URL(checked.jwks_uri), { timeoutDuration: 5000, cooldownDuration: 30_000 }) };
+  return {
+    metadata: checked,
+    keys: createRemoteJWKSet(new URL(checked.jwks_uri), { timeoutDuration: 5000, cooldownDuration: 30_000 }),
+  };
 }

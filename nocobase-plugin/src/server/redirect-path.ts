@@ -62,7 +62,9 @@ function isPlainPath(path: string): boolean {
   return path
     .slice(1)
     .split('/')
-    .every((segment, index, all) => (segment !== '' || index === all.length - 1) && segment !== '.' && segment !== '..');
+    .every(
+      (segment, index, all) => (segment !== '' || index === all.length - 1) && segment !== '.' && segment !== '..',
+    );
 }
 
 function decodedPath(path: string): string | undefined {

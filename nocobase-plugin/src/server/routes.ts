@@ -24,20 +24,48 @@ type Next = () => Promise<void>;
 
 /** `wecomBridge:signIn`: 302 to the provider's authorization endpoint. */
 export async function signInAction(ctx: NocoContext, next: Next): Promise<void> {
-  await showingFailures(ctx, laneOf(queryText(ctx.query.redirect) ?? (queryText(ctx.query[LANE_PARAM]) === 'modern' ? '/v/' : undefined)), async () => {
-    const auth = await loadAuthenticator(ctx, ctx.query.authenticator);
-    const settings = auth.settings;
-    const provider = await runtimeOf(ctx.app).providers.get(settings.issuer);
-    const [state, nonce, codeVerifier] = [randomToken(), randomToken(), randomToken()];
-    const returnTo = safeRedirectPath(queryText(ctx.query.redirect), defaultPage(settings.redirectPath, queryText(ctx.query[LANE_PARAM])));
-    const transaction = { authenticator: String(auth.row.get('name')), issuer: settings.issuer, nonce, codeVerifier, returnTo };
-    const cookie = addTransaction(runtimeOf(ctx.app).cookieKey(), LOGIN_COOKIE, readPrivateCookie(ctx, LOGIN_COOKIE), state, transaction);
-    setPrivateCookie(ctx, LOGIN_COOKIE, cookie, TRANSACTION_TTL_MS / 1000);
-    const url = new URL(provider.metadata.authorization_endpoint);
-    const params = { response_type: 'code', client_id: settings.clientId, redirect_uri: redirectUri(ctx), scope: settings.scope, state, nonce, code_challenge: sha256(codeVerifier), code_challenge_method: 'S256' };
-    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-    ctx.redirect(url.href);
-  });
+  await showingFailures(
+    ctx,
+    laneOf(queryText(ctx.query.redirect) ?? (queryText(ctx.query[LANE_PARAM]) === 'modern' ? '/v/' : undefined)),
+    async () => {
+      const auth = await loadAuthenticator(ctx, ctx.query.authenticator);
+      const settings = auth.settings;
+      const provider = await runtimeOf(ctx.app).providers.get(settings.issuer);
+      const [state, nonce, codeVerifier] = [randomToken(), randomToken(), randomToken()];
+      const returnTo = safeRedirectPath(
+        queryText(ctx.query.redirect),
+        defaultPage(settings.redirectPath, queryText(ctx.query[LANE_PARAM])),
+      );
+      const transaction = {
+        authenticator: String(auth.row.get('name')),
+        issuer: settings.issuer,
+        nonce,
+        codeVerifier,
+        returnTo,
+      };
+      const cookie = addTransaction(
+        runtimeOf(ctx.app).cookieKey(),
+        LOGIN_COOKIE,
+        readPrivateCookie(ctx, LOGIN_COOKIE),
+        state,
+        transaction,
+      );
+      setPrivateCookie(ctx, LOGIN_COOKIE, cookie, TRANSACTION_TTL_MS / 1000);
+      const url = new URL(provider.metadata.authorization_endpoint);
+      const params = {
+        response_type: 'code',
+        client_id: settings.clientId,
+        redirect_uri: redirectUri(ctx),
+        scope: settings.scope,
+        state,
+        nonce,
+        code_challenge: sha256(codeVerifier),
+        code_challenge_method: 'S256',
+      };
+      for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+      ctx.redirect(url.href);
+    },
+  );
   await next();
 }
 
@@ -45,17 +73,27 @@ export async function signInAction(ctx: NocoContext, next: Next): Promise<void> 
 export async function redirectAction(ctx: NocoContext, next: Next): Promise<void> {
   const lane = { signInPath: signInPath() };
   await showingFailures(ctx, lane, async () => {
-    const taken = takeTransaction(runtimeOf(ctx.app).cookieKey(), LOGIN_COOKIE, readPrivateCookie(ctx, LOGIN_COOKIE), ctx.query.state);
+    const taken = takeTransaction(
+      runtimeOf(ctx.app).cookieKey(),
+      LOGIN_COOKIE,
+      readPrivateCookie(ctx, LOGIN_COOKIE),
+      ctx.query.state,
+    );
     setPrivateCookie(ctx, LOGIN_COOKIE, taken.cookie, TRANSACTION_TTL_MS / 1000);
     const { transaction } = taken;
     Object.assign(lane, laneOf(transaction.returnTo));
     rejectErrorAnswer(ctx.query);
     const iss = queryText(ctx.query.iss);
-    if (iss !== undefined && iss !== transaction.issuer) throw new SignInError('issuer_mismatch', `the answer's iss ${JSON.stringify(iss)} is not ${transaction.issuer} (RFC 9207)`);
+    if (iss !== undefined && iss !== transaction.issuer)
+      throw new SignInError(
+        'issuer_mismatch',
+        `the answer's iss ${JSON.stringify(iss)} is not ${transaction.issuer} (RFC 9207)`,
+      );
     const code = queryText(ctx.query.code);
     if (!code) throw new SignInError('provider_error', 'the answer carries neither code nor error');
     const auth = await loadAuthenticator(ctx, transaction.authenticator);
-    if (auth.settings.issuer !== transaction.issuer) throw new SignInError('state_invalid', 'the authenticator\'s issuer changed while this sign-in was in progress');
+    if (auth.settings.issuer !== transaction.issuer)
+      throw new SignInError('state_invalid', "the authenticator's issuer changed while this sign-in was in progress");
     const { user, token } = await auth.signInWithAnswer({ code, transaction, redirectUri: redirectUri(ctx) });
     clearSignedOutCookie(ctx);
     ctx.logger.info('wecom-bridge: signed in', { authenticator: transaction.authenticator, userId: user.get('id') });
@@ -74,7 +112,11 @@ export async function handOffAction(ctx: NocoContext, next: Next): Promise<void>
   const value = (ctx.request?.body as { value?: unknown } | undefined)?.value;
   const signedIn = await claimHandOff(runtimeOf(ctx.app).cache, value, readPrivateCookie(ctx, HANDOFF_COOKIE));
   setPrivateCookie(ctx, HANDOFF_COOKIE, '', 0);
-  if (!signedIn) ctx.throw(400, 'This sign-in hand-off is unknown, expired (a minute), already used or belongs to another browser: sign in again.');
+  if (!signedIn)
+    ctx.throw(
+      400,
+      'This sign-in hand-off is unknown, expired (a minute), already used or belongs to another browser: sign in again.',
+    );
   ctx.body = signedIn;
   await next();
 }
@@ -90,7 +132,11 @@ async function landing(ctx: NocoContext, returnTo: string, authenticator: string
   setPrivateCookie(ctx, HANDOFF_COOKIE, browser, HANDOFF_TTL_MS / 1000);
   url.searchParams.set(HANDOFF_PARAM, value);
   const location = `${url.pathname}${url.search}${url.hash}`;
-  if (!isLocalLocation(location, publicPath())) throw new SignInError('internal', `refused to send the browser to ${JSON.stringify(url.pathname)}: not a page of this NocoBase`);
+  if (!isLocalLocation(location, publicPath()))
+    throw new SignInError(
+      'internal',
+      `refused to send the browser to ${JSON.stringify(url.pathname)}: not a page of this NocoBase`,
+    );
   return location;
 }
 
@@ -106,7 +152,10 @@ function defaultPage(redirectPath: string, lane: string | undefined): string {
 
 /** The sign-in page a failure leads back to: the modern one when the sign-in returns to `/v/`. */
 function laneOf(page: string | undefined): { signInPath: string } {
-  return { signInPath: page !== undefined && isModernLane(sitePath(safeRedirectPath(page, '/'))) ? modernSignInPath() : signInPath() };
+  return {
+    signInPath:
+      page !== undefined && isModernLane(sitePath(safeRedirectPath(page, '/'))) ? modernSignInPath() : signInPath(),
+  };
 }
 
 /** The authenticator `name` of this type, enabled and configured. */
@@ -117,9 +166,13 @@ async function loadAuthenticator(ctx: NocoContext, name: unknown): Promise<WeCom
   try {
     auth = (await ctx.app.authManager.get(text, ctx)) as WeComBridgeAuth;
   } catch {
-    throw new SignInError('authenticator_unknown', `no enabled authenticator named ${JSON.stringify(text.slice(0, 100))}`);
+    throw new SignInError(
+      'authenticator_unknown',
+      `no enabled authenticator named ${JSON.stringify(text.slice(0, 100))}`,
+    );
   }
-  if (auth.row?.get?.('authType') !== AUTH_TYPE) throw new SignInError('authenticator_unknown', `authenticator ${JSON.stringify(text)} is not of type ${AUTH_TYPE}`);
+  if (auth.row?.get?.('authType') !== AUTH_TYPE)
+    throw new SignInError('authenticator_unknown', `authenticator ${JSON.stringify(text)} is not of type ${AUTH_TYPE}`);
   const problems = optionProblems((auth as unknown as { options: Record<string, unknown> }).options);
   if (problems.length) throw new SignInError('misconfigured', problems.join(' '));
   return auth;
@@ -130,23 +183,42 @@ function rejectErrorAnswer(query: Record<string, unknown>): void {
   const error = queryText(query.error);
   if (!error) return;
   const description = queryText(query.error_description)?.slice(0, 300);
-  if (error === 'access_denied') throw new SignInError('access_denied', `the provider answered access_denied${description ? `: ${description}` : ''}`, description);
-  throw new SignInError('provider_error', `the provider answered ${error.slice(0, 100)}`, description ?? error.slice(0, 100));
+  if (error === 'access_denied')
+    throw new SignInError(
+      'access_denied',
+      `the provider answered access_denied${description ? `: ${description}` : ''}`,
+      description,
+    );
+  throw new SignInError(
+    'provider_error',
+    `the provider answered ${error.slice(0, 100)}`,
+    description ?? error.slice(0, 100),
+  );
 }
 
 /** Runs `work`; a failure becomes its page (logged with its detail), never a stack trace. */
-async function showingFailures(ctx: NocoContext, lane: { signInPath: string }, work: () => Promise<void>): Promise<void> {
+async function showingFailures(
+  ctx: NocoContext,
+  lane: { signInPath: string },
+  work: () => Promise<void>,
+): Promise<void> {
   ctx.withoutDataWrapping = true;
   try {
     await work();
   } catch (caught) {
-    const error = isSignInError(caught) ? caught : new SignInError('internal', `unexpected: ${(caught as Error)?.message ?? String(caught)}`);
+    const error = isSignInError(caught)
+      ? caught
+      : new SignInError('internal', `unexpected: ${(caught as Error)?.message ?? String(caught)}`);
     const log = error.status >= 500 || !isSignInError(caught) ? 'error' : 'warn';
     ctx.logger[log]('wecom-bridge: sign-in failed', { failure: error.failure, detail: error.detail });
     ctx.status = error.status;
     ctx.set('cache-control', 'no-store');
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = failurePage(error, { lang: pageLanguage(ctx.get('accept-language')), signInPath: lane.signInPath, reference: ctx.reqId });
+    ctx.body = failurePage(error, {
+      lang: pageLanguage(ctx.get('accept-language')),
+      signInPath: lane.signInPath,
+      reference: ctx.reqId,
+    });
   }
 }
 

@@ -37,7 +37,12 @@ export function fromModernLane(ctx: NocoContext): boolean {
 
 /** Keeps `endSessionUrl` for the modern sign-in page to come back for; returns that page. */
 export function parkEndSession(ctx: NocoContext, endSessionUrl: string): string {
-  setPrivateCookie(ctx, END_SESSION_COOKIE, seal(runtimeOf(ctx.app).cookieKey(), endSessionUrl, END_SESSION_COOKIE), END_SESSION_SECONDS);
+  setPrivateCookie(
+    ctx,
+    END_SESSION_COOKIE,
+    seal(runtimeOf(ctx.app).cookieKey(), endSessionUrl, END_SESSION_COOKIE),
+    END_SESSION_SECONDS,
+  );
   return `${modernSignInPath()}?${SIGN_OUT_PARAM}=1`;
 }
 

@@ -49,7 +49,14 @@ export function sha256(value: string): string {
 }
 
 /** The cookie's new value: `transaction` under `state` added to what `cookie` held (still live). */
-export function addTransaction(key: SealKey, context: string, cookie: string | undefined, state: string, transaction: LoginTransaction, now = Date.now()): string {
+export function addTransaction(
+  key: SealKey,
+  context: string,
+  cookie: string | undefined,
+  state: string,
+  transaction: LoginTransaction,
+  now = Date.now(),
+): string {
   const entry: Entry = { state: sha256(state), expiresAt: now + TRANSACTION_TTL_MS, transaction };
   const kept = liveEntries(key, context, cookie, now)
     .filter((other) => other.transaction)
@@ -67,13 +74,22 @@ export function addTransaction(key: SealKey, context: string, cookie: string | u
  * (the entry kept as a used marker). A second answer with the same state gets `state_used`; an
  * unknown or expired state, or an answer in a browser without the cookie, `state_invalid`.
  */
-export function takeTransaction(key: SealKey, context: string, cookie: string | undefined, state: unknown, now = Date.now()): { transaction: LoginTransaction; cookie: string } {
-  if (typeof state !== 'string' || state === '' || state.length > 512) throw new SignInError('state_invalid', 'the answer carries no usable state');
+export function takeTransaction(
+  key: SealKey,
+  context: string,
+  cookie: string | undefined,
+  state: unknown,
+  now = Date.now(),
+): { transaction: LoginTransaction; cookie: string } {
+  if (typeof state !== 'string' || state === '' || state.length > 512)
+    throw new SignInError('state_invalid', 'the answer carries no usable state');
   const hash = sha256(state);
   const entries = liveEntries(key, context, cookie, now);
   const entry = entries.find((candidate) => candidate.state === hash);
   if (!entry) {
-    const why = cookie ? 'unknown or expired state (older than 10 minutes, or started in another browser)' : 'this browser holds no sign-in in progress (another browser started it, or cookies are blocked)';
+    const why = cookie
+      ? 'unknown or expired state (older than 10 minutes, or started in another browser)'
+      : 'this browser holds no sign-in in progress (another browser started it, or cookies are blocked)';
     throw new SignInError('state_invalid', why);
   }
   if (!entry.transaction) throw new SignInError('state_used', 'the state was already used');
@@ -90,5 +106,10 @@ function liveEntries(key: SealKey, context: string, cookie: string | undefined, 
 
 function isEntry(value: unknown): value is Entry {
   const entry = value as Entry | null;
-  return typeof entry === 'object' && entry !== null && typeof entry.state === 'string' && typeof entry.expiresAt === 'number';
+  return (
+    typeof entry === 'object' &&
+    entry !== null &&
+    typeof entry.state === 'string' &&
+    typeof entry.expiresAt === 'number'
+  );
 }

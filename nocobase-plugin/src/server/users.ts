@@ -23,22 +23,34 @@ export interface UserDirectory {
 }
 
 /** The user `claims` sign in as; throws `no_account` / `account_bound_elsewhere`. */
-export async function resolveUser(directory: UserDirectory, claims: PersonClaims, options: BridgeOptions): Promise<Model> {
+export async function resolveUser(
+  directory: UserDirectory,
+  claims: PersonClaims,
+  options: BridgeOptions,
+): Promise<Model> {
   const bound = await directory.authenticator.findUser(claims.sub);
   if (bound) return bound;
   const existing = await findByBindFields(directory, claims, options);
   if (existing) {
     if (await isAdministrator(directory, existing)) {
-      throw new SignInError('account_protected', `user ${String(existing.get('id'))} matches ${describeLookup(claims, options)} but has an administrator's role: never bound automatically`);
+      throw new SignInError(
+        'account_protected',
+        `user ${String(existing.get('id'))} matches ${describeLookup(claims, options)} but has an administrator's role: never bound automatically`,
+      );
     }
     await bind(directory, existing, claims.sub);
     return existing;
   }
-  if (!options.autoSignup) throw new SignInError('no_account', `no user matches ${describeLookup(claims, options)} and auto sign-up is off`);
+  if (!options.autoSignup)
+    throw new SignInError('no_account', `no user matches ${describeLookup(claims, options)} and auto sign-up is off`);
   return signUp(directory, claims);
 }
 
-async function findByBindFields(directory: UserDirectory, claims: PersonClaims, options: BridgeOptions): Promise<Model | undefined> {
+async function findByBindFields(
+  directory: UserDirectory,
+  claims: PersonClaims,
+  options: BridgeOptions,
+): Promise<Model | undefined> {
   const users = directory.db.getRepository('users');
   for (const field of options.bindBy) {
     const values = lookupValues(field, claims);
@@ -57,7 +69,11 @@ async function isAdministrator(directory: UserDirectory, user: Model): Promise<b
   const roles: Model[] = await directory.db.getRepository('users.roles', user.get('id')).find({});
   return roles.some((role) => {
     const snippets = role.get('snippets');
-    return ADMIN_ROLES.includes(String(role.get('name'))) || role.get('allowConfigure') === true || (Array.isArray(snippets) && snippets.some((s) => s === 'pm' || s === 'pm.*'));
+    return (
+      ADMIN_ROLES.includes(String(role.get('name'))) ||
+      role.get('allowConfigure') === true ||
+      (Array.isArray(snippets) && snippets.some((s) => s === 'pm' || s === 'pm.*'))
+    );
   });
 }
 
@@ -68,11 +84,20 @@ async function isAdministrator(directory: UserDirectory, user: Model): Promise<b
 async function bind(directory: UserDirectory, user: Model, sub: string): Promise<void> {
   const name = directory.authenticator.get('name') as string;
   const links = directory.db.getRepository('usersAuthenticators');
-  const sameType: Model[] = await directory.db.getRepository('authenticators').find({ filter: { authType: directory.authenticator.get('authType') } });
+  const sameType: Model[] = await directory.db
+    .getRepository('authenticators')
+    .find({ filter: { authType: directory.authenticator.get('authType') } });
   const names = [...new Set([name, ...sameType.map((row) => String(row.get('name')))])];
   await directory.db.sequelize.transaction(async (transaction: Transaction) => {
-    const other = await links.findOne({ filter: { authenticator: { $in: names }, userId: user.get('id'), uuid: { $ne: sub } }, transaction });
-    if (other) throw new SignInError('account_bound_elsewhere', `user ${String(user.get('id'))} is already bound to another member (authenticator ${String(other.get('authenticator'))})`);
+    const other = await links.findOne({
+      filter: { authenticator: { $in: names }, userId: user.get('id'), uuid: { $ne: sub } },
+      transaction,
+    });
+    if (other)
+      throw new SignInError(
+        'account_bound_elsewhere',
+        `user ${String(user.get('id'))} is already bound to another member (authenticator ${String(other.get('authenticator'))})`,
+      );
     await links.create({ values: { authenticator: name, userId: user.get('id'), uuid: sub }, transaction });
   });
 }
@@ -82,13 +107,21 @@ async function signUp(directory: UserDirectory, claims: PersonClaims): Promise<M
   const users = directory.db.getRepository('users');
   const wanted = newUserValues(claims);
   const values: Record<string, string> = { nickname: wanted.nickname };
-  if (wanted.username && directory.validUsername(wanted.username) && !(await users.findOne({ filter: { username: wanted.username } }))) values.username = wanted.username;
-  if (wanted.email && !(await users.findOne({ filter: { email: { $in: emailVariants(wanted.email) } } }))) values.email = wanted.email;
+  if (
+    wanted.username &&
+    directory.validUsername(wanted.username) &&
+    !(await users.findOne({ filter: { username: wanted.username } }))
+  )
+    values.username = wanted.username;
+  if (wanted.email && !(await users.findOne({ filter: { email: { $in: emailVariants(wanted.email) } } })))
+    values.email = wanted.email;
   if (wanted.phone && !(await users.findOne({ filter: { phone: wanted.phone } }))) values.phone = wanted.phone;
   return directory.authenticator.newUser(claims.sub, values);
 }
 
 function describeLookup(claims: PersonClaims, options: BridgeOptions): string {
   const tried = options.bindBy.filter((field) => lookupValues(field, claims).length > 0);
-  return tried.length ? `its ${tried.join(' or ')}` : `any of ${options.bindBy.join(', ') || 'no bind fields'} (the claims carry none of them)`;
+  return tried.length
+    ? `its ${tried.join(' or ')}`
+    : `any of ${options.bindBy.join(', ') || 'no bind fields'} (the claims carry none of them)`;
 }

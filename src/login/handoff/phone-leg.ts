@@ -19,6 +19,11 @@ export async function startHandoffLeg(
   attempt: number,
 ): Promise<string> {
   const { config } = context;
-  const weComState = beginLogin(request, reply, context, { request: authRequest, leg: 'oauth', attempt, handoff: handoffId });
+  const weComState = beginLogin(request, reply, context, {
+    request: authRequest,
+    leg: 'oauth',
+    attempt,
+    handoff: handoffId,
+  });
   return weComLoginUrl({ ...config.wecom, scope: 'snsapi_privateinfo' }, config.publicUrl, 'oauth', weComState);
 }

@@ -41,7 +41,8 @@ export async function completeHandoffOnPhone(
     throw accessDenied('The phone signed in as another WeCom member than the computer', 'handoff_user_mismatch');
   }
   // The desktop's member: the hand-off is theirs, and used. Of two phone legs, one gets here.
-  if (!(await context.store.claim(handoffKeys.used(id), 1, secondsLeft(record.expiresAt, context.now())))) throw handoffUsed();
+  if (!(await context.store.claim(handoffKeys.used(id), 1, secondsLeft(record.expiresAt, context.now()))))
+    throw handoffUsed();
   const user = await admittedWithClaims(request, context, id, record, resolved);
   await updateHandoff(context.store, id, record, { status: 'done', user }, context.now());
   context.metrics.logins.labels('success', 'handoff_phone', 'oauth').inc();
@@ -63,14 +64,23 @@ async function admittedWithClaims(
   resolved: ResolvedMember,
 ): Promise<WeComUser> {
   try {
-    const { user, writes } = await admitMember(context, resolved, (message, details) => request.log.warn(details, message));
+    const { user, writes } = await admitMember(context, resolved, (message, details) =>
+      request.log.warn(details, message),
+    );
     await context.store.setMany(writes);
     const missing = missingRequiredClaims(user, context.config);
-    if (missing.length > 0) throw accessDenied(`The consent did not yield: ${missing.join(', ')}`, 'handoff_claims_missing');
+    if (missing.length > 0)
+      throw accessDenied(`The consent did not yield: ${missing.join(', ')}`, 'handoff_claims_missing');
     return user;
   } catch (error) {
     if (error instanceof BridgeError) {
-      await updateHandoff(context.store, id, record, { status: 'failed', failure: { code: error.code, reason: error.reason } }, context.now());
+      await updateHandoff(
+        context.store,
+        id,
+        record,
+        { status: 'failed', failure: { code: error.code, reason: error.reason } },
+        context.now(),
+      );
     }
     throw error;
   }
@@ -99,10 +109,20 @@ export function failHandoffOnPhone(
 
 /** The hand-off expired or finished while the phone was at WeCom. */
 export function handoffGone(): BridgeError {
-  return new BridgeError({ code: 'invalid_request', status: 404, reason: 'handoff_expired', description: 'This hand-off expired or was already completed' });
+  return new BridgeError({
+    code: 'invalid_request',
+    status: 404,
+    reason: 'handoff_expired',
+    description: 'This hand-off expired or was already completed',
+  });
 }
 
 /** The hand-off's member already completed it (or their consent failed it). */
 export function handoffUsed(): BridgeError {
-  return new BridgeError({ code: 'invalid_request', status: 409, reason: 'handoff_used', description: 'This QR code was already used' });
+  return new BridgeError({
+    code: 'invalid_request',
+    status: 409,
+    reason: 'handoff_used',
+    description: 'This QR code was already used',
+  });
 }

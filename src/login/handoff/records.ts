@@ -77,7 +77,13 @@ export function secondsLeft(expiresAt: number, now: number): number {
 }
 
 /** Rewrites a record with `patch`, keeping its deadline. */
-export async function updateHandoff(store: Store, id: string, record: HandoffRecord, patch: Partial<HandoffRecord>, now: number): Promise<void> {
+export async function updateHandoff(
+  store: Store,
+  id: string,
+  record: HandoffRecord,
+  patch: Partial<HandoffRecord>,
+  now: number,
+): Promise<void> {
   if (record.expiresAt <= now) return;
   await store.set(handoffKeys.record(id), { ...record, ...patch }, secondsLeft(record.expiresAt, now));
 }

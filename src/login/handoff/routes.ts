@@ -38,11 +38,17 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 export function registerHandoff(app: FastifyInstance, context: BridgeContext): void {
   app.get('/handoff', { config: { errorMode: 'page' } }, (request, reply) => waitingPage(request, reply, context));
   app.get('/handoff/status', { config: { errorMode: 'json' } }, (request, reply) => status(request, reply, context));
-  app.get('/handoff/continue', { config: { errorMode: 'page' } }, (request, reply) => continueLogin(request, reply, context));
+  app.get('/handoff/continue', { config: { errorMode: 'page' } }, (request, reply) =>
+    continueLogin(request, reply, context),
+  );
   app.get('/handoff/scan', { config: { errorMode: 'page' } }, (request, reply) => scan(request, reply, context));
 }
 
-async function waitingPage(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {
+async function waitingPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+): Promise<FastifyReply> {
   const { handle, id, record } = await desktopRecord(request, context);
   if (record.status === 'failed') return failurePage(request, reply, context, record);
   const urls = handoffUrls(context.config.publicUrl, handle);
@@ -64,23 +70,32 @@ async function waitingPage(request: FastifyRequest, reply: FastifyReply, context
 async function status(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {
   reply.header('cache-control', 'no-store');
   const handle = queryToken(request, 'h');
-  const record = handle === undefined ? undefined : await context.store.get<HandoffRecord>(handoffKeys.record(handleId(handle)));
+  const record =
+    handle === undefined ? undefined : await context.store.get<HandoffRecord>(handoffKeys.record(handleId(handle)));
   if (!record) return reply.send({ status: 'expired' });
   if (!boundToThisBrowser(request, context, record)) return reply.code(403).send({ status: 'forbidden' });
   return reply.send({ status: record.status });
 }
 
-async function continueLogin(request: FastifyRequest, reply: FastifyReply, context: BridgeContext): Promise<FastifyReply> {
+async function continueLogin(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+): Promise<FastifyReply> {
   const { handle, id, record } = await desktopRecord(request, context);
   if (record.status === 'failed') return failurePage(request, reply, context, record);
-  if (record.status !== 'done') return redirectBrowser(reply, 'GET', handoffUrls(context.config.publicUrl, handle).page);
+  if (record.status !== 'done')
+    return redirectBrowser(reply, 'GET', handoffUrls(context.config.publicUrl, handle).page);
   // Single use: of two concurrent continues, one takes the record; the other finds nothing.
   const taken = await context.store.take<HandoffRecord>(handoffKeys.record(id));
   if (!taken || taken.status !== 'done' || !taken.user) throw handoffGone();
   const session = await startSession(request, reply, context, taken.user, epochSeconds(context));
   const location = await issueCodeRedirect(context, taken.request, session.record);
   context.metrics.logins.labels('success', 'handoff', 'qr').inc();
-  request.log.info({ userid: taken.user.userid, client: taken.request.clientId, leg: 'qr' }, 'login succeeded after the hand-off');
+  request.log.info(
+    { userid: taken.user.userid, client: taken.request.clientId, leg: 'qr' },
+    'login succeeded after the hand-off',
+  );
   return redirectBrowser(reply, 'GET', location);
 }
 
@@ -88,25 +103,36 @@ async function scan(request: FastifyRequest, reply: FastifyReply, context: Bridg
   const token = queryToken(request, 's');
   if (token === undefined) throw handoffGone();
   // Only WeCom's in-app browser can run the in-client consent; a camera app would burn the code.
-  if (!/wxwork/i.test(request.headers['user-agent'] ?? '')) throw pageError(400, 'handoff_wrong_client', 'Scan this code with the WeCom app');
+  if (!/wxwork/i.test(request.headers['user-agent'] ?? ''))
+    throw pageError(400, 'handoff_wrong_client', 'Scan this code with the WeCom app');
   const index = await context.store.get<ScanIndex>(handoffKeys.scan(token));
-  const record = index === undefined ? undefined : await context.store.get<HandoffRecord>(handoffKeys.record(index.handoff));
+  const record =
+    index === undefined ? undefined : await context.store.get<HandoffRecord>(handoffKeys.record(index.handoff));
   if (!index || !record) throw handoffGone();
   if (!handoffOpen(record)) throw handoffUsed();
   // Only what the desktop page shows ("scanned: confirm on your phone"); nothing is used up yet.
-  if (record.status === 'pending') await updateHandoff(context.store, index.handoff, record, { status: 'scanned' }, context.now());
+  if (record.status === 'pending')
+    await updateHandoff(context.store, index.handoff, record, { status: 'scanned' }, context.now());
   request.log.info({ client: record.request.clientId }, 'hand-off code opened on the phone');
-  return redirectBrowser(reply, 'GET', await startHandoffLeg(request, reply, context, record.request, index.handoff, 1));
+  return redirectBrowser(
+    reply,
+    'GET',
+    await startHandoffLeg(request, reply, context, record.request, index.handoff, 1),
+  );
 }
 
 /** The desktop's record: exists and belongs to this browser, else a page error. */
-async function desktopRecord(request: FastifyRequest, context: BridgeContext): Promise<{ handle: string; id: string; record: HandoffRecord }> {
+async function desktopRecord(
+  request: FastifyRequest,
+  context: BridgeContext,
+): Promise<{ handle: string; id: string; record: HandoffRecord }> {
   const handle = queryToken(request, 'h');
   if (handle === undefined) throw handoffGone();
   const id = handleId(handle);
   const record = await context.store.get<HandoffRecord>(handoffKeys.record(id));
   if (!record) throw handoffGone();
-  if (!boundToThisBrowser(request, context, record)) throw pageError(403, 'browser_mismatch', 'This sign-in was started in another browser');
+  if (!boundToThisBrowser(request, context, record))
+    throw pageError(403, 'browser_mismatch', 'This sign-in was started in another browser');
   return { handle, id, record };
 }
 
@@ -116,9 +142,19 @@ function boundToThisBrowser(request: FastifyRequest, context: BridgeContext, rec
 }
 
 /** A failed hand-off on the desktop: why, a link carrying the error to the RP, and "start again". */
-function failurePage(request: FastifyRequest, reply: FastifyReply, context: BridgeContext, record: HandoffRecord): FastifyReply {
+function failurePage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  context: BridgeContext,
+  record: HandoffRecord,
+): FastifyReply {
   const failure = record.failure ?? { code: 'access_denied' as const, reason: 'access_denied' };
-  const error = new BridgeError({ code: failure.code, status: 403, reason: failure.reason, description: 'The hand-off to the phone failed' });
+  const error = new BridgeError({
+    code: failure.code,
+    status: 403,
+    reason: failure.reason,
+    description: 'The hand-off to the phone failed',
+  });
   const start = startAgainUrl(context, record.request);
   const html = renderErrorPage(error, {
     lang: pageLang(request, record),

@@ -44,7 +44,10 @@ export async function startHandoff(
 }
 
 /** The hand-off's URLs (absolute, from PUBLIC_URL). */
-export function handoffUrls(publicUrl: string, handle: string): { page: string; status: string; continue: string; scan: string } {
+export function handoffUrls(
+  publicUrl: string,
+  handle: string,
+): { page: string; status: string; continue: string; scan: string } {
   const h = encodeURIComponent(handle);
   return {
     page: `${publicUrl}/handoff?h=${h}`,

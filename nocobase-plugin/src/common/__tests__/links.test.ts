@@ -7,24 +7,32 @@ import { isWeComClient, shouldAutoLogin, signInUrl } from '../links.js';
 
 /** A desktop browser, and the WeCom client (its User-Agent carries `wxwork/`). */
 const USER_AGENTS = {
-  desktop: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
-  wecom: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 wxwork/4.1.26 MicroMessenger/7.0.1',
+  desktop:
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+  wecom:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 wxwork/4.1.26 MicroMessenger/7.0.1',
 };
 
 describe('the sign-in button', () => {
   it('links to the signIn route, carrying the page the person asked for', () => {
     expect(signInUrl('/api/', 'wecom', '')).toBe('/api/wecomBridge:signIn?authenticator=wecom');
-    expect(signInUrl('/nb/api', 'we com', '?redirect=%2Fadmin%2Fx')).toBe('/nb/api/wecomBridge:signIn?authenticator=we+com&redirect=%2Fadmin%2Fx');
+    expect(signInUrl('/nb/api', 'we com', '?redirect=%2Fadmin%2Fx')).toBe(
+      '/nb/api/wecomBridge:signIn?authenticator=we+com&redirect=%2Fadmin%2Fx',
+    );
     // The modern lane without a page asked for: the server picks the configured page under /v/.
     expect(signInUrl('/api/', 'wecom', '', 'modern')).toBe('/api/wecomBridge:signIn?authenticator=wecom&lane=modern');
-    expect(signInUrl('/api/', 'wecom', '?redirect=%2Fv%2Fx', 'modern')).toBe('/api/wecomBridge:signIn?authenticator=wecom&redirect=%2Fv%2Fx');
+    expect(signInUrl('/api/', 'wecom', '?redirect=%2Fv%2Fx', 'modern')).toBe(
+      '/api/wecomBridge:signIn?authenticator=wecom&redirect=%2Fv%2Fx',
+    );
   });
 
   it('logs in by itself only inside WeCom, when the option is on and the person did not just sign out', () => {
     expect(isWeComClient(USER_AGENTS.wecom)).toBe(true);
     expect(isWeComClient(USER_AGENTS.desktop)).toBe(false);
     expect(shouldAutoLogin({ autoLoginInWeCom: true }, USER_AGENTS.wecom, 'a=1')).toBe(true);
-    expect(shouldAutoLogin({ autoLoginInWeCom: true }, USER_AGENTS.wecom, 'a=1; wecom_bridge_signed_out=1')).toBe(false);
+    expect(shouldAutoLogin({ autoLoginInWeCom: true }, USER_AGENTS.wecom, 'a=1; wecom_bridge_signed_out=1')).toBe(
+      false,
+    );
     expect(shouldAutoLogin({ autoLoginInWeCom: false }, USER_AGENTS.wecom, '')).toBe(false);
     expect(shouldAutoLogin({ autoLoginInWeCom: true }, USER_AGENTS.desktop, '')).toBe(false);
   });

@@ -23,16 +23,28 @@ describe('authenticator options', () => {
       autoLoginInWeCom: false,
       redirectPath: '/admin',
     });
-    expect(readOptions({ ...WORKING, autoSignup: false, bindBy: ['username', 'nonsense'], scope: ' openid  email openid ' })).toMatchObject({ autoSignup: false, bindBy: ['username'], scope: 'openid email' });
+    expect(
+      readOptions({ ...WORKING, autoSignup: false, bindBy: ['username', 'nonsense'], scope: ' openid  email openid ' }),
+    ).toMatchObject({ autoSignup: false, bindBy: ['username'], scope: 'openid email' });
   });
 
   it('accepts a working configuration and names each problem of a broken one', () => {
     expect(optionProblems(WORKING)).toEqual([]);
     expect(optionProblems({ ...WORKING, issuer: 'http://127.0.0.1:8080' })).toEqual([]);
-    const problems = optionProblems({ issuer: 'http://sso.example.com', clientId: ' ', scope: 'profile', bindBy: ['mobile'], redirectPath: '//evil.example' });
+    const problems = optionProblems({
+      issuer: 'http://sso.example.com',
+      clientId: ' ',
+      scope: 'profile',
+      bindBy: ['mobile'],
+      redirectPath: '//evil.example',
+    });
     expect(problems).toHaveLength(6);
-    expect(problems.join('\n')).toMatch(/must be an https URL[\s\S]*Client ID is required[\s\S]*Client secret is required[\s\S]*"openid"[\s\S]*Bind by may only list phone, email, username[\s\S]*must be a path on this NocoBase/);
-    expect(optionProblems({ ...WORKING, issuer: 'https://sso.example.com/?tenant=1' })[0]).toContain('without query or fragment');
+    expect(problems.join('\n')).toMatch(
+      /must be an https URL[\s\S]*Client ID is required[\s\S]*Client secret is required[\s\S]*"openid"[\s\S]*Bind by may only list phone, email, username[\s\S]*must be a path on this NocoBase/,
+    );
+    expect(optionProblems({ ...WORKING, issuer: 'https://sso.example.com/?tenant=1' })[0]).toContain(
+      'without query or fragment',
+    );
   });
 });
 
@@ -59,29 +71,55 @@ describe('claims to NocoBase users', () => {
 
   it('binds by email only when the provider vouches for it, in either case', () => {
     expect(lookupValues('email', { sub: 'a', email: 'Li.Na@Corp.example' })).toEqual([]);
-    expect(lookupValues('email', { sub: 'a', email: 'Li.Na@Corp.example', email_verified: true })).toEqual(['Li.Na@Corp.example', 'li.na@corp.example']);
+    expect(lookupValues('email', { sub: 'a', email: 'Li.Na@Corp.example', email_verified: true })).toEqual([
+      'Li.Na@Corp.example',
+      'li.na@corp.example',
+    ]);
     expect(lookupValues('username', { sub: 'a', preferred_username: ' lina ' })).toEqual(['lina']);
     expect(lookupValues('username', { sub: 'a' })).toEqual([]);
   });
 
   it('gives a new user a nickname, always, and only well-formed values', () => {
-    expect(newUserValues({ sub: 'lina', name: '李娜', preferred_username: 'lina', email: 'lina@corp.example', email_verified: true, phone_number: '+8613900139000', phone_number_verified: true }))
-      .toEqual({ nickname: '李娜', username: 'lina', email: 'lina@corp.example', phone: '13900139000' });
+    expect(
+      newUserValues({
+        sub: 'lina',
+        name: '李娜',
+        preferred_username: 'lina',
+        email: 'lina@corp.example',
+        email_verified: true,
+        phone_number: '+8613900139000',
+        phone_number_verified: true,
+      }),
+    ).toEqual({ nickname: '李娜', username: 'lina', email: 'lina@corp.example', phone: '13900139000' });
     // Unverified values are not stored: they would block (and later bind) their real owner.
-    expect(newUserValues({ sub: 'lina', email: 'boss@corp.example', phone_number: '+8613900139000' })).toMatchObject({ email: undefined, phone: undefined });
-    expect(newUserValues({ sub: 'wx-01', email: 'not an email' })).toEqual({ nickname: 'wx-01', username: undefined, email: undefined, phone: undefined });
+    expect(newUserValues({ sub: 'lina', email: 'boss@corp.example', phone_number: '+8613900139000' })).toMatchObject({
+      email: undefined,
+      phone: undefined,
+    });
+    expect(newUserValues({ sub: 'wx-01', email: 'not an email' })).toEqual({
+      nickname: 'wx-01',
+      username: undefined,
+      email: undefined,
+      phone: undefined,
+    });
   });
 });
 
 describe('the failure page', () => {
   it('escapes what the provider said and names the failure for scripts and people', () => {
-    const page = failurePage(new SignInError('provider_error', 'log only', '<img src=x onerror=alert(1)>'), { lang: 'en-US', signInPath: '/signin', reference: 'req-1"' });
+    const page = failurePage(new SignInError('provider_error', 'log only', '<img src=x onerror=alert(1)>'), {
+      lang: 'en-US',
+      signInPath: '/signin',
+      reference: 'req-1"',
+    });
     expect(page).toContain('data-failure="provider_error"');
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page).not.toContain('<img');
     expect(page).not.toContain('log only');
     expect(page).toContain('req-1&quot;');
     expect(page).toContain('href="/signin"');
-    expect(failurePage(new SignInError('no_account', 'x'), { lang: 'zh-CN', signInPath: '/signin' })).toContain('<html lang="zh-CN">');
+    expect(failurePage(new SignInError('no_account', 'x'), { lang: 'zh-CN', signInPath: '/signin' })).toContain(
+      '<html lang="zh-CN">',
+    );
   });
 });

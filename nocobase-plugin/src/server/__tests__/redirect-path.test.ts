@@ -52,7 +52,14 @@ const ATTACKS = [
 
 describe('the page after sign-in', () => {
   it('keeps ordinary NocoBase pages as they are', () => {
-    for (const good of ['/admin', '/admin/settings?tab=1', '/m/page#x', '/v/admin/', '/admin/x?redirect=//evil.example', '/']) {
+    for (const good of [
+      '/admin',
+      '/admin/settings?tab=1',
+      '/m/page#x',
+      '/v/admin/',
+      '/admin/x?redirect=//evil.example',
+      '/',
+    ]) {
       expect(safeRedirectPath(good, '/admin')).toBe(good);
     }
     expect(safeRedirectPath('/页面', '/admin')).toBe('/%E9%A1%B5%E9%9D%A2');
@@ -79,8 +86,44 @@ describe('the page after sign-in', () => {
   });
 
   it('never leaves this NocoBase, whatever path is generated (property)', () => {
-    const piece = fc.constantFrom('/', '//', '.', '..', '%2e', '%2E', '%2f', '%2F', '%5c', '\\', '\t', '\n', '\r', '\u0000', ' ', ':', '@', '?', '#', '&', '=', 'evil.example', 'admin', 'http:', 'HTTPS:', '%', '%25', '%252e', '\u3000', '页');
-    const path = fc.oneof(fc.array(piece, { maxLength: 12 }).map((parts) => parts.join('')), fc.string({ maxLength: 40 }), fc.webPath(), fc.webUrl());
+    const piece = fc.constantFrom(
+      '/',
+      '//',
+      '.',
+      '..',
+      '%2e',
+      '%2E',
+      '%2f',
+      '%2F',
+      '%5c',
+      '\\',
+      '\t',
+      '\n',
+      '\r',
+      '\u0000',
+      ' ',
+      ':',
+      '@',
+      '?',
+      '#',
+      '&',
+      '=',
+      'evil.example',
+      'admin',
+      'http:',
+      'HTTPS:',
+      '%',
+      '%25',
+      '%252e',
+      '\u3000',
+      '页',
+    );
+    const path = fc.oneof(
+      fc.array(piece, { maxLength: 12 }).map((parts) => parts.join('')),
+      fc.string({ maxLength: 40 }),
+      fc.webPath(),
+      fc.webUrl(),
+    );
     const publicPath = fc.constantFrom('/', '/nocobase/', '/a/b/');
     fc.assert(
       fc.property(path, publicPath, (redirect, prefix) => {
