@@ -33,7 +33,7 @@ async function send(url: string, headers: Record<string, string>, post?: string,
     headers,
     body: post,
   });
-  const body = readBody ? await response.body.text() : (await response.body.dump(), '');
+  const body = readBody ? await response.body.text() : await response.body.dump().then(() => '');
   const { location, 'set-cookie': setCookie = [] } = response.headers;
   const cookies = [setCookie]
     .flat()

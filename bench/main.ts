@@ -10,18 +10,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { VERSION } from '../src/version.js';
 import { closedLoop, connections, flood, HOPS, LoginPlan, openLoop } from './load.js';
 import { cpuMs, memoryMb, memoryStoreEntries, Recorder, RedisProbe, round, sampleRss } from './measure.js';
-import { parseOptions, USAGE, type BenchOptions, type StoreMode } from './options.js';
+import { type BenchOptions, parseOptions, type StoreMode, USAGE } from './options.js';
 import { describeProfile } from './profile.js';
-import { budget, screen, type Phase, type Side, type StoreFigures } from './report.js';
+import { budget, type Phase, type Side, type StoreFigures, screen } from './report.js';
 import {
   killAllOnExit,
   REDIS_KEY_PREFIX,
+  type Service,
   startBridge,
   startFloor,
   startRedis,
   startSimulator,
   stopAll,
-  type Service,
 } from './services.js';
 
 /** Seconds of a slice: short, so that bridge and floor see the same moments of a drifting machine. */

@@ -20,8 +20,13 @@ export function memoryMb(pid: number): { rss: number; peak: number } {
 /** Samples the RSS of `pid` every 200 ms; the function returned stops and gives the highest, MB. */
 export function sampleRss(pid: number): () => number {
   let peak = memoryMb(pid).rss;
-  const timer = setInterval(() => (peak = Math.max(peak, memoryMb(pid).rss)), 200);
-  return () => (clearInterval(timer), Math.max(peak, memoryMb(pid).rss));
+  const timer = setInterval(() => {
+    peak = Math.max(peak, memoryMb(pid).rss);
+  }, 200);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, memoryMb(pid).rss);
+  };
 }
 
 /** Percentiles of one latency series, ms. */

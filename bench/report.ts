@@ -1,6 +1,7 @@
 /** The screen and its budget: ratios to the floor for what it also has, absolute limits for what only the bridge has. */
-import type { Percentiles } from './measure.js';
+
 import { HOPS } from './load.js';
+import type { Percentiles } from './measure.js';
 
 /** One server's figures over its slices of a phase (ms, MB; failed logins by kind). */
 export interface Side {

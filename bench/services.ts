@@ -1,5 +1,5 @@
 /** The processes of a run (simulator, bridge, floor, Redis), each on a loopback port and always stopped, also on Ctrl+C. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,7 +111,10 @@ export async function startBridge(
     : [];
   const ready = () =>
     fetch(`${url}/readyz`).then(
-      async (answer) => (await answer.arrayBuffer(), answer.ok),
+      async (answer) => {
+        await answer.arrayBuffer();
+        return answer.ok;
+      },
       () => false,
     );
   const service = await started('bridge', process.execPath, [...BRIDGE_NODE_FLAGS, ...profiler, entry], port, ready, {
@@ -156,7 +159,9 @@ export async function stopAll(): Promise<void> {
 
 /** Kills every child still running when the benchmark exits, also on Ctrl+C. */
 export function killAllOnExit(): void {
-  process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 }
 

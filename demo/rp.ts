@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import * as oidc from 'openid-client';
-import { escapeHtml, renderDocument } from '../src/pages/html.js';
 import { sendPage } from '../src/http/security-headers.js';
+import { escapeHtml, renderDocument } from '../src/pages/html.js';
 
 /** Settings of the sample RP. */
 export interface DemoRpOptions {

@@ -4,12 +4,12 @@
  * 42001), trusted IPs (60020), unknown paths (48001). Business errors are HTTP 200 JSON.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { apiCall, type ApiCall } from './api-call.js';
+import { type ApiCall, apiCall } from './api-call.js';
 import { getToken, getUserDetail, getUserInfo } from './auth-api.js';
-import { getUser, listDepartments, simpleListDepartments } from './directory-api.js';
-import { errorAnswer, WeComError, type Answer } from './errors.js';
-import type { SimApi } from './faults.js';
 import { pause } from './clock.js';
+import { getUser, listDepartments, simpleListDepartments } from './directory-api.js';
+import { type Answer, errorAnswer, WeComError } from './errors.js';
+import type { SimApi } from './faults.js';
 import type { SimState } from './state.js';
 
 interface ApiRoute {

@@ -3,9 +3,9 @@
  * auth/getuserdetail (user_ticket → consented profile), with WeCom's checks in WeCom's order.
  */
 import { createHash } from 'node:crypto';
-import { param, type ApiCall } from './api-call.js';
+import { type ApiCall, param } from './api-call.js';
 import { DEFAULT_AVATAR, type SimMember } from './directory.js';
-import { okAnswer, WeComError, type Answer } from './errors.js';
+import { type Answer, okAnswer, WeComError } from './errors.js';
 import type { SimState } from './state.js';
 
 /** `GET /cgi-bin/gettoken?corpid&corpsecret`: 41002 → 41004 → 40013 → 40001, else the token. */

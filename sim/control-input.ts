@@ -2,7 +2,7 @@
  * Validation of the control API's JSON bodies. A typo in a test's fault or config request should
  * fail loudly (HTTP 400 naming the field), not be silently ignored.
  */
-import { MUTABLE_CONFIG_KEYS, type SimConfigPatch } from './config.js';
+import type { MUTABLE_CONFIG_KEYS, SimConfigPatch } from './config.js';
 import type { SimMember } from './directory.js';
 import { FAULT_TARGETS, type SimFaultInput, type SimFaultTarget } from './faults.js';
 

@@ -4,7 +4,7 @@
  * nothing like it. Each route calls the `SimState` method of the same purpose.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { parseAdvance, parseConfigPatch, parseFault, parseMemberPatch, type Parsed } from './control-input.js';
+import { type Parsed, parseAdvance, parseConfigPatch, parseFault, parseMemberPatch } from './control-input.js';
 import type { SimState } from './state.js';
 
 /** Registers the control API. */

@@ -2,10 +2,10 @@
  * The directory server APIs: user/get and the two department lists, answering only what the app
  * may see (visible range, post-2022 field restrictions).
  */
-import { param, type ApiCall } from './api-call.js';
+import { type ApiCall, param } from './api-call.js';
 import { contactFields } from './auth-api.js';
 import { DEFAULT_AVATAR, departmentSubtree, type SimDepartment, type SimMember } from './directory.js';
-import { okAnswer, WeComError, type Answer } from './errors.js';
+import { type Answer, okAnswer, WeComError } from './errors.js';
 import type { SimState } from './state.js';
 
 /** WeCom's userid syntax: 1–64 letters, digits and `_-@.`. */

@@ -9,10 +9,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  type AuthorizeRequest,
   callbackUrl,
   checkAuthorizeRequest,
   isProblem,
-  type AuthorizeRequest,
   type LoginPage,
 } from './authorize-request.js';
 import { errorPage, pickerPage } from './html.js';

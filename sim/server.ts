@@ -13,7 +13,7 @@ import { SimState } from './state.js';
 export type { SimConfig, SimConfigPatch, SimOptions } from './config.js';
 export type { SimDepartment, SimMember } from './directory.js';
 export type { SimApi, SimFault, SimFaultInput, SimFaultTarget } from './faults.js';
-export { SimState, type SimCalls, type SimStats } from './state.js';
+export { type SimCalls, SimState, type SimStats } from './state.js';
 
 /** A running simulator. */
 export interface WeComSimulator {

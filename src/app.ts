@@ -5,7 +5,7 @@
  */
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { pino } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Config, TrustProxy } from './config/types.js';
@@ -25,9 +25,9 @@ import { installRateLimits } from './http/rate-limit.js';
 import { baseSecurityHeaders } from './http/security-headers.js';
 import type { KeyRing } from './keys/key-ring.js';
 import { loadKeyRing } from './keys/load.js';
-import { registerHandoff } from './login/handoff/routes.js';
 import { registerAuthorize } from './login/authorize.js';
 import { registerCallback } from './login/callback.js';
+import { registerHandoff } from './login/handoff/routes.js';
 import { ClientRegistry } from './oidc/client-auth.js';
 import { registerDiscovery } from './oidc/discovery.js';
 import { registerLogout } from './oidc/logout.js';
@@ -37,8 +37,8 @@ import { createStore } from './store/create.js';
 import { InstrumentedStore } from './store/instrumented.js';
 import { MemoryStore } from './store/memory.js';
 import type { Store } from './store/store.js';
-import { WeComClient } from './wecom/client.js';
 import { VERSION } from './version.js';
+import { WeComClient } from './wecom/client.js';
 
 /** Overrides for tests, the demo and the benchmark; production passes none. */
 export interface AppOptions {

@@ -9,7 +9,7 @@ import { KeySetupError } from './keys/load.js';
 import { handleSignals, startServer } from './server.js';
 
 async function main(): Promise<void> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(withDotEnv(process.env));
   } catch (error) {

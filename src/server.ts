@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { symbols } from 'pino';
-import { buildApp, type AppOptions, type BuiltApp } from './app.js';
+import { type AppOptions, type BuiltApp, buildApp } from './app.js';
 import type { Config } from './config/types.js';
 import { describeProxy } from './http/outbound.js';
 

@@ -12,6 +12,7 @@ export const PLUGIN_PACKAGE = '@wecom-oidc-bridge/plugin-auth-wecom-bridge';
 /** An answer of NocoBase's API. */
 export interface ApiAnswer {
   readonly status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: NocoBase's JSON answers differ per action; callers read what they asked for.
   readonly body: any;
 }
 

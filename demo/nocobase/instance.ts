@@ -3,7 +3,7 @@
  * then `nocobase start` on a loopback port in its own process group (stopped by that group's
  * PID, never by name), and the database dropped afterwards.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

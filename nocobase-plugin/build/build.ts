@@ -21,9 +21,9 @@ import {
   externalVersionModule,
   isNocoBaseApp,
   packageOf,
+  type RecordedVersions,
   versionsFromApp,
   versionsFromManifest,
-  type RecordedVersions,
 } from './versions.js';
 
 const PLUGIN = fileURLToPath(new URL('..', import.meta.url));

@@ -18,12 +18,10 @@ export const MIN_CLIENT_SECRET_LENGTH = 16;
 const clientIdPattern = /^[\x20-\x7E]+$/;
 
 const jsonClient = z.object({
-  client_id: z
-    .string()
-    .regex(clientIdPattern, {
-      error:
-        'must be printable ASCII characters (RFC 6749 Appendix A.1: letters, digits, spaces and punctuation), not empty',
-    }),
+  client_id: z.string().regex(clientIdPattern, {
+    error:
+      'must be printable ASCII characters (RFC 6749 Appendix A.1: letters, digits, spaces and punctuation), not empty',
+  }),
   client_secret: z
     .string()
     .min(MIN_CLIENT_SECRET_LENGTH, { error: `must be at least ${MIN_CLIENT_SECRET_LENGTH} characters` }),

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { parseClients, type ConfigProblem } from './clients.js';
-import { parseDomainVerifyFiles, type DomainVerifyFile } from './domain-verify.js';
+import { type ConfigProblem, parseClients } from './clients.js';
+import { type DomainVerifyFile, parseDomainVerifyFiles } from './domain-verify.js';
 import { envSchema, FILE_VARIABLES, type ParsedEnv } from './schema.js';
 import { signingKeyProblems } from './signing-key.js';
 import type { Config, RequiredClaim } from './types.js';

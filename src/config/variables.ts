@@ -129,11 +129,9 @@ export const VARIABLES = declare({
     description: 'Corp ID (企业ID): admin console → 我的企业 → 企业信息.',
     example: 'ww0123456789abcdef',
     parse: requiredText('the corp ID, 企业ID').pipe(
-      z
-        .string()
-        .regex(/^[A-Za-z0-9_-]{1,64}$/, {
-          error: 'must be the corp ID as shown in the admin console (letters and digits)',
-        }),
+      z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
+        error: 'must be the corp ID as shown in the admin console (letters and digits)',
+      }),
     ),
   },
   WECOM_AGENT_ID: {

@@ -5,10 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
+import { parsePrivateKeys } from '../config/signing-key.js';
 import type { Config } from '../config/types.js';
 import { KeyRing } from '../keys/key-ring.js';
 import { keptKeyPath, readKeptKey } from '../keys/load.js';
-import { parsePrivateKeys } from '../config/signing-key.js';
 import { RedisStore } from '../store/redis.js';
 import { WeComApiError } from '../wecom/errors.js';
 import { callWeCom, type WeComHttpOptions } from '../wecom/http.js';

@@ -3,10 +3,10 @@
  * Redis, WeCom and what the bridge sees behind its reverse proxy, and prints what to paste into the WeCom admin console and into NocoBase.
  * The exit code is 1 when the configuration is invalid or a check fails.
  */
-import { ConfigError, formatConfigError, loadConfig, type Env } from '../config/load.js';
+import { ConfigError, type Env, formatConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { createWeComDispatcher, describeProxy } from '../http/outbound.js';
-import { checkRedis, checkSigningKey, checkWeCom, type CheckResult } from './checks.js';
+import { type CheckResult, checkRedis, checkSigningKey, checkWeCom } from './checks.js';
 import { checkReverseProxy } from './proxy-check.js';
 import { pasteGuide, type SettingsSection } from './settings.js';
 

@@ -6,8 +6,8 @@
  * entry can neither name a made-up client nor grow a counter key.
  */
 import { isIP, isIPv6 } from 'node:net';
-import { Address6 } from 'ip-address';
 import type { FastifyRequest } from 'fastify';
+import { Address6 } from 'ip-address';
 
 /**
  * The address a counter keys on: the client address fastify derived (TRUST_PROXY), validated as

@@ -9,8 +9,8 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Bindings, ChildLoggerOptions, LoggerOptions } from 'pino';
 import { randomHex } from '../crypto/secrets.js';
-import { redactSecrets } from './log-redaction.js';
 import { clientAddress } from './client-address.js';
+import { redactSecrets } from './log-redaction.js';
 
 /** pino options for the service. */
 export function loggerOptions(level: string): LoggerOptions {

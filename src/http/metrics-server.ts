@@ -8,17 +8,17 @@
  * bounds as the public app. `app.ts` builds it next to the public app, `server.ts` starts it.
  */
 import Fastify, {
-  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  LogController,
 } from 'fastify';
 import type { Config } from '../config/types.js';
+import type { Metrics } from '../context.js';
 import { safeEqual } from '../crypto/secrets.js';
 import { connectionOptions, limitConnections } from './connections.js';
 import { requestIdFor } from './logging.js';
-import type { Metrics } from '../context.js';
 
 /** The metrics app for `config.metrics`. */
 export function buildMetricsApp(config: Config, metrics: Metrics, logger: FastifyBaseLogger): FastifyInstance {

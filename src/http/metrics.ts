@@ -2,7 +2,7 @@
  * Prometheus metrics (prom-client), one registry per app so tests and replicas do not collide.
  * Labels come from route templates and fixed vocabularies, never from raw URLs or user input.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metrics } from '../context.js';
 import type { NamespaceUsage } from '../store/memory.js';
 

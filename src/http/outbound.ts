@@ -8,7 +8,7 @@
  * process does keep their direct route. With HTTPS targets undici tunnels through the proxy with
  * CONNECT (TLS stays end to end); plain http targets are forwarded in absolute form.
  */
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
 import type { OutboundProxyConfig } from '../config/types.js';
 
 const AGENT_OPTIONS = {

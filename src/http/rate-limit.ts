@@ -19,7 +19,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimitConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../errors/bridge-error.js';
-import { storeKey, type HitCounter } from '../store/store.js';
+import { type HitCounter, storeKey } from '../store/store.js';
 import { addressKey } from './client-address.js';
 
 /** The rate-limited endpoints. */

@@ -4,15 +4,15 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import {
+  type CryptoKey,
   calculateJwkThumbprint,
   decodeProtectedHeader,
-  errors as joseErrors,
   importJWK,
-  jwtVerify,
-  SignJWT,
-  type CryptoKey,
   type JWK,
   type JWTPayload,
+  errors as joseErrors,
+  jwtVerify,
+  SignJWT,
 } from 'jose';
 import type { SigningAlg } from '../config/types.js';
 

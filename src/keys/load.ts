@@ -7,9 +7,9 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
+import { parsePrivateKeys } from '../config/signing-key.js';
 import type { Config, SigningAlg } from '../config/types.js';
 import { KeyRing } from './key-ring.js';
-import { parsePrivateKeys } from '../config/signing-key.js';
 
 /** A problem that stops startup (e.g. DATA_DIR not writable), reported like a configuration error. */
 export class KeySetupError extends Error {

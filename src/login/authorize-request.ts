@@ -18,7 +18,7 @@ import {
   unsupportedResponseType,
 } from '../errors/bridge-error.js';
 import { SUPPORTED_SCOPES } from '../oidc/claims.js';
-import { readParam, readParams, type RawParams } from '../oidc/params.js';
+import { type RawParams, readParam, readParams } from '../oidc/params.js';
 import type { AuthRequest } from '../oidc/records.js';
 import { boundedUiLocales } from '../pages/i18n.js';
 

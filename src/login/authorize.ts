@@ -2,15 +2,15 @@
  * `GET|POST /authorize`: validate, then either answer from the SSO session or start a WeCom leg.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { epochSeconds, type BridgeContext } from '../context.js';
+import { type BridgeContext, epochSeconds } from '../context.js';
 import { BridgeError, loginRequired } from '../errors/bridge-error.js';
-import { isStoreUnavailable } from '../store/store.js';
-import { parseAuthRequest, validateRedirectTarget } from './authorize-request.js';
 import { issueCodeRedirect } from '../oidc/codes.js';
 import { readParam, requestParams } from '../oidc/params.js';
 import type { AuthRequest } from '../oidc/records.js';
 import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
 import { currentSession, sessionSatisfies } from '../oidc/session.js';
+import { isStoreUnavailable } from '../store/store.js';
+import { parseAuthRequest, validateRedirectTarget } from './authorize-request.js';
 import { startWeComLeg } from './wecom-leg.js';
 
 /** Registers GET and POST /authorize. */

@@ -15,12 +15,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
 import type { BridgeContext } from '../context.js';
-import { safeEqual, sha256 } from '../crypto/secrets.js';
 import { seal, unseal } from '../crypto/seal.js';
+import { safeEqual, sha256 } from '../crypto/secrets.js';
 import { BridgeError } from '../errors/bridge-error.js';
 import { setSessionCookie } from '../http/cookies.js';
 import type { StoreWrite } from '../store/store.js';
-import { stateKeys, type CallbackResultRecord } from './records.js';
+import { type CallbackResultRecord, stateKeys } from './records.js';
 
 /** How long a finished callback can be repeated, seconds: "a few seconds" with margin. */
 const RESULT_TTL_SECONDS = 30;

@@ -25,32 +25,32 @@ import { accessDenied, BridgeError } from '../errors/bridge-error.js';
 import { readCookie } from '../http/cookies.js';
 import { admitMember } from '../oidc/admission.js';
 import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
+import { type ResolvedMember, resolveWeComUser } from '../wecom/identity.js';
 import {
+  answerOnce,
+  type BoundCallbackIds,
+  type CallbackIds,
+  callbackIds,
+  type Ending,
+  inFlightMark,
+  replayResult,
+} from './callback-replay.js';
+import { finishForRelyingParty } from './finish.js';
+import { completeHandoffOnPhone, failHandoffOnPhone } from './handoff/phone.js';
+import { startHandoffLeg } from './handoff/phone-leg.js';
+import { clearLoginCookie, loginCookieName, openLoginCookie } from './login-cookie.js';
+import { explainsOnPage, failLogin } from './login-failure.js';
+import { type LoginTransaction, stateKeys } from './records.js';
+import {
+  type CodeGuard,
+  type CodeReservation,
   isRejectedCode,
   knownAddressWrite,
   NOTHING_RESERVED,
   readCodeGuard,
   reserveWeComCall,
   underReservation,
-  type CodeGuard,
-  type CodeReservation,
 } from './wecom-code-guard.js';
-import { resolveWeComUser, type ResolvedMember } from '../wecom/identity.js';
-import {
-  answerOnce,
-  callbackIds,
-  inFlightMark,
-  replayResult,
-  type BoundCallbackIds,
-  type CallbackIds,
-  type Ending,
-} from './callback-replay.js';
-import { completeHandoffOnPhone, failHandoffOnPhone } from './handoff/phone.js';
-import { startHandoffLeg } from './handoff/phone-leg.js';
-import { clearLoginCookie, loginCookieName, openLoginCookie } from './login-cookie.js';
-import { explainsOnPage, failLogin } from './login-failure.js';
-import { finishForRelyingParty } from './finish.js';
-import { stateKeys, type LoginTransaction } from './records.js';
 import { startWeComLeg } from './wecom-leg.js';
 
 const WECOM_STATE = /^[A-Za-z0-9]{1,128}$/;

@@ -4,14 +4,14 @@
  * login lacks a REQUIRE_CLAIMS value.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { epochSeconds, type BridgeContext } from '../context.js';
+import { type BridgeContext, epochSeconds } from '../context.js';
 import { accessDenied, loginRequired } from '../errors/bridge-error.js';
 import type { Admission } from '../oidc/admission.js';
 import { missingRequiredClaims, subjectOf } from '../oidc/claims.js';
 import { mintCode } from '../oidc/codes.js';
 import { redirectBrowser } from '../oidc/redirect.js';
 import { newSession, saveSession } from '../oidc/session.js';
-import { resultKey, resultWrite, type BoundCallbackIds, type Ending } from './callback-replay.js';
+import { type BoundCallbackIds, type Ending, resultKey, resultWrite } from './callback-replay.js';
 import { startHandoff } from './handoff/start.js';
 import type { LoginTransaction } from './records.js';
 

@@ -13,12 +13,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import type { BridgeError } from '../errors/bridge-error.js';
+import { sendPage } from '../http/security-headers.js';
+import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
 import { hintFacts } from '../pages/admin-hints.js';
 import { renderErrorPage } from '../pages/error-page.js';
 import { pickLang } from '../pages/i18n.js';
-import { sendPage } from '../http/security-headers.js';
 import type { LoginTransaction } from './records.js';
-import { errorRedirectUrl, redirectBrowser } from '../oidc/redirect.js';
 import { startAgainUrl } from './start-again.js';
 
 /** Logs, counts and answers a failed login. */

@@ -3,9 +3,10 @@
  * and, in the store, the records a WeCom `state` names: the login's "used" mark and the first
  * callback's result for a repeated hit (callback-replay.ts).
  */
+
+import type { AuthRequest } from '../oidc/records.js';
 import { storeKey } from '../store/store.js';
 import type { WeComLeg } from '../wecom/login-url.js';
-import type { AuthRequest } from '../oidc/records.js';
 
 /** A login waiting for WeCom's callback, sealed in a cookie named after its WeCom `state` (login-cookie.ts). */
 export interface LoginTransaction {

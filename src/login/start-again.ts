@@ -14,6 +14,6 @@ export function startAgainUrl(
   request: Pick<AuthRequest, 'clientId' | 'redirectUri'>,
 ): string | undefined {
   const client = context.clients.find(request.clientId);
-  if (!client || !client.redirectUris.includes(request.redirectUri)) return undefined;
+  if (!client?.redirectUris.includes(request.redirectUri)) return undefined;
   return client.initiateLoginUri ?? `${new URL(request.redirectUri).origin}/`;
 }

@@ -48,7 +48,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../errors/bridge-error.js';
 import { addressKey } from '../http/client-address.js';
-import { storeKey, UNCAPPED, type BudgetCounter, type StoreWrite } from '../store/store.js';
+import { type BudgetCounter, type StoreWrite, storeKey, UNCAPPED } from '../store/store.js';
 import { WeComApiError } from '../wecom/errors.js';
 import { reserveOrWait, UnitWaiters } from './budget-wait.js';
 

@@ -8,7 +8,7 @@
 import type { BridgeContext } from '../context.js';
 import { randomSecret } from '../crypto/secrets.js';
 import type { StoreWrite } from '../store/store.js';
-import { keys, tokenRecord, type AccessTokenRecord, type GrantData } from './records.js';
+import { type AccessTokenRecord, type GrantData, keys, tokenRecord } from './records.js';
 
 /** A new token and the store write that makes it live (stored by the grant that issues it). */
 export interface MintedToken {

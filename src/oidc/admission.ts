@@ -6,7 +6,7 @@
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../errors/bridge-error.js';
 import type { StoreWrite } from '../store/store.js';
-import { departmentNames, type DepartmentWarn } from '../wecom/departments.js';
+import { type DepartmentWarn, departmentNames } from '../wecom/departments.js';
 import type { ResolvedMember, WeComUser } from '../wecom/identity.js';
 import { assertMemberAllowed } from '../wecom/policy.js';
 import { applyProfileMemory } from '../wecom/profiles.js';

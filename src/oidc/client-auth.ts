@@ -9,7 +9,7 @@ import type { ClientConfig } from '../config/types.js';
 import type { ClientDirectory } from '../context.js';
 import { safeEqual } from '../crypto/secrets.js';
 import { invalidClient, invalidRequest } from '../errors/bridge-error.js';
-import { readParams, type RawParams } from './params.js';
+import { type RawParams, readParams } from './params.js';
 
 /** RFC 6749 §5.2: a 401 after (or for want of) Basic credentials carries a Basic challenge. */
 const BASIC = { challenge: 'Basic realm="wecom-oidc-bridge", charset="UTF-8"' } as const;

@@ -21,8 +21,8 @@ import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../errors/bridge-error.js';
 import { addressKey } from '../http/client-address.js';
+import { type HitResult, storeKey, UNCAPPED } from '../store/store.js';
 import { authenticateClient, claimedClientId } from './client-auth.js';
-import { storeKey, UNCAPPED, type HitResult } from '../store/store.js';
 import type { RawParams } from './params.js';
 
 const ALLOWED: HitResult = { allowed: true };

@@ -11,11 +11,11 @@ import { createHash } from 'node:crypto';
 import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { safeEqual, sha256 } from '../crypto/secrets.js';
-import { invalidGrant, invalidRequest, type BridgeError } from '../errors/bridge-error.js';
+import { type BridgeError, invalidGrant, invalidRequest } from '../errors/bridge-error.js';
 import type { StoreWrite } from '../store/store.js';
 import { revokeGrant } from './access-tokens.js';
-import { readParams, type RawParams } from './params.js';
-import { codeKeys, type CodeRecord } from './records.js';
+import { type RawParams, readParams } from './params.js';
+import { type CodeRecord, codeKeys } from './records.js';
 import type { Redemption } from './redemption.js';
 
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;

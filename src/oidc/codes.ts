@@ -7,7 +7,7 @@
 import type { BridgeContext } from '../context.js';
 import { randomSecret } from '../crypto/secrets.js';
 import type { StoreWrite } from '../store/store.js';
-import { keys, type AuthRequest, type CodeRecord, type SessionRecord } from './records.js';
+import { type AuthRequest, type CodeRecord, keys, type SessionRecord } from './records.js';
 import { withQuery } from './redirect.js';
 
 /** Mints a code for `request` on behalf of `session`; returns the success redirect URL. */

@@ -3,7 +3,7 @@
  * authorization request had one: NocoBase sends none and fails on an unexpected nonce), `sid`.
  * No `nbf` (openid-client has zero clock tolerance), profile claims only at /userinfo.
  */
-import { epochSeconds, type BridgeContext } from '../context.js';
+import { type BridgeContext, epochSeconds } from '../context.js';
 import { subjectOf } from './claims.js';
 import type { GrantData } from './records.js';
 

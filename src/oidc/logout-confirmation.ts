@@ -20,8 +20,8 @@ import type { BridgeContext } from '../context.js';
 import { seal, unseal } from '../crypto/seal.js';
 import { sha256 } from '../crypto/secrets.js';
 import { BridgeError } from '../errors/bridge-error.js';
-import { keys } from './records.js';
 import type { LogoutTarget } from './logout-request.js';
+import { keys } from './records.js';
 
 /** What a confirmed sign-out needs: what the pending record used to hold. */
 export interface PendingLogout {

@@ -16,7 +16,7 @@ import type { ClientConfig } from '../config/types.js';
 import type { BridgeContext } from '../context.js';
 import { BridgeError } from '../errors/bridge-error.js';
 import { boundedUiLocales } from '../pages/i18n.js';
-import { readParams, type RawParams } from './params.js';
+import { type RawParams, readParams } from './params.js';
 import { withQuery } from './redirect.js';
 
 /** Longest `state` /logout accepts (it is echoed to the post-logout redirect URI). */

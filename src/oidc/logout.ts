@@ -12,12 +12,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import { bindBrowser, readCookie } from '../http/cookies.js';
-import { pickLang, type Lang } from '../pages/i18n.js';
-import { renderLogoutConfirm, renderSignedOut } from '../pages/logout-pages.js';
 import { sendPage } from '../http/security-headers.js';
+import { type Lang, pickLang } from '../pages/i18n.js';
+import { renderLogoutConfirm, renderSignedOut } from '../pages/logout-pages.js';
 import { subjectOf } from './claims.js';
-import { confirmationToken, redeemConfirmation, type PendingLogout } from './logout-confirmation.js';
-import { parseLogoutRequest, targetUrl, type LogoutRequest, type LogoutTarget } from './logout-request.js';
+import { confirmationToken, type PendingLogout, redeemConfirmation } from './logout-confirmation.js';
+import { type LogoutRequest, type LogoutTarget, parseLogoutRequest, targetUrl } from './logout-request.js';
 import { readParam, requestParams } from './params.js';
 import type { SessionRecord } from './records.js';
 import { redirectBrowser } from './redirect.js';

@@ -18,7 +18,7 @@ import { invalidGrant, invalidRequest, invalidScope } from '../errors/bridge-err
 import type { DepartmentWarn } from '../wecom/departments.js';
 import { revokeGrant } from './access-tokens.js';
 import { recheckMember } from './member-check.js';
-import { readParams, type RawParams } from './params.js';
+import { type RawParams, readParams } from './params.js';
 import type { RefreshTokenRecord } from './records.js';
 import type { GrantOutcome, RepeatedRedemption } from './redemption.js';
 import {

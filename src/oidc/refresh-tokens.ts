@@ -16,7 +16,7 @@ import { seal, unseal } from '../crypto/seal.js';
 import { randomSecret } from '../crypto/secrets.js';
 import type { StoreWrite } from '../store/store.js';
 import type { MintedToken } from './access-tokens.js';
-import { keys, tokenRecord, type GrantData, type RefreshTokenRecord } from './records.js';
+import { type GrantData, keys, type RefreshTokenRecord, tokenRecord } from './records.js';
 import type { TokenResponse } from './redemption.js';
 
 /** How long after a rotation the same token, from the same client, gets the same answer. */

@@ -11,8 +11,8 @@ import { randomSecret } from '../crypto/secrets.js';
 import { clearSessionCookie, readCookie, setSessionCookie } from '../http/cookies.js';
 import type { StoreWrite } from '../store/store.js';
 import type { WeComUser } from '../wecom/identity.js';
-import { missingRequiredClaims, subjectOf, type ClaimsSettings } from './claims.js';
-import { keys, type AuthRequest, type SessionRecord } from './records.js';
+import { type ClaimsSettings, missingRequiredClaims, subjectOf } from './claims.js';
+import { type AuthRequest, keys, type SessionRecord } from './records.js';
 
 /** A session just started, and the cookie value that references it (none when sessions are off). */
 export interface StartedSession {

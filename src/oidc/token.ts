@@ -11,7 +11,7 @@ import { mintAccessToken } from './access-tokens.js';
 import { authenticateWithinLimits } from './client-limits.js';
 import { redeemCode } from './code-grant.js';
 import { signIdToken } from './id-token.js';
-import { assertPlainKeys, readParam, type RawParams } from './params.js';
+import { assertPlainKeys, type RawParams, readParam } from './params.js';
 import type { GrantOutcome, Redemption, TokenResponse } from './redemption.js';
 import { redeemRefreshToken } from './refresh-grant.js';
 import { mintRefreshToken } from './refresh-tokens.js';

@@ -7,7 +7,7 @@ import type { BridgeContext } from '../context.js';
 import { invalidRequest, invalidToken } from '../errors/bridge-error.js';
 import { findAccessToken } from './access-tokens.js';
 import { userinfoClaims } from './claims.js';
-import { assertPlainKeys, readParam, type RawParams } from './params.js';
+import { assertPlainKeys, type RawParams, readParam } from './params.js';
 
 /** RFC 6750 §3.1: a request without any credentials gets a challenge without an error code. */
 const NO_CREDENTIALS = { challenge: 'Bearer realm="wecom-oidc-bridge"' } as const;

@@ -8,8 +8,7 @@ import { adminHint, type HintFacts } from './admin-hints.js';
 import { escapeHtml, renderDocument } from './html.js';
 import type { Lang } from './i18n.js';
 import { pageMessage } from './messages.js';
-import { LABELS } from './page-kit.js';
-import { actions, footer, htmlLang, languageSwitch } from './page-kit.js';
+import { actions, footer, htmlLang, LABELS, languageSwitch } from './page-kit.js';
 
 /** Context of one error page. */
 export interface ErrorPageContext {

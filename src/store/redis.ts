@@ -7,9 +7,8 @@
  * reconnects by itself when Redis returns.
  */
 import { Redis } from 'ioredis';
-import { CLAIM_AND_SET, HIT, KEEP, RELEASE, RESERVE, TAKE_IF, type Script } from './redis-scripts.js';
+import { CLAIM_AND_SET, HIT, KEEP, RELEASE, RESERVE, type Script, TAKE_IF } from './redis-scripts.js';
 import {
-  storeUnavailable,
   type BudgetCounter,
   type ConditionalTake,
   type HitCounter,
@@ -18,6 +17,7 @@ import {
   type ReserveResult,
   type Store,
   type StoreWrite,
+  storeUnavailable,
 } from './store.js';
 
 /** Options of {@link RedisStore}. */

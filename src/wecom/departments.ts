@@ -4,7 +4,7 @@
  * (the optional `group_names` claim). A login never waits for more than one call per entry.
  */
 import type { PolicyConfig } from '../config/types.js';
-import { storeKey, type Store } from '../store/store.js';
+import { type Store, storeKey } from '../store/store.js';
 import type { WeComClient } from './client.js';
 import { WeComApiError } from './errors.js';
 import type { WeComAnswer } from './http.js';

@@ -5,7 +5,7 @@
  * ("system busy"), which the error table handles as back-off. Outbound URLs carry `corpsecret`
  * or `access_token`, so they are never logged.
  */
-import { request, type Dispatcher } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { WeComApiError, type WeComApiName } from './errors.js';
 
 /** Observer of every WeCom call (metrics); errcode 0 on success, -1 on transport failure. */

@@ -7,7 +7,7 @@
  * answer: `recheckMember` in src/oidc/member-check.ts).
  */
 import { accessDenied } from '../errors/bridge-error.js';
-import { departmentTree, type DepartmentContext, type DepartmentWarn } from './departments.js';
+import { type DepartmentContext, type DepartmentWarn, departmentTree } from './departments.js';
 import type { WeComUser } from './identity.js';
 
 /** What the policy needs: the configuration, the store (department cache) and the WeCom client. */

@@ -15,7 +15,7 @@
  */
 import type { FirstLoginConfig } from '../config/types.js';
 import { sha256 } from '../crypto/secrets.js';
-import { storeKey, type Store, type StoreWrite } from '../store/store.js';
+import { type Store, type StoreWrite, storeKey } from '../store/store.js';
 import type { ConsentedProfile, ResolvedMember, WeComUser } from './identity.js';
 
 /** What profile memory needs. */

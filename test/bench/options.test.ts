@@ -1,6 +1,6 @@
 /** `npm run bench` options: defaults, `--flood` with or without a count, `--bridge-entry`, refusals. */
 import { describe, expect, it } from 'vitest';
-import { parseOptions, type BenchOptions } from '../../bench/options.js';
+import { type BenchOptions, parseOptions } from '../../bench/options.js';
 
 function parsed(argv: string[]): BenchOptions {
   const options = parseOptions(argv);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeProfile, groupOf, selfTimes, type Profile } from '../../bench/profile.js';
+import { describeProfile, groupOf, type Profile, selfTimes } from '../../bench/profile.js';
 
 const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 9 });
 // Four functions sampled every millisecond: 2 ms of start-up, then jose, the store, GC, idle.

@@ -2,7 +2,7 @@
  * Runs `npm run demo` as a newcomer would (the built `dist/demo/main.js`, a separate process with
  * no configuration) and reads the URLs it prints.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

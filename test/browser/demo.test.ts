@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_AGENTS } from '../helpers/browser.js';
 import { chromiumAvailable, launchChromium, screenshot } from './chromium.js';
-import { ensureBuilt, startDemo, type DemoProcess } from './demo-process.js';
+import { type DemoProcess, ensureBuilt, startDemo } from './demo-process.js';
 
 const available = chromiumAvailable('the demo in a real browser');
 let demo: DemoProcess;

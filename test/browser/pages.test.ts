@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, USER_AGENTS } from '../helpers/browser.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { attributeOf } from '../helpers/html.js';
 import { nocobaseClient, nocobaseState } from '../helpers/rp.js';
 import { chromiumAvailable, launchChromium } from './chromium.js';

@@ -3,8 +3,9 @@
  * (oidc-checklist.md §2), as assertions the conformance tests call on what the real
  * openid-client saw.
  */
-import { expect } from 'vitest';
+
 import { decodeProtectedHeader } from 'jose';
+import { expect } from 'vitest';
 
 /** A response as a recording fetch captured it. */
 export interface Captured {

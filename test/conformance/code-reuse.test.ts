@@ -3,9 +3,10 @@
  * redeemed twice is `invalid_grant`, and everything issued from its first redemption is revoked:
  * the access token then gets 401 at UserInfo, the refresh token `invalid_grant`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import * as oidc from 'openid-client';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { nocobaseLogin } from '../helpers/rp.js';
 import { checkTokenError } from './checks.js';
 import { authorize, conformanceRp, exchange, lastResponse } from './rp.js';

@@ -4,14 +4,15 @@
  * building the end-session URL. "No redirect" means the bridge answered with a page of its own
  * and no Location header; where the bridge asks the user to confirm, the test clicks the button.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { generateKeyPair, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
-import { SignJWT, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBrowser } from '../helpers/browser.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { nocobaseLogin } from '../helpers/rp.js';
 import { checkAuthorizationError } from './checks.js';
-import { authorize, conformanceRp, type ConformanceRp } from './rp.js';
+import { authorize, type ConformanceRp, conformanceRp } from './rp.js';
 
 let h: Harness;
 let rp: ConformanceRp;

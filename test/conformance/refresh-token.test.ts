@@ -3,9 +3,10 @@
  * the suite requests it (with prompt=consent, OIDC Core §11) and checks the refresh response,
  * the refreshed ID token (OIDC Core §12.2) and the binding of the refresh token to its client.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import * as oidc from 'openid-client';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { nocobaseClient, nocobaseLogin } from '../helpers/rp.js';
 import { checkIdToken, checkTokenError, checkTokenHttp, checkUserinfo } from './checks.js';
 import { authorize, conformanceRp, lastResponse } from './rp.js';

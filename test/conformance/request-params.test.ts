@@ -3,9 +3,10 @@
  * optional OIDC parameters accepted without error, unknown parameters ignored, request objects
  * refused correctly, and redirect URIs matched exactly (never a redirect to an unregistered one).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import * as oidc from 'openid-client';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { checkAuthorizationError, checkAuthorizationResponse, checkIdToken } from './checks.js';
 import { authorize, conformanceRp } from './rp.js';
 

@@ -7,7 +7,7 @@
 import * as oidc from 'openid-client';
 import type { TestBrowser } from '../helpers/browser.js';
 import { CLIENTS, type Harness } from '../helpers/harness.js';
-import { recordingFetch, type Captured } from './checks.js';
+import { type Captured, recordingFetch } from './checks.js';
 
 /** The three registered clients. */
 export type ClientKey = keyof typeof CLIENTS;

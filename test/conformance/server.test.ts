@@ -3,10 +3,11 @@
  * as the OpenID Foundation's suite names it, each running the §2 checks on what the real
  * openid-client received. Static clients, discovery variant.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_AGENTS } from '../helpers/browser.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { nocobaseLogin, nocobaseState } from '../helpers/rp.js';
 import {
   checkAuthorizationError,

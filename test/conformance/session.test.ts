@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBrowser } from '../helpers/browser.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { checkAuthorizationError, checkAuthorizationResponse, checkIdToken } from './checks.js';
-import { authorize, conformanceRp, type ConformanceRp, type LoginOptions, type LoginResult } from './rp.js';
+import { authorize, type ConformanceRp, conformanceRp, type LoginOptions, type LoginResult } from './rp.js';
 
 let h: Harness;
 let rp: ConformanceRp;

@@ -8,7 +8,7 @@ import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REASON_MESSAGES } from '../../src/pages/messages.js';
 import { knownErrcodes } from '../../src/wecom/errcodes.js';
-import { anchors, readDoc, relativeLinks, ROOT } from './markdown.js';
+import { anchors, ROOT, readDoc, relativeLinks } from './markdown.js';
 
 const DOCS = [
   'README.md',

@@ -11,10 +11,10 @@ import { parseEnv } from 'node:util';
 import jmespath from 'jmespath';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
 import { createExampleApp } from '../../docs/examples/openid-client-app.js';
 import { USER_AGENTS } from '../helpers/browser.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { freePort } from '../helpers/free-port.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 import { ROOT, snippet } from './markdown.js';
 
 const DOC = 'docs/relying-parties.md';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBrowser } from '../helpers/browser.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { heading, linkNamed, pageLinks } from '../helpers/html.js';
 import { nocobaseClient, nocobaseLogin, nocobaseState } from '../helpers/rp.js';
 

@@ -7,7 +7,7 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
-import { startHarness, harnessEnv, type Harness } from '../helpers/harness.js';
+import { type Harness, harnessEnv, startHarness } from '../helpers/harness.js';
 
 const ODD = [
   {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { startServer } from '../../src/server.js';
 import { validEnv } from '../helpers/env.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let root: string;

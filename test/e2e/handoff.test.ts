@@ -3,12 +3,12 @@
  * cookie jars, the real openid-client as NocoBase uses it, the WeCom simulator.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TestBrowser, USER_AGENTS } from '../helpers/browser.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
-import { attributeOf, heading, linkNamed } from '../helpers/html.js';
-import { nocobaseClient, nocobaseState } from '../helpers/rp.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { profileKey } from '../../src/wecom/profiles.js';
+import { TestBrowser, USER_AGENTS } from '../helpers/browser.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
+import { attributeOf, heading, linkNamed } from '../helpers/html.js';
+import { nocobaseClient, nocobaseState } from '../helpers/rp.js';
 
 let h: Harness;
 /** The bridge's clock runs `offsetMs` ahead of real time (the simulator keeps real time). */

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_AGENTS } from '../helpers/browser.js';
 import { TRICKY_SECRET } from '../helpers/env.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { modernLogin, nocobaseLogin } from '../helpers/rp.js';
 
 let h: Harness;

@@ -2,11 +2,12 @@
  * The spine: complete logins through the bridge and the WeCom simulator, accepted by the real
  * openid-client, in-client and on the desktop, for every kind of member.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import * as oidc from 'openid-client';
 import { Issuer } from 'openid-client-v5';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_AGENTS } from '../helpers/browser.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { heading, linkNamed } from '../helpers/html.js';
 import { modernLogin, nocobaseLogin, nocobaseState } from '../helpers/rp.js';
 

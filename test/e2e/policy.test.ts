@@ -5,12 +5,13 @@
  * Fixture tree: 1 总公司 > 2 研发部 > 3 前端组; 1 > 4 销售部 > 5 华南销售.
  * zhangsan [2,3], lisi [4], Li.Na-01 [3], user@ext [4], hidden [5] (not visible).
  */
+
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BridgeError } from '../../src/errors/bridge-error.js';
-import * as oidc from 'openid-client';
 import { assertMemberAllowed } from '../../src/wecom/policy.js';
 import { USER_AGENTS } from '../helpers/browser.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { heading, linkNamed } from '../helpers/html.js';
 import { modernLogin, nocobaseLogin, nocobaseState } from '../helpers/rp.js';
 

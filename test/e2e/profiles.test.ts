@@ -6,15 +6,15 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
+import type { BuiltApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { startServer } from '../../src/server.js';
 import { profileKey } from '../../src/wecom/profiles.js';
 import { USER_AGENTS } from '../helpers/browser.js';
-import { harnessEnv, startHarness, type Harness } from '../helpers/harness.js';
+import { freePort } from '../helpers/free-port.js';
+import { type Harness, harnessEnv, startHarness } from '../helpers/harness.js';
 import { REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 import { nocobaseLogin } from '../helpers/rp.js';
-import type { BuiltApp } from '../../src/app.js';
 
 const SCOPE = 'openid email profile phone';
 

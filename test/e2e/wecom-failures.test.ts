@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { USER_AGENTS } from '../helpers/browser.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { nocobaseClient, nocobaseLogin, nocobaseState } from '../helpers/rp.js';
 
 let h: Harness;

@@ -3,7 +3,7 @@
  * that walks bridge → WeCom simulator → bridge until the flow leaves for the relying party.
  * Real HTTP (undici fetch with manual redirects), no shortcuts into the code under test.
  */
-import { fetch as undiciFetch, type Dispatcher } from 'undici';
+import { type Dispatcher, fetch as undiciFetch } from 'undici';
 
 /** User-Agents of the two legs. */
 export const USER_AGENTS = {

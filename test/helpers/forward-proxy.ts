@@ -4,7 +4,7 @@
  * of WeCom.
  */
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 
 /** A running forward proxy. */
 export class ForwardProxy {

@@ -4,17 +4,17 @@
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { startWeComSimulator, type SimOptions, type WeComSimulator } from '../../sim/server.js';
+import { type SimOptions, startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
 import type { AppOptions } from '../../src/app.js';
-import { loadConfig, type Env } from '../../src/config/load.js';
-import { generateSigningKeyPem } from '../../src/keys/generate.js';
+import { type Env, loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
-import { startServer, type StartedBridge } from '../../src/server.js';
 import { loggerOptions } from '../../src/http/logging.js';
+import { generateSigningKeyPem } from '../../src/keys/generate.js';
+import { type StartedBridge, startServer } from '../../src/server.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { freePort } from './free-port.js';
 import { TestBrowser, USER_AGENTS } from './browser.js';
 import { TRICKY_SECRET } from './env.js';
+import { freePort } from './free-port.js';
 
 /** The relying parties every harness registers. */
 export const CLIENTS = {

@@ -2,7 +2,7 @@
  * The bridge as a real child process (`node dist/src/main.js`, what `npm start` and the image
  * run), for tests about replicas, signals and startup.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 

@@ -2,7 +2,7 @@
  * A private redis-server on a free loopback port, for tests that stop, pause and restart Redis
  * (the shared test Redis on 6379 must never be touched). The test owns the process by its pid.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 

@@ -3,8 +3,8 @@
  * it, and v6 the modern way (PKCE + nonce + client_secret_post).
  */
 import * as oidc from 'openid-client';
-import { Issuer, type BaseClient, type TokenSet } from 'openid-client-v5';
-import type { TestBrowser, FlowResult } from './browser.js';
+import { type BaseClient, Issuer, type TokenSet } from 'openid-client-v5';
+import type { FlowResult, TestBrowser } from './browser.js';
 import { CLIENTS, type Harness } from './harness.js';
 
 /** NocoBase's state: `encodeURIComponent` of its own query string (opaque, full of `%`). */

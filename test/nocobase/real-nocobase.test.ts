@@ -7,10 +7,9 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
 import { launchChromium, screenshot } from '../browser/chromium.js';
+import { freePort } from '../helpers/free-port.js';
 import { attackSuite } from './attacks.js';
-import { homepageSuite, modernLaneSuite } from './modern.js';
 import {
   answerUrl,
   callbackPrefix,
@@ -20,6 +19,7 @@ import {
   startForeignDiscovery,
   startSignIn,
 } from './flows.js';
+import { homepageSuite, modernLaneSuite } from './modern.js';
 import {
   bindings,
   currentUser,
@@ -30,7 +30,7 @@ import {
   rootPage,
   userCount,
 } from './pages.js';
-import { installFromStoragePlugins, realNocoBaseAvailable, startSite, type Site } from './site.js';
+import { installFromStoragePlugins, realNocoBaseAvailable, type Site, startSite } from './site.js';
 
 const available = realNocoBaseAvailable();
 let site: Site;

@@ -8,13 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../helpers/free-port.js';
 import { NocoBaseApi } from '../../demo/nocobase/api.js';
 import { ensureNocoBase } from '../../demo/nocobase/install.js';
-import { postgresAvailable, startNocoBase, type NocoBaseInstance } from '../../demo/nocobase/instance.js';
+import { type NocoBaseInstance, postgresAvailable, startNocoBase } from '../../demo/nocobase/instance.js';
 import { CHROMIUM_PATH } from '../browser/chromium.js';
 import { TRICKY_SECRET } from '../helpers/env.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { freePort } from '../helpers/free-port.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -7,7 +7,7 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_AGENTS } from '../helpers/browser.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { nocobaseState } from '../helpers/rp.js';
 import { PENDING_OPERATIONS } from './pending.js';
 import { ResponseLog } from './recorder.js';

@@ -10,9 +10,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/free-port.js';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
-import { envPairs, execForm, readDockerfile, type Instruction } from '../helpers/dockerfile.js';
+import { envPairs, execForm, type Instruction, readDockerfile } from '../helpers/dockerfile.js';
+import { freePort } from '../helpers/free-port.js';
 import { harnessEnv } from '../helpers/harness.js';
 import { ChildBridge } from '../helpers/process.js';
 

@@ -5,8 +5,8 @@
  * hadolint rules that apply to this file, and issue #4's list for the image.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
 import { validate } from 'dockerfile-utils';
+import { describe, expect, it } from 'vitest';
 import { BRIDGE_NODE_FLAGS } from '../../bench/services.js';
 import { envPairs, execForm, readDockerfile } from '../helpers/dockerfile.js';
 

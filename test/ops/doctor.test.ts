@@ -15,7 +15,7 @@ import { generateSigningKeyPem } from '../../src/keys/generate.js';
 import { validEnv } from '../helpers/env.js';
 import { startHarness } from '../helpers/harness.js';
 import { ChildBridge, requireBuild } from '../helpers/process.js';
-import { redisAvailable, REDIS_TEST_URL } from '../helpers/redis.js';
+import { REDIS_TEST_URL, redisAvailable } from '../helpers/redis.js';
 
 const withRedis = await redisAvailable();
 const KEY = generateSigningKeyPem('RS256');

@@ -4,10 +4,11 @@
  * is served on its own listener (METRICS_ADDRESS), never on the public port (issue 21), with an
  * optional bearer token (METRICS_TOKEN).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_AGENTS } from '../helpers/browser.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 import { modernLogin, nocobaseLogin } from '../helpers/rp.js';
 
 let h: Harness;

@@ -2,13 +2,14 @@
  * The outbound proxy: WeCom server-API calls (and only they) go through HTTP(S)_PROXY, NO_PROXY
  * exempts hosts, and nothing else in the process is affected (no global dispatcher).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { Agent, EnvHttpProxyAgent, getGlobalDispatcher, request } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { createWeComDispatcher, describeProxy } from '../../src/http/outbound.js';
 import { validEnv } from '../helpers/env.js';
 import { ForwardProxy } from '../helpers/forward-proxy.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 import { nocobaseLogin } from '../helpers/rp.js';
 
 let proxy: ForwardProxy;

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server.js';
 import { nocobaseClient, nocobaseLogin } from '../helpers/rp.js';
 

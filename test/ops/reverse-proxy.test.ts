@@ -6,12 +6,12 @@
  */
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
+import * as oidc from 'openid-client';
 import { Client } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import * as oidc from 'openid-client';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { TRUST_PROXY_TRUE_REFUSED } from '../../src/config/parsers.js';
-import { CLIENTS, harnessEnv, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, harnessEnv, startHarness } from '../helpers/harness.js';
 import { modernLogin, nocobaseClient, nocobaseLogin } from '../helpers/rp.js';
 
 let h: Harness | undefined;

@@ -4,15 +4,15 @@
  * once, the in-flight request completes, Redis is closed, the exit code is 0.
  */
 import { hostname } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { freePort } from '../helpers/free-port.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
 import { TestBrowser } from '../helpers/browser.js';
-import { CLIENTS, harnessEnv, type Harness } from '../helpers/harness.js';
+import { freePort } from '../helpers/free-port.js';
+import { CLIENTS, type Harness, harnessEnv } from '../helpers/harness.js';
 import { ChildBridge, requireBuild } from '../helpers/process.js';
-import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.js';
+import { REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 import { nocobaseClient } from '../helpers/rp.js';
 
 const available = await redisAvailable();

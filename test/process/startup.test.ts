@@ -3,7 +3,7 @@
  * A bad configuration stops it before it listens with exit code 1 and one message; a good one
  * (here from a .env file) serves until SIGTERM, then exits 0.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -74,7 +74,7 @@ describe.runIf(existsSync(MAIN))('process startup', () => {
     expect(await bridge.exited).toBe(1);
     expect(bridge.stdout).toBe('');
     expect(bridge.stderr).toMatch(
-      /^wecom-oidc-bridge: Invalid configuration \(1 problem\):\n  - TRUST_PROXY: true \(trust every hop\) is refused: /,
+      /^wecom-oidc-bridge: Invalid configuration \(1 problem\):\n {2}- TRUST_PROXY: true \(trust every hop\) is refused: /,
     );
     expect(bridge.stderr).toMatch(/hop count \(e\.g\. 1 for one proxy in front/);
     expect(bridge.stderr).toMatch(/comma-separated addresses\/CIDRs of your proxies/);

@@ -3,14 +3,15 @@
  * each replica is a WeComClient with its own Redis connection, all on one simulated clock that
  * the WeCom simulator follows, so hours pass in a second.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent } from 'undici';
+
 import { Redis } from 'ioredis';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
 import type { WeComConfig } from '../../src/config/types.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { WeComClient } from '../../src/wecom/client.js';
-import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.js';
+import { REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 
 const available = await redisAvailable();
 const prefix = uniquePrefix('token');

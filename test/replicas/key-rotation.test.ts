@@ -4,10 +4,10 @@
  * retire the old one. Logins and id_token_hint keep working at every step until the old key is
  * removed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { freePort } from '../helpers/free-port.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
 import type { BuiltApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -15,8 +15,9 @@ import { generateSigningKeyPem } from '../../src/keys/generate.js';
 import { startServer } from '../../src/server.js';
 import { Balancer } from '../helpers/balancer.js';
 import { TestBrowser } from '../helpers/browser.js';
-import { CLIENTS, harnessEnv, type Harness } from '../helpers/harness.js';
-import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.js';
+import { freePort } from '../helpers/free-port.js';
+import { CLIENTS, type Harness, harnessEnv } from '../helpers/harness.js';
+import { REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 import { nocobaseClient, nocobaseLogin } from '../helpers/rp.js';
 
 const available = await redisAvailable();

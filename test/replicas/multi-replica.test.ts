@@ -5,18 +5,19 @@
  * at once succeeds exactly once; the WeCom access token is fetched once for all replicas and a
  * forced refresh does not stampede.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as oidc from 'openid-client';
+
 import { Redis } from 'ioredis';
-import { freePort } from '../helpers/free-port.js';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
 import { unseal } from '../../src/crypto/seal.js';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
 import { Balancer } from '../helpers/balancer.js';
 import { TestBrowser, USER_AGENTS } from '../helpers/browser.js';
-import { CLIENTS, harnessEnv, type Harness } from '../helpers/harness.js';
+import { freePort } from '../helpers/free-port.js';
+import { CLIENTS, type Harness, harnessEnv } from '../helpers/harness.js';
 import { ChildBridge, requireBuild } from '../helpers/process.js';
-import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.js';
+import { REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 import { modernLogin, nocobaseClient, nocobaseLogin, nocobaseState } from '../helpers/rp.js';
 
 const available = await redisAvailable();

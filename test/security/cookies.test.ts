@@ -5,13 +5,14 @@
  * SameSite=Lax. The bridge is built for a public https URL and driven with `app.inject` (nothing
  * listens on that name); the WeCom leg runs on the simulator over real HTTP.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
-import { buildApp, type BuiltApp } from '../../src/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
+import { type BuiltApp, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
 import { TestBrowser } from '../helpers/browser.js';
 import { CLIENTS, harnessEnv } from '../helpers/harness.js';
 

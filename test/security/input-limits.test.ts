@@ -4,7 +4,7 @@
  * name object internals; wrong methods and content types. Always a 4xx in the route's format.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 

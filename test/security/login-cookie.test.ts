@@ -6,8 +6,8 @@
  * another browser, opens for nobody.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
 import { MAX_LOGIN_COOKIES } from '../../src/login/login-cookie.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 

@@ -7,9 +7,9 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
-import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
+import { REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 import { expectSafePage } from './page-checks.js';
 
 /** What the flood sent: the longest ui_locales and state /logout used to accept. */

@@ -4,11 +4,12 @@
  * the session (a cross-site POST carries no SameSite=Lax cookie) or names another session is
  * confirmed first; client_id must agree with the hint; never a redirect to an unverified URI.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorize, type ConformanceRp, conformanceRp } from '../conformance/rp.js';
 import type { TestBrowser } from '../helpers/browser.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
-import { authorize, conformanceRp, type ConformanceRp } from '../conformance/rp.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let rp: ConformanceRp;

@@ -3,10 +3,11 @@
  * refresh, a repeated WeCom callback, both kinds of sign-out and a refused refresh leave no code,
  * state, token, cookie value, confirmation token or secret in the log, even at trace level.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import * as oidc from 'openid-client';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize, conformanceRp, exchange } from '../conformance/rp.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 

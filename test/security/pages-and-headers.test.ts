@@ -4,7 +4,7 @@
  * no-store where tokens travel, and URLs from PUBLIC_URL whatever Host says.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { nocobaseLogin } from '../helpers/rp.js';
 import { expectSafePage } from './page-checks.js';
 
@@ -73,11 +73,9 @@ describe('every HTML page', () => {
   });
 
   it('a hostile x-request-id is not reflected (a fresh id is shown instead)', async () => {
-    const response = await h
-      .browser()
-      .request(authorizeUrl({ ...nocobase, client_id: 'nobody' }), {
-        headers: { 'x-request-id': '"><script>x</script>' },
-      });
+    const response = await h.browser().request(authorizeUrl({ ...nocobase, client_id: 'nobody' }), {
+      headers: { 'x-request-id': '"><script>x</script>' },
+    });
     const page = await response.text();
     expect(page).not.toContain('<script>x');
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f]{16}$/);
@@ -86,20 +84,16 @@ describe('every HTML page', () => {
 
 describe('redirects', () => {
   it('POST /authorize answers 303 to WeCom, and 303 with errors to the RP; never 307', async () => {
-    const toWeCom = await h
-      .browser()
-      .request(`${h.issuer}/authorize`, {
-        method: 'POST',
-        body: new URLSearchParams({ ...nocobase, state: 's' }).toString(),
-      });
+    const toWeCom = await h.browser().request(`${h.issuer}/authorize`, {
+      method: 'POST',
+      body: new URLSearchParams({ ...nocobase, state: 's' }).toString(),
+    });
     expect(toWeCom.status).toBe(303);
     expect(toWeCom.headers.get('location')).toMatch(new RegExp(`^${h.sim.url}/wwlogin/sso/login\\?`));
-    const error = await h
-      .browser()
-      .request(`${h.issuer}/authorize`, {
-        method: 'POST',
-        body: new URLSearchParams({ ...nocobase, scope: 'profile', state: 's' }).toString(),
-      });
+    const error = await h.browser().request(`${h.issuer}/authorize`, {
+      method: 'POST',
+      body: new URLSearchParams({ ...nocobase, scope: 'profile', state: 's' }).toString(),
+    });
     expect(error.status).toBe(303);
     expect(error.headers.get('location')).toMatch(
       /^http:\/\/127\.0\.0\.1:13000\/api\/oidc:redirect\?error=invalid_scope&/,

@@ -8,11 +8,11 @@
  * forms), thrown at a listening app over a bare socket.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { MockAgent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
@@ -184,7 +184,7 @@ const value = fc.oneof(
     'query',
     'form_post',
     'sid-1.abc',
-    'AAAAAAAAAAAAAAAAAAAAAA.' + 'A'.repeat(43),
+    `AAAAAAAAAAAAAAAAAAAAAA.${'A'.repeat(43)}`,
     'A'.repeat(43),
     '_'.repeat(43),
   ),
@@ -233,7 +233,7 @@ const base = fc.constantFrom<[string, string][]>(
   ],
   [
     ['grant_type', 'refresh_token'],
-    ['refresh_token', 'AAAAAAAAAAAAAAAAAAAAAA.' + 'A'.repeat(43)],
+    ['refresh_token', `AAAAAAAAAAAAAAAAAAAAAA.${'A'.repeat(43)}`],
   ],
   [
     ['post_logout_redirect_uri', 'https://nocobase.example.com/signin'],
@@ -269,8 +269,8 @@ const cookie = fc.option(
     printable(value).map((s) => `__Host-wecom-oidc-login=${s}; __Host-wecom-oidc-session=${s}`),
     fc.constantFrom(
       '__Host-wecom-oidc-login=',
-      '__Host-wecom-oidc-login=' + 'A'.repeat(43),
-      '__Host-wecom-oidc-session=' + 'A'.repeat(43),
+      `__Host-wecom-oidc-login=${'A'.repeat(43)}`,
+      `__Host-wecom-oidc-session=${'A'.repeat(43)}`,
     ),
     printable(fc.string({ maxLength: 60 })),
   ),

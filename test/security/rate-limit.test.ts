@@ -6,10 +6,11 @@
  * client on loopback is the trusted proxy: TRUST_PROXY=127.0.0.1/8), so each test uses its own.
  * The attacks themselves, from real source addresses with the defaults: lockout.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+
 import { Redis } from 'ioredis';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
-import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
+import { REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 import { expectSafePage } from './page-checks.js';
 
 const LIMITS = {

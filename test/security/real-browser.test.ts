@@ -6,12 +6,12 @@
  * bridge on 127.0.0.1).
  */
 import { createServer, type Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
-import { freePort } from '../helpers/free-port.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium } from '../browser/chromium.js';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { freePort } from '../helpers/free-port.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 
 const SECRET = 'browser-app-secret-0123456789abcdef';
 

@@ -5,13 +5,13 @@
  */
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorize, type ConformanceRp, conformanceRp } from '../conformance/rp.js';
 import type { TestBrowser } from '../helpers/browser.js';
 import { USER_AGENTS } from '../helpers/browser.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
-import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.js';
-import { authorize, conformanceRp, type ConformanceRp } from '../conformance/rp.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
+import { REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 
 let h: Harness;
 let rp: ConformanceRp;

@@ -6,7 +6,7 @@
  * answer its own 500. Nothing a client sends may yield a 5xx: the page renders, without that link.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 import { rawRequest } from '../helpers/raw-http.js';
 
 let h: Harness;

@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/harness.js';
+import { type Harness, startHarness } from '../helpers/harness.js';
 import { openSocket, parseResponse, readUntilClosed } from '../helpers/raw-http.js';
 
 /** How long the drip would take to finish: far beyond the configured timeout. */

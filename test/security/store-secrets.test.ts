@@ -7,12 +7,12 @@
  * a cookie value or a sign-out handle that crossed the wire, nor the WeCom access token (sealed).
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as oidc from 'openid-client';
 import { Redis } from 'ioredis';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
-import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.js';
-import { authorize, conformanceRp, exchange, type ConformanceRp } from '../conformance/rp.js';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorize, type ConformanceRp, conformanceRp, exchange } from '../conformance/rp.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
+import { REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 
 const available = await redisAvailable();
 const prefix = uniquePrefix('store-secrets');

@@ -3,11 +3,12 @@
  * 7.11-13, 7.16): redirect_uri at /token, codes bound to their client and their lifetime, PKCE
  * S256 only, nonces echoed exactly, and client authentication with Basic and/or the body.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import * as oidc from 'openid-client';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorize, type ConformanceRp, conformanceRp, type LoginOptions } from '../conformance/rp.js';
 import { TRICKY_SECRET } from '../helpers/env.js';
-import { authorize, conformanceRp, type ConformanceRp, type LoginOptions } from '../conformance/rp.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 
 let h: Harness;
 let rp: ConformanceRp;

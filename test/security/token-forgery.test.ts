@@ -3,10 +3,11 @@
  * keyed with our public key, a foreign key (own or unknown kid), an embedded `jwk`, a `jku`:
  * rejected wherever a token is accepted (/userinfo, id_token_hint at /authorize and /logout).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createHmac } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { nocobaseLogin } from '../helpers/rp.js';
 
 let h: Harness;

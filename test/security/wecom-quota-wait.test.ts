@@ -13,7 +13,7 @@
 import { Agent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { TestBrowser } from '../helpers/browser.js';
-import { CLIENTS, startHarness, type Harness } from '../helpers/harness.js';
+import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { dropKeys, REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 
 const withRedis = await redisAvailable();

@@ -2,7 +2,7 @@
  * The simulator as its own process (the benchmark's way): it prints its URL, serves, refuses bad
  * arguments and stops cleanly on SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CORP_ID, SECRET } from './sim-client.js';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWeComSimulator, type WeComSimulator } from '../../sim/server.js';
-import { CALLBACK, CORP_ID, SECRET, simClient, type Json } from './sim-client.js';
+import { CALLBACK, CORP_ID, type Json, SECRET, simClient } from './sim-client.js';
 
 let sim: WeComSimulator;
 const { get, token, loginCode, loginUrl } = simClient(() => sim);

@@ -118,7 +118,8 @@ async function modelStep(
   pick: number,
 ): Promise<void> {
   if (op === 'reserve') {
-    const id = `h${(model.next += 1)}`;
+    model.next += 1;
+    const id = `h${model.next}`;
     const result = await store.reserve([counter], hold(id));
     if (model.count < counter.max) {
       expect(result).toEqual({ allowed: true });

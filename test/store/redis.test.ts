@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { RedisStore } from '../../src/store/redis.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BridgeError } from '../../src/errors/bridge-error.js';
-import { redisAvailable, REDIS_TEST_URL, uniquePrefix } from '../helpers/redis.js';
+import { RedisStore } from '../../src/store/redis.js';
+import { REDIS_TEST_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
 import { storeConformance } from './conformance.js';
 
 const available = await redisAvailable();

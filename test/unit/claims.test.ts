@@ -3,11 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClaimsConfig } from '../../src/config/types.js';
 import {
+  type ClaimsSettings,
   missingRequiredClaims,
   phoneClaims,
   subjectOf,
   userinfoClaims,
-  type ClaimsSettings,
 } from '../../src/oidc/claims.js';
 import type { WeComUser } from '../../src/wecom/identity.js';
 

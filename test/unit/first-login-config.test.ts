@@ -1,6 +1,6 @@
 /** Configuration of claim shaping, policy and first-login support. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { type ConfigError, loadConfig } from '../../src/config/load.js';
 import { validEnv } from '../helpers/env.js';
 
 function problems(env: Record<string, string | undefined>): string[] {

@@ -3,10 +3,10 @@
  * whose older keys, of any algorithm, stay published and keep verifying what they signed.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { SignJWT, importJWK, type JWK } from 'jose';
+import { importJWK, type JWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { KeyRing } from '../../src/keys/key-ring.js';
 import { parsePrivateKeys } from '../../src/config/signing-key.js';
+import { KeyRing } from '../../src/keys/key-ring.js';
 
 const ISSUER = 'https://sso.example.com';
 

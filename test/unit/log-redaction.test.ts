@@ -7,8 +7,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loggerOptions, redactedChildLogger } from '../../src/http/logging.js';
 import { CENSOR, redactSecrets } from '../../src/http/log-redaction.js';
+import { loggerOptions, redactedChildLogger } from '../../src/http/logging.js';
 
 function capture(): { log: pino.Logger; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];

@@ -6,10 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { type ConfigError, loadConfig } from '../../src/config/load.js';
+import { parsePrivateKeys, signingKeyProblems } from '../../src/config/signing-key.js';
 import type { SigningAlg } from '../../src/config/types.js';
 import { generateSigningKeyPem } from '../../src/keys/generate.js';
-import { parsePrivateKeys, signingKeyProblems } from '../../src/config/signing-key.js';
 import { validEnv } from '../helpers/env.js';
 import { requireBuild } from '../helpers/process.js';
 

@@ -3,9 +3,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { toSafeDescription } from '../../src/errors/bridge-error.js';
-import { pickLang } from '../../src/pages/i18n.js';
 import { phoneClaims, userinfoClaims } from '../../src/oidc/claims.js';
 import { withQuery } from '../../src/oidc/redirect.js';
+import { pickLang } from '../../src/pages/i18n.js';
 import { chooseLeg } from '../../src/wecom/login-url.js';
 
 /** The defaults: sub = userid, username from userid, no fallback email. */

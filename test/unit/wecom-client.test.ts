@@ -1,8 +1,9 @@
 /**
  * The WeCom client's token caching and retry rules, against undici's MockAgent (no network).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { MockAgent } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WeComConfig } from '../../src/config/types.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { WeComClient } from '../../src/wecom/client.js';

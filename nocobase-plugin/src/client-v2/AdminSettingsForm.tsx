@@ -6,8 +6,8 @@
 import { Checkbox, Form, Input, Select } from 'antd';
 import React, { useCallback } from 'react';
 import { SettingsHelp } from '../common/SettingsHelp.js';
+import { type Texts, textsFor } from '../common/texts.js';
 import { loadAbout } from '../common/VersionsHelp.js';
-import { textsFor, type Texts } from '../common/texts.js';
 import type { ButtonContext } from './SignInButton.js';
 
 function RegisterUris(props: { texts: Texts; context: ButtonContext }): React.ReactElement {

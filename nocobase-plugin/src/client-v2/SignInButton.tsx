@@ -5,7 +5,7 @@
  */
 import { Button } from 'antd';
 import React, { useEffect } from 'react';
-import { shouldAutoLogin, signInUrl, type PublicAuthenticator } from '../common/links.js';
+import { type PublicAuthenticator, shouldAutoLogin, signInUrl } from '../common/links.js';
 import { textsFor } from '../common/texts.js';
 import type { About } from '../common/VersionsHelp.js';
 

@@ -11,7 +11,7 @@ import { AUTH_TYPE, NAMESPACE } from '../constants.js';
 import en from '../locale/en-US.json' with { type: 'json' };
 import zh from '../locale/zh-CN.json' with { type: 'json' };
 import { adminSettingsForm } from './AdminSettingsForm.js';
-import { signInButton, type ButtonContext } from './SignInButton.js';
+import { type ButtonContext, signInButton } from './SignInButton.js';
 
 /** Loaded by NocoBase's modern client from `dist/client-v2/index.js`. */
 export class PluginWeComBridgeClientV2 extends Plugin {

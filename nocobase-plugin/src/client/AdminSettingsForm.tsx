@@ -6,8 +6,8 @@
 import { SchemaComponent, useAPIClient, useApp } from '@nocobase/client';
 import React, { useCallback } from 'react';
 import { SettingsHelp } from '../common/SettingsHelp.js';
+import { type Texts, textsFor } from '../common/texts.js';
 import { loadAbout } from '../common/VersionsHelp.js';
-import { textsFor, type Texts } from '../common/texts.js';
 
 /** The URIs to register at the bridge and the versions, as the schema's first item. */
 function RegisterUris(): React.ReactElement {

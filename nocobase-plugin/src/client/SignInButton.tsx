@@ -5,7 +5,7 @@
 import { useAPIClient, useApp } from '@nocobase/client';
 import { Button } from 'antd';
 import React, { useEffect } from 'react';
-import { shouldAutoLogin, signInUrl, type PublicAuthenticator } from '../common/links.js';
+import { type PublicAuthenticator, shouldAutoLogin, signInUrl } from '../common/links.js';
 import { textsFor } from '../common/texts.js';
 
 /** The WeCom sign-in button. */

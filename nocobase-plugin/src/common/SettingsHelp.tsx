@@ -6,7 +6,7 @@ import { Typography } from 'antd';
 import React from 'react';
 import { registerUris } from './links.js';
 import type { Texts } from './texts.js';
-import { VersionsHelp, type About } from './VersionsHelp.js';
+import { type About, VersionsHelp } from './VersionsHelp.js';
 
 /** The help; `load` asks the server for the versions (with the administrator's session). */
 export function SettingsHelp(props: {

@@ -28,6 +28,7 @@ export async function completeHandOff(api: AuthClient, location: Location = wind
     api.auth.setAuthenticator(signedIn.authenticator);
     api.auth.setToken(signedIn.token);
   } catch (error) {
+    // biome-ignore lint/suspicious/noDocumentCookie: the marker must be readable by the sign-in page's script.
     document.cookie = SIGNED_OUT_MARKER;
     console.warn(
       `wecom-bridge: the sign-in could not be handed to this page (${(error as Error).message}); sign in again`,

@@ -4,14 +4,14 @@
  * a password (as NocoBase's OIDC and CAS authenticators do), and a sign-out that also ends the
  * provider's session (RP-initiated logout).
  */
-import { BaseAuth, type AuthConfig } from '@nocobase/auth';
+import { type AuthConfig, BaseAuth } from '@nocobase/auth';
 import { setSignedOutCookie } from './cookies.js';
 import { redeemCode } from './exchange.js';
 import type { AuthModel, Model, NocoContext } from './nocobase-types.js';
-import { readOptions, type BridgeOptions } from './options.js';
+import { type BridgeOptions, readOptions } from './options.js';
 import { idTokenKey, runtimeOf } from './runtime.js';
 import { fromModernLane, modernSignInPath, parkEndSession } from './sign-out.js';
-import { siteOrigin, signInPath } from './site.js';
+import { signInPath, siteOrigin } from './site.js';
 import type { LoginTransaction } from './transactions.js';
 import { resolveUser } from './users.js';
 
@@ -107,6 +107,7 @@ export class WeComBridgeAuth extends BaseAuth {
    * sign-in page as post_logout_redirect_uri (the modern lane by way of its sign-in page:
    * sign-out.ts). Without an end_session_endpoint it is NocoBase's alone.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: BaseAuth.signOut's own return type.
   override async signOut(): Promise<any> {
     const ctx = this.ctx as NocoContext;
     const idToken = await this.takeIdToken(ctx);

@@ -6,8 +6,9 @@
  * On https the first two carry the `__Host-` prefix: a sibling subdomain (or a page on plain http)
  * cannot plant them, so nobody can slip their own sign-in into another person's browser.
  */
-import type { NocoContext } from './nocobase-types.js';
+
 import { SIGNED_OUT_COOKIE } from '../constants.js';
+import type { NocoContext } from './nocobase-types.js';
 import { apiBasePath, isHttps, publicPath } from './site.js';
 
 /** HttpOnly; the sealed login transactions of this browser (transactions.ts). */

@@ -3,7 +3,7 @@
  * authentication as discovery allows), the ID token verified against the provider's keys, and
  * the claims completed from userinfo.
  */
-import { jwtVerify, type JWTPayload } from 'jose';
+import { type JWTPayload, jwtVerify } from 'jose';
 import { SignInError } from './errors.js';
 import { fetchJson } from './http.js';
 import type { BridgeOptions } from './options.js';

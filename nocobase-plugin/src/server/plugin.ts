@@ -4,16 +4,16 @@
  * authenticator of this type.
  */
 import { Plugin } from '@nocobase/server';
+import { AUTH_TYPE, NAMESPACE, RESOURCE } from '../constants.js';
 import { aboutAction } from './about.js';
 import { WeComBridgeAuth } from './auth.js';
 import type { Database, Model, Transaction } from './nocobase-types.js';
 import { optionProblems, readOptions } from './options.js';
-import { handOffAction, redirectAction, signInAction } from './routes.js';
-import { AUTH_TYPE, NAMESPACE, RESOURCE } from '../constants.js';
-import { runtimeOf, setRuntime } from './runtime.js';
 import { ProviderCache } from './provider.js';
-import { endSessionAction } from './sign-out.js';
+import { handOffAction, redirectAction, signInAction } from './routes.js';
+import { runtimeOf, setRuntime } from './runtime.js';
 import { deriveKey, type SealKey } from './seal.js';
+import { endSessionAction } from './sign-out.js';
 
 /** The plugin as NocoBase's plugin manager loads it (the package's default export). */
 export class PluginWeComBridgeServer extends Plugin {
@@ -55,12 +55,10 @@ export class PluginWeComBridgeServer extends Plugin {
       const raw = row.get('options') as Record<string, unknown> | undefined;
       const problems = optionProblems(raw);
       if (readOptions(raw).autoLoginInWeCom) {
-        const others: Model[] = await db
-          .getRepository('authenticators')
-          .find({
-            filter: { authType: AUTH_TYPE, enabled: true, name: { $ne: row.get('name') } },
-            transaction: options?.transaction,
-          });
+        const others: Model[] = await db.getRepository('authenticators').find({
+          filter: { authType: AUTH_TYPE, enabled: true, name: { $ne: row.get('name') } },
+          transaction: options?.transaction,
+        });
         const rival = others.find(
           (other) => readOptions(other.get('options') as Record<string, unknown>).autoLoginInWeCom,
         );

@@ -13,7 +13,7 @@ const BASE = 'http://nocobase.invalid';
 /** Longest `redirect` accepted (NocoBase's own paths are far shorter). */
 const MAX_LENGTH = 2048;
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it looks for.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**

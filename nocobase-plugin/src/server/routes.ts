@@ -5,6 +5,8 @@
  * person in through the authenticator's `validate()`; `POST /api/wecomBridge:handOff` gives the
  * landing page its NocoBase token. Every failure of the first two is a page.
  */
+
+import { AUTH_TYPE, LANE_PARAM } from '../constants.js';
 import type { WeComBridgeAuth } from './auth.js';
 import { clearSignedOutCookie, HANDOFF_COOKIE, LOGIN_COOKIE, readPrivateCookie, setPrivateCookie } from './cookies.js';
 import { isSignInError, SignInError } from './errors.js';
@@ -14,11 +16,10 @@ import type { NocoContext } from './nocobase-types.js';
 import { optionProblems } from './options.js';
 import { failurePage } from './pages.js';
 import { isLocalLocation, safeRedirectPath } from './redirect-path.js';
-import { AUTH_TYPE, LANE_PARAM } from '../constants.js';
 import { runtimeOf } from './runtime.js';
 import { modernSignInPath } from './sign-out.js';
 import { isModernLane, publicPath, redirectUri, signInPath, sitePath } from './site.js';
-import { addTransaction, randomToken, sha256, takeTransaction, TRANSACTION_TTL_MS } from './transactions.js';
+import { addTransaction, randomToken, sha256, TRANSACTION_TTL_MS, takeTransaction } from './transactions.js';
 
 type Next = () => Promise<void>;
 

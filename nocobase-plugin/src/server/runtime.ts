@@ -4,7 +4,7 @@
  * and the ID tokens kept for sign-out, and the key that seals sign-ins in progress.
  */
 import type { Cache } from './nocobase-types.js';
-import { ProviderCache } from './provider.js';
+import type { ProviderCache } from './provider.js';
 import type { SealKey } from './seal.js';
 
 /** The plugin's state of one app. */

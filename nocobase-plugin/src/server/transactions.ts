@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { SignInError } from './errors.js';
-import { seal, unseal, type SealKey } from './seal.js';
+import { type SealKey, seal, unseal } from './seal.js';
 
 /** How long a person has to finish a sign-in at the provider. */
 export const TRANSACTION_TTL_MS = 10 * 60 * 1000;

@@ -11,8 +11,8 @@
  */
 import { emailVariants, lookupValues, newUserValues, type PersonClaims } from './claims.js';
 import { SignInError } from './errors.js';
-import type { BridgeOptions } from './options.js';
 import type { AuthModel, Database, Model, Transaction } from './nocobase-types.js';
+import type { BridgeOptions } from './options.js';
 
 /** What the lookup needs from NocoBase. */
 export interface UserDirectory {

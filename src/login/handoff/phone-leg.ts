@@ -5,9 +5,9 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../../context.js';
-import { beginLogin } from '../wecom-leg.js';
 import type { AuthRequest } from '../../oidc/records.js';
 import { weComLoginUrl } from '../../wecom/login-url.js';
+import { beginLogin } from '../wecom-leg.js';
 
 /** Stores the phone's transaction and returns WeCom's in-client authorize URL. */
 export async function startHandoffLeg(

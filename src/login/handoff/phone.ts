@@ -10,16 +10,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../../context.js';
 import { accessDenied, BridgeError } from '../../errors/bridge-error.js';
-import { hintFacts } from '../../pages/admin-hints.js';
-import { renderErrorPage } from '../../pages/error-page.js';
 import { sendPage } from '../../http/security-headers.js';
 import { admitMember } from '../../oidc/admission.js';
 import { missingRequiredClaims } from '../../oidc/claims.js';
+import { hintFacts } from '../../pages/admin-hints.js';
+import { renderErrorPage } from '../../pages/error-page.js';
+import { renderPhoneDonePage } from '../../pages/handoff.js';
+import type { ResolvedMember, WeComUser } from '../../wecom/identity.js';
 import { pageLang, recordFailure } from '../login-failure.js';
 import type { LoginTransaction } from '../records.js';
-import type { WeComUser, ResolvedMember } from '../../wecom/identity.js';
-import { renderPhoneDonePage } from '../../pages/handoff.js';
-import { handoffKeys, handoffOpen, secondsLeft, updateHandoff, type HandoffRecord } from './records.js';
+import { type HandoffRecord, handoffKeys, handoffOpen, secondsLeft, updateHandoff } from './records.js';
 
 /**
  * Completes the hand-off named by `transaction.handoff` with the phone's login: the phone's

@@ -17,7 +17,7 @@ import type { RequiredClaim } from '../../config/types.js';
 import { sha256 } from '../../crypto/secrets.js';
 import type { OAuthErrorCode } from '../../errors/bridge-error.js';
 import type { AuthRequest } from '../../oidc/records.js';
-import { storeKey, type Store } from '../../store/store.js';
+import { type Store, storeKey } from '../../store/store.js';
 import type { WeComUser } from '../../wecom/identity.js';
 
 /** Where a hand-off stands. */

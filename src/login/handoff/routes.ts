@@ -13,22 +13,22 @@
  * the handle in the URL alone (history, shoulder surfing) opens nothing.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { epochSeconds, type BridgeContext } from '../../context.js';
+import { type BridgeContext, epochSeconds } from '../../context.js';
 import { safeEqual, sha256 } from '../../crypto/secrets.js';
 import { accessDenied, BridgeError } from '../../errors/bridge-error.js';
 import { readCookie } from '../../http/cookies.js';
-import { hintFacts } from '../../pages/admin-hints.js';
-import { renderErrorPage } from '../../pages/error-page.js';
 import { sendPage } from '../../http/security-headers.js';
 import { issueCodeRedirect } from '../../oidc/codes.js';
-import { pageLang } from '../login-failure.js';
 import { errorRedirectUrl, redirectBrowser } from '../../oidc/redirect.js';
 import { startSession } from '../../oidc/session.js';
-import { startAgainUrl } from '../start-again.js';
+import { hintFacts } from '../../pages/admin-hints.js';
+import { renderErrorPage } from '../../pages/error-page.js';
 import { POLL_SCRIPT_HASH, renderWaitingPage } from '../../pages/handoff.js';
-import { startHandoffLeg } from './phone-leg.js';
+import { pageLang } from '../login-failure.js';
+import { startAgainUrl } from '../start-again.js';
 import { handoffGone, handoffUsed } from './phone.js';
-import { handleId, handoffKeys, handoffOpen, updateHandoff, type HandoffRecord, type ScanIndex } from './records.js';
+import { startHandoffLeg } from './phone-leg.js';
+import { type HandoffRecord, handleId, handoffKeys, handoffOpen, type ScanIndex, updateHandoff } from './records.js';
 import { handoffUrls } from './start.js';
 
 /** Handles and scan tokens: 256-bit base64url. */
@@ -88,7 +88,7 @@ async function continueLogin(
     return redirectBrowser(reply, 'GET', handoffUrls(context.config.publicUrl, handle).page);
   // Single use: of two concurrent continues, one takes the record; the other finds nothing.
   const taken = await context.store.take<HandoffRecord>(handoffKeys.record(id));
-  if (!taken || taken.status !== 'done' || !taken.user) throw handoffGone();
+  if (taken?.status !== 'done' || !taken.user) throw handoffGone();
   const session = await startSession(request, reply, context, taken.user, epochSeconds(context));
   const location = await issueCodeRedirect(context, taken.request, session.record);
   context.metrics.logins.labels('success', 'handoff', 'qr').inc();

@@ -11,9 +11,9 @@ import type { RequiredClaim } from '../../config/types.js';
 import type { BridgeContext } from '../../context.js';
 import { randomSecret } from '../../crypto/secrets.js';
 import { bindBrowser } from '../../http/cookies.js';
-import type { LoginTransaction } from '../records.js';
 import type { WeComUser } from '../../wecom/identity.js';
-import { handleId, handoffKeys, scanTokenOf, type HandoffRecord, type ScanIndex } from './records.js';
+import type { LoginTransaction } from '../records.js';
+import { type HandoffRecord, handleId, handoffKeys, type ScanIndex, scanTokenOf } from './records.js';
 
 /** Stores the hand-off and returns the URL of the desktop's waiting page. */
 export async function startHandoff(

@@ -4,7 +4,7 @@
  * server however many sign-ins start) and the single-use hand-off of the token to the landing page.
  */
 import { describe, expect, it } from 'vitest';
-import { claimHandOff, offerHandOff, type KeyValueCache } from '../handoff.js';
+import { claimHandOff, type KeyValueCache, offerHandOff } from '../handoff.js';
 import { cleartextEndpoint } from '../provider.js';
 import { deriveKey, seal } from '../seal.js';
 import {
@@ -12,8 +12,8 @@ import {
   MAX_COOKIE_LENGTH,
   MAX_TRANSACTIONS,
   randomToken,
-  takeTransaction,
   TRANSACTION_TTL_MS,
+  takeTransaction,
 } from '../transactions.js';
 
 const KEY = deriveKey(randomToken(), 'login transactions v1');
