@@ -131,7 +131,7 @@ export const redisUrl = optionalText.pipe(
  * Why `TRUST_PROXY=true` is refused, and the safe forms instead. `true` believes the left-most
  * X-Forwarded-For entry, which the client writes itself behind nginx's usual
  * `$proxy_add_x_forwarded_for` (it appends to what arrived): anyone could pick the address the
- * per-address limits count (issue 27).
+ * per-address limits count.
  */
 export const TRUST_PROXY_TRUE_REFUSED =
   'true (trust every hop) is refused: it believes the left-most X-Forwarded-For entry, which the client writes itself behind a proxy that appends ' +

@@ -5,7 +5,7 @@ import { hash, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 /**
  * Random bytes are drawn from the CSPRNG in 4 KB batches and handed out once each: every
- * `randomBytes()` call costs several microseconds whatever its size, and a login needs a dozen
+ * `randomBytes()` call has a fixed cost whatever its size, and a login needs a dozen
  * random values (state, cookies, code, ids, token; a request id per request). Bytes are never
  * handed out twice, so each value is exactly as random as its own `randomBytes()` call would be.
  */

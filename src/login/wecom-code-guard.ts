@@ -14,7 +14,7 @@
  *   sign-ins from new networks wait. That keeps the errors below WeCom's ban while the offices
  *   people sign in from keep working.
  *
- * Reserve first, call second (issue 27): a unit of both budgets is taken atomically
+ * Reserve first, call second: a unit of both budgets is taken atomically
  * (`Store.reserve`, all or nothing) before WeCom is called, and held while the code exchange
  * (getuserinfo) runs; the member's calls after it cannot be a made-up code's and hold nothing.
  * Counting after the call let parallel callbacks all pass a check of the same count: 40 at once

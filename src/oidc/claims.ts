@@ -144,7 +144,7 @@ function emailClaims(user: WeComUser, config: ClaimsConfig): Record<string, unkn
  * `phone_number_verified` is always `true` beside `phone_number`: WeCom returns the member's
  * mobile as the corp's own directory holds it (maintained by its administrators, the number the
  * member's WeCom account is tied to), never a value the person typed in at a relying party.
- * NocoBase's plugin binds existing users by phone only when it is true (issue 27).
+ * NocoBase's plugin binds existing users by phone only when it is true.
  */
 export function phoneClaims(mobile: string | undefined): Record<string, unknown> {
   if (!mobile) return {};

@@ -77,7 +77,7 @@ async function validRecord(
     throw invalidGrant('The refresh token was issued to another client', 'refresh_client_mismatch');
   if (familyRevoked) throw invalidGrant('The refresh token was revoked', 'refresh_revoked');
   // Before the grace window: a repeat must not hand out the remembered (live) tokens of a
-  // session that a logout or an offboarding has ended since the rotation (issue 27).
+  // session that a logout or an offboarding has ended since the rotation.
   if (await sessionRevoked(context, record.sid))
     throw invalidGrant('The session of this refresh token was ended (logout)', 'refresh_session_ended');
   if (used) {
