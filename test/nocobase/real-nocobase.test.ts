@@ -30,7 +30,7 @@ import {
   rootPage,
   userCount,
 } from './pages.js';
-import { installFromStoragePlugins, realNocoBaseAvailable, type Site, startSite } from './site.js';
+import { installFromStoragePlugins, installWithPmAddTarball, realNocoBaseAvailable, type Site, startSite } from './site.js';
 
 const available = realNocoBaseAvailable();
 let site: Site;
@@ -373,6 +373,11 @@ describe.skipIf(!available)(
   () => {
     it('is found by `pm add`, enabled by `pm enable`, and offers the WeCom authenticator type after a restart', async () => {
       const types = await installFromStoragePlugins(site);
+      expect(types).toContainEqual(expect.objectContaining({ name: 'wecom-bridge' }));
+    });
+
+    it('installs from the tarball itself with `pm add <file>.tgz` and `pm enable`', async () => {
+      const types = await installWithPmAddTarball(site);
       expect(types).toContainEqual(expect.objectContaining({ name: 'wecom-bridge' }));
     });
   },

@@ -155,13 +155,32 @@ export async function installFromStoragePlugins(site: Site): Promise<Array<{ nam
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   execFileSync('tar', ['xzf', site.tgz, '--strip-components=1', '-C', target]);
+  return authTypesAfter(install, 'storage', (cli) => {
+    cli(['pm', 'add', name]);
+    cli(['pm', 'enable', name]);
+  });
+}
+
+/** The tarball given to NocoBase's CLI, `pm add <file>.tgz` (it unpacks it itself), then `pm enable`. */
+export async function installWithPmAddTarball(site: Site): Promise<Array<{ name: string; title?: string }>> {
+  const install = ensureNocoBase();
+  const { name } = JSON.parse(readFileSync(join(ROOT, 'nocobase-plugin/package.json'), 'utf8')) as { name: string };
+  return authTypesAfter(install, 'tarball', (cli) => {
+    cli(['pm', 'add', site.tgz]);
+    cli(['pm', 'enable', name]);
+  });
+}
+
+/** A second NocoBase on a fresh database, `prepare`d with its CLI before it starts: the auth types it offers. */
+async function authTypesAfter(
+  install: ReturnType<typeof ensureNocoBase>,
+  label: string,
+  prepare: (cli: (args: string[]) => string) => void,
+): Promise<Array<{ name: string; title?: string }>> {
   const nocobase = await startNocoBase(install, {
     port: await freePort(),
-    database: `wob_test_storage_${process.pid}_${Date.now()}`,
-    beforeStart: (cli) => {
-      cli(['pm', 'add', name]);
-      cli(['pm', 'enable', name]);
-    },
+    database: `wob_test_${label}_${process.pid}_${Date.now()}`,
+    beforeStart: prepare,
   });
   try {
     const api = new NocoBaseApi(nocobase.url);
