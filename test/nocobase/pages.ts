@@ -48,6 +48,22 @@ export async function rootPage(
   return { context, page };
 }
 
+/**
+ * The settings form's help, in either lane: the URIs to register at the bridge as this NocoBase's
+ * address gives them, and the plugin's and the bridge's versions (read by the server from the
+ * saved issuer).
+ */
+export async function expectSettingsHelp(page: Page, site: Site): Promise<void> {
+  const uris = [
+    `${site.nocobase.url}/api/wecomBridge:redirect`,
+    `${site.nocobase.url}/signin,${site.nocobase.url}/v/signin`,
+  ];
+  await expect.poll(() => page.locator('code').allInnerTexts()).toEqual(expect.arrayContaining(uris));
+  await expect
+    .poll(() => page.getByTestId('wecom-bridge-versions').innerText(), { timeout: 30_000 })
+    .toMatch(/0\.1\.\d+.*127\.0\.0\.1.*0\.1\.\d+/);
+}
+
 /** NocoBase's sign-in page, rendered (its React client takes a few seconds to start). */
 export async function openSignIn(page: Page, site: Site): Promise<void> {
   await page.goto(`${site.nocobase.url}/signin`);
