@@ -42,7 +42,7 @@ export function modernLaneSuite(get: () => { site: Site; browser: Browser }, mod
       await page.addInitScript((lang) => localStorage.setItem('NOCOBASE_LOCALE', lang), locale);
       await page.goto(`${site.nocobase.url}/v/signin`);
       const button = page.getByRole('link', { name: label });
-      await button.waitFor({ timeout: 60_000 });
+      await button.waitFor({ timeout: 90_000 });
       expect(await button.getAttribute('href')).toMatch(/^\/api\/wecomBridge:signIn\?authenticator=wecom/);
       await screenshot(page, `nocobase-${mode}-v2-signin-${locale}`);
       await context.close();

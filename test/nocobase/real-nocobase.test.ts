@@ -357,6 +357,9 @@ for (const mode of ['legacy-default', 'modern-default', 'modern-only']) {
     beforeAll(async () => {
       const started = Date.now();
       await site.nocobase.restart({ APP_CLIENT_ENTRY_MODE: mode });
+      // NocoBase builds each language's resources on first use after a start: not inside a test's wait.
+      for (const locale of ['en-US', 'zh-CN'])
+        await fetch(`${site.nocobase.url}/api/app:getLang`, { headers: { 'x-locale': locale } });
       console.log(`[nocobase] restarted in ${mode} mode in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }, 240_000);
     homepageSuite(() => ({ site, browser }), mode);
