@@ -31,8 +31,10 @@ import { registerHandoff } from './login/handoff/routes.js';
 import { ClientRegistry } from './oidc/client-auth.js';
 import { registerDiscovery } from './oidc/discovery.js';
 import { registerLogout } from './oidc/logout.js';
+import { OffboardingWorker } from './oidc/offboarding.js';
 import { registerToken } from './oidc/token.js';
 import { registerUserinfo } from './oidc/userinfo.js';
+import { registerWeComEvents } from './oidc/wecom-events.js';
 import { createStore } from './store/create.js';
 import { InstrumentedStore } from './store/instrumented.js';
 import { MemoryStore } from './store/memory.js';
@@ -116,13 +118,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   limitConnections(app.server, config.connections);
   installPlumbing(app, context, securityHeaders);
   installRateLimits(app, context);
+  // Offboarding jobs run on every replica (when events are configured): see oidc/offboarding.ts.
+  const worker = new OffboardingWorker(context, logger);
   registerRoutes(app, context);
+  registerWeComEvents(app, context, worker);
+  if (config.events) app.addHook('onReady', async () => worker.start());
   // CONTRACT lists GET /metrics under PUBLIC_URL: there only for a scraper holding METRICS_TOKEN.
   const metricsToken = config.metrics?.token;
   if (metricsToken !== undefined)
     app.get('/metrics', { config: { errorMode: 'json' } }, metricsHandler(metrics, metricsToken));
   const metricsApp = config.metrics ? buildMetricsApp(config, metrics, logger) : undefined;
   app.addHook('onClose', async () => {
+    await worker.stop();
     await metricsApp?.close();
     await store.close();
     if (!options.dispatcher) await dispatcher.close();

@@ -29,6 +29,10 @@ export interface Metrics {
   readonly wecomDuration: Histogram<'api'>;
   readonly tokensIssued: Counter<'grant'>;
   readonly storeDuration: Histogram<'operation' | 'outcome'>;
+  /** WeCom contact events by change type and outcome (ended, recheck, ignored, repeated, refused_*). */
+  readonly wecomEvents: Counter<'change' | 'outcome'>;
+  /** Back-channel logout deliveries by outcome (delivered, retry, failed, dropped). */
+  readonly logoutDeliveries: Counter<'outcome'>;
 }
 
 /** The registered relying parties by id (oidc/client-auth.ts: the registry and client authentication). */

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import type { ClientConfig } from './types.js';
-import { redirectUriProblem } from './urls.js';
+import { backchannelUriProblem, redirectUriProblem } from './urls.js';
 
 /** A problem found in the configuration: the variable (and field) and what is wrong. */
 export interface ConfigProblem {
@@ -28,6 +28,7 @@ const jsonClient = z.object({
   redirect_uris: z.array(z.string()).min(1, { error: 'must list at least one redirect URI' }),
   post_logout_redirect_uris: z.array(z.string()).optional(),
   initiate_login_uri: z.string().optional(),
+  backchannel_logout_uri: z.string().optional(),
 });
 
 /** The client-related variables after `_FILE` resolution. */
@@ -37,6 +38,7 @@ export interface ClientEnv {
   readonly OIDC_REDIRECT_URIS?: string | undefined;
   readonly OIDC_POST_LOGOUT_REDIRECT_URIS?: string | undefined;
   readonly OIDC_INITIATE_LOGIN_URI?: string | undefined;
+  readonly OIDC_BACKCHANNEL_LOGOUT_URI?: string | undefined;
   readonly OIDC_CLIENTS?: string | undefined;
 }
 
@@ -73,6 +75,7 @@ function singleClient(env: ClientEnv, allowInsecureHttp: boolean, problems: Conf
       'OIDC_REDIRECT_URIS',
       'OIDC_POST_LOGOUT_REDIRECT_URIS',
       'OIDC_INITIATE_LOGIN_URI',
+      'OIDC_BACKCHANNEL_LOGOUT_URI',
     ] as const) {
       if (env[name] !== undefined) problems.push({ variable: name, message: 'is set but OIDC_CLIENT_ID is not' });
     }
@@ -107,6 +110,8 @@ function singleClient(env: ClientEnv, allowInsecureHttp: boolean, problems: Conf
   checkUris('OIDC_POST_LOGOUT_REDIRECT_URIS', postLogout, allowInsecureHttp, problems);
   const loginUri = env.OIDC_INITIATE_LOGIN_URI;
   checkUris('OIDC_INITIATE_LOGIN_URI', loginUri === undefined ? [] : [loginUri], allowInsecureHttp, problems);
+  const backchannel = env.OIDC_BACKCHANNEL_LOGOUT_URI;
+  checkBackchannel('OIDC_BACKCHANNEL_LOGOUT_URI', backchannel, problems);
   if (problems.length > before || secret === undefined) return [];
   return [
     freezeClient({
@@ -115,6 +120,7 @@ function singleClient(env: ClientEnv, allowInsecureHttp: boolean, problems: Conf
       redirectUris,
       postLogoutRedirectUris: postLogout,
       ...(loginUri === undefined ? {} : { initiateLoginUri: loginUri }),
+      ...(backchannel === undefined ? {} : { backchannelLogoutUri: backchannel }),
     }),
   ];
 }
@@ -154,6 +160,8 @@ function jsonClients(raw: string | undefined, allowInsecureHttp: boolean, proble
     );
     const loginUri = parsed.data.initiate_login_uri;
     checkUris(`${where}.initiate_login_uri`, loginUri === undefined ? [] : [loginUri], allowInsecureHttp, problems);
+    const backchannel = parsed.data.backchannel_logout_uri;
+    checkBackchannel(`${where}.backchannel_logout_uri`, backchannel, problems);
     if (problems.length > before) return [];
     return [
       freezeClient({
@@ -162,6 +170,7 @@ function jsonClients(raw: string | undefined, allowInsecureHttp: boolean, proble
         redirectUris: parsed.data.redirect_uris,
         postLogoutRedirectUris: parsed.data.post_logout_redirect_uris ?? [],
         ...(loginUri === undefined ? {} : { initiateLoginUri: loginUri }),
+        ...(backchannel === undefined ? {} : { backchannelLogoutUri: backchannel }),
       }),
     ];
   });
@@ -183,6 +192,11 @@ function checkUris(
     const problem = redirectUriProblem(uri, allowInsecureHttp);
     if (problem) problems.push({ variable, message: problem });
   });
+}
+
+function checkBackchannel(variable: string, uri: string | undefined, problems: ConfigProblem[]): void {
+  const problem = uri === undefined ? undefined : backchannelUriProblem(uri);
+  if (problem) problems.push({ variable, message: problem });
 }
 
 function splitList(value: string | undefined): string[] {

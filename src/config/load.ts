@@ -94,6 +94,13 @@ export function loadConfig(env: Env): Config {
   if (resolved.REDIS_URL?.trim() && !resolved.SIGNING_KEY?.trim() && !env.SIGNING_KEY_FILE?.trim()) {
     problems.push({ variable: 'SIGNING_KEY', message: SHARED_KEY_REQUIRED });
   }
+  if (data && (data.WECOM_CALLBACK_TOKEN === undefined) !== (data.WECOM_CALLBACK_AES_KEY === undefined)) {
+    const missing = data.WECOM_CALLBACK_TOKEN === undefined ? 'WECOM_CALLBACK_TOKEN' : 'WECOM_CALLBACK_AES_KEY';
+    problems.push({
+      variable: missing,
+      message: `required with ${missing === 'WECOM_CALLBACK_TOKEN' ? 'WECOM_CALLBACK_AES_KEY' : 'WECOM_CALLBACK_TOKEN'}: the event server needs both the Token and the EncodingAESKey of 设置API接收 (or neither)`,
+    });
+  }
   const clients = parseClients(data ?? cleanedClientEnv(resolved), allowInsecureHttp, problems);
   const verify = parseDomainVerifyFiles(resolved.WECOM_DOMAIN_VERIFY_FILE);
   for (const message of verify.problems) problems.push({ variable: 'WECOM_DOMAIN_VERIFY_FILE', message });
@@ -129,6 +136,9 @@ function buildConfig(
       scope: data.WECOM_SCOPE,
       loginMode: data.WECOM_LOGIN_MODE,
     }),
+    ...(data.WECOM_CALLBACK_TOKEN === undefined || data.WECOM_CALLBACK_AES_KEY === undefined
+      ? {}
+      : { events: Object.freeze({ token: data.WECOM_CALLBACK_TOKEN, aesKey: data.WECOM_CALLBACK_AES_KEY }) }),
     clients: Object.freeze([...clients]),
     signing: Object.freeze({
       ...(data.SIGNING_KEY === undefined ? {} : { key: data.SIGNING_KEY }),
@@ -228,6 +238,7 @@ function cleanedClientEnv(env: Record<string, string | undefined>): Record<strin
     'OIDC_REDIRECT_URIS',
     'OIDC_POST_LOGOUT_REDIRECT_URIS',
     'OIDC_INITIATE_LOGIN_URI',
+    'OIDC_BACKCHANNEL_LOGOUT_URI',
     'OIDC_CLIENTS',
   ];
   return Object.fromEntries(names.map((name) => [name, env[name]?.trim() || undefined]));

@@ -181,3 +181,9 @@ export const bearerToken = optionalText.superRefine((value, ctx) => {
   if (value !== undefined && value.length < 16)
     ctx.addIssue({ code: 'custom', message: 'must be at least 16 characters (e.g. openssl rand -base64 32)' });
 });
+
+/** An optional value that, when set, must match `pattern` (the message says what it must be). */
+export const optionalMatching = (pattern: RegExp, message: string) =>
+  optionalText.superRefine((value, ctx) => {
+    if (value !== undefined && !pattern.test(value)) ctx.addIssue({ code: 'custom', message });
+  });

@@ -17,6 +17,15 @@ export interface ClientConfig {
   readonly postLogoutRedirectUris: readonly string[];
   /** The RP's login page (OIDC `initiate_login_uri`): the "start again" link of our pages. */
   readonly initiateLoginUri?: string;
+  /** Where logout tokens are POSTed when a member is ended (Back-Channel Logout 1.0). */
+  readonly backchannelLogoutUri?: string;
+}
+
+/** The event server (WECOM_CALLBACK_TOKEN, WECOM_CALLBACK_AES_KEY); absent when not configured. */
+export interface EventsConfig {
+  readonly token: string;
+  /** The 43-character EncodingAESKey. */
+  readonly aesKey: string;
 }
 
 /** Bounds on client connections (REQUEST_TIMEOUT, MAX_CONNECTIONS). */
@@ -138,6 +147,8 @@ export interface Config {
   readonly connections: ConnectionConfig;
   readonly metrics?: MetricsConfig;
   readonly wecom: WeComConfig;
+  /** WeCom contact events (`/wecom/events`); absent when not configured. */
+  readonly events?: EventsConfig;
   readonly clients: readonly ClientConfig[];
   readonly signing: {
     /** Key material as given (PEM or JWK JSON); undefined → generate/keep in dataDir. */

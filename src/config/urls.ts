@@ -45,6 +45,20 @@ export function redirectUriProblem(value: string, allowInsecureHttp: boolean): s
   return insecure ? `"${value}" ${insecure}` : undefined;
 }
 
+/**
+ * Checks a back-channel logout URI (Back-Channel Logout 1.0 §2.2): an absolute http(s) URL without
+ * fragment or credentials. Plain http and private or loopback hosts are allowed: the bridge itself
+ * calls it, server to server, and the operator chose it (NocoBase usually sits on a private network).
+ */
+export function backchannelUriProblem(value: string): string | undefined {
+  const url = parseUrl(value);
+  if (!url) return `"${value}" is not an absolute URL`;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${value}" must use https:// or http://`;
+  if (url.hash || value.includes('#')) return `"${value}" must not contain a fragment`;
+  if (url.username || url.password) return `"${value}" must not contain user credentials`;
+  return undefined;
+}
+
 /** Checks a WeCom base URL (API, OAuth, SSO). */
 export function baseUrlProblem(value: string): string | undefined {
   const url = parseUrl(value);

@@ -16,6 +16,7 @@ import {
   flag,
   listenAddress,
   oneOf,
+  optionalMatching,
   optionalText,
   port,
   proxyUrl,
@@ -34,6 +35,7 @@ export const GROUPS = {
   wecom: 'WeCom app',
   access: 'Who may sign in',
   clients: 'Relying parties',
+  events: 'Offboarding (WeCom contact events)',
   claims: 'Claims',
   keys: 'Signing keys',
   state: 'Shared state (Redis)',
@@ -192,6 +194,26 @@ export const VARIABLES = declare({
     // Parsed (and files read) by domain-verify.ts from load.ts: reading files is the loader's job.
     parse: optionalText,
   },
+  WECOM_CALLBACK_TOKEN: {
+    group: 'events',
+    unset: 'events off',
+    description:
+      'Token of the event server that receives contact changes (应用管理 → the app → 接收消息 → 设置API接收 → Token): 3-32 letters and digits. With WECOM_CALLBACK_AES_KEY (both or neither) it turns on GET/POST /wecom/events, so that a member deleted or disabled in WeCom is signed out everywhere at once. WECOM_CALLBACK_TOKEN_FILE reads it from a file.',
+    secret: true,
+    fileVariant: true,
+    example: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
+    parse: optionalMatching(/^[A-Za-z0-9]{3,32}$/, 'must be the Token of 设置API接收: 3-32 letters and digits'),
+  },
+  WECOM_CALLBACK_AES_KEY: {
+    group: 'events',
+    unset: 'events off',
+    description:
+      'EncodingAESKey of the same event server (43 letters and digits). WECOM_CALLBACK_AES_KEY_FILE reads it from a file.',
+    secret: true,
+    fileVariant: true,
+    example: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+    parse: optionalMatching(/^[A-Za-z0-9]{43}$/, 'must be the EncodingAESKey of 设置API接收: 43 letters and digits'),
+  },
   OIDC_CLIENT_ID: {
     group: 'clients',
     unset: 'required unless OIDC_CLIENTS',
@@ -221,10 +243,16 @@ export const VARIABLES = declare({
     description: 'Comma-separated post-logout redirect URIs, matched exactly.',
     parse: optionalText,
   },
+  OIDC_BACKCHANNEL_LOGOUT_URI: {
+    group: 'clients',
+    description:
+      'Back-channel logout URI of the OIDC_CLIENT_ID relying party (OpenID Connect Back-Channel Logout 1.0): when WeCom reports the member deleted or disabled, a logout token is POSTed there. Any http(s) URL, private and loopback addresses included (for NocoBase: https://nocobase.example.com/api/wecomBridge:backchannelLogout). In OIDC_CLIENTS: backchannel_logout_uri.',
+    parse: optionalText,
+  },
   OIDC_CLIENTS: {
     group: 'clients',
     description:
-      'JSON array for several relying parties: [{"client_id","client_secret","redirect_uris":[…],"post_logout_redirect_uris":[…]}]. Used beside or instead of the OIDC_CLIENT_* variables.',
+      'JSON array for several relying parties: [{"client_id","client_secret","redirect_uris":[…],"post_logout_redirect_uris":[…],"backchannel_logout_uri"}]. Used beside or instead of the OIDC_CLIENT_* variables.',
     secret: true,
     parse: optionalText,
   },

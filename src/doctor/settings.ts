@@ -46,10 +46,18 @@ export function weComSettings(config: Config, egressIp?: string): SettingsSectio
       ? `${egressIp} (the address WeCom saw this server call from)`
       : "this server's egress IP (or its proxy's, with HTTPS_PROXY)",
   });
+  if (config.events)
+    settings.push({
+      field: '接收消息 → 设置API接收 (event server: URL, Token, EncodingAESKey)',
+      value: `${config.publicUrl}/wecom/events (Token and EncodingAESKey: WECOM_CALLBACK_TOKEN, WECOM_CALLBACK_AES_KEY)`,
+    });
   return {
     title: `WeCom admin console → 应用管理 → the self-built app with AgentId ${config.wecom.agentId} (corp ${config.wecom.corpId})`,
     settings,
     notes: [
+      config.events
+        ? "Contact events are on: a member deleted or disabled in WeCom is signed out at once (sessions, tokens, back-channel logout). The app's visible range (可见范围) must include the members whose changes it should receive."
+        : 'Contact events are off (WECOM_CALLBACK_TOKEN / WECOM_CALLBACK_AES_KEY unset): a member deleted or disabled in WeCom keeps their relying-party sessions, and their refresh tokens work until the next refresh re-checks them with WeCom. See docs/wecom-setup.md, "Offboarding".',
       `The bridge sends WeCom redirect_uri=${weComCallbackUrl(config.publicUrl)}; only its host (${domain}) is registered in the console.`,
       'WeCom asks to serve a WW_verify_*.txt file at the root of that domain to prove ownership.',
     ],

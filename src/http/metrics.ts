@@ -52,6 +52,18 @@ export function createMetrics(version: string, defaultMetrics = true): Metrics {
       labelNames: ['grant'],
       registers: [registry],
     }),
+    wecomEvents: new Counter({
+      name: 'wecom_oidc_wecom_events_total',
+      help: 'WeCom contact events at /wecom/events by change type and outcome (ended, recheck, active, ignored, repeated, refused_<reason>)',
+      labelNames: ['change', 'outcome'],
+      registers: [registry],
+    }),
+    logoutDeliveries: new Counter({
+      name: 'wecom_oidc_backchannel_logout_total',
+      help: 'Back-channel logout token deliveries by outcome (delivered, retry, failed = given up, dropped = queue full)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     storeDuration: new Histogram({
       name: 'wecom_oidc_store_operation_duration_seconds',
       help: 'Store (Redis or memory) operation duration by operation and outcome (ok, error)',

@@ -69,9 +69,9 @@ export class KeyRing {
   }
 
   /** Signs `payload` as a JWT with the current key, `kid` in the header. */
-  async sign(payload: JWTPayload): Promise<string> {
+  async sign(payload: JWTPayload, typ = 'JWT'): Promise<string> {
     const key = this.keys[0]!;
-    return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+    return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ }).sign(key.privateKey);
   }
 
   /**

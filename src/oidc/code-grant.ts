@@ -14,9 +14,11 @@ import { safeEqual, sha256 } from '../crypto/secrets.js';
 import { type BridgeError, invalidGrant, invalidRequest } from '../errors/bridge-error.js';
 import type { StoreWrite } from '../store/store.js';
 import { revokeGrant } from './access-tokens.js';
+import { indexGrant } from './member-index.js';
 import { type RawParams, readParams } from './params.js';
 import { type CodeRecord, codeKeys } from './records.js';
 import type { Redemption } from './redemption.js';
+import { sessionRevoked } from './refresh-tokens.js';
 
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
@@ -42,6 +44,9 @@ export async function redeemCode(context: BridgeContext, client: ClientConfig, b
     throw invalidGrant('redirect_uri does not match the one of the authorization request', 'code_redirect_mismatch');
   }
   checkPkce(record.codeChallenge, p.code_verifier);
+  // A member ended (offboarding) or signed out after the code was issued gets no tokens for it.
+  if (await sessionRevoked(context, record.sid))
+    throw invalidGrant('The session of this authorization code was ended', 'code_session_ended');
   return {
     grant: record,
     scopes: record.scopes,
@@ -76,7 +81,10 @@ async function consume(
   // redeemed code (its user's profile) does not sit in the store until CODE_TTL. So does the
   // callback result that would repeat the redirect carrying it (records.ts, CodeRecord).
   const gone = record.callbackResult === undefined ? [stored.record] : [stored.record, record.callbackResult];
-  if (await context.store.claim(stored.used, mark, usedMarkTtl(context, record), writes, gone)) return;
+  if (await context.store.claim(stored.used, mark, usedMarkTtl(context, record), writes, gone)) {
+    await indexGrant(context, record, usedMarkTtl(context, record));
+    return;
+  }
   throw await replayed(context, record.grantId);
 }
 

@@ -12,7 +12,7 @@ import { VERSION } from '../version.js';
 import { SUPPORTED_CLAIMS, SUPPORTED_SCOPES } from './claims.js';
 
 /** The discovery document for `publicUrl`. */
-export function discoveryDocument(publicUrl: string, alg: string): Record<string, unknown> {
+export function discoveryDocument(publicUrl: string, alg: string, backchannel = false): Record<string, unknown> {
   return {
     issuer: publicUrl,
     authorization_endpoint: `${publicUrl}/authorize`,
@@ -35,6 +35,8 @@ export function discoveryDocument(publicUrl: string, alg: string): Record<string
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     require_request_uri_registration: false,
+    // Back-Channel Logout 1.0: only when some client registered a URI (logout tokens carry sid).
+    ...(backchannel ? { backchannel_logout_supported: true, backchannel_logout_session_supported: true } : {}),
     // Not part of OpenID Connect: lets a relying party's admin (the NocoBase plugin's settings)
     // see which bridge answers, for the compatibility table in docs/nocobase.md.
     wecom_oidc_bridge_version: VERSION,
@@ -43,7 +45,8 @@ export function discoveryDocument(publicUrl: string, alg: string): Record<string
 
 /** Registers discovery and JWKS. */
 export function registerDiscovery(app: FastifyInstance, context: BridgeContext): void {
-  const discovery = JSON.stringify(discoveryDocument(context.config.publicUrl, context.keys.alg));
+  const backchannel = context.config.clients.some((client) => client.backchannelLogoutUri !== undefined);
+  const discovery = JSON.stringify(discoveryDocument(context.config.publicUrl, context.keys.alg, backchannel));
   const jwks = JSON.stringify(context.keys.jwks());
   // CORS is allowed on these public documents (OIDC Discovery §4); browsers may read them.
   const headers = {

@@ -12,6 +12,7 @@ import { clearSessionCookie, readCookie, setSessionCookie } from '../http/cookie
 import type { StoreWrite } from '../store/store.js';
 import type { WeComUser } from '../wecom/identity.js';
 import { type ClaimsSettings, missingRequiredClaims, subjectOf } from './claims.js';
+import { indexSession } from './member-index.js';
 import { type AuthRequest, keys, type SessionRecord } from './records.js';
 
 /** A session just started, and the cookie value that references it (none when sessions are off). */
@@ -97,6 +98,7 @@ export async function saveSession(
     ...alsoWrite,
   ]);
   setSessionCookie(reply, context.cookies, cookie.value, cookie.maxAge);
+  await indexSession(context, session.record, keys.session(cookie.value), cookie.maxAge);
 }
 
 /**

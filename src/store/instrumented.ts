@@ -10,6 +10,7 @@ import type {
   HitCounter,
   HitResult,
   Hold,
+  QueuedJob,
   ReserveResult,
   Store,
   StoreWrite,
@@ -29,6 +30,12 @@ export type StoreOperation =
   | 'release'
   | 'keep'
   | 'delete'
+  | 'addToSet'
+  | 'setItems'
+  | 'enqueue'
+  | 'dequeue'
+  | 'reschedule'
+  | 'finish'
   | 'ping';
 
 /** Receives one observation per operation: its name, `ok` or `error`, and its duration. */
@@ -94,6 +101,30 @@ export class InstrumentedStore implements Store {
 
   delete(key: string): Promise<void> {
     return this.timed('delete', () => this.inner.delete(key));
+  }
+
+  addToSet(key: string, item: string, ttlSeconds: number): Promise<void> {
+    return this.timed('addToSet', () => this.inner.addToSet(key, item, ttlSeconds));
+  }
+
+  setItems(key: string): Promise<string[]> {
+    return this.timed('setItems', () => this.inner.setItems(key));
+  }
+
+  enqueue(queue: string, id: string, value: unknown, dueMs: number, maxLength: number): Promise<boolean> {
+    return this.timed('enqueue', () => this.inner.enqueue(queue, id, value, dueMs, maxLength));
+  }
+
+  dequeue(queue: string, nowMs: number, leaseMs: number): Promise<QueuedJob | undefined> {
+    return this.timed('dequeue', () => this.inner.dequeue(queue, nowMs, leaseMs));
+  }
+
+  reschedule(queue: string, id: string, value: unknown, dueMs: number): Promise<void> {
+    return this.timed('reschedule', () => this.inner.reschedule(queue, id, value, dueMs));
+  }
+
+  finish(queue: string, id: string): Promise<void> {
+    return this.timed('finish', () => this.inner.finish(queue, id));
   }
 
   ping(): Promise<void> {

@@ -17,6 +17,7 @@ import type {
   HitCounter,
   HitResult,
   Hold,
+  QueuedJob,
   ReserveResult,
   Store,
   StoreWrite,
@@ -72,6 +73,8 @@ export class MemoryStore implements Store {
   private readonly sweeper: NodeJS.Timeout | undefined;
   /** Units of {@link reserve} held by work in flight, per counter key. */
   private readonly held: HeldUnits;
+  /** The job queues: job id → value (JSON) and due time, per queue. */
+  private readonly queues = new Map<string, Map<string, { json: string; dueMs: number }>>();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxEntries = options.maxEntriesPerNamespace ?? DEFAULT_MAX_ENTRIES_PER_NAMESPACE;
@@ -179,11 +182,57 @@ export class MemoryStore implements Store {
     this.remove(this.bucket(key), key);
   }
 
+  async addToSet(key: string, item: string, ttlSeconds: number): Promise<void> {
+    // One synchronous step: read, add, write.
+    const entry = this.liveEntry(key);
+    const items = entry ? (JSON.parse(entry.json) as string[]) : [];
+    if (!items.includes(item)) items.push(item);
+    this.writeUntil(key, items, Math.max(entry?.expiresAt ?? 0, this.now() + ttlSeconds * 1000));
+  }
+
+  async setItems(key: string): Promise<string[]> {
+    return (this.read(key) as string[] | undefined) ?? [];
+  }
+
+  async enqueue(queue: string, id: string, value: unknown, dueMs: number, maxLength: number): Promise<boolean> {
+    let jobs = this.queues.get(queue);
+    if (!jobs) {
+      jobs = new Map();
+      this.queues.set(queue, jobs);
+    }
+    if (jobs.has(id)) return true;
+    if (jobs.size >= maxLength) return false;
+    jobs.set(id, { json: compactJson(value), dueMs });
+    return true;
+  }
+
+  async dequeue(queue: string, nowMs: number, leaseMs: number): Promise<QueuedJob | undefined> {
+    const jobs = this.queues.get(queue);
+    if (!jobs) return undefined;
+    let earliest: [string, { json: string; dueMs: number }] | undefined;
+    for (const job of jobs)
+      if (job[1].dueMs <= nowMs && (!earliest || job[1].dueMs < earliest[1].dueMs)) earliest = job;
+    if (!earliest) return undefined;
+    const [id, job] = earliest;
+    jobs.set(id, { json: job.json, dueMs: nowMs + leaseMs });
+    return { id, value: JSON.parse(job.json) };
+  }
+
+  async reschedule(queue: string, id: string, value: unknown, dueMs: number): Promise<void> {
+    const jobs = this.queues.get(queue);
+    if (jobs?.has(id)) jobs.set(id, { json: compactJson(value), dueMs });
+  }
+
+  async finish(queue: string, id: string): Promise<void> {
+    this.queues.get(queue)?.delete(id);
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.namespaces.clear();
+    this.queues.clear();
     this.held.clear();
   }
 

@@ -112,6 +112,54 @@ for i = 1, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
 return 0
 `);
 
+/**
+ * `RedisStore.addToSet`: SADD, then move the set's expiry to ARGV[2] ms from now unless it is
+ * already later (or the set has none).
+ */
+export const ADD_TO_SET = script(`
+redis.call('SADD', KEYS[1], ARGV[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1
+`);
+
+/**
+ * `RedisStore.enqueue`: KEYS[1] is the schedule (sorted set: job id → due ms), KEYS[2] the jobs
+ * (hash: id → value). ARGV: id, value, due, max. Answers 1 when queued (or already there), 0 when full.
+ */
+export const ENQUEUE = script(`
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+return 1
+`);
+
+/**
+ * \`RedisStore.dequeue\`: the earliest job due at ARGV[1] is leased until ARGV[1] + ARGV[2] (its due
+ * time moves there) and returned as {id, value}; nil when none is due.
+ */
+export const DEQUEUE = script(`
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1)
+if #due == 0 then return false end
+local id = due[1]
+redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), id)
+local value = redis.call('HGET', KEYS[2], id)
+if not value then
+  redis.call('ZREM', KEYS[1], id)
+  return false
+end
+return {id, value}
+`);
+
+/** `RedisStore.reschedule`: only a job still queued gets its new value and due time. */
+export const RESCHEDULE = script(`
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+return 1
+`);
+
 function script(lua: string): Script {
   return { lua, sha: createHash('sha1').update(lua).digest('hex') };
 }

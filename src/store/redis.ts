@@ -7,13 +7,26 @@
  * reconnects by itself when Redis returns.
  */
 import { Redis } from 'ioredis';
-import { CLAIM_AND_SET, HIT, KEEP, RELEASE, RESERVE, type Script, TAKE_IF } from './redis-scripts.js';
+import {
+  ADD_TO_SET,
+  CLAIM_AND_SET,
+  DEQUEUE,
+  ENQUEUE,
+  HIT,
+  KEEP,
+  RELEASE,
+  RESCHEDULE,
+  RESERVE,
+  type Script,
+  TAKE_IF,
+} from './redis-scripts.js';
 import {
   type BudgetCounter,
   type ConditionalTake,
   type HitCounter,
   type HitResult,
   type Hold,
+  type QueuedJob,
   type ReserveResult,
   type Store,
   type StoreWrite,
@@ -182,6 +195,37 @@ export class RedisStore implements Store {
     await this.run(() => this.client.del(key));
   }
 
+  async addToSet(key: string, item: string, ttlSeconds: number): Promise<void> {
+    await this.run(() => this.script(ADD_TO_SET, [key], [item, ttlSeconds * 1000]));
+  }
+
+  async setItems(key: string): Promise<string[]> {
+    return this.run(() => this.client.smembers(key));
+  }
+
+  async enqueue(queue: string, id: string, value: unknown, dueMs: number, maxLength: number): Promise<boolean> {
+    const argv = [id, JSON.stringify(value), dueMs, maxLength];
+    return (await this.run(() => this.script(ENQUEUE, queueKeys(queue), argv))) === 1;
+  }
+
+  async dequeue(queue: string, nowMs: number, leaseMs: number): Promise<QueuedJob | undefined> {
+    const result = (await this.run(() => this.script(DEQUEUE, queueKeys(queue), [nowMs, leaseMs]))) as
+      | [string, string]
+      | null;
+    return result === null ? undefined : { id: result[0], value: JSON.parse(result[1]) };
+  }
+
+  async reschedule(queue: string, id: string, value: unknown, dueMs: number): Promise<void> {
+    await this.run(() => this.script(RESCHEDULE, queueKeys(queue), [id, JSON.stringify(value), dueMs]));
+  }
+
+  async finish(queue: string, id: string): Promise<void> {
+    await this.run(async () => {
+      const [schedule, jobs] = queueKeys(queue);
+      await this.client.multi().zrem(schedule, id).hdel(jobs, id).exec();
+    });
+  }
+
   /**
    * A small write rather than PING: a Redis at maxmemory (noeviction) still answers PING but
    * refuses every write, and readiness must show that.
@@ -215,6 +259,11 @@ export class RedisStore implements Store {
       throw storeUnavailable(error);
     }
   }
+}
+
+/** A queue's schedule (sorted set: job id → due ms) and its jobs (hash: id → value). */
+function queueKeys(queue: string): [string, string] {
+  return [`queue:${queue}`, `queue-jobs:${queue}`];
 }
 
 /** Where the holds on a counter's units live (a sorted set: hold id → end of its lease, ms). */

@@ -82,10 +82,41 @@ export interface Store {
   keep(keys: readonly string[], holdId: string): Promise<void>;
   /** Removes `key` (no error when absent). */
   delete(key: string): Promise<void>;
+  /**
+   * Adds `item` to the set under `key` (created when absent) and keeps the set at least
+   * `ttlSeconds` longer: its expiry only moves later. Atomic: concurrent adds from any replica all
+   * stay (the member index: the sessions and grants of one WeCom member).
+   */
+  addToSet(key: string, item: string, ttlSeconds: number): Promise<void>;
+  /** The items of the set under `key` (empty when absent or expired), in no particular order. */
+  setItems(key: string): Promise<string[]>;
+  /**
+   * Adds the job `id` with `value` to the queue `queue`, due at `dueMs` (epoch ms), unless the
+   * queue already holds `maxLength` jobs: false then (bounded). A job already queued under `id`
+   * stays as it is (true). Atomic.
+   */
+  enqueue(queue: string, id: string, value: unknown, dueMs: number, maxLength: number): Promise<boolean>;
+  /**
+   * Claims the earliest job due at `nowMs`: it stays queued but is due again only after
+   * `leaseMs`, so of concurrent callers on any replica exactly one gets it, and a claimer that
+   * dies without {@link finish} or {@link reschedule} loses it to the next caller after the
+   * lease. Atomic; undefined when nothing is due.
+   */
+  dequeue(queue: string, nowMs: number, leaseMs: number): Promise<QueuedJob | undefined>;
+  /** Replaces a queued job's value and makes it due at `dueMs` (a retry); nothing when it is gone. */
+  reschedule(queue: string, id: string, value: unknown, dueMs: number): Promise<void>;
+  /** Removes the job `id` from the queue (done, or given up). */
+  finish(queue: string, id: string): Promise<void>;
   /** Resolves when the store is usable; rejects otherwise (readiness). */
   ping(): Promise<void>;
   /** Releases connections and timers. */
   close(): Promise<void>;
+}
+
+/** A job claimed by {@link Store.dequeue}. */
+export interface QueuedJob {
+  readonly id: string;
+  readonly value: unknown;
 }
 
 /** One value to store: what {@link Store.set} takes, as data. */

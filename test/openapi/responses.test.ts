@@ -6,6 +6,7 @@
  */
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callbackKey, sealCallback } from '../../src/wecom/callback-crypto.js';
 import { USER_AGENTS } from '../helpers/browser.js';
 import { CLIENTS, type Harness, startHarness } from '../helpers/harness.js';
 import { nocobaseState } from '../helpers/rp.js';
@@ -14,6 +15,8 @@ import { ResponseLog } from './recorder.js';
 import { loadSpec, SpecChecker, specOperations } from './spec.js';
 
 const PENDING = PENDING_OPERATIONS;
+const EVENTS_KEY = '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt';
+const EVENTS = { token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo', key: callbackKey(EVENTS_KEY), corpId: 'ww5imulat0rc0rp1d' };
 const logoutPending = PENDING.includes('GET /logout');
 
 let h: Harness;
@@ -21,7 +24,13 @@ let checker: SpecChecker;
 const seen = new Set<string>();
 
 beforeAll(async () => {
-  h = await startHarness({ env: { WECOM_DOMAIN_VERIFY_FILE: 'WW_verify_Spec42.txt:Spec42' } });
+  h = await startHarness({
+    env: {
+      WECOM_DOMAIN_VERIFY_FILE: 'WW_verify_Spec42.txt:Spec42',
+      WECOM_CALLBACK_TOKEN: EVENTS.token,
+      WECOM_CALLBACK_AES_KEY: EVENTS_KEY,
+    },
+  });
   checker = new SpecChecker(loadSpec(), h.issuer);
 });
 
@@ -105,6 +114,32 @@ describe('logins conform to openapi.yaml', () => {
     const { tokens, userinfo } = await login(log, 'modern', USER_AGENTS.wecom);
     expect(userinfo).toMatchObject({ phone_number: '+8613800138000', email: 'zhangsan@corp.example' });
     expect(checker.validate('/components/schemas/IdTokenClaims', idTokenPayload(tokens.id_token!))).toEqual([]);
+    expectConforms(log);
+  });
+
+  it('WeCom events: URL verification, an event, its repeat, refusals', async () => {
+    const log = new ResponseLog(h.issuer);
+    const timestamp = String(Math.floor(h.clock.now() / 1000));
+    const verify = sealCallback(EVENTS, '1288432023552776189', timestamp, 'spec1');
+    const query = (q: { signature: string; timestamp: string; nonce: string }) =>
+      new URLSearchParams({ msg_signature: q.signature, timestamp: q.timestamp, nonce: q.nonce });
+    await log.fetch(`${h.issuer}/wecom/events?${query(verify.query)}&echostr=${encodeURIComponent(verify.ciphertext)}`);
+    await log.fetch(`${h.issuer}/wecom/events?${query({ ...verify.query, signature: '0'.repeat(40) })}&echostr=x`);
+    await log.fetch(`${h.issuer}/wecom/events?echostr=x`);
+    const event = sealCallback(
+      EVENTS,
+      '<xml><MsgType>event</MsgType><Event>change_contact</Event><ChangeType>delete_user</ChangeType><UserID>nobody</UserID></xml>',
+      timestamp,
+      'spec2',
+    );
+    const post = (q: string, body: string) =>
+      log.fetch(`${h.issuer}/wecom/events?${q}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
+    await post(query(event.query).toString(), event.body);
+    await post(query(event.query).toString(), event.body);
+    await post(query({ ...event.query, signature: '0'.repeat(40) }).toString(), event.body);
+    await post(query(event.query).toString(), `<xml><Encrypt>${'A'.repeat(70_000)}</Encrypt></xml>`);
+    await post(query(event.query).toString(), '<!DOCTYPE x><xml/>');
+    expect(log.entries.map((e) => e.status)).toEqual([200, 403, 400, 200, 200, 403, 413, 400]);
     expectConforms(log);
   });
 

@@ -21,7 +21,15 @@ const PENDING = PENDING_OPERATIONS;
  * automatic twin of GET.
  */
 async function appRoutes(): Promise<string[]> {
-  const config = loadConfig(validEnv({ DATA_DIR: mkdtempSync(join(tmpdir(), 'routes-key-')), LOG_LEVEL: 'silent' }));
+  const config = loadConfig(
+    validEnv({
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'routes-key-')),
+      LOG_LEVEL: 'silent',
+      // Events on: /wecom/events exists only then.
+      WECOM_CALLBACK_TOKEN: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
+      WECOM_CALLBACK_AES_KEY: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+    }),
+  );
   const { app, metricsApp } = await buildApp(config);
   try {
     await app.ready();

@@ -350,6 +350,53 @@ export function storeConformance(fixture: StoreFixture): void {
 
     holdConformance(fixture);
 
+    it("addToSet keeps every item of concurrent adds and only ever lengthens the set's life", async () => {
+      const [a, b] = [await fixture.make(), await fixture.make()];
+      const key = `member-index:conf-${++run}-${Math.random()}`;
+      expect(await a.setItems(key)).toEqual([]);
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).addToSet(key, `item-${i}`, 60)));
+      await a.addToSet(key, 'item-0', 60);
+      expect((await b.setItems(key)).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `item-${i}`).sort());
+      // A shorter TTL never shortens the set's life.
+      await a.addToSet(key, 'late', 1);
+      await fixture.advance(2);
+      expect(await a.setItems(key)).toContain('late');
+      await a.delete(key);
+      expect(await a.setItems(key)).toEqual([]);
+      await a.close();
+      await b.close();
+    });
+
+    it('a queue hands each due job to exactly one of concurrent claimers, again after its lease, never when full', async () => {
+      const [a, b] = [await fixture.make(), await fixture.make()];
+      const queue = `conf-${++run}-${Math.random()}`;
+      const t = 1_800_000_000_000;
+      expect(await a.enqueue(queue, 'j1', { n: 1 }, t, 2)).toBe(true);
+      expect(await b.enqueue(queue, 'j1', { n: 'again' }, t, 2)).toBe(true);
+      expect(await b.enqueue(queue, 'j2', { n: 2 }, t + 5000, 2)).toBe(true);
+      expect(await a.enqueue(queue, 'j3', { n: 3 }, t, 2)).toBe(false);
+      // Only j1 is due at t; of ten concurrent claims exactly one gets it.
+      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).dequeue(queue, t, 30_000)));
+      expect(claims.filter(Boolean)).toEqual([{ id: 'j1', value: { n: 1 } }]);
+      // Its lease has not ended at t + 10 s; j2 is due then.
+      expect(await a.dequeue(queue, t + 10_000, 30_000)).toEqual({ id: 'j2', value: { n: 2 } });
+      expect(await a.dequeue(queue, t + 10_000, 30_000)).toBeUndefined();
+      await a.finish(queue, 'j2');
+      // A claimer that died: after the lease the job is handed out again.
+      expect(await b.dequeue(queue, t + 30_000, 30_000)).toEqual({ id: 'j1', value: { n: 1 } });
+      // A retry: new value, later due time.
+      await a.reschedule(queue, 'j1', { n: 1, attempt: 2 }, t + 100_000);
+      expect(await a.dequeue(queue, t + 99_999, 1000)).toBeUndefined();
+      expect(await a.dequeue(queue, t + 100_000, 1000)).toEqual({ id: 'j1', value: { n: 1, attempt: 2 } });
+      await a.finish(queue, 'j1');
+      await a.reschedule(queue, 'j1', { gone: true }, t);
+      expect(await b.dequeue(queue, t + 1_000_000, 1000)).toBeUndefined();
+      expect(await a.enqueue(queue, 'j3', { n: 3 }, t, 2)).toBe(true);
+      await a.finish(queue, 'j3');
+      await a.close();
+      await b.close();
+    });
+
     it('answers ping while usable', async () => {
       const store = await fixture.make();
       await expect(store.ping()).resolves.toBeUndefined();
