@@ -3,6 +3,7 @@
  * agent ID, secret, trusted domains and IPs, the app's creation date), plus simulator knobs.
  */
 import type { SimDepartment, SimMember } from './directory.js';
+import type { EventTarget } from './events.js';
 
 /** Settings that tests may change at run time (`state.setConfig`, `PUT /_sim/config`). */
 export interface SimConfig {
@@ -21,6 +22,8 @@ export interface SimConfig {
   latencyMs: number;
   /** Userid the login pages use when the request names none (else they show a picker). */
   defaultUser: string | undefined;
+  /** The app's event server (URL, Token, EncodingAESKey) that receives contact changes; none: no events. */
+  eventTarget: EventTarget | undefined;
 }
 
 /** Options of the simulator (all optional). */
@@ -47,6 +50,7 @@ export const MUTABLE_CONFIG_KEYS = [
   'latencyMs',
   'defaultUser',
   'tokenExpiresIn',
+  'eventTarget',
 ] as const;
 
 /** A partial update of the mutable settings. */
@@ -65,5 +69,6 @@ export function configFromOptions(options: SimOptions): SimConfig {
     tokenExpiresIn: options.tokenExpiresIn ?? 7200,
     latencyMs: options.latencyMs ?? 0,
     defaultUser: options.defaultUser,
+    eventTarget: options.eventTarget ? { ...options.eventTarget } : undefined,
   };
 }

@@ -40,7 +40,25 @@ const CONFIG_FIELDS: Readonly<Record<(typeof MUTABLE_CONFIG_KEYS)[number], Check
   tokenExpiresIn: isPositiveInteger,
   // null clears the default user (JSON has no undefined).
   defaultUser: (v) => v === null || isString(v),
+  // null: no event server.
+  eventTarget: (v) => v === null || isEventTarget(v),
 };
+
+/** `{ url, token, encodingAesKey }`: an http(s) URL, a Token, a 43-character EncodingAESKey. */
+function isEventTarget(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { url, token, encodingAesKey, ...rest } = value as Record<string, unknown>;
+  return (
+    Object.keys(rest).length === 0 &&
+    typeof url === 'string' &&
+    /^https?:\/\/./.test(url) &&
+    URL.canParse(url) &&
+    typeof token === 'string' &&
+    /^[A-Za-z0-9]{1,32}$/.test(token) &&
+    typeof encodingAesKey === 'string' &&
+    /^[A-Za-z0-9]{43}$/.test(encodingAesKey)
+  );
+}
 
 const MEMBER_FIELDS: Readonly<Record<string, Check>> = {
   userid: isString,
@@ -77,6 +95,7 @@ export function parseConfigPatch(body: unknown): Parsed<SimConfigPatch> {
   if (!checked.ok) return checked;
   const patch: Record<string, unknown> = { ...checked.value };
   if (patch.defaultUser === null) patch.defaultUser = undefined;
+  if (patch.eventTarget === null) patch.eventTarget = undefined;
   return { ok: true, value: patch as SimConfigPatch };
 }
 

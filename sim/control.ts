@@ -25,12 +25,14 @@ export function registerControl(app: FastifyInstance, state: SimState): void {
   app.put('/_sim/config', async (request, reply) =>
     withBody(reply, parseConfigPatch(request.body), (patch) => {
       state.setConfig(patch);
-      // The secret stays out of the answer: it is the one credential the bridge must keep.
-      const { secret: _secret, ...visible } = state.config;
-      return visible;
+      // The secret stays out of the answer: it is the one credential the bridge must keep (so do
+      // the event server's Token and EncodingAESKey).
+      const { secret: _secret, eventTarget, ...visible } = state.config;
+      return { ...visible, eventTarget: eventTarget ? { url: eventTarget.url } : null };
     }),
   );
   registerMembers(app, state);
+  registerEvents(app, state);
 }
 
 function registerFaults(app: FastifyInstance, state: SimState): void {
@@ -69,7 +71,26 @@ function registerMembers(app: FastifyInstance, state: SimState): void {
   );
   app.delete('/_sim/members/:userid', async (request, reply) => {
     const { userid } = request.params as { userid: string };
-    return state.deleteMember(userid) ? { ok: true } : reply.code(404).send({ error: `no member ${userid}` });
+    const left = await state.memberLeaves(userid, 'delete');
+    return left ? { ok: true, event: left.event } : reply.code(404).send({ error: `no member ${userid}` });
+  });
+  // The member leaves by being disabled (status 2): update_user with <Status>2</Status>.
+  app.post('/_sim/members/:userid/disable', async (request, reply) => {
+    const { userid } = request.params as { userid: string };
+    const left = await state.memberLeaves(userid, 'disable');
+    return left ? { ok: true, event: left.event } : reply.code(404).send({ error: `no member ${userid}` });
+  });
+}
+
+/** The event server: WeCom's URL verification and an identical resend of the last event. */
+function registerEvents(app: FastifyInstance, state: SimState): void {
+  app.post('/_sim/events/verify', async (_request, reply) => {
+    const result = await state.verifyEventServer().catch((error: Error) => ({ ok: false, error: error.message }));
+    return result ?? reply.code(409).send({ error: 'no eventTarget configured (PUT /_sim/config)' });
+  });
+  app.post('/_sim/events/resend', async (_request, reply) => {
+    const answer = await state.resendLastEvent();
+    return answer ? { ok: true, event: answer } : reply.code(409).send({ error: 'no event sent yet' });
   });
 }
 

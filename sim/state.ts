@@ -6,11 +6,22 @@
 import { SimClock } from './clock.js';
 import { configFromOptions, type SimConfig, type SimOptions } from './config.js';
 import { FIXTURE_DEPARTMENTS, FIXTURE_MEMBERS, type SimDepartment, type SimMember } from './directory.js';
+import {
+  type ContactChange,
+  contactChangeXml,
+  deliver,
+  type EventAnswer,
+  type EventDelivery,
+  eventDelivery,
+  type VerificationResult,
+  verifyEventUrl,
+} from './events.js';
 import { FaultQueue, type SimApi, type SimFault, type SimFaultInput } from './faults.js';
 import { LoginGrants, type SimCode, type SimCodeInput, type SimTicket } from './grants.js';
 import { AccessTokens, type TokenCheck } from './tokens.js';
 
 export type { SimConfig, SimConfigPatch, SimOptions } from './config.js';
+export type { EventAnswer, EventTarget, VerificationResult } from './events.js';
 export type { SimApi, SimFault, SimFaultInput, SimFaultTarget } from './faults.js';
 export type { SimCode, SimCodeInput, SimTicket } from './grants.js';
 
@@ -43,6 +54,8 @@ export class SimState {
   private readonly faults = new FaultQueue();
   private readonly tokens: AccessTokens;
   private readonly grants: LoginGrants;
+  /** The last event request sent (for an identical resend, as WeCom retries) and its answer. */
+  private lastEvent?: { delivery: EventDelivery; answer: EventAnswer };
 
   /** @param options the simulator options; `reset()` returns to them */
   constructor(private readonly options: SimOptions = {}) {
@@ -89,6 +102,7 @@ export class SimState {
     this.grants.clear();
     this.config = configFromOptions(this.options);
     this.departments = [...(this.options.departments ?? FIXTURE_DEPARTMENTS)];
+    this.lastEvent = undefined;
     this.loadMembers();
   }
 
@@ -124,6 +138,64 @@ export class SimState {
   /** Removes a member; false when there was none. */
   deleteMember(userid: string): boolean {
     return this.members.delete(userid.toLowerCase());
+  }
+
+  /**
+   * A member leaves: deleted from the directory (`delete`) or disabled (`disable`, status 2), then
+   * the contact change is sent to the event server when one is configured. Undefined when there
+   * is no such member; `event` is undefined without an event server.
+   */
+  async memberLeaves(
+    userid: string,
+    how: 'delete' | 'disable',
+  ): Promise<{ member: SimMember; event: EventAnswer | undefined } | undefined> {
+    const member = this.findMember(userid);
+    if (!member) return undefined;
+    if (how === 'delete') this.deleteMember(userid);
+    else this.putMember(userid, { status: 2 });
+    const change: ContactChange =
+      how === 'delete'
+        ? { changeType: 'delete_user', userid: member.userid }
+        : { changeType: 'update_user', userid: member.userid, status: 2 };
+    return { member, event: await this.sendContactChange(change) };
+  }
+
+  /** Sends a `change_contact` event to the event server; undefined when none is configured. */
+  async sendContactChange(change: ContactChange): Promise<EventAnswer | undefined> {
+    const target = this.config.eventTarget;
+    if (!target) return undefined;
+    const timestamp = Math.floor(this.now() / 1000);
+    const message = contactChangeXml(this.config.corpId, change, timestamp);
+    return this.send(eventDelivery(target, this.config.corpId, this.config.agentId, message, timestamp));
+  }
+
+  /** Sends the last event request again, byte for byte (WeCom's retry); undefined when none was sent. */
+  async resendLastEvent(): Promise<EventAnswer | undefined> {
+    return this.lastEvent ? this.send(this.lastEvent.delivery) : undefined;
+  }
+
+  /** The answer to the last event request, if any. */
+  lastEventAnswer(): EventAnswer | undefined {
+    return this.lastEvent?.answer;
+  }
+
+  /** WeCom's URL verification of the event server; undefined when none is configured. */
+  async verifyEventServer(): Promise<VerificationResult | undefined> {
+    const target = this.config.eventTarget;
+    if (!target) return undefined;
+    return verifyEventUrl(target, this.config.corpId, Math.floor(this.now() / 1000));
+  }
+
+  private async send(delivery: EventDelivery): Promise<EventAnswer> {
+    let answer: EventAnswer;
+    try {
+      answer = await deliver(delivery);
+    } catch (error) {
+      // Unreachable or too slow: WeCom records a failed delivery; status 0 says so here.
+      answer = { status: 0, body: (error as Error).message };
+    }
+    this.lastEvent = { delivery, answer };
+    return answer;
   }
 
   /** The member with this userid, in any casing. */

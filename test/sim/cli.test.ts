@@ -76,4 +76,12 @@ describe('simulator CLI', () => {
     expect(stderr).toMatch(/--port must be a whole number/);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('refuses an event server given in part (the URL without Token and EncodingAESKey)', async () => {
+    const child = startCli(['--event-url', 'http://127.0.0.1:9/wecom/events']);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += String(chunk)));
+    expect(await exitOf(child)).toBe(1);
+    expect(stderr).toMatch(/go together: give all three/);
+  });
 });

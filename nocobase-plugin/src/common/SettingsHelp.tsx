@@ -1,6 +1,6 @@
 /**
  * The help at the top of the settings form, the same in both client lanes: the URIs to register
- * at the bridge (with copy buttons) and the versions line.
+ * at the bridge (redirect, post-logout, back-channel logout; with copy buttons) and the versions line.
  */
 import { Typography } from 'antd';
 import React from 'react';
@@ -27,6 +27,10 @@ export function SettingsHelp(props: {
         {texts.postLogoutUri}{' '}
         <Text code copyable>
           {uris.postLogout}
+        </Text>{' '}
+        {texts.backchannelLogoutUri}{' '}
+        <Text code copyable>
+          {uris.backchannelLogout}
         </Text>
       </Paragraph>
       <VersionsHelp texts={texts} load={load} />

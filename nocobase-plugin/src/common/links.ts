@@ -14,17 +14,22 @@ export interface PublicAuthenticator {
 
 /**
  * The URIs this NocoBase uses, for the administrator to register at the bridge: the redirect URI
- * (`<api base>wecomBridge:redirect`) and the post-logout redirect URIs (the sign-in pages of the
- * classic and the modern client, whichever lane the form is shown in).
+ * (`<api base>wecomBridge:redirect`), the post-logout redirect URIs (the sign-in pages of the
+ * classic and the modern client, whichever lane the form is shown in) and the back-channel logout
+ * URI (`<api base>wecomBridge:backchannelLogout`).
  */
-export function registerUris(apiBase: string): { redirect: string; postLogout: string } {
+export function registerUris(apiBase: string): { redirect: string; postLogout: string; backchannelLogout: string } {
   const api = new URL(apiBase, window.location.origin).href.replace(/\/?$/, '/');
   const lanePath = String(
     (window as unknown as { __nocobase_public_path__?: string }).__nocobase_public_path__ ?? '/',
   ).replace(/\/?$/, '/');
   // The modern client's public path is the site's plus `v/`.
   const site = `${window.location.origin}${lanePath.replace(/v\/$/, '')}`;
-  return { redirect: `${api}${RESOURCE}:redirect`, postLogout: `${site}signin,${site}v/signin` };
+  return {
+    redirect: `${api}${RESOURCE}:redirect`,
+    postLogout: `${site}signin,${site}v/signin`,
+    backchannelLogout: `${api}${RESOURCE}:backchannelLogout`,
+  };
 }
 
 /**

@@ -24,6 +24,8 @@ const KEYS = {
   redirectPath: 'Page after sign-in',
   redirectUri: 'Register this redirect URI at the bridge (OIDC_REDIRECT_URIS):',
   postLogoutUri: 'and these post-logout redirect URIs, comma-separated (OIDC_POST_LOGOUT_REDIRECT_URIS):',
+  backchannelLogoutUri:
+    'and this back-channel logout URI (OIDC_BACKCHANNEL_LOGOUT_URI), so that a member who leaves WeCom is signed out of NocoBase at once:',
   pluginVersion: 'WeCom plugin version',
   bridgeAt: 'Provider',
   bridgeVersion: 'bridge version',

@@ -10,7 +10,18 @@ import type { BridgeOptions } from './options.js';
 import type { Provider } from './provider.js';
 
 /** Asymmetric algorithms only: a client secret must never verify an ID token here. */
-const SIGNING_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+export const SIGNING_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 /** What a verified sign-in yields. */
 export interface VerifiedSignIn {

@@ -1,12 +1,13 @@
 /**
  * The server half of the plugin: registers the `wecom-bridge` auth type with NocoBase's auth
- * manager, the two public sign-in routes, and the checks run when an administrator saves an
- * authenticator of this type.
+ * manager, the public routes (sign-in, sign-out, back-channel logout), and the checks run when
+ * an administrator saves an authenticator of this type.
  */
 import { Plugin } from '@nocobase/server';
 import { AUTH_TYPE, NAMESPACE, RESOURCE } from '../constants.js';
 import { aboutAction } from './about.js';
 import { WeComBridgeAuth } from './auth.js';
+import { backchannelLogoutAction } from './backchannel-logout.js';
 import type { Database, Model, Transaction } from './nocobase-types.js';
 import { optionProblems, readOptions } from './options.js';
 import { ProviderCache } from './provider.js';
@@ -39,10 +40,11 @@ export class PluginWeComBridgeServer extends Plugin {
         redirect: redirectAction,
         handOff: handOffAction,
         endSession: endSessionAction,
+        backchannelLogout: backchannelLogoutAction,
         about: aboutAction,
       },
     });
-    this.app.acl.allow(RESOURCE, ['signIn', 'redirect', 'handOff', 'endSession'], 'public');
+    this.app.acl.allow(RESOURCE, ['signIn', 'redirect', 'handOff', 'endSession', 'backchannelLogout'], 'public');
     // The settings help's versions: for those who may configure authentication (root, admin).
     this.app.acl.registerSnippet({ name: `pm.${RESOURCE}`, actions: [`${RESOURCE}:about`] });
     this.checkSavedAuthenticators(this.app.db);

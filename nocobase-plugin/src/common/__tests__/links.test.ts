@@ -3,7 +3,7 @@
  * itself: only inside WeCom, with the option on, and not right after a sign-out.
  */
 import { describe, expect, it } from 'vitest';
-import { isWeComClient, shouldAutoLogin, signInUrl } from '../links.js';
+import { isWeComClient, registerUris, shouldAutoLogin, signInUrl } from '../links.js';
 
 /** A desktop browser, and the WeCom client (its User-Agent carries `wxwork/`). */
 const USER_AGENTS = {
@@ -35,5 +35,24 @@ describe('the sign-in button', () => {
     );
     expect(shouldAutoLogin({ autoLoginInWeCom: false }, USER_AGENTS.wecom, '')).toBe(false);
     expect(shouldAutoLogin({ autoLoginInWeCom: true }, USER_AGENTS.desktop, '')).toBe(false);
+  });
+});
+
+describe('the URIs the settings help shows for registration at the bridge', () => {
+  it('names the redirect, post-logout and back-channel logout URIs of this NocoBase', () => {
+    const saved = (globalThis as { window?: unknown }).window;
+    try {
+      (globalThis as { window?: unknown }).window = {
+        location: { origin: 'https://nocobase.example.com' },
+        __nocobase_public_path__: '/v/',
+      };
+      expect(registerUris('/api/')).toEqual({
+        redirect: 'https://nocobase.example.com/api/wecomBridge:redirect',
+        postLogout: 'https://nocobase.example.com/signin,https://nocobase.example.com/v/signin',
+        backchannelLogout: 'https://nocobase.example.com/api/wecomBridge:backchannelLogout',
+      });
+    } finally {
+      (globalThis as { window?: unknown }).window = saved;
+    }
   });
 });
