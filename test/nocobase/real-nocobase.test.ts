@@ -20,6 +20,7 @@ import {
   startSignIn,
 } from './flows.js';
 import { homepageSuite, modernLaneSuite } from './modern.js';
+import { offboardingSuite } from './offboarding.js';
 import {
   bindings,
   currentUser,
@@ -348,6 +349,10 @@ describe.skipIf(!available)(
 
 describe.skipIf(!available)('the adapter on a real NocoBase under attack', { timeout: 180_000 }, () => {
   attackSuite(() => ({ site, browser }));
+});
+
+describe.skipIf(!available)('a member who leaves WeCom, on a real NocoBase', { timeout: 180_000 }, () => {
+  offboardingSuite(() => ({ site, browser }));
 });
 
 // Last on this site: NocoBase restarts in each entry mode; the modern lane and the workbench

@@ -21,6 +21,12 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The client NocoBase is registered as at the bridge (its secret needs form-encoding in Basic). */
 export const SITE_CLIENT = { id: 'nocobase-site', secret: TRICKY_SECRET } as const;
 
+/** The event server's Token and EncodingAESKey, as set in WeCom's console and in the bridge. */
+const EVENT_SERVER = {
+  token: 'nocobaseSiteEvents42',
+  encodingAesKey: 'Qn6KdZr8uVx2bTyP4wLs9HfJ3mGc7EaN1oRiUdSkXhW',
+} as const;
+
 /** A running site. */
 export interface Site {
   readonly harness: Harness;
@@ -88,9 +94,14 @@ export async function startSite(): Promise<Site> {
       // The https form too: the attack tests reach NocoBase as through a TLS proxy (X-Forwarded-Proto).
       OIDC_REDIRECT_URIS: `${origin}/api/wecomBridge:redirect,${origin.replace('http:', 'https:')}/api/wecomBridge:redirect`,
       OIDC_POST_LOGOUT_REDIRECT_URIS: `${origin}/signin,${origin}/v/signin`,
+      // Offboarding: the simulator's contact events reach the bridge, whose logout tokens reach the plugin.
+      OIDC_BACKCHANNEL_LOGOUT_URI: `${origin}/api/wecomBridge:backchannelLogout`,
+      WECOM_CALLBACK_TOKEN: EVENT_SERVER.token,
+      WECOM_CALLBACK_AES_KEY: EVENT_SERVER.encodingAesKey,
       LOG_LEVEL: 'warn',
     },
   });
+  harness.sim.state.setConfig({ eventTarget: { ...EVENT_SERVER, url: `${harness.issuer}/wecom/events` } });
   let nocobase: NocoBaseInstance | undefined;
   try {
     nocobase = await timed('nocobase install + start', () =>
