@@ -38,20 +38,20 @@ async function timeUntilRefused(site: Site, token: string, leave: () => Promise<
 export function offboardingSuite(get: () => { site: Site; browser: Browser }): void {
   it('signs a person out of NocoBase in Chromium within 5 s of their member being deleted in WeCom; others stay signed in', async () => {
     const { site, browser } = get();
-    site.harness.sim.state.putMember('leaver', { userid: 'leaver', name: 'Leaver', department: [1], status: 1 });
+    site.harness.sim.state.putMember('departing', { userid: 'departing', name: 'Departing', department: [1], status: 1 });
     const context = await newProfile(browser, 'desktop');
     const page = await context.newPage();
     await openSignIn(page, site);
     await page.getByRole('link', { name: 'Sign in with WeCom' }).click();
     await page.waitForURL((url) => url.href.startsWith(site.harness.sim.url));
     await page
-      .getByRole('link', { name: /leaver|Leaver/ })
+      .getByRole('link', { name: /departing|Departing/ })
       .first()
       .click();
     await expectSignedInAdmin(page, site);
     const token = (await page.evaluate(() => localStorage.getItem('NOCOBASE_TOKEN')))!;
-    const other = await signedInMember(site, 'stayer');
-    const answer = await site.harness.sim.state.memberLeaves('leaver', 'delete');
+    const other = await signedInMember(site, 'remaining');
+    const answer = await site.harness.sim.state.memberLeaves('departing', 'delete');
     expect(answer?.event?.status).toBe(200);
     await expect.poll(() => checkStatus(site, token), { timeout: 5_000, interval: 50 }).toBe(401);
     expect(await checkStatus(site, other)).toBe(200);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot } from '../browser/chromium.js';
 import { freePort } from '../helpers/free-port.js';
 import { attackSuite } from './attacks.js';
+import { backchannelLogoutSuite } from './backchannel-logout.js';
 import {
   answerUrl,
   callbackPrefix,
@@ -349,6 +350,10 @@ describe.skipIf(!available)(
 
 describe.skipIf(!available)('the adapter on a real NocoBase under attack', { timeout: 180_000 }, () => {
   attackSuite(() => ({ site, browser }));
+});
+
+describe.skipIf(!available)('back-channel logout on a real NocoBase', { timeout: 180_000 }, () => {
+  backchannelLogoutSuite(() => ({ site }));
 });
 
 describe.skipIf(!available)('a member who leaves WeCom, on a real NocoBase', { timeout: 180_000 }, () => {

@@ -5,32 +5,14 @@
  * as the issuer of a second `wecom-bridge` authenticator; its users are bound by
  * `usersAuthenticators:create` and signed in with NocoBase's own password sign-in.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type LocalProvider, startLocalProvider } from './local-provider.js';
-import { realNocoBaseAvailable, type Site, startSite } from './site.js';
+import type { Site } from './site.js';
 
-const available = realNocoBaseAvailable();
 const CLIENT_ID = 'nocobase-local';
 const AUTHENTICATOR = 'local-idp';
 let site: Site;
 let provider: LocalProvider;
-
-beforeAll(async () => {
-  if (!available) return;
-  provider = await startLocalProvider();
-  site = await startSite();
-  const created = await site.api.createAuthenticator(AUTHENTICATOR, {
-    issuer: provider.issuer,
-    clientId: CLIENT_ID,
-    clientSecret: 'local-secret',
-  });
-  if (created.status !== 200) throw new Error(`authenticators:create answered ${created.status}`);
-}, 30 * 60_000);
-
-afterAll(async () => {
-  await site?.close();
-  await provider?.close();
-}, 120_000);
 
 /** A NocoBase user with a password, bound to `sub` by the local authenticator when given. */
 async function user(username: string, sub?: string): Promise<number> {
@@ -75,7 +57,21 @@ async function backchannelLogout(logoutToken: string): Promise<Response> {
   });
 }
 
-describe.skipIf(!available)('back-channel logout on a real NocoBase', { timeout: 180_000 }, () => {
+/** Registers the back-channel logout tests on the shared site (a local provider beside it). */
+export function backchannelLogoutSuite(get: () => { site: Site }): void {
+  beforeAll(async () => {
+    site = get().site;
+    provider = await startLocalProvider();
+    const created = await site.api.createAuthenticator(AUTHENTICATOR, {
+      issuer: provider.issuer,
+      clientId: CLIENT_ID,
+      clientSecret: 'local-secret',
+    });
+    if (created.status !== 200) throw new Error(`authenticators:create answered ${created.status}`);
+  }, 60_000);
+
+  afterAll(async () => provider?.close());
+
   it("ends every session of the user bound to the token's sub at once, and nobody else's", async () => {
     await user('leaver', 'member-leaver');
     await user('stayer', 'member-stayer');
@@ -116,4 +112,4 @@ describe.skipIf(!available)('back-channel logout on a real NocoBase', { timeout:
     // Nobody is bound to this sub: the answer is the same as for a user (it never tells).
     expect((await backchannelLogout(await provider.logoutToken('nobody-here', CLIENT_ID))).status).toBe(200);
   });
-});
+}
