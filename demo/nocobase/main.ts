@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       `  bridge (issuer)   ${bridgeUrl}`,
       `  NocoBase          ${nocobaseUrl}   (root: ${ROOT_ACCOUNT.account} / ${ROOT_ACCOUNT.password})`,
       '',
-      `Open ${nocobaseUrl}/signin and click "Sign in with WeCom".`,
+      `Open ${nocobaseUrl}/signin and click "WeCom" (the authenticator's button).`,
       '',
       'A member leaves the company: signed in as zhangsan (or another userid: put it in the URL), run',
       `  curl -X DELETE ${sim.url}/_sim/members/zhangsan`,
