@@ -2,8 +2,10 @@
  * `npm run demo:nocobase`: the demo with a real NocoBase in place of the sample relying party.
  * The WeCom simulator and the bridge on loopback, NocoBase (installed into the cache on first use)
  * on a fresh PostgreSQL database, the adapter uploaded through NocoBase's plugin manager and an
- * authenticator "wecom" configured. Prints the NocoBase URL to open; Ctrl+C stops everything and
- * drops the database.
+ * authenticator "wecom" configured. The simulator sends its contact events to the bridge, and the
+ * bridge its logout tokens to the plugin (`/api/wecomBridge:backchannelLogout`), so a member deleted
+ * in the simulator is signed out of NocoBase. Prints the NocoBase URL to open and the command that
+ * makes a member leave; Ctrl+C stops everything and drops the database.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { startWeComSimulator } from '../../sim/server.js';
 import { loadConfig } from '../../src/config/load.js';
 import { handleSignals, startServer } from '../../src/server.js';
-import { demoBridgeEnv } from '../bridge-env.js';
+import { demoBridgeEnv, demoEventServer } from '../bridge-env.js';
 import { freePort } from '../free-port.js';
 import { NocoBaseApi } from './api.js';
 import { ensureNocoBase, NOCOBASE_VERSION } from './install.js';
@@ -32,14 +34,26 @@ async function main(): Promise<void> {
   const bridgeUrl = `http://${HOST}:${bridgePort}`;
   const nocobaseUrl = `http://${HOST}:${nocobasePort}`;
   say('bridge and WeCom simulator: starting…');
-  const sim = await startWeComSimulator({ host: HOST, trustedDomains: [`${HOST}:${bridgePort}`] });
+  const events = demoEventServer();
+  const sim = await startWeComSimulator({
+    host: HOST,
+    trustedDomains: [`${HOST}:${bridgePort}`],
+    eventTarget: { url: `${bridgeUrl}/wecom/events`, ...events },
+  });
   const bridge = await startServer(
     loadConfig(
-      demoBridgeEnv(HOST, bridgePort, sim.url, {
-        ...CLIENT,
-        redirectUri: `${nocobaseUrl}/api/wecomBridge:redirect`,
-        postLogoutRedirectUri: `${nocobaseUrl}/signin,${nocobaseUrl}/v/signin`,
-      }),
+      demoBridgeEnv(
+        HOST,
+        bridgePort,
+        sim.url,
+        {
+          ...CLIENT,
+          redirectUri: `${nocobaseUrl}/api/wecomBridge:redirect`,
+          postLogoutRedirectUri: `${nocobaseUrl}/signin,${nocobaseUrl}/v/signin`,
+          backchannelLogoutUri: `${nocobaseUrl}/api/wecomBridge:backchannelLogout`,
+        },
+        events,
+      ),
     ),
   );
   const nocobase = await startNocoBase(install, {
@@ -63,7 +77,14 @@ async function main(): Promise<void> {
       `  bridge (issuer)   ${bridgeUrl}`,
       `  NocoBase          ${nocobaseUrl}   (root: ${ROOT_ACCOUNT.account} / ${ROOT_ACCOUNT.password})`,
       '',
-      `Open ${nocobaseUrl}/signin and click "Sign in with WeCom".`,
+      `Open ${nocobaseUrl}/signin and click "WeCom" (the authenticator's button).`,
+      '',
+      'A member leaves the company: signed in as zhangsan (or another userid: put it in the URL), run',
+      `  curl -X DELETE ${sim.url}/_sim/members/zhangsan`,
+      "The simulator deletes the member and sends WeCom's delete_user event to the bridge, which POSTs a",
+      "logout token to NocoBase (/api/wecomBridge:backchannelLogout): the member's NocoBase sessions end,",
+      'their next request to NocoBase is answered 401, and reloading the page shows the sign-in page.',
+      '',
       'Press Ctrl+C to stop (the demo database is dropped).',
       '',
     ].join('\n'),

@@ -138,7 +138,13 @@ function buildConfig(
     }),
     ...(data.WECOM_CALLBACK_TOKEN === undefined || data.WECOM_CALLBACK_AES_KEY === undefined
       ? {}
-      : { events: Object.freeze({ token: data.WECOM_CALLBACK_TOKEN, aesKey: data.WECOM_CALLBACK_AES_KEY }) }),
+      : {
+          events: Object.freeze({
+            token: data.WECOM_CALLBACK_TOKEN,
+            aesKey: data.WECOM_CALLBACK_AES_KEY,
+            leaseSeconds: data.OFFBOARDING_LEASE,
+          }),
+        }),
     clients: Object.freeze([...clients]),
     signing: Object.freeze({
       ...(data.SIGNING_KEY === undefined ? {} : { key: data.SIGNING_KEY }),

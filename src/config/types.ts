@@ -26,6 +26,8 @@ export interface EventsConfig {
   readonly token: string;
   /** The 43-character EncodingAESKey. */
   readonly aesKey: string;
+  /** OFFBOARDING_LEASE: how long a claimed offboarding job stays with its replica, seconds. */
+  readonly leaseSeconds: number;
 }
 
 /** Bounds on client connections (REQUEST_TIMEOUT, MAX_CONNECTIONS). */

@@ -214,6 +214,13 @@ export const VARIABLES = declare({
     example: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
     parse: optionalMatching(/^[A-Za-z0-9]{43}$/, 'must be the EncodingAESKey of 设置API接收: 43 letters and digits'),
   },
+  OFFBOARDING_LEASE: {
+    group: 'events',
+    default: '30',
+    description:
+      'How long a replica holds an offboarding job it took (a member to end, a logout token to deliver) before another replica may take it over, seconds: only a replica that stops without finishing its job leaves one waiting this long. Longer than a delivery’s 5 s timeout; keep the default in production (tests lower it).',
+    parse: seconds(10, 600),
+  },
   OIDC_CLIENT_ID: {
     group: 'clients',
     unset: 'required unless OIDC_CLIENTS',

@@ -3,8 +3,9 @@
  *
  * Work arrives as jobs in one store queue (`Store.enqueue`), so that `/wecom/events` answers WeCom
  * at once and nothing is lost when a replica stops: a job is claimed under a lease
- * (`Store.dequeue`), and a job whose replica died is handed out again when its lease ends. With
- * Redis every replica drains the same queue, and each job goes to exactly one of them at a time.
+ * (`Store.dequeue`), and a job whose replica died is handed out again when its lease ends
+ * (OFFBOARDING_LEASE). With Redis every replica drains the same queue, and each job goes to
+ * exactly one of them at a time.
  *
  * - `member` jobs end a member (`delete_user`, a Status other than 1), or first re-check them
  *   with WeCom (`user/get`: status other than 1, or 60111, ends them; WeCom unreachable retries).
@@ -31,8 +32,11 @@ import { keys } from './records.js';
 export const OFFBOARDING_QUEUE = 'offboarding';
 /** Most jobs queued at once (bridge-wide with Redis). */
 export const MAX_QUEUE = 10_000;
-/** A claimed job is handed out again after this long (longer than a delivery's timeout). */
-const LEASE_MS = 30_000;
+/**
+ * A claimed job is handed out again after this long (longer than a delivery's timeout):
+ * OFFBOARDING_LEASE, 30 s unless set (tests shorten it).
+ */
+const DEFAULT_LEASE_SECONDS = 30;
 /** Timeout of one logout-token POST. */
 const DELIVERY_TIMEOUT_MS = 5_000;
 /** Attempts per job before it is given up (backoff 1 s, 2 s, 4 s … ≈ 4 minutes in all). */
@@ -173,7 +177,8 @@ export class OffboardingWorker {
     try {
       for (;;) {
         if (this.stopped) return;
-        const claimed = await this.context.store.dequeue(OFFBOARDING_QUEUE, this.context.now(), LEASE_MS);
+        const leaseMs = 1000 * (this.context.config.events?.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
+        const claimed = await this.context.store.dequeue(OFFBOARDING_QUEUE, this.context.now(), leaseMs);
         if (!claimed) return;
         await this.run(claimed.id, claimed.value as OffboardingJob);
       }

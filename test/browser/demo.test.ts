@@ -3,7 +3,9 @@
  * clicking through it signs a person in, on the desktop (WeCom web login: the simulator's member
  * picker) and inside the WeCom client (User-Agent with `wxwork`: in-client OAuth with the
  * snsapi_privateinfo consent page). The final page shows the ID token claims verified by
- * openid-client and the userinfo response.
+ * openid-client and the userinfo response. Its "Member leaves the company (simulate)" button has
+ * the simulator delete the member and send WeCom's event to the bridge, whose back-channel logout
+ * token signs the relying party out.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +125,46 @@ describe.skipIf(!available)('npm run demo in headless Chromium', () => {
         phone: '13800138000',
         gender: 'male',
       });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('signs the relying party out when the member leaves the company (contact event, back-channel logout)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    const page = await context.newPage();
+    try {
+      // lisi, not zhangsan: the member is gone from the simulator afterwards.
+      await startSignIn(page, 'leaves');
+      await page.getByRole('link', { name: /lisi/ }).click();
+      await page.waitForURL(`${demo.rpUrl}/callback**`);
+      await page.locator('pre#userinfo').waitFor();
+      expect(await shownJson(page, 'id-token-claims')).toMatchObject({ sub: 'lisi' });
+      // The relying party's own session: its home page (another tab) says so.
+      const home = await context.newPage();
+      await home.goto(`${demo.rpUrl}/`);
+      expect(await home.locator('#session-status').innerText()).toBe('Signed in as lisi.');
+      await home.close();
+      await screenshot(page, 'leaves-2-signed-in');
+
+      // A forged logout token changes nothing (400, as Back-Channel Logout 1.0 §2.8 says).
+      const forged = await fetch(`${demo.rpUrl}/backchannel-logout`, {
+        method: 'POST',
+        body: new URLSearchParams({ logout_token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJsaXNpIn0.' }),
+      });
+      expect(forged.status).toBe(400);
+
+      await page.getByRole('button', { name: 'Member leaves the company (simulate)' }).click();
+      await page.waitForURL(`${demo.rpUrl}/`);
+      await screenshot(page, 'leaves-3-signed-out');
+      const status = page.locator('#session-status');
+      expect(await status.innerText()).toMatch(/^Signed out\. The bridge sent a back-channel logout token/);
+      // Still signed out on the next load, and lisi can no longer sign in.
+      await page.reload();
+      expect(await status.innerText()).toMatch(/^Signed out\./);
+      await page.getByRole('link', { name: 'Sign in with WeCom', exact: true }).click();
+      await page.waitForURL((url) => !url.href.startsWith(demo.rpUrl) && !url.href.startsWith(demo.issuer));
+      expect(await page.getByRole('link', { name: /lisi/ }).count()).toBe(0);
     } finally {
       await context.close();
     }

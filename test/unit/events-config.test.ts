@@ -28,6 +28,7 @@ describe('offboarding configuration', () => {
     expect(loadConfig(validEnv({ WECOM_CALLBACK_TOKEN: TOKEN, WECOM_CALLBACK_AES_KEY: AES_KEY })).events).toEqual({
       token: TOKEN,
       aesKey: AES_KEY,
+      leaseSeconds: 30,
     });
     const dir = mkdtempSync(join(tmpdir(), 'events-'));
     writeFileSync(join(dir, 'token'), `${TOKEN}\n`);
@@ -35,7 +36,15 @@ describe('offboarding configuration', () => {
     const config = loadConfig(
       validEnv({ WECOM_CALLBACK_TOKEN_FILE: join(dir, 'token'), WECOM_CALLBACK_AES_KEY_FILE: join(dir, 'key') }),
     );
-    expect(config.events).toEqual({ token: TOKEN, aesKey: AES_KEY });
+    expect(config.events).toEqual({ token: TOKEN, aesKey: AES_KEY, leaseSeconds: 30 });
+  });
+
+  it('takes a shorter offboarding lease (tests) within its bounds', () => {
+    const events = { WECOM_CALLBACK_TOKEN: TOKEN, WECOM_CALLBACK_AES_KEY: AES_KEY };
+    expect(loadConfig(validEnv({ ...events, OFFBOARDING_LEASE: '10' })).events?.leaseSeconds).toBe(10);
+    expect(problemsOf(validEnv({ ...events, OFFBOARDING_LEASE: '5' }))).toEqual([
+      'OFFBOARDING_LEASE: must be at least 10',
+    ]);
   });
 
   it('refuses one without the other, and malformed values, without echoing them', () => {
