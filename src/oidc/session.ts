@@ -93,12 +93,15 @@ export async function saveSession(
   }
   const previous = readCookie(request, context.cookies.sessionName);
   if (previous !== undefined) await context.store.delete(keys.session(previous));
-  await context.store.setMany([
-    { key: keys.session(cookie.value), value: session.record, ttlSeconds: cookie.maxAge },
-    ...alsoWrite,
+  // Issued together, the session and its member-index entry share one store round trip, in this order.
+  await Promise.all([
+    context.store.setMany([
+      { key: keys.session(cookie.value), value: session.record, ttlSeconds: cookie.maxAge },
+      ...alsoWrite,
+    ]),
+    indexSession(context, session.record, keys.session(cookie.value), cookie.maxAge),
   ]);
   setSessionCookie(reply, context.cookies, cookie.value, cookie.maxAge);
-  await indexSession(context, session.record, keys.session(cookie.value), cookie.maxAge);
 }
 
 /**
