@@ -38,7 +38,12 @@ async function timeUntilRefused(site: Site, token: string, leave: () => Promise<
 export function offboardingSuite(get: () => { site: Site; browser: Browser }): void {
   it('signs a person out of NocoBase in Chromium within 5 s of their member being deleted in WeCom; others stay signed in', async () => {
     const { site, browser } = get();
-    site.harness.sim.state.putMember('departing', { userid: 'departing', name: 'Departing', department: [1], status: 1 });
+    site.harness.sim.state.putMember('departing', {
+      userid: 'departing',
+      name: 'Departing',
+      department: [1],
+      status: 1,
+    });
     const context = await newProfile(browser, 'desktop');
     const page = await context.newPage();
     await openSignIn(page, site);
