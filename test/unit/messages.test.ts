@@ -12,7 +12,16 @@ import { errcodeRows } from '../../src/wecom/errcodes.js';
 import { WeComApiError } from '../../src/wecom/errors.js';
 
 /** Reasons answered only as JSON to relying-party software (token and userinfo endpoints). */
-const API_ONLY_FILES = new Set(['token.ts', 'code-grant.ts', 'client-auth.ts', 'userinfo.ts', 'access-tokens.ts']);
+// Files whose reasons never reach a page: JSON or status answers, and the offboarding queue's jobs.
+const API_ONLY_FILES = new Set([
+  'token.ts',
+  'code-grant.ts',
+  'client-auth.ts',
+  'userinfo.ts',
+  'access-tokens.ts',
+  'wecom-events.ts',
+  'offboarding.ts',
+]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
