@@ -11,6 +11,7 @@
  */
 import { compactJson } from './compact-json.js';
 import { budgetRefusal, HeldUnits } from './held-units.js';
+import { MemoryQueues } from './memory-queues.js';
 import type {
   BudgetCounter,
   ConditionalTake,
@@ -73,8 +74,8 @@ export class MemoryStore implements Store {
   private readonly sweeper: NodeJS.Timeout | undefined;
   /** Units of {@link reserve} held by work in flight, per counter key. */
   private readonly held: HeldUnits;
-  /** The job queues: job id → value (JSON) and due time, per queue. */
-  private readonly queues = new Map<string, Map<string, { json: string; dueMs: number }>>();
+  /** The job queues (memory-queues.ts). */
+  private readonly queues = new MemoryQueues();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.maxEntries = options.maxEntriesPerNamespace ?? DEFAULT_MAX_ENTRIES_PER_NAMESPACE;
@@ -195,36 +196,19 @@ export class MemoryStore implements Store {
   }
 
   async enqueue(queue: string, id: string, value: unknown, dueMs: number, maxLength: number): Promise<boolean> {
-    let jobs = this.queues.get(queue);
-    if (!jobs) {
-      jobs = new Map();
-      this.queues.set(queue, jobs);
-    }
-    if (jobs.has(id)) return true;
-    if (jobs.size >= maxLength) return false;
-    jobs.set(id, { json: compactJson(value), dueMs });
-    return true;
+    return this.queues.enqueue(queue, id, value, dueMs, maxLength);
   }
 
   async dequeue(queue: string, nowMs: number, leaseMs: number): Promise<QueuedJob | undefined> {
-    const jobs = this.queues.get(queue);
-    if (!jobs) return undefined;
-    let earliest: [string, { json: string; dueMs: number }] | undefined;
-    for (const job of jobs)
-      if (job[1].dueMs <= nowMs && (!earliest || job[1].dueMs < earliest[1].dueMs)) earliest = job;
-    if (!earliest) return undefined;
-    const [id, job] = earliest;
-    jobs.set(id, { json: job.json, dueMs: nowMs + leaseMs });
-    return { id, value: JSON.parse(job.json) };
+    return this.queues.dequeue(queue, nowMs, leaseMs);
   }
 
   async reschedule(queue: string, id: string, value: unknown, dueMs: number): Promise<void> {
-    const jobs = this.queues.get(queue);
-    if (jobs?.has(id)) jobs.set(id, { json: compactJson(value), dueMs });
+    this.queues.reschedule(queue, id, value, dueMs);
   }
 
   async finish(queue: string, id: string): Promise<void> {
-    this.queues.get(queue)?.delete(id);
+    this.queues.finish(queue, id);
   }
 
   async ping(): Promise<void> {}
